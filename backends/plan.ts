@@ -1,0 +1,109 @@
+import { type Either, left, right } from "fp-ts/lib/Either.js";
+import { GraphgradError } from "../ir/errors.js";
+import { type Graph, graphInputs } from "../ir/graph.js";
+import type { Node, NodeOf } from "../ir/node.js";
+import type { OpDef } from "../ir/op.js";
+import { type OpAttrs, type OpName, OPS } from "../ir/ops/index.js";
+import { type Dim, formatShape, type Shape, substitute } from "../ir/shape.js";
+import type { Tensor } from "../ir/tensor.js";
+
+/**
+ * What every backend does before running: check the feeds against the graph's inputs (names,
+ * dtypes, ranks, sizes), bind the symbolic dimensions, and compute every node's concrete shape by
+ * re-running its shape rule on concrete operands, checked against its symbolic shape.
+ */
+
+export interface ShapePlan {
+  /** The symbol bindings, e.g. ?x.0 -> 32. */
+  readonly env: ReadonlyMap<string, number>;
+  /** Concrete shape of each node, by its position in `graph.nodes`. */
+  readonly shapes: readonly (readonly number[])[];
+}
+
+/** Binds symbols from the feeds; Left naming the input on a missing, unknown or ill-shaped feed. */
+export function bindFeeds(graph: Graph, feeds: ReadonlyMap<string, Tensor>): Either<GraphgradError, Map<string, number>> {
+  const inputs = graphInputs(graph);
+  const names = new Set(inputs.map((n) => n.attrs.name));
+  for (const name of feeds.keys()) {
+    if (!names.has(name)) {
+      return left(new GraphgradError(`feed '${name}'`, `the graph has no input of that name (inputs: ${[...names].join(", ") || "none"})`));
+    }
+  }
+  const env = new Map<string, number>();
+  for (const n of inputs) {
+    const { name, shape, dtype } = n.attrs;
+    const t = feeds.get(name);
+    const want = `${dtype}${formatShape(shape)}`;
+    if (t === undefined) return left(new GraphgradError(`feed '${name}'`, `missing: the graph needs ${want}`));
+    const got = `${t.dtype}${formatShape(t.shape)}`;
+    if (t.dtype !== dtype) return left(new GraphgradError(`feed '${name}'`, `dtype ${t.dtype} given, ${dtype} expected (${got} for ${want})`));
+    if (t.shape.length !== shape.length) return left(new GraphgradError(`feed '${name}'`, `rank ${t.shape.length} given, ${shape.length} expected (${got} for ${want})`));
+    for (let i = 0; i < shape.length; i++) {
+      const d = shape[i] as Dim;
+      const v = t.shape[i] as number;
+      if (typeof d === "number") {
+        if (d !== v) return left(new GraphgradError(`feed '${name}'`, `axis ${i} has size ${v}, ${d} expected (${got} for ${want})`));
+      } else {
+        const bound = env.get(d);
+        if (bound !== undefined && bound !== v) {
+          return left(new GraphgradError(`feed '${name}'`, `axis ${i} has size ${v}, but dimension ${d} is ${bound} in another feed`));
+        }
+        env.set(d, v);
+      }
+    }
+  }
+  return right(env);
+}
+
+/** Attributes with their symbolic `shape`/`size` fields replaced by bound sizes. */
+export function bindAttrs<K extends OpName>(attrs: OpAttrs[K], env: ReadonlyMap<string, number>): OpAttrs[K] {
+  const a = attrs as Record<string, unknown>;
+  if (!("shape" in a) && !("size" in a)) return attrs;
+  const out: Record<string, unknown> = { ...a };
+  const bind = (d: Dim): Dim => (typeof d === "string" ? (env.get(d) ?? d) : d);
+  if (Array.isArray(a["shape"])) out["shape"] = (a["shape"] as Shape).map(bind);
+  if (Array.isArray(a["size"])) out["size"] = (a["size"] as Shape).map(bind);
+  else if (a["size"] !== undefined) out["size"] = bind(a["size"] as Dim);
+  return out as OpAttrs[K];
+}
+
+/** Concrete shapes for every node under `env`; Left naming the op whose sizes disagree at run time. */
+export function planShapes(graph: Graph, env: ReadonlyMap<string, number>): Either<GraphgradError, ShapePlan> {
+  const index = new Map<Node, number>();
+  const shapes: (readonly number[])[] = [];
+  for (const n of graph.nodes) {
+    const inputs = n.inputs.map((x) => ({ shape: shapes[index.get(x) as number] as readonly number[], dtype: x.dtype }));
+    const def = OPS[n.op] as OpDef<OpName>;
+    const r = def.infer(inputs, bindAttrs((n as NodeOf<OpName>).attrs, env));
+    if (r._tag === "Left") return left(new GraphgradError(n.op, `at run time: ${r.left}`));
+    const expected = substitute(n.shape, env);
+    const got = substitute(r.right.shape, env);
+    if (expected === undefined || got === undefined || expected.some((d, i) => d !== got[i]) || expected.length !== got.length) {
+      return left(
+        new GraphgradError(
+          n.op,
+          `at run time the result has shape ${formatShape(got ?? r.right.shape)}, but the graph was built for ${formatShape(n.shape)} ` +
+            `(with ${[...env].map(([k, v]) => `${k}=${v}`).join(", ")}); a symbolic dimension was broadcast or mismatched`,
+        ),
+      );
+    }
+    index.set(n, shapes.length);
+    shapes.push(got);
+  }
+  return right({ env, shapes });
+}
+
+/** The plan for a set of feeds, memoized per symbol binding (a backend calls this on every run). */
+export function shapePlanner(graph: Graph): (feeds: ReadonlyMap<string, Tensor>) => Either<GraphgradError, ShapePlan> {
+  const cache = new Map<string, ShapePlan>();
+  return (feeds) => {
+    const env = bindFeeds(graph, feeds);
+    if (env._tag === "Left") return env;
+    const key = [...env.right].map(([k, v]) => `${k}=${v}`).join(";");
+    const hit = cache.get(key);
+    if (hit !== undefined) return right(hit);
+    const plan = planShapes(graph, env.right);
+    if (plan._tag === "Right") cache.set(key, plan.right);
+    return plan;
+  };
+}

@@ -1,0 +1,39 @@
+import type { Either } from "fp-ts/lib/Either.js";
+import type { GraphgradError } from "./errors.js";
+import { type Node, type NodeOf, toposort } from "./node.js";
+
+/**
+ * A graph: named outputs and the nodes they need, in topological order. `nodes` may hold more
+ * than the outputs need (a decoded file can); dead-code elimination drops those.
+ */
+export interface Graph {
+  readonly outputs: Readonly<Record<string, Node>>;
+  readonly nodes: readonly Node[];
+}
+
+/** A compiler pass: a pure function from a graph to a graph, or an error. */
+export type Pass = (g: Graph) => Either<GraphgradError, Graph>;
+
+export function graphOf(outputs: Readonly<Record<string, Node>>): Graph {
+  return { outputs: { ...outputs }, nodes: toposort(Object.values(outputs)) };
+}
+
+/** The graph's `input` nodes (inputs and parameters), in topological order. */
+export function graphInputs(g: Graph): NodeOf<"input">[] {
+  return g.nodes.filter((n): n is NodeOf<"input"> => n.op === "input");
+}
+
+/**
+ * Rebuilds every node bottom-up through `rewrite`, which receives the node and its already
+ * rebuilt inputs and returns the replacement. The skeleton shared by the rewriting passes.
+ */
+export function rebuild(g: Graph, rewrite: (n: Node, inputs: readonly Node[]) => Node): Graph {
+  const map = new Map<Node, Node>();
+  for (const n of g.nodes) {
+    const inputs = n.inputs.map((x) => map.get(x) ?? x);
+    map.set(n, rewrite(n, inputs));
+  }
+  const outputs: Record<string, Node> = {};
+  for (const [k, v] of Object.entries(g.outputs)) outputs[k] = map.get(v) ?? v;
+  return graphOf(outputs);
+}

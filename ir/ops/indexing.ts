@@ -1,0 +1,44 @@
+import { left, right } from "fp-ts/lib/Either.js";
+import { emit } from "../build.js";
+import type { Node } from "../node.js";
+import type { OpDef, TypeInfo } from "../op.js";
+import { type Dim, formatShape, shapesEqual } from "../shape.js";
+
+/**
+ * Embedding lookup and its adjoint.
+ * - gather(params [N, ...rest], indices int32 [...I]) -> [...I, ...rest]: out[i] = params[indices[i]].
+ * - scatterAdd(updates [...I, ...rest], indices int32 [...I]; size N) -> [N, ...rest]:
+ *   out[j] = sum of updates[i] over the i with indices[i] = j.
+ * An index outside [0, N) is clamped to the nearest row on every backend (as JAX's gather does),
+ * in both ops, so that they stay each other's adjoint.
+ */
+export const indexingOps: { readonly [K in "gather" | "scatterAdd"]: OpDef<K> } = {
+  gather: {
+    arity: 2,
+    infer: (xs) => {
+      const [p, i] = xs as [TypeInfo, TypeInfo];
+      if (i.dtype !== "int32") return left(`indices must be int32, got ${i.dtype}`);
+      if (p.shape.length < 1) return left(`params must have rank >= 1, got ${formatShape(p.shape)}`);
+      return right({ shape: [...i.shape, ...p.shape.slice(1)], dtype: p.dtype });
+    },
+    vjp: (n, g) => {
+      const [p, i] = n.inputs as [Node, Node];
+      return [emit("scatterAdd", [g, i], { size: p.shape[0] as Dim }), null];
+    },
+  },
+  scatterAdd: {
+    arity: 2,
+    infer: (xs, { size }) => {
+      const [u, i] = xs as [TypeInfo, TypeInfo];
+      if (i.dtype !== "int32") return left(`indices must be int32, got ${i.dtype}`);
+      if (u.dtype === "bool") return left("updates must be numeric, got bool");
+      const lead = u.shape.slice(0, i.shape.length);
+      if (!shapesEqual(lead, i.shape)) {
+        return left(`updates ${formatShape(u.shape)} must start with the indices' shape ${formatShape(i.shape)}`);
+      }
+      if (typeof size === "number" && (size < 1 || !Number.isInteger(size))) return left(`size must be a positive integer, got ${size}`);
+      return right({ shape: [size, ...u.shape.slice(i.shape.length)], dtype: u.dtype });
+    },
+    vjp: (n, g) => [emit("gather", [g, n.inputs[1] as Node], {}), null],
+  },
+};

@@ -1,0 +1,36 @@
+import { left, right } from "fp-ts/lib/Either.js";
+import { emit } from "../build.js";
+import { swapLast, unbroadcast } from "../builders.js";
+import type { Node } from "../node.js";
+import type { OpDef, TypeInfo } from "../op.js";
+import { broadcastShapes, type Dim, formatShape } from "../shape.js";
+
+/**
+ * Batched matrix product: [...A, m, k] x [...B, k, n] -> [broadcast(A, B), m, n].
+ * VJP: dA = g·Bᵀ, dB = Aᵀ·g, each summed over the batch axes broadcasting added.
+ */
+export const matmulOps: { readonly matmul: OpDef<"matmul"> } = {
+  matmul: {
+    arity: 2,
+    infer: (xs) => {
+      const [a, b] = xs as [TypeInfo, TypeInfo];
+      const shapes = `${formatShape(a.shape)} x ${formatShape(b.shape)}`;
+      if (a.shape.length < 2 || b.shape.length < 2) return left(`operands need rank >= 2, got ${shapes}`);
+      if (a.dtype !== b.dtype) return left(`operand dtypes differ: ${a.dtype} vs ${b.dtype} in ${shapes}`);
+      if (a.dtype === "bool") return left(`needs numeric operands, got bool in ${shapes}`);
+      const k1 = a.shape[a.shape.length - 1];
+      const k2 = b.shape[b.shape.length - 2];
+      if (typeof k1 === "number" && typeof k2 === "number" && k1 !== k2) return left(`inner dimensions differ: ${shapes}`);
+      const batch = broadcastShapes([a.shape.slice(0, -2), b.shape.slice(0, -2)]);
+      if (batch._tag === "Left") return left(`batch dimensions do not broadcast: ${shapes}`);
+      return right({
+        shape: [...batch.right, a.shape[a.shape.length - 2] as Dim, b.shape[b.shape.length - 1] as Dim],
+        dtype: a.dtype,
+      });
+    },
+    vjp: (n, g) => {
+      const [a, b] = n.inputs as [Node, Node];
+      return [unbroadcast(emit("matmul", [g, swapLast(b)], {}), a.shape), unbroadcast(emit("matmul", [swapLast(a), g], {}), b.shape)];
+    },
+  },
+};

@@ -1,0 +1,82 @@
+import { type Either, left, right } from "fp-ts/lib/Either.js";
+import { isFloat } from "../dtype.js";
+import type { OpDef, TypeInfo } from "../op.js";
+import { formatShape, type Shape, sizeOf } from "../shape.js";
+
+/**
+ * Nodes without (data) operands: graph inputs and parameters, constants, iota, and the
+ * counter-based random generator (whose only operand is its key).
+ */
+
+function checkShape(shape: Shape): Either<string, Shape> {
+  for (const d of shape) {
+    if (typeof d === "number" && (!Number.isInteger(d) || d < 0)) return left(`bad shape ${formatShape(shape)}: sizes are integers >= 0`);
+    if (typeof d === "string" && d.length === 0) return left("bad shape: a symbolic dimension needs a name");
+  }
+  return right(shape);
+}
+
+const none = (): readonly null[] => [];
+
+export const sourceOps: { readonly [K in "input" | "fill" | "literal" | "iota" | "random"]: OpDef<K> } = {
+  input: {
+    arity: 0,
+    infer: (_xs, a) => {
+      if (a.name.length === 0) return left("an input needs a name");
+      const s = checkShape(a.shape);
+      return s._tag === "Left" ? left(`${a.name}: ${s.left}`) : right({ shape: a.shape, dtype: a.dtype });
+    },
+    vjp: none,
+  },
+  fill: {
+    arity: 0,
+    infer: (_xs, a) => {
+      const s = checkShape(a.shape);
+      return s._tag === "Left" ? s : right({ shape: a.shape, dtype: a.dtype });
+    },
+    vjp: none,
+  },
+  literal: {
+    arity: 0,
+    infer: (_xs, a) => {
+      const s = checkShape(a.shape);
+      if (s._tag === "Left") return s;
+      const n = sizeOf(a.shape);
+      if (n !== a.values.length) return left(`${a.values.length} values do not fill shape ${formatShape(a.shape)} (${n} elements)`);
+      return right({ shape: a.shape, dtype: a.dtype });
+    },
+    vjp: none,
+  },
+  // iota: element [i0, i1, ...] holds i_axis.
+  iota: {
+    arity: 0,
+    infer: (_xs, a) => {
+      const s = checkShape(a.shape);
+      if (s._tag === "Left") return s;
+      if (a.dtype === "bool") return left("dtype must be numeric, got bool");
+      if (!Number.isInteger(a.axis) || a.axis < 0 || a.axis >= a.shape.length) {
+        return left(`axis ${a.axis} is out of range for shape ${formatShape(a.shape)}`);
+      }
+      return right({ shape: a.shape, dtype: a.dtype });
+    },
+    vjp: none,
+  },
+  // random(key int32[2]): uniform [0,1) and normal floats, or raw 32-bit words ("bits", int32),
+  // from threefry-2x32 on (key, element index): same key, same numbers on every backend.
+  random: {
+    arity: 1,
+    infer: (xs, a) => {
+      const key = xs[0] as TypeInfo;
+      if (key.dtype !== "int32" || key.shape.length !== 1 || key.shape[0] !== 2) {
+        return left(`the key must be int32[2], got ${key.dtype}${formatShape(key.shape)}`);
+      }
+      const s = checkShape(a.shape);
+      if (s._tag === "Left") return s;
+      if (a.dist === "bits" ? a.dtype !== "int32" : !isFloat(a.dtype)) {
+        return left(`${a.dist} gives ${a.dist === "bits" ? "int32" : "float32 or float64"}, not ${a.dtype}`);
+      }
+      return right({ shape: a.shape, dtype: a.dtype });
+    },
+    vjp: () => [null],
+  },
+};

@@ -1,0 +1,91 @@
+import type { Backend } from "../backends/backend.js";
+import { js } from "../backends/js/index.js";
+import type { TypedArray } from "../ir/dtype.js";
+import { GraphgradError, orThrow } from "../ir/errors.js";
+import { type Graph, graphInputs, graphOf, type Pass } from "../ir/graph.js";
+import type { Node } from "../ir/node.js";
+import { DEFAULT_PASSES, runPasses } from "../ir/passes/optimize.js";
+import { isConcrete } from "../ir/shape.js";
+import { type NestedArray, Tensor, tensorFrom } from "../ir/tensor.js";
+import { Expr } from "./expr.js";
+
+/** What a feed may be: a Tensor, nested arrays, a number, or a typed array (for a rank-1 or fully known input). */
+export type TensorLike = Tensor | NestedArray | TypedArray;
+export type Feeds = Readonly<Record<string, TensorLike>>;
+
+export interface CompileOptions {
+  /** A backend value (`js()`), or the name of a built-in one. Default: the JS reference backend. */
+  readonly backend?: Backend | "js";
+  /** The passes to run before lowering; default: verify, fold, simplify, DCE. `[]` runs none. */
+  readonly passes?: readonly Pass[];
+}
+
+/** A compiled graph. `run` can be called any number of times; nothing is lowered again. */
+export interface Compiled {
+  readonly backend: string;
+  /** The optimized graph the backend runs. */
+  readonly graph: Graph;
+  /** Runs the graph; feeds are checked (names, dtypes, shapes) before anything executes. */
+  run(feeds?: Feeds): Promise<Record<string, Tensor>>;
+}
+
+export function resolveBackend(b: Backend | "js" | undefined): Backend {
+  if (b === undefined || b === "js") return js();
+  if (typeof b === "object" && typeof b.compile === "function") return b;
+  throw new GraphgradError("compile", `unknown backend ${JSON.stringify(b)}: pass a backend value such as js(), or "js"`);
+}
+
+/** Compiles named outputs into one executable on a backend. */
+export async function compile(spec: { readonly outputs: Readonly<Record<string, Expr>> }, options: CompileOptions = {}): Promise<Compiled> {
+  const outputs: Record<string, Node> = {};
+  for (const [name, e] of Object.entries(spec.outputs)) {
+    if (!(e instanceof Expr)) throw new GraphgradError("compile", `output '${name}' is not an Expr`);
+    outputs[name] = e.node;
+  }
+  const graph = orThrow(runPasses(graphOf(outputs), options.passes ?? DEFAULT_PASSES));
+  const exe = await resolveBackend(options.backend).compile(graph);
+  const inputs = new Map(graphInputs(graph).map((n) => [n.attrs.name, n] as const));
+  return {
+    backend: exe.backend,
+    graph,
+    run: (feeds = {}) => exe.run(toTensors(feeds, inputs)),
+  };
+}
+
+/** Converts feeds to tensors of the inputs' dtypes. Unknown names are left for the backend to reject. */
+function toTensors(feeds: Feeds, inputs: ReadonlyMap<string, Node>): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const [name, v] of Object.entries(feeds)) {
+    const n = inputs.get(name);
+    if (v instanceof Tensor || n === undefined) {
+      if (v instanceof Tensor) out.set(name, v);
+      else out.set(name, tensorFrom(v as NestedArray, "float32", undefined, `feed '${name}'`));
+      continue;
+    }
+    const where = `feed '${name}'`;
+    if (ArrayBuffer.isView(v)) {
+      const shape = isConcrete(n.shape) ? n.shape : n.shape.length === 1 ? [v.length] : undefined;
+      if (shape === undefined) throw new GraphgradError(where, "a typed array needs a fully known shape: pass a Tensor instead");
+      if (v.length !== shape.reduce((a, b) => a * b, 1)) {
+        throw new GraphgradError(where, `${v.length} values given for shape [${shape.join(",")}]`);
+      }
+      out.set(name, tensorFrom(v, n.dtype, shape, where));
+    } else out.set(name, tensorFrom(v, n.dtype, undefined, where));
+  }
+  return out;
+}
+
+/** Compiles and runs in one go: the value of an expression (or of named expressions). */
+export async function evaluate(e: Expr, feeds?: Feeds, options?: CompileOptions): Promise<Tensor>;
+export async function evaluate(e: Readonly<Record<string, Expr>>, feeds?: Feeds, options?: CompileOptions): Promise<Record<string, Tensor>>;
+export async function evaluate(
+  e: Expr | Readonly<Record<string, Expr>>,
+  feeds: Feeds = {},
+  options: CompileOptions = {},
+): Promise<Tensor | Record<string, Tensor>> {
+  if (e instanceof Expr) {
+    const r = await (await compile({ outputs: { value: e } }, options)).run(feeds);
+    return r["value"] as Tensor;
+  }
+  return (await compile({ outputs: e }, options)).run(feeds);
+}

@@ -1,0 +1,55 @@
+import { type Expr, type ExprLike } from "./expr.js";
+import { abs, add, div, exp, greater, greaterEqual, log, matmul, max, maximum, mul, stopGradient, sub, sum, where } from "./ops.js";
+
+/**
+ * Composite functions: built from primitives only, so they need no gradient rule of their own.
+ * Each is written in a numerically stable form whose gradient is also finite.
+ */
+
+/** 1 / (1 + e^-x), via z = e^-|x| so neither branch (nor its gradient) overflows. */
+export function sigmoid(x: Expr): Expr {
+  const z = exp(abs(x).neg());
+  return where(greaterEqual(x, 0), div(1, add(1, z)), div(z, add(1, z)));
+}
+
+/** max(x, 0), with gradient 0 at x = 0 (as TensorFlow). */
+export function relu(x: Expr): Expr {
+  return where(greater(x, 0), x, 0);
+}
+
+/** x for x > 0, alpha·x otherwise (TensorFlow's default alpha is 0.2). */
+export function leakyRelu(x: Expr, alpha = 0.2): Expr {
+  return where(greater(x, 0), x, mul(x, alpha));
+}
+
+/** log(1 + e^x) = max(x, 0) + log(1 + e^-|x|). */
+export function softplus(x: Expr): Expr {
+  return add(maximum(x, 0), log(add(1, exp(abs(x).neg()))));
+}
+
+/** x - logsumexp(x) along `axis`; the max shift is a constant (stopGradient), so it cancels exactly. */
+export function logSoftmax(x: Expr, axis = -1): Expr {
+  const shifted = sub(x, stopGradient(max(x, axis, true)));
+  return sub(shifted, log(sum(exp(shifted), axis, true)));
+}
+
+/** e^x / Σ e^x along `axis`, computed on x - max(x). */
+export function softmax(x: Expr, axis = -1): Expr {
+  const e = exp(sub(x, stopGradient(max(x, axis, true))));
+  return div(e, sum(e, axis, true));
+}
+
+export function square(x: ExprLike): Expr {
+  return mul(x, x);
+}
+
+/** TensorFlow's l2_loss: sum(w²) / 2. */
+export function l2Loss(w: Expr): Expr {
+  return div(sum(square(w)), 2);
+}
+
+/** x·w + b, then an optional activation. */
+export function dense(x: Expr, w: Expr, b?: Expr, activation?: (z: Expr) => Expr): Expr {
+  const z = b === undefined ? matmul(x, w) : add(matmul(x, w), b);
+  return activation === undefined ? z : activation(z);
+}

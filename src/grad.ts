@@ -1,0 +1,20 @@
+import { orThrow } from "../ir/errors.js";
+import { vjp } from "../ir/passes/grad.js";
+import { Expr } from "./expr.js";
+
+/**
+ * Symbolic gradients: `grad(y, [a, b])` gives [∂y/∂a, ∂y/∂b] as expressions in the same graph,
+ * which can be compiled, combined, or differentiated again.
+ *
+ * - y must be a float scalar; for a non-scalar y pass `{ cotangent }` (of y's shape) to get the
+ *   vector-Jacobian product.
+ * - An x that y does not depend on gets zeros of x's shape.
+ * - No gradient flows through `stopGradient`, comparisons, `sign`, `floor`, or integer values.
+ */
+export function grad(y: Expr, xs: readonly Expr[], options?: { cotangent?: Expr }): Expr[];
+export function grad(y: Expr, x: Expr, options?: { cotangent?: Expr }): Expr;
+export function grad(y: Expr, xs: Expr | readonly Expr[], options?: { cotangent?: Expr }): Expr | Expr[] {
+  const list = xs instanceof Expr ? [xs] : xs;
+  const gs = orThrow(vjp(y.node, list.map((x) => x.node), options?.cotangent?.node)).map((n) => Expr.of(n));
+  return xs instanceof Expr ? (gs[0] as Expr) : gs;
+}

@@ -1,0 +1,17 @@
+/**
+ * graphgrad: machine-learning models as pure, immutable expression graphs.
+ * See README.md for the API; every export below is documented there.
+ */
+export { Expr, type ExprLike } from "./expr.js";
+export * from "./ops.js";
+export * from "./composites.js";
+export { grad } from "./grad.js";
+export { compile, evaluate, type Compiled, type CompileOptions, type Feeds, type TensorLike } from "./compile.js";
+export * as random from "./random.js";
+export { js } from "../backends/js/index.js";
+export type { Backend, Executable } from "../backends/backend.js";
+export { Tensor, tensorFrom, type NestedArray } from "../ir/tensor.js";
+export { GraphgradError } from "../ir/errors.js";
+export type { DType } from "../ir/dtype.js";
+export type { Dim, Shape } from "../ir/shape.js";
+export type { Graph, Pass } from "../ir/graph.js";

@@ -1,0 +1,303 @@
+import { apply } from "../ir/build.js";
+import { type DType, isFloat, promote } from "../ir/dtype.js";
+import { GraphgradError, orThrow } from "../ir/errors.js";
+import type { OpAttrs, OpName } from "../ir/ops/attrs.js";
+import { type Dim, formatShape, normalizeAxis, type Shape } from "../ir/shape.js";
+import { type NestedArray, nestedShape, tensorFrom } from "../ir/tensor.js";
+import { Expr, type ExprLike } from "./expr.js";
+
+/**
+ * The public primitive builders. They check their operands and throw `GraphgradError` at build
+ * time, naming the op and the shapes. Numbers are weakly typed (they take the other operand's
+ * dtype); two expressions of different dtypes are promoted (bool < int32 < float32 < float64);
+ * transcendental functions promote integers to float32.
+ */
+
+/** Applies a primitive, throwing its error. */
+export function prim<K extends OpName>(op: K, inputs: readonly Expr[], attrs: OpAttrs[K]): Expr {
+  return Expr.of(orThrow(apply(op, inputs.map((e) => e.node), attrs)));
+}
+
+function check(x: unknown, op: string, i: number): asserts x is ExprLike {
+  if (!(x instanceof Expr) && typeof x !== "number") {
+    throw new GraphgradError(op, `operand ${i} must be an Expr or a number, got ${typeof x}`);
+  }
+}
+
+/** A scalar constant of a dtype. */
+export function scalar(value: number, dtype: DType = "float32"): Expr {
+  return prim("fill", [], { shape: [], dtype, value });
+}
+
+/** Lifts numbers to constants and promotes both operands to a common dtype. */
+function lift2(op: string, a: ExprLike, b: ExprLike): [Expr, Expr] {
+  check(a, op, 0);
+  check(b, op, 1);
+  if (a instanceof Expr && b instanceof Expr) {
+    const d = promote(a.dtype, b.dtype);
+    return [cast(a, d), cast(b, d)];
+  }
+  if (a instanceof Expr) return [a, weak(b as number, a)] as [Expr, Expr];
+  if (b instanceof Expr) return [weak(a as number, b), b] as [Expr, Expr];
+  return [scalar(a as number), scalar(b as number)];
+}
+
+/** A number as a constant of `like`'s dtype, widening an integer `like` when the number is not an integer. */
+function weak(v: number, like: Expr): Expr {
+  if ((like.dtype === "int32" || like.dtype === "bool") && !Number.isInteger(v)) return scalar(v, "float32");
+  return scalar(v, like.dtype === "bool" ? "int32" : like.dtype);
+}
+
+function toFloat(x: Expr): Expr {
+  return isFloat(x.dtype) ? x : cast(x, "float32");
+}
+
+function binary(op: "add" | "sub" | "mul" | "div" | "maximum" | "minimum") {
+  return (a: ExprLike, b: ExprLike): Expr => {
+    let [x, y] = lift2(op, a, b);
+    if (x.dtype === "bool") [x, y] = [cast(x, "int32"), cast(y, "int32")];
+    return prim(op, [x, y], {});
+  };
+}
+
+export const add = binary("add");
+export const sub = binary("sub");
+export const mul = binary("mul");
+export const div = binary("div");
+export const maximum = binary("maximum");
+export const minimum = binary("minimum");
+
+export function pow(a: ExprLike, b: ExprLike): Expr {
+  const [x, y] = lift2("pow", a, b);
+  return prim("pow", [toFloat(x), toFloat(y)], {});
+}
+
+function compare(op: "greater" | "less" | "equal") {
+  return (a: ExprLike, b: ExprLike): Expr => prim(op, lift2(op, a, b), {});
+}
+export const greater = compare("greater");
+export const less = compare("less");
+export const equal = compare("equal");
+export const greaterEqual = (a: ExprLike, b: ExprLike): Expr => logicalNot(less(a, b));
+export const lessEqual = (a: ExprLike, b: ExprLike): Expr => logicalNot(greater(a, b));
+export const notEqual = (a: ExprLike, b: ExprLike): Expr => logicalNot(equal(a, b));
+export function logicalNot(x: Expr): Expr {
+  return prim("equal", [x, scalar(0, x.dtype)], {});
+}
+
+function unary(op: "neg" | "abs" | "sign" | "floor" | "stopGradient") {
+  return (x: Expr): Expr => {
+    check(x, op, 0);
+    return prim(op, [x], {});
+  };
+}
+function floatUnary(op: "exp" | "log" | "sqrt" | "tanh") {
+  return (x: Expr): Expr => {
+    check(x, op, 0);
+    return prim(op, [toFloat(x)], {});
+  };
+}
+export const neg = unary("neg");
+export const abs = unary("abs");
+export const sign = unary("sign");
+export const floor = unary("floor");
+/** The identity whose gradient is zero: the value is used, but no gradient flows back through it. */
+export const stopGradient = unary("stopGradient");
+export const exp = floatUnary("exp");
+export const log = floatUnary("log");
+export const sqrt = floatUnary("sqrt");
+export const tanh = floatUnary("tanh");
+
+export function where(cond: Expr, a: ExprLike, b: ExprLike): Expr {
+  if (!(cond instanceof Expr)) throw new GraphgradError("where", "the condition must be a bool Expr");
+  const [x, y] = lift2("where", a, b);
+  return prim("where", [cond, x, y], {});
+}
+
+export function cast(x: Expr, dtype: DType): Expr {
+  return x.dtype === dtype ? x : prim("cast", [x], { dtype });
+}
+
+/** Axes as given by a user (one, several, negative, or all when undefined) normalized for `rank`. */
+export function axesOf(op: string, x: Expr, axes: number | readonly number[] | undefined): number[] {
+  const list = axes === undefined ? [...Array(x.rank).keys()] : typeof axes === "number" ? [axes] : [...axes];
+  return list.map((a) => {
+    const r = normalizeAxis(a, x.rank);
+    if (r._tag === "Left") throw new GraphgradError(op, `${r.left} (shape ${formatShape(x.shape)})`);
+    return r.right;
+  });
+}
+
+export function sum(x: Expr, axes?: number | readonly number[], keepdims = false): Expr {
+  const a = axesOf("reduceSum", x, axes);
+  return prim("reduceSum", [x.dtype === "bool" ? cast(x, "int32") : x], { axes: a, keepdims });
+}
+
+export function max(x: Expr, axes?: number | readonly number[], keepdims = false): Expr {
+  return prim("reduceMax", [x], { axes: axesOf("reduceMax", x, axes), keepdims });
+}
+
+export function min(x: Expr, axes?: number | readonly number[], keepdims = false): Expr {
+  return neg(max(neg(x), axes, keepdims));
+}
+
+/** Mean over axes: sum / count. Over a symbolic axis the count is computed in the graph. */
+export function mean(x: Expr, axes?: number | readonly number[], keepdims = false): Expr {
+  const a = axesOf("mean", x, axes);
+  const fx = toFloat(x);
+  return div(sum(fx, a, keepdims), countOf(fx, a));
+}
+
+/** The number of elements along `axes`, as a scalar of x's dtype (a graph value if an axis is symbolic). */
+export function countOf(x: Expr, axes: readonly number[]): Expr {
+  let known = 1;
+  let symbolic = false;
+  for (const a of axes) {
+    const d = x.shape[a] as Dim;
+    if (typeof d === "number") known *= d;
+    else symbolic = true;
+  }
+  if (!symbolic) return scalar(known, x.dtype);
+  return sum(prim("fill", [], { shape: axes.map((a) => x.shape[a] as Dim), dtype: x.dtype, value: 1 }));
+}
+
+export function matmul(a: Expr, b: Expr): Expr {
+  check(a, "matmul", 0);
+  check(b, "matmul", 1);
+  const [x, y] = lift2("matmul", a, b);
+  return prim("matmul", [x, y], {});
+}
+
+/** reshape: one entry may be -1 (or null), inferred from the element count. */
+export function reshape(x: Expr, shape: readonly (number | string | null)[]): Expr {
+  return prim("reshape", [x], { shape: shape.map((d) => (d === null ? -1 : d)) });
+}
+
+/** transpose: reverses the axes when no permutation is given. */
+export function transpose(x: Expr, perm?: readonly number[]): Expr {
+  const p = perm ?? [...Array(x.rank).keys()].reverse();
+  return prim("transpose", [x], { perm: axesOf("transpose", x, p) });
+}
+
+export function broadcastTo(x: Expr, shape: Shape): Expr {
+  return prim("broadcast", [x], { shape });
+}
+
+/** Inserts a size-1 axis at `axis`. */
+export function expandDims(x: Expr, axis: number): Expr {
+  const r = normalizeAxis(axis, x.rank + 1);
+  if (r._tag === "Left") throw new GraphgradError("expandDims", `${r.left} (shape ${formatShape(x.shape)})`);
+  const shape = [...x.shape];
+  shape.splice(r.right, 0, 1);
+  return prim("reshape", [x], { shape });
+}
+
+/** Removes size-1 axes (all of them, or those given). */
+export function squeeze(x: Expr, axes?: number | readonly number[]): Expr {
+  const a = axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : axesOf("squeeze", x, axes);
+  for (const i of a) {
+    if (x.shape[i] !== 1) throw new GraphgradError("squeeze", `axis ${i} of ${formatShape(x.shape)} has size ${String(x.shape[i])}, not 1`);
+  }
+  return prim("reshape", [x], { shape: x.shape.filter((_, i) => !a.includes(i)) });
+}
+
+/**
+ * slice(x, begin, size): size -1 means "to the end of the axis". Negative begins count from the
+ * end. A symbolic axis can only be taken whole (begin 0, size -1).
+ */
+export function slice(x: Expr, begin: readonly number[], size?: readonly number[]): Expr {
+  if (begin.length !== x.rank || (size !== undefined && size.length !== x.rank)) {
+    throw new GraphgradError("slice", `need one begin and size per axis of ${formatShape(x.shape)}, got [${begin.join(",")}] and [${(size ?? []).join(",")}]`);
+  }
+  const b = begin.map((v, i) => {
+    const d = x.shape[i] as Dim;
+    return v < 0 && typeof d === "number" ? d + v : v;
+  });
+  const s = b.map((v, i): Dim => {
+    const want = size?.[i] ?? -1;
+    const d = x.shape[i] as Dim;
+    if (want !== -1) return want;
+    return typeof d === "number" ? d - v : d;
+  });
+  return prim("slice", [x], { begin: b, size: s });
+}
+
+export function pad(x: Expr, paddings: readonly (readonly [number, number])[]): Expr {
+  return prim("pad", [x], { lo: paddings.map((p) => p[0]), hi: paddings.map((p) => p[1]) });
+}
+
+export function concat(xs: readonly Expr[], axis = 0): Expr {
+  const first = xs[0];
+  if (first === undefined) throw new GraphgradError("concat", "needs at least one operand");
+  const d = xs.reduce((acc, x) => promote(acc, x.dtype), first.dtype);
+  return prim("concat", xs.map((x) => cast(x, d)), { axis: axesOf("concat", first, axis)[0] as number });
+}
+
+export function stack(xs: readonly Expr[], axis = 0): Expr {
+  const first = xs[0];
+  if (first === undefined) throw new GraphgradError("stack", "needs at least one operand");
+  return concat(xs.map((x) => expandDims(x, axis < 0 ? axis + first.rank + 1 : axis)), axis < 0 ? axis + first.rank + 1 : axis);
+}
+
+/** Rows of `params` picked by int32 `indices` (embedding lookup). Out-of-range indices clamp. */
+export function gather(params: Expr, indices: Expr): Expr {
+  return prim("gather", [params, indices], {});
+}
+
+/** The adjoint of gather: rows of `updates` summed into a [size, ...] tensor at `indices`. */
+export function scatterAdd(updates: Expr, indices: Expr, size: number | string): Expr {
+  return prim("scatterAdd", [updates, indices], { size });
+}
+
+export function iota(shape: Shape, axis = 0, dtype: DType = "int32"): Expr {
+  return prim("iota", [], { shape, axis, dtype });
+}
+
+/** One-hot encoding: [..., depth] with 1 at each index (composite: equal(iota, indices)). */
+export function oneHot(indices: Expr, depth: number, dtype: DType = "float32"): Expr {
+  const positions = iota([...indices.shape, depth], indices.rank, indices.dtype);
+  return cast(equal(positions, expandDims(indices, -1)), dtype);
+}
+
+/** Index of the largest entry along `axis` (the first one on ties), as int32. */
+export function argmax(x: Expr, axis = -1): Expr {
+  const a = axesOf("argmax", x, axis)[0] as number;
+  const n = x.shape[a] as Dim;
+  if (typeof n !== "number") throw new GraphgradError("argmax", `axis ${a} of ${formatShape(x.shape)} is symbolic`);
+  const top = max(x, a, true);
+  const idx = iota(x.shape, a, "int32");
+  // The smallest index where x equals its max: max of (n - idx) over the hits.
+  const score = where(equal(x, top), sub(scalar(n, "int32"), idx), scalar(0, "int32"));
+  return sub(scalar(n, "int32"), max(score, a));
+}
+
+export function fill(shape: Shape, value: number, dtype: DType = "float32"): Expr {
+  return prim("fill", [], { shape, dtype, value });
+}
+export const zeros = (shape: Shape, dtype: DType = "float32"): Expr => fill(shape, 0, dtype);
+export const ones = (shape: Shape, dtype: DType = "float32"): Expr => fill(shape, 1, dtype);
+export const zerosLike = (x: Expr): Expr => fill(x.shape, 0, x.dtype);
+export const onesLike = (x: Expr): Expr => fill(x.shape, 1, x.dtype);
+
+/** A constant from nested arrays (or a number); float32 unless a dtype is given. */
+export function constant(value: NestedArray, dtype: DType = "float32"): Expr {
+  if (typeof value === "number" || typeof value === "boolean") return scalar(Number(value), dtype);
+  const shape = nestedShape(value, "constant");
+  const t = tensorFrom(value, dtype, shape, "constant");
+  return prim("literal", [], { shape, dtype, values: Array.from(t.data as ArrayLike<number>) });
+}
+
+/** A graph input fed at run time; `null` (or a name) marks a dimension known only then. */
+export function input(name: string, shape: readonly (number | string | null)[], dtype: DType = "float32"): Expr {
+  return source(name, shape, dtype, "input");
+}
+
+/** A trainable parameter: an input that `trainStep` differentiates and updates. */
+export function param(name: string, shape: readonly (number | string | null)[], dtype: DType = "float32"): Expr {
+  return source(name, shape, dtype, "param");
+}
+
+function source(name: string, shape: readonly (number | string | null)[], dtype: DType, kind: "input" | "param"): Expr {
+  if (!Array.isArray(shape)) throw new GraphgradError(kind, `'${name}': the shape must be an array, got ${typeof shape}`);
+  return prim("input", [], { name, shape: shape.map((d, i) => (d === null ? `?${name}.${i}` : d)), dtype, kind });
+}

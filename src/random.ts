@@ -1,0 +1,35 @@
+import type { DType } from "../ir/dtype.js";
+import type { Shape } from "../ir/shape.js";
+import type { Expr } from "./expr.js";
+import { add, constant, mul, prim, reshape, slice } from "./ops.js";
+
+/**
+ * Explicit, counter-based randomness (Threefry-2x32, as in JAX): a key is an int32[2] expression;
+ * the same key gives the same numbers on every backend. Split a key rather than reusing it.
+ */
+
+/** A key from an integer seed (0 <= seed < 2^53). */
+export function key(seed: number): Expr {
+  const hi = Math.floor(seed / 2 ** 32);
+  return constant([hi | 0, seed >>> 0 | 0], "int32");
+}
+
+/** n independent keys derived from `k`. */
+export function split(k: Expr, n = 2): Expr[] {
+  const bits = prim("random", [k], { shape: [n, 2], dtype: "int32", dist: "bits" });
+  return Array.from({ length: n }, (_, i) => reshape(slice(bits, [i, 0], [1, 2]), [2]));
+}
+
+/** Uniform numbers in [minval, maxval). */
+export function uniform(k: Expr, shape: Shape, options: { dtype?: DType; minval?: number; maxval?: number } = {}): Expr {
+  const { dtype = "float32", minval = 0, maxval = 1 } = options;
+  const u = prim("random", [k], { shape, dtype, dist: "uniform" });
+  return minval === 0 && maxval === 1 ? u : add(mul(u, maxval - minval), minval);
+}
+
+/** Normal numbers with the given mean and standard deviation. */
+export function normal(k: Expr, shape: Shape, options: { dtype?: DType; mean?: number; stddev?: number } = {}): Expr {
+  const { dtype = "float32", mean = 0, stddev = 1 } = options;
+  const z = prim("random", [k], { shape, dtype, dist: "normal" });
+  return mean === 0 && stddev === 1 ? z : add(mul(z, stddev), mean);
+}
