@@ -67,7 +67,7 @@ export function intern<K extends OpName>(
     id: nextId++,
     op,
     inputs: Object.freeze([...inputs]),
-    attrs: deepFreeze(attrs),
+    attrs: frozenCopy(attrs),
     shape: Object.freeze([...shape]),
     dtype,
     key,
@@ -77,10 +77,16 @@ export function intern<K extends OpName>(
   return node;
 }
 
-function deepFreeze<T>(v: T): T {
-  if (typeof v === "object" && v !== null && !Object.isFrozen(v)) {
-    for (const x of Object.values(v)) deepFreeze(x);
-    Object.freeze(v);
+/**
+ * A frozen deep copy of attribute data (arrays, records, primitives). A copy, because freezing the
+ * caller's own arrays (the shape they passed to `zeros`) would be a side effect on their data.
+ */
+function frozenCopy<T>(v: T): T {
+  if (Array.isArray(v)) return Object.freeze(v.map(frozenCopy)) as T;
+  if (typeof v === "object" && v !== null) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) o[k] = frozenCopy(x);
+    return Object.freeze(o) as T;
   }
   return v;
 }

@@ -6,10 +6,14 @@ import { abs, add, div, exp, greater, greaterEqual, log, matmul, max, maximum, m
  * Each is written in a numerically stable form whose gradient is also finite.
  */
 
-/** 1 / (1 + e^-x), via z = e^-|x| so neither branch (nor its gradient) overflows. */
+/**
+ * 1 / (1 + e^-x), via z = e^-|x| so neither branch (nor its gradient) overflows. -|x| is written
+ * as a `where` (not `neg(abs(x))`, whose gradient is 0 at x = 0 and would make σ'(0) = 0).
+ */
 export function sigmoid(x: Expr): Expr {
-  const z = exp(abs(x).neg());
-  return where(greaterEqual(x, 0), div(1, add(1, z)), div(z, add(1, z)));
+  const nonNegative = greaterEqual(x, 0);
+  const z = exp(where(nonNegative, x.neg(), x));
+  return where(nonNegative, div(1, add(1, z)), div(z, add(1, z)));
 }
 
 /** max(x, 0), with gradient 0 at x = 0 (as TensorFlow). */

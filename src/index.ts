@@ -15,3 +15,7 @@ export { GraphgradError } from "../ir/errors.js";
 export type { DType } from "../ir/dtype.js";
 export type { Dim, Shape } from "../ir/shape.js";
 export type { Graph, Pass } from "../ir/graph.js";
+export * as losses from "./losses.js";
+export * as optim from "./optim/index.js";
+export * as schedules from "./optim/schedules.js";
+export { trainStep, paramsOf, type TrainStep, type TrainStepConfig, type TrainState, type Regularization, type EmaConfig } from "./train.js";

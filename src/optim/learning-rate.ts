@@ -1,0 +1,28 @@
+import type { Expr } from "../expr.js";
+import { add, cast, mul, neg, scalar } from "../ops.js";
+import { mapParams } from "./tree.js";
+import { type LearningRate } from "./schedules.js";
+import type { GradientTransformation, TransformState } from "./transform.js";
+
+export interface ScaleByScheduleState extends TransformState {
+  readonly _tag: "ScaleByScheduleState";
+  /** Updates applied so far (int32 scalar). */
+  readonly count: Expr;
+}
+
+/**
+ * Multiplies updates by -lr (descent), with lr a number or a schedule of the update count,
+ * computed in each gradient's dtype. Reports `lr`.
+ */
+export function scaleByLearningRate(lr: LearningRate): GradientTransformation<ScaleByScheduleState> {
+  return {
+    init: () => Object.freeze({ _tag: "ScaleByScheduleState", count: scalar(0, "int32") }),
+    update: (grads, state) => {
+      const rate = (dtype: Expr["dtype"]): Expr => (typeof lr === "number" ? scalar(lr, dtype) : lr(cast(state.count, dtype)));
+      const updates = mapParams(grads, (g) => mul(g, neg(rate(g.dtype))));
+      const first = Object.values(grads)[0];
+      const metrics = { lr: rate(first?.dtype ?? "float32") };
+      return [updates, Object.freeze({ _tag: "ScaleByScheduleState", count: add(state.count, 1) }), metrics];
+    },
+  };
+}

@@ -1,0 +1,284 @@
+import type { Backend } from "../backends/backend.js";
+import { GraphgradError } from "../ir/errors.js";
+import type { NodeOf } from "../ir/node.js";
+import { toposort } from "../ir/node.js";
+import { formatShape, shapesEqual } from "../ir/shape.js";
+import { Tensor, tensorFrom } from "../ir/tensor.js";
+import { l1Loss } from "./losses.js";
+import { l2Loss } from "./composites.js";
+import { compile, type Compiled, type Feeds, type TensorLike } from "./compile.js";
+import { Expr } from "./expr.js";
+import { grad } from "./grad.js";
+import { add, cast, div, input, minimum, mul, scalar, sub } from "./ops.js";
+import { globalNorm } from "./optim/clip.js";
+import { applyUpdates, type GradientTransformation, type TransformState } from "./optim/transform.js";
+import { type Concrete, flattenTree, mapTree, type Params } from "./optim/tree.js";
+
+/**
+ * `trainStep`: forward, backward, regularization, clipping, schedule, update, step increment and
+ * moving averages compiled into ONE graph and ONE executable:
+ *   (params, optimizer state, step, EMA shadows, batch) -> (params', state', step + 1, shadows', metrics)
+ * `run(state, batch)` returns a new immutable TrainState and the metrics; the old state is
+ * unchanged and stays usable.
+ */
+
+export interface Regularization {
+  /** Coefficient of Σ l2Loss(w) (TF's l2_regularizer(scale): scale·Σw²/2). */
+  readonly l2?: number;
+  /** Coefficient of Σ|w|. */
+  readonly l1?: number;
+  /** The parameters regularized; default: the weights, i.e. every parameter of rank >= 2 (not biases). */
+  readonly params?: readonly string[];
+}
+
+export interface EmaConfig {
+  readonly decay: number;
+  /** TF's num_updates: decay = min(decay, (1 + n)/(10 + n)) with n the step count after this update. */
+  readonly numUpdates?: boolean;
+}
+
+export interface TrainStepConfig<S extends TransformState> {
+  readonly loss: Expr;
+  readonly optimizer: GradientTransformation<S>;
+  /** The parameters; default: every `param` the loss depends on. */
+  readonly params?: readonly Expr[];
+  /** Names of the parameters to update; default: all. The others are fed but left unchanged. */
+  readonly trainable?: readonly string[];
+  readonly regularization?: Regularization;
+  /** Exponential moving averages of the parameters (and of the metrics). */
+  readonly ema?: EmaConfig;
+  /** Extra scalar metrics computed in the same graph (e.g. accuracy). */
+  readonly metrics?: Readonly<Record<string, Expr>>;
+  readonly backend?: Backend | "js";
+}
+
+export interface TrainState<S extends TransformState = TransformState> {
+  readonly params: Params<Tensor>;
+  readonly opt: Concrete<S>;
+  /** Updates applied so far. */
+  readonly step: number;
+  /** EMA shadows of the parameters (`ema` configured), else empty. */
+  readonly ema: Params<Tensor>;
+  /** EMA of the metrics (`ema` configured), else empty. */
+  readonly emaMetrics: Readonly<Record<string, number>>;
+}
+
+export interface TrainStep<S extends TransformState> {
+  /** The compiled step (its graph and backend). */
+  readonly compiled: Compiled;
+  /** Parameter names, and which of them are trained. */
+  readonly paramNames: readonly string[];
+  readonly trainable: readonly string[];
+  /** The initial state from initial parameter values (optimizer state built in the graph too). */
+  init(params: Readonly<Record<string, TensorLike>>): Promise<TrainState<S>>;
+  /** One step. Pure: `state` is unchanged; a new state and the metrics are returned. */
+  run(state: TrainState<S>, batch: Feeds): Promise<readonly [TrainState<S>, Readonly<Record<string, number>>]>;
+  /** Compiles named outputs of the model (e.g. predictions) to evaluate with a state's parameters. */
+  evaluator(outputs: Readonly<Record<string, Expr>>): Promise<(state: TrainState<S>, batch: Feeds, useEma?: boolean) => Promise<Record<string, Tensor>>>;
+}
+
+const OPT = "opt/";
+const EMA = "ema/";
+const EMA_METRIC = "emaMetric/";
+const STEP = "train/step";
+const METRIC = "metric/";
+const PARAM = "param/";
+const RESERVED = [OPT, EMA, EMA_METRIC, "train/", METRIC, PARAM];
+
+/** The `param` inputs an expression depends on, by name. */
+export function paramsOf(e: Expr): Expr[] {
+  return toposort([e.node])
+    .filter((n): n is NodeOf<"input"> => n.op === "input" && n.attrs.kind === "param")
+    .map((n) => Expr.of(n));
+}
+
+function nameOf(p: Expr): string {
+  if (p.node.op !== "input") throw new GraphgradError("trainStep", `a parameter must be a param(...) input, got a ${p.node.op} node`);
+  return p.node.attrs.name;
+}
+
+export async function trainStep<S extends TransformState>(config: TrainStepConfig<S>): Promise<TrainStep<S>> {
+  const { loss, optimizer } = config;
+  if (!(loss instanceof Expr) || loss.rank !== 0) {
+    throw new GraphgradError("trainStep", `the loss must be a scalar Expr, got ${loss instanceof Expr ? formatShape(loss.shape) : typeof loss}`);
+  }
+  const paramList = config.params ?? paramsOf(loss);
+  const params: Record<string, Expr> = {};
+  for (const p of paramList) params[nameOf(p)] = p;
+  const paramNames = Object.keys(params);
+  const trainable = config.trainable ?? paramNames;
+  for (const t of trainable) {
+    if (params[t] === undefined) throw new GraphgradError("trainStep", `trainable '${t}' is not a parameter (parameters: ${paramNames.join(", ")})`);
+  }
+  const trained: Record<string, Expr> = {};
+  for (const t of trainable) trained[t] = params[t] as Expr;
+
+  // Batch inputs must not collide with the names the step uses for its state.
+  for (const n of toposort([loss.node])) {
+    if (n.op === "input" && RESERVED.some((r) => n.attrs.name.startsWith(r))) {
+      throw new GraphgradError("trainStep", `input name '${n.attrs.name}' is reserved (prefixes ${RESERVED.join(", ")})`);
+    }
+  }
+
+  const total = addRegularization(loss, params, config.regularization);
+  const grads = grad(total, Object.values(trained));
+  const gradRecord: Record<string, Expr> = {};
+  Object.keys(trained).forEach((n, i) => (gradRecord[n] = grads[i] as Expr));
+
+  // The optimizer state enters the graph as inputs named by their path in the state tree.
+  const initState = optimizer.init(trained);
+  const stateLeaves = flattenTree(initState);
+  const stateIn = mapTree(initState, (leaf, path) => {
+    const e = leaf as Expr;
+    return input(OPT + path, e.shape, e.dtype);
+  }) as S;
+  const [updates, nextState, optMetrics] = optimizer.update(gradRecord, stateIn, trained);
+  const newParams = applyUpdates(trained, updates);
+
+  const step = input(STEP, [], "int32");
+  const nextStep = add(step, 1);
+  const outputs: Record<string, Expr> = { [STEP]: nextStep };
+  for (const [n, e] of Object.entries(newParams)) outputs[PARAM + n] = cast(e, (params[n] as Expr).dtype);
+  for (const [path, leaf] of flattenTree(nextState)) outputs[OPT + path] = leaf as Expr;
+  const metrics: Record<string, Expr> = { loss, gradNorm: globalNorm(gradRecord), ...optMetrics, ...(config.metrics ?? {}) };
+  if (total !== loss) metrics["totalLoss"] = total;
+  for (const [k, v] of Object.entries(metrics)) {
+    if (v.rank !== 0) throw new GraphgradError("trainStep", `metric '${k}' must be a scalar, got ${formatShape(v.shape)}`);
+    outputs[METRIC + k] = v;
+  }
+  if (config.ema !== undefined) {
+    const decay = emaDecay(config.ema, nextStep);
+    for (const [n, p] of Object.entries(params)) {
+      const shadow = input(EMA + n, p.shape, p.dtype);
+      const value = outputs[PARAM + n] ?? p;
+      outputs[EMA + n] = movingAverage(shadow, value, decay);
+    }
+    for (const [k, v] of Object.entries(metrics)) {
+      outputs[EMA_METRIC + k] = movingAverage(input(EMA_METRIC + k, [], v.dtype), v, decay);
+    }
+  }
+  const compiled = await compile({ outputs }, { backend: config.backend });
+
+  // The initial optimizer state is computed by a graph too (it may depend on parameter values).
+  const initOutputs: Record<string, Expr> = {};
+  for (const [path, leaf] of stateLeaves) initOutputs[OPT + path] = leaf as Expr;
+  const initCompiled = stateLeaves.length > 0 ? await compile({ outputs: initOutputs }, { backend: config.backend }) : undefined;
+  const metricNames = Object.keys(metrics);
+
+  const feedsOf = (state: TrainState<S>, batch: Feeds): Record<string, TensorLike> => {
+    const feeds: Record<string, TensorLike> = { ...batch, [STEP]: new Tensor("int32", [], Int32Array.of(state.step)) };
+    for (const n of paramNames) feeds[n] = state.params[n] as Tensor;
+    for (const [path, leaf] of flattenTree(state.opt)) feeds[OPT + path] = leaf as Tensor;
+    if (config.ema !== undefined) {
+      for (const n of paramNames) feeds[EMA + n] = state.ema[n] as Tensor;
+      for (const k of metricNames) feeds[EMA_METRIC + k] = state.emaMetrics[k] ?? 0;
+    }
+    return feeds;
+  };
+
+  return {
+    compiled,
+    paramNames,
+    trainable: Object.keys(trained),
+    init: async (values) => {
+      const ps = checkParams(values, params);
+      const feeds: Record<string, TensorLike> = { ...ps };
+      const r = initCompiled === undefined ? {} : await initCompiled.run(pick(feeds, initCompiled));
+      const opt = mapTree(initState, (_leaf, path) => r[OPT + path] as Tensor) as Concrete<S>;
+      const ema = config.ema === undefined ? {} : Object.freeze({ ...ps });
+      const emaMetrics = config.ema === undefined ? {} : Object.freeze(Object.fromEntries(metricNames.map((k) => [k, 0])));
+      return Object.freeze({ params: ps, opt, step: 0, ema, emaMetrics });
+    },
+    run: async (state, batch) => {
+      const r = await compiled.run(feedsOf(state, batch));
+      const nextParams: Record<string, Tensor> = {};
+      for (const n of paramNames) nextParams[n] = r[PARAM + n] ?? (state.params[n] as Tensor);
+      const opt = mapTree(state.opt, (_leaf, path) => r[OPT + path] as Tensor) as Concrete<S>;
+      const ema: Record<string, Tensor> = {};
+      const emaMetrics: Record<string, number> = {};
+      const values: Record<string, number> = {};
+      for (const k of metricNames) values[k] = (r[METRIC + k] as Tensor).item();
+      if (config.ema !== undefined) {
+        for (const n of paramNames) ema[n] = r[EMA + n] as Tensor;
+        for (const k of metricNames) emaMetrics[k] = (r[EMA_METRIC + k] as Tensor).item();
+      }
+      const next: TrainState<S> = Object.freeze({
+        params: Object.freeze(nextParams),
+        opt,
+        step: (r[STEP] as Tensor).item(),
+        ema: Object.freeze(ema),
+        emaMetrics: Object.freeze(emaMetrics),
+      });
+      return [next, Object.freeze(values)] as const;
+    },
+    evaluator: async (outs) => {
+      const c = await compile({ outputs: outs }, { backend: config.backend });
+      return async (state, batch, useEma = false) => {
+        const feeds: Record<string, TensorLike> = { ...batch };
+        const source = useEma ? state.ema : state.params;
+        if (useEma && config.ema === undefined) throw new GraphgradError("evaluator", "useEma needs a train step configured with `ema`");
+        for (const n of paramNames) feeds[n] = source[n] as Tensor;
+        return c.run(pick(feeds, c));
+      };
+    },
+  };
+}
+
+/** loss + l2·Σ l2Loss(w) + l1·Σ|w| over the regularized parameters (weights by default). */
+function addRegularization(loss: Expr, params: Readonly<Record<string, Expr>>, reg: Regularization | undefined): Expr {
+  if (reg === undefined || (reg.l2 === undefined && reg.l1 === undefined)) return loss;
+  const names = reg.params ?? Object.keys(params).filter((n) => (params[n] as Expr).rank >= 2);
+  let total = loss;
+  for (const n of names) {
+    const w = params[n];
+    if (w === undefined) throw new GraphgradError("trainStep", `regularized parameter '${n}' is not a parameter`);
+    if (reg.l2 !== undefined) total = add(total, cast(mul(l2Loss(w), reg.l2), loss.dtype));
+    if (reg.l1 !== undefined) total = add(total, cast(mul(l1Loss(w), reg.l1), loss.dtype));
+  }
+  return total;
+}
+
+/** TF's ExponentialMovingAverage decay, optionally min(decay, (1 + n)/(10 + n)). */
+function emaDecay(c: EmaConfig, count: Expr): Expr {
+  if (!(c.decay >= 0 && c.decay <= 1)) throw new GraphgradError("ema", `decay must be in [0, 1], got ${c.decay}`);
+  if (c.numUpdates !== true) return scalar(c.decay);
+  const n = cast(count, "float32");
+  return minimum(div(add(n, 1), add(n, 10)), c.decay);
+}
+
+/** shadow - (1 - decay)·(shadow - value), TF's assign_moving_average. */
+function movingAverage(shadow: Expr, value: Expr, decay: Expr): Expr {
+  return sub(shadow, mul(sub(shadow, value), cast(sub(1, decay), shadow.dtype)));
+}
+
+function checkParams(values: Readonly<Record<string, TensorLike>>, params: Readonly<Record<string, Expr>>): Params<Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const name of Object.keys(values)) {
+    if (params[name] === undefined) throw new GraphgradError("init", `'${name}' is not a parameter (parameters: ${Object.keys(params).join(", ")})`);
+  }
+  for (const [name, p] of Object.entries(params)) {
+    const v = values[name];
+    if (v === undefined) throw new GraphgradError("init", `no initial value for parameter '${name}' (${p.dtype}${formatShape(p.shape)})`);
+    const t = v instanceof Tensor ? v : toTensor(v, p, name);
+    if (t.dtype !== p.dtype || !shapesEqual(t.shape, p.shape)) {
+      throw new GraphgradError("init", `parameter '${name}' is ${p.dtype}${formatShape(p.shape)}, got ${t.dtype}${formatShape(t.shape)}`);
+    }
+    out[name] = t;
+  }
+  return Object.freeze(out);
+}
+
+function toTensor(v: Exclude<TensorLike, Tensor>, p: Expr, name: string): Tensor {
+  const shape = p.shape.every((d) => typeof d === "number") ? (p.shape as number[]) : undefined;
+  return tensorFrom(v, p.dtype, shape, `init '${name}'`);
+}
+
+/** The feeds a compiled graph takes, out of a larger set. */
+function pick(feeds: Readonly<Record<string, TensorLike>>, c: Compiled): Record<string, TensorLike> {
+  const out: Record<string, TensorLike> = {};
+  for (const n of c.graph.nodes) {
+    if (n.op === "input" && feeds[n.attrs.name] !== undefined) out[n.attrs.name] = feeds[n.attrs.name] as TensorLike;
+  }
+  return out;
+}
+
