@@ -1,3 +1,5 @@
+import * as dot from "./dot/mlp.js";
+import * as iris from "./iris/compare.js";
 import { runRecipes } from "./recipes.js";
 
 /**
@@ -17,6 +19,21 @@ const DEMOS: readonly Demo[] = [
       "The two recipes of seed 004, trained by plain SGD written from gg.grad: each step is one run of " +
       "a compiled graph mapping (A, sample) to (A − lr·∂loss/∂A, loss) on the JS reference backend.",
     run: (log) => runRecipes({ log }),
+  },
+  {
+    title: "Iris: five optimizers compared (seed 002 §五)",
+    description:
+      "A 4→3 softmax layer on the iris data (120 train / 30 test, seeded shuffle), 500 epochs of batches of 32 " +
+      "with SGD, SGDM, Adagrad, RMSProp and Adam in the seed's hand-written forms; each train step " +
+      "(forward, gradient, optimizer update) is one compiled graph.",
+    run: (log) => iris.run({ log }),
+  },
+  {
+    title: "2-11-1 MLP on dot.csv, with and without L2 (seed 002 §四)",
+    description:
+      "A ReLU network trained by plain SGD (lr 0.005, 800 epochs), once as is and once with 0.03·Σ l2Loss(w) " +
+      "added to the loss by the train step; the 0.5 contour of each is written as an SVG (marching squares).",
+    run: (log) => dot.run({ log }),
   },
 ];
 

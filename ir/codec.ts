@@ -18,7 +18,8 @@ import { type Dim, formatShape, ShapeCodec, shapesEqual } from "./shape.js";
  *     "nodes": [{ "id": 0, "op": "input", "inputs": [], "attrs": {...}, "dtype": "float32", "shape": ["?x.0", 4] }, ...],
  *     "outputs": { "loss": 7 } }
  *
- * Nodes are listed inputs first; ids are positions. Numbers JSON cannot hold (NaN, ±Infinity,
+ * Nodes are listed operands first (the graph's order); the encoder numbers them 0, 1, 2, ... and
+ * the decoder accepts any distinct non-negative integer ids. Numbers JSON cannot hold (NaN, ±Infinity,
  * -0) are written `{"$f": "NaN"}` and so on. Decoding trusts nothing: every node is rebuilt
  * through `apply`, so its shape and dtype are inferred again and must match the recorded ones,
  * and any problem is a Left naming the path, e.g. `nodes[3].attrs.axes[0]: expected Int, got 1.5`.

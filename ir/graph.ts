@@ -35,5 +35,14 @@ export function rebuild(g: Graph, rewrite: (n: Node, inputs: readonly Node[]) =>
   }
   const outputs: Record<string, Node> = {};
   for (const [k, v] of Object.entries(g.outputs)) outputs[k] = map.get(v) ?? v;
-  return graphOf(outputs);
+  return withInputs(outputs, graphInputs(g).map((n) => map.get(n) ?? n));
+}
+
+/**
+ * A graph of `outputs` that also keeps `inputs` even where no output needs them any more: the
+ * inputs are the graph's interface (what may and must be fed, and which symbolic sizes are bound),
+ * so a rewrite such as x·0 → 0 must not make a feed of x invalid or leave x's batch size unbound.
+ */
+export function withInputs(outputs: Readonly<Record<string, Node>>, inputs: readonly Node[]): Graph {
+  return { outputs: { ...outputs }, nodes: toposort([...inputs, ...Object.values(outputs)]) };
 }

@@ -71,7 +71,7 @@ export function toJsonValue(v: unknown): JsonValue {
   if (typeof v === "string" || typeof v === "boolean" || v === null) return v;
   if (Array.isArray(v)) return v.map(toJsonValue);
   if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>, encodeNumber);
-  if (typeof v === "object" && v !== undefined) {
+  if (typeof v === "object") {
     const o = v as Record<string, unknown>;
     return Object.fromEntries(
       Object.keys(o)

@@ -74,7 +74,9 @@ export function tensorFrom(v: NestedArray | TypedArray, dtype: DType, shape?: Co
   if (ArrayBuffer.isView(v)) {
     const s = shape ?? [v.length];
     const data = allocate(dtype, v.length);
-    data.set(v as ArrayLike<number>);
+    // A bool is "non-zero", as cast gives it (a Uint8Array store would keep 2, and make 256 false).
+    if (dtype === "bool") data.set(Array.from(v as ArrayLike<number>, (x) => (x !== 0 ? 1 : 0)));
+    else data.set(v as ArrayLike<number>);
     return new Tensor(dtype, s, data);
   }
   const s = nestedShape(v, where);
@@ -84,10 +86,11 @@ export function tensorFrom(v: NestedArray | TypedArray, dtype: DType, shape?: Co
   const flat: (number | boolean)[] = [];
   const walk = (x: NestedArray): void => {
     if (Array.isArray(x)) (x as readonly NestedArray[]).forEach(walk);
-    else flat.push(x as number | boolean);
+    else if (typeof x === "number" || typeof x === "boolean") flat.push(x);
+    else throw new GraphgradError(where, `${x === null ? "null" : typeof x} found where a number or boolean was expected`);
   };
   walk(v);
   const data = allocate(dtype, flat.length);
-  flat.forEach((x, i) => (data[i] = typeof x === "boolean" ? (x ? 1 : 0) : x));
+  flat.forEach((x, i) => (data[i] = typeof x === "boolean" ? (x ? 1 : 0) : dtype === "bool" ? (x !== 0 ? 1 : 0) : x));
   return new Tensor(dtype, s, data);
 }

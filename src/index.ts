@@ -19,3 +19,5 @@ export * as losses from "./losses.js";
 export * as optim from "./optim/index.js";
 export * as schedules from "./optim/schedules.js";
 export { trainStep, paramsOf, type TrainStep, type TrainStepConfig, type TrainState, type Regularization, type EmaConfig } from "./train.js";
+export { encodeGraph, decodeGraph, graphToJsonString, graphFromJsonString, type GraphJson, type NodeJson } from "../ir/codec.js";
+export { printGraph, toDot } from "../ir/print.js";

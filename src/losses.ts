@@ -1,5 +1,5 @@
 import { GraphgradError } from "../ir/errors.js";
-import { formatShape, shapesEqual } from "../ir/shape.js";
+import { formatShape } from "../ir/shape.js";
 import { l2Loss, logSoftmax, softplus, square } from "./composites.js";
 import type { Expr } from "./expr.js";
 import { abs, add, cast, div, log, maximum, mean, minimum, mul, neg, oneHot, sub, sum } from "./ops.js";
@@ -9,8 +9,10 @@ import { abs, add, cast, div, log, maximum, mean, minimum, mul, neg, oneHot, sub
  * `meanSquaredError` returns the mean, as tf.losses / keras do.
  */
 
+/** Same rank and equal sizes where both are known; a symbolic (batch) dimension is checked at run time. */
 function sameShape(op: string, a: Expr, b: Expr): void {
-  if (!shapesEqual(a.shape, b.shape)) {
+  const compatible = a.rank === b.rank && a.shape.every((d, i) => d === b.shape[i] || typeof d === "string" || typeof b.shape[i] === "string");
+  if (!compatible) {
     throw new GraphgradError(`losses.${op}`, `labels ${formatShape(a.shape)} and predictions ${formatShape(b.shape)} differ in shape`);
   }
 }

@@ -87,7 +87,10 @@ function reduce(init: number, step: (acc: number, v: number) => number): JsKerne
   };
 }
 
-/** [...A, m, k] x [...B, k, n], batch axes broadcast; rows accumulated in float64. */
+/**
+ * [...A, m, k] x [...B, k, n], batch axes broadcast; rows accumulated in float64 (int32: wrapping,
+ * products by Math.imul, as int32 add and mul). Every product is added, zeros included: 0·∞ is NaN.
+ */
 const matmul: JsKernel<"matmul"> = (_attrs, xs, out) => {
   const a = arg(xs, 0);
   const b = arg(xs, 1);
@@ -102,6 +105,7 @@ const matmul: JsKernel<"matmul"> = (_attrs, xs, out) => {
   const ad = a.data;
   const bd = b.data;
   const row = new Float64Array(n);
+  const wrap = out.dtype === "int32";
   let o = 0;
   walk(batchShape, [aBatch, bBatch], [0, 0], (p) => {
     const aOff = (p[0] as number) * m * k;
@@ -110,9 +114,9 @@ const matmul: JsKernel<"matmul"> = (_attrs, xs, out) => {
       row.fill(0);
       for (let q = 0; q < k; q++) {
         const av = ad[aOff + i * k + q] as number;
-        if (av === 0) continue;
         const bRow = bOff + q * n;
-        for (let j = 0; j < n; j++) row[j] = (row[j] as number) + av * (bd[bRow + j] as number);
+        if (wrap) for (let j = 0; j < n; j++) row[j] = ((row[j] as number) + Math.imul(av, bd[bRow + j] as number)) | 0;
+        else for (let j = 0; j < n; j++) row[j] = (row[j] as number) + av * (bd[bRow + j] as number);
       }
       for (let j = 0; j < n; j++) y[o++] = row[j] as number;
     }
@@ -166,8 +170,8 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
     return new Tensor(out.dtype, out.shape, y);
   },
   reduceSum: reduce(0, (acc, v) => acc + v),
-  // NaN sticks: once acc is NaN, `v > acc` is false.
-  reduceMax: reduce(-Infinity, (acc, v) => (v > acc || v !== v ? v : acc)),
+  // Math.max as for `maximum`: NaN sticks, and +0 beats -0 in any order.
+  reduceMax: reduce(-Infinity, Math.max),
   matmul,
   reshape: (_a, xs, out) => new Tensor(out.dtype, out.shape, arg(xs, 0).data.slice()),
   transpose: (attrs, xs, out) => {

@@ -15,15 +15,8 @@ export const LEARNING_RATE = 0.05;
 export const DEFAULT_STEPS = 1400;
 export const REPORT_EVERY = 200;
 
-/**
- * TensorFlow's sigmoid_cross_entropy_with_logits(logits x, labels z) in its stable form:
- * max(x, 0) − x·z + log(1 + e^−|x|), which equals −z·log σ(x) − (1 − z)·log(1 − σ(x)) without
- * overflowing for large |x|.
- */
-export function sigmoidCrossEntropyWithLogits(labels: gg.Expr, logits: gg.Expr): gg.Expr {
-  const softplusOfMinusAbs = gg.log(gg.add(1, gg.exp(gg.neg(gg.abs(logits)))));
-  return gg.add(gg.sub(gg.maximum(logits, 0), gg.mul(logits, labels)), softplusOfMinusAbs);
-}
+/** TensorFlow's sigmoid_cross_entropy_with_logits, stable form (now in the library as `gg.losses`). */
+export const sigmoidCrossEntropyWithLogits = gg.losses.sigmoidCrossEntropyWithLogits;
 
 export async function run(options: RecipeOptions = {}): Promise<RecipeResult> {
   const { seed = 4, steps = DEFAULT_STEPS, log = console.log } = options;

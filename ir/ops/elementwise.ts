@@ -41,9 +41,10 @@ const BINARY_FN: Readonly<Record<BinaryOp, (a: number, b: number) => number>> = 
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
   pow: Math.pow,
-  // NaN propagates, as in IEEE maximum/minimum and numpy.
-  maximum: (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b),
-  minimum: (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b),
+  // IEEE 754-2019 maximum/minimum (WebAssembly's fmax/fmin): NaN propagates and -0 < +0, so the
+  // result does not depend on the operand order.
+  maximum: Math.max,
+  minimum: Math.min,
 };
 
 export const COMPARE_FN: Readonly<Record<CompareOp, (a: number, b: number) => boolean>> = {

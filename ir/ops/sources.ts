@@ -1,5 +1,5 @@
 import { type Either, left, right } from "fp-ts/lib/Either.js";
-import { isFloat } from "../dtype.js";
+import { type DType, isFloat } from "../dtype.js";
 import type { OpDef, TypeInfo } from "../op.js";
 import { formatShape, type Shape, sizeOf } from "../shape.js";
 
@@ -18,6 +18,9 @@ function checkShape(shape: Shape): Either<string, Shape> {
 
 const none = (): readonly null[] => [];
 
+/** A bool constant holds 0 or 1 (a Uint8Array would keep 2 as 2: true to `where`, not equal to true). */
+const fitsDType = (d: DType, v: number): boolean => d !== "bool" || v === 0 || v === 1;
+
 export const sourceOps: { readonly [K in "input" | "fill" | "literal" | "iota" | "random"]: OpDef<K> } = {
   input: {
     arity: 0,
@@ -32,7 +35,9 @@ export const sourceOps: { readonly [K in "input" | "fill" | "literal" | "iota" |
     arity: 0,
     infer: (_xs, a) => {
       const s = checkShape(a.shape);
-      return s._tag === "Left" ? s : right({ shape: a.shape, dtype: a.dtype });
+      if (s._tag === "Left") return s;
+      if (!fitsDType(a.dtype, a.value)) return left(`a bool value must be 0 or 1, got ${a.value}`);
+      return right({ shape: a.shape, dtype: a.dtype });
     },
     vjp: none,
   },
@@ -43,6 +48,8 @@ export const sourceOps: { readonly [K in "input" | "fill" | "literal" | "iota" |
       if (s._tag === "Left") return s;
       const n = sizeOf(a.shape);
       if (n !== a.values.length) return left(`${a.values.length} values do not fill shape ${formatShape(a.shape)} (${n} elements)`);
+      const bad = a.values.find((v) => !fitsDType(a.dtype, v));
+      if (bad !== undefined) return left(`a bool value must be 0 or 1, got ${bad}`);
       return right({ shape: a.shape, dtype: a.dtype });
     },
     vjp: none,

@@ -116,10 +116,10 @@ function denseResult(n: Node, cs: readonly Const[], shape: readonly number[]): r
       return reduce(n as NodeOf<"reduceSum">, x, 0, (acc, v) => acc + v);
     case "reduceMax":
       // The backend's step: NaN sticks.
-      return reduce(n as NodeOf<"reduceMax">, x, -Infinity, (acc, v) => (v > acc || v !== v ? v : acc));
+      return reduce(n as NodeOf<"reduceMax">, x, -Infinity, Math.max);
     case "matmul": {
       const y = operand(n, cs, 1);
-      return y === undefined ? undefined : matmul(x, y, shape);
+      return y === undefined ? undefined : matmul(x, y, shape, n.dtype === "int32");
     }
     default:
       return undefined;
@@ -178,8 +178,13 @@ function reduce(
   return acc;
 }
 
-/** The backend's matmul: per output row, products added in order of k, a zero of `a` skipping its row of `b`. */
-function matmul(a: { shape: readonly number[]; values: readonly number[] }, b: { shape: readonly number[]; values: readonly number[] }, shape: readonly number[]): number[] {
+/** The backend's matmul: per output row, products added in order of k (int32: wrapping, by Math.imul). */
+function matmul(
+  a: { shape: readonly number[]; values: readonly number[] },
+  b: { shape: readonly number[]; values: readonly number[] },
+  shape: readonly number[],
+  wrap: boolean,
+): number[] {
   const r = shape.length;
   const m = shape[r - 2] as number;
   const n = shape[r - 1] as number;
@@ -193,8 +198,10 @@ function matmul(a: { shape: readonly number[]; values: readonly number[] }, b: {
       const row = new Array<number>(n).fill(0);
       for (let q = 0; q < k; q++) {
         const av = a.values[aOff + i * k + q] as number;
-        if (av === 0) continue;
-        for (let j = 0; j < n; j++) row[j] = (row[j] as number) + av * (b.values[bOff + q * n + j] as number);
+        for (let j = 0; j < n; j++) {
+          const bv = b.values[bOff + q * n + j] as number;
+          row[j] = wrap ? ((row[j] as number) + Math.imul(av, bv)) | 0 : (row[j] as number) + av * bv;
+        }
       }
       out.push(...row);
     }

@@ -1,0 +1,136 @@
+import { apply } from "../build.js";
+import type { DType } from "../dtype.js";
+import type { Pass } from "../graph.js";
+import type { Node } from "../node.js";
+import type { OpAttrs, OpName } from "../ops/attrs.js";
+import { shapesEqual } from "../shape.js";
+import { constOf, splatValue } from "./consts.js";
+import { asShapeOf, rewritePass } from "./rewrite.js";
+
+/**
+ * Algebraic simplification, a pure function of the graph. Each rule replaces a node by an
+ * expression of the same shape and dtype (its operand broadcast to the node's shape when they
+ * differ); hash-consing then merges equal subexpressions, so this is also CSE.
+ *
+ *   x·1, 1·x, x+0, 0+x, x−0, x/1, pow(x, 1) → x        x·0, 0·x → zeros of the result's shape
+ *   0−x → −x      −(−x) → x      pow(x, 2) → x·x      where(c, x, x) → x
+ *   reshape / broadcast to the same shape, identity transpose, whole slice, zero pad,
+ *   one-operand concat, cast to the same dtype → x
+ *   reshape∘reshape, broadcast∘broadcast, transpose∘transpose → one op (or x)
+ *   cast∘cast → one cast when the inner cast cannot change a value (bool→int32, bool/int32→float64,
+ *   bool→float32, float32→float64; so float32→float64→float32 is x, float64→float32→float64 stays)
+ *   stopGradient of a constant, stopGradient∘stopGradient → one
+ *
+ * "0" and "1" are splat constants (a `fill`, or a literal of equal values) as stored in the dtype;
+ * either sign of zero counts as 0. Exactness: every rule gives the unoptimized graph's values bit
+ * for bit (pow(x, 2) included: the backend's Math.pow returns x·x for y = 2) with two documented
+ * exceptions: x·0 → 0 is not IEEE-exact when x is Inf or NaN (x·0 is NaN there) and drops the
+ * sign of zero (−3·0 = −0); x+0 and 0−x may also turn a −0 into +0 or back. `x − x` is left alone
+ * (it is NaN, not 0, for infinite x). Bool tensors are assumed to hold 0 and 1 only.
+ */
+export const simplify: Pass = rewritePass("simplify", simplifyNode);
+
+/** Applies the rules until none fires. Every node a rule builds is simplified too, so the result is a fixed point. */
+function simplifyNode(n: Node): Node {
+  let cur = n;
+  for (;;) {
+    const next = rewriteOnce(cur);
+    if (next === cur) return cur;
+    cur = next;
+  }
+}
+
+/** Builds a node on already simplified operands and simplifies it. */
+function make<K extends OpName>(op: K, inputs: readonly Node[], attrs: OpAttrs[K]): Node | undefined {
+  const r = apply(op, inputs, attrs);
+  return r._tag === "Right" ? simplifyNode(r.right) : undefined;
+}
+
+const isValue = (x: Node, v: number): boolean => splatValue(x) === v;
+
+/** One rule applied to n, or n when none fires. */
+function rewriteOnce(n: Node): Node {
+  const [a, b] = n.inputs as [Node, Node];
+  const same = (x: Node): Node => asShapeOf(x, n) ?? n;
+  switch (n.op) {
+    case "add":
+      if (isValue(b, 0)) return same(a);
+      if (isValue(a, 0)) return same(b);
+      return n;
+    case "sub":
+      if (isValue(b, 0)) return same(a);
+      if (isValue(a, 0)) return withShape(make("neg", [b], {}), n);
+      return n;
+    case "mul":
+      if (isValue(b, 1)) return same(a);
+      if (isValue(a, 1)) return same(b);
+      // Not IEEE-exact for infinite or NaN x (see above).
+      if (isValue(a, 0) || isValue(b, 0)) return make("fill", [], { shape: n.shape, dtype: n.dtype, value: 0 }) ?? n;
+      return n;
+    case "div":
+      return isValue(b, 1) ? same(a) : n;
+    case "pow":
+      if (isValue(b, 1)) return same(a);
+      if (isValue(b, 2)) return withShape(make("mul", [a, a], {}), n);
+      return n;
+    case "neg":
+      return a.op === "neg" ? same(a.inputs[0] as Node) : n;
+    case "where": {
+      const [x, y] = [n.inputs[1] as Node, n.inputs[2] as Node];
+      return x === y ? same(x) : n;
+    }
+    case "stopGradient":
+      return constOf(a) !== undefined || a.op === "stopGradient" ? a : n;
+    case "cast":
+      return simplifyCast(n, a, n.attrs.dtype);
+    case "reshape":
+      if (shapesEqual(a.shape, n.shape)) return a;
+      if (a.op === "reshape" && symbolsKept(a, n)) return make("reshape", [a.inputs[0] as Node], { shape: n.shape }) ?? n;
+      return n;
+    case "broadcast":
+      if (shapesEqual(a.shape, n.shape)) return a;
+      if (a.op === "broadcast") return make("broadcast", [a.inputs[0] as Node], { shape: n.shape }) ?? n;
+      return n;
+    case "transpose": {
+      const perm = n.attrs.perm;
+      if (perm.every((p, i) => p === i)) return a;
+      if (a.op !== "transpose") return n;
+      // transpose(transpose(x, p), q)[j] takes axis p[q[j]] of x.
+      const inner = a.attrs.perm;
+      return make("transpose", [a.inputs[0] as Node], { perm: perm.map((q) => inner[q] as number) }) ?? n;
+    }
+    case "slice":
+      return n.attrs.begin.every((x) => x === 0) && shapesEqual(a.shape, n.shape) ? a : n;
+    case "pad":
+      return [...n.attrs.lo, ...n.attrs.hi].every((p) => p === 0) ? a : n;
+    case "concat":
+      return n.inputs.length === 1 ? a : n;
+    default:
+      return n;
+  }
+}
+
+function withShape(x: Node | undefined, n: Node): Node {
+  return x === undefined ? n : (asShapeOf(x, n) ?? n);
+}
+
+/** Inner casts that keep every value: casting back or onward sees the original numbers. */
+const LOSSLESS: ReadonlySet<string> = new Set(["bool>int32", "bool>float32", "bool>float64", "int32>float64", "float32>float64"]);
+
+function simplifyCast(n: Node, x: Node, to: DType): Node {
+  if (x.dtype === to) return x;
+  if (x.op !== "cast") return n;
+  const src = x.inputs[0] as Node;
+  if (!LOSSLESS.has(`${src.dtype}>${x.dtype}`)) return n;
+  if (src.dtype === to) return src;
+  return make("cast", [src], { dtype: to }) ?? n;
+}
+
+/**
+ * reshape(reshape(x, s), t) → reshape(x, t) only when every symbol of s appears in x's shape or t:
+ * a symbol named only in s is an assertion checked when the graph runs, which merging would drop.
+ */
+function symbolsKept(inner: Node, outer: Node): boolean {
+  const x = inner.inputs[0] as Node;
+  return inner.shape.every((d) => typeof d === "number" || x.shape.includes(d) || outer.shape.includes(d));
+}

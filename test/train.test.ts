@@ -1,0 +1,322 @@
+import { describe, expect, it } from "vitest";
+import * as gg from "../src/index.js";
+
+/**
+ * `trainStep`: one compiled executable for the whole step, trainable subsets, regularization,
+ * moving averages, metrics and the errors at its boundary.
+ */
+
+const { optim } = gg;
+const data = (t: gg.Tensor | undefined): number[] => [...(t as gg.Tensor).data];
+
+/** A JS backend that records every graph it compiles and counts executable runs. */
+function spyBackend(): { backend: gg.Backend; compiled: gg.Graph[]; runs: () => number } {
+  const base = gg.js();
+  const compiled: gg.Graph[] = [];
+  let runs = 0;
+  const backend: gg.Backend = {
+    name: "spy",
+    compile: async (graph) => {
+      compiled.push(graph);
+      const exe = await base.compile(graph);
+      return {
+        backend: exe.backend,
+        graph: exe.graph,
+        run: (feeds) => {
+          runs++;
+          return exe.run(feeds);
+        },
+      };
+    },
+  };
+  return { backend, compiled, runs: () => runs };
+}
+
+/** A small regression: loss = mean((x·W + b - y)²). */
+function regression(): { W: gg.Expr; b: gg.Expr; loss: gg.Expr; batch: { x: number[][]; y: number[][] }; init: Record<string, gg.NestedArray> } {
+  const W = gg.param("W", [2, 2], "float64");
+  const b = gg.param("b", [2], "float64");
+  const x = gg.input("x", [null, 2], "float64");
+  const y = gg.input("y", [null, 2], "float64");
+  const loss = gg.losses.meanSquaredError(y, gg.dense(x, W, b));
+  const batch = {
+    x: [
+      [1, 2],
+      [-1, 0.5],
+      [0.25, -2],
+    ],
+    y: [
+      [0.5, 1],
+      [2, -1],
+      [0, 0.75],
+    ],
+  };
+  return { W, b, loss, batch, init: { W: [[0.1, -0.2], [0.3, 0.4]], b: [0.05, -0.05] } };
+}
+
+describe("one executable", () => {
+  it("trainStep compiles the step once; init, run and later steps compile nothing and run it once per step", async () => {
+    const spy = spyBackend();
+    const { loss, batch, init } = regression();
+    const step = await gg.trainStep({
+      loss,
+      optimizer: optim.chain(optim.clipByGlobalNorm(1), optim.adam({ lr: gg.schedules.exponentialDecay({ initial: 0.1, decayRate: 0.9, decaySteps: 1 }) })),
+      regularization: { l2: 0.01 },
+      ema: { decay: 0.9 },
+      backend: spy.backend,
+    });
+    // The step graph, plus (at most) the graph that builds the initial optimizer state.
+    expect(spy.compiled.filter((g) => g === step.compiled.graph)).toHaveLength(1);
+    expect(spy.compiled.length).toBeLessThanOrEqual(2);
+    const compiles = spy.compiled.length;
+    let state = await step.init(init);
+    const runsAfterInit = spy.runs();
+    expect(runsAfterInit).toBeLessThanOrEqual(1);
+    for (let k = 1; k <= 5; k++) {
+      [state] = await step.run(state, batch);
+      expect(spy.runs()).toBe(runsAfterInit + k);
+    }
+    expect(spy.compiled.length).toBe(compiles);
+    expect(state.step).toBe(5);
+    // An evaluator is compiled once, then only run.
+    const evaluate = await step.evaluator({ prediction: gg.dense(gg.input("x", [null, 2], "float64"), gg.param("W", [2, 2], "float64")) });
+    expect(spy.compiled.length).toBe(compiles + 1);
+    await evaluate(state, { x: batch.x });
+    await evaluate(state, { x: batch.x }, true);
+    expect(spy.compiled.length).toBe(compiles + 1);
+  });
+});
+
+describe("trainable subset", () => {
+  it("updates only the named parameters; the others stay bit-identical and get no optimizer state", async () => {
+    const { W, loss, batch, init } = regression();
+    const step = await gg.trainStep({ loss, optimizer: optim.adam({ lr: 0.1 }), trainable: ["W"] });
+    expect([...step.paramNames].sort()).toEqual(["W", "b"]);
+    expect(step.trainable).toEqual(["W"]);
+    // The same optimization with b as a plain (non-trained) input: W must follow the same path.
+    const bFixed = gg.input("bFixed", [2], "float64");
+    const x = gg.input("x", [null, 2], "float64");
+    const y = gg.input("y", [null, 2], "float64");
+    const reference = await gg.trainStep({ loss: gg.losses.meanSquaredError(y, gg.dense(x, W, bFixed)), optimizer: optim.adam({ lr: 0.1 }) });
+    let s = await step.init(init);
+    let r = await reference.init({ W: init["W"] as gg.NestedArray });
+    const b0 = s.params["b"];
+    const b0Data = data(b0);
+    expect(optim.flattenTree(s.opt).some(([p]) => p.endsWith("/b") || p === "b")).toBe(false);
+    for (let k = 0; k < 3; k++) {
+      [s] = await step.run(s, batch);
+      [r] = await reference.run(r, { ...batch, bFixed: init["b"] as gg.NestedArray });
+      expect(data(s.params["b"])).toEqual(b0Data);
+      expect(data(s.params["W"])).toEqual(data(r.params["W"]));
+    }
+    expect(data(s.params["W"])).not.toEqual((init["W"] as number[][]).flat());
+  });
+});
+
+describe("regularization (TF's l2_regularizer(scale): scale·Σw²/2 over the weights)", () => {
+  // loss = Σ A⊙W + Σ B⊙T + Σ c⊙b: gradients A, B, c; W [2,2] and T [2,1,2] are weights (rank >= 2), b a bias.
+  const W = gg.param("W", [2, 2], "float64");
+  const T = gg.param("T", [2, 1, 2], "float64");
+  const b = gg.param("b", [2], "float64");
+  const A = [0.5, -1, 2, 0.25];
+  const B = [1, -0.5, 0.75, -2];
+  const C = [-1.5, 0.5];
+  const loss = gg.add(
+    gg.add(gg.sum(gg.mul(gg.constant([A.slice(0, 2), A.slice(2)], "float64"), W)), gg.sum(gg.mul(gg.constant([[B.slice(0, 2)], [B.slice(2)]], "float64"), T))),
+    gg.sum(gg.mul(gg.constant(C, "float64"), b)),
+  );
+  const W0 = [0.3, -0.6, 1.2, 0.9];
+  const T0 = [-0.4, 0.8, 0.1, -1.1];
+  const b0 = [2, -3];
+  const init = { W: [W0.slice(0, 2), W0.slice(2)], T: [[T0.slice(0, 2)], [T0.slice(2)]], b: b0 };
+  const dot = (u: readonly number[], v: readonly number[]): number => u.reduce((s, x, i) => s + x * (v[i] as number), 0);
+  const sq = (u: readonly number[]): number => dot(u, u);
+  const lr = 0.1;
+  const close = (got: readonly number[], want: readonly number[]): void => got.forEach((g, i) => expect(Math.abs(g - (want[i] as number))).toBeLessThanOrEqual(1e-15));
+
+  it("l2 adds l2·Σw²/2 for rank >= 2 parameters only: the totalLoss metric and the gradient l2·w", async () => {
+    const l2 = 0.3;
+    const step = await gg.trainStep({ loss, optimizer: optim.sgd({ lr }), regularization: { l2 } });
+    const [s1, m] = await step.run(await step.init(init), {});
+    const plain = dot(A, W0) + dot(B, T0) + dot(C, b0);
+    expect(Math.abs((m["loss"] as number) - plain)).toBeLessThanOrEqual(1e-14);
+    expect(Math.abs((m["totalLoss"] as number) - (plain + (l2 * (sq(W0) + sq(T0))) / 2))).toBeLessThanOrEqual(1e-14);
+    // The gradient of the total loss: A + l2·W, B + l2·T, and C alone for the bias.
+    const gW = A.map((a, i) => a + l2 * (W0[i] as number));
+    const gT = B.map((v, i) => v + l2 * (T0[i] as number));
+    close(data(s1.params["W"]), W0.map((w, i) => w - lr * (gW[i] as number)));
+    close(data(s1.params["T"]), T0.map((w, i) => w - lr * (gT[i] as number)));
+    close(data(s1.params["b"]), b0.map((w, i) => w - lr * (C[i] as number)));
+    expect(Math.abs((m["gradNorm"] as number) - Math.sqrt(sq(gW) + sq(gT) + sq(C)))).toBeLessThanOrEqual(1e-14);
+  });
+
+  it("l1 adds l1·Σ|w| (gradient l1·sign(w)); `params` chooses the regularized parameters explicitly", async () => {
+    const l1 = 0.2;
+    const step = await gg.trainStep({ loss, optimizer: optim.sgd({ lr }), regularization: { l1, params: ["b"] } });
+    const [s1, m] = await step.run(await step.init(init), {});
+    const plain = dot(A, W0) + dot(B, T0) + dot(C, b0);
+    expect(Math.abs((m["totalLoss"] as number) - (plain + l1 * (Math.abs(b0[0] as number) + Math.abs(b0[1] as number))))).toBeLessThanOrEqual(1e-14);
+    close(data(s1.params["W"]), W0.map((w, i) => w - lr * (A[i] as number)));
+    close(data(s1.params["b"]), b0.map((w, i) => w - lr * ((C[i] as number) + l1 * Math.sign(w))));
+  });
+
+  it("without regularization there is no totalLoss metric", async () => {
+    const step = await gg.trainStep({ loss, optimizer: optim.sgd({ lr }) });
+    const [, m] = await step.run(await step.init(init), {});
+    expect(Object.keys(m).sort()).toEqual(["gradNorm", "loss", "lr"]);
+  });
+
+  it("a regularized name that is not a parameter is an error naming it", async () => {
+    await expect(gg.trainStep({ loss, optimizer: optim.sgd({ lr }), regularization: { l2: 1, params: ["nope"] } })).rejects.toThrow(/'nope'/);
+  });
+});
+
+describe("exponential moving average of the parameters (TF ExponentialMovingAverage)", () => {
+  /**
+   * TF: shadow starts at the variable's initial value; after each update
+   *   shadow -= (1 - decay)·(shadow - variable),  decay = min(decay, (1 + n)/(10 + n)) with num_updates n.
+   * TF makes `decay` a float32 tensor (computing 1 - decay and the num_updates ratio in float32)
+   * and casts it to the variable's dtype; the reference does the same with Math.fround.
+   * Here n is the step count after the update (1, 2, 3), as with num_updates = global_step
+   * read after apply_gradients.
+   */
+  const f32 = Math.fround;
+  const oneMinusDecay = (decay: number, numUpdates: boolean, n: number): number => {
+    const d = numUpdates ? Math.min(f32(decay), f32(f32(1 + n) / f32(10 + n))) : f32(decay);
+    return f32(1 - d);
+  };
+
+  for (const [decay, numUpdates] of [
+    [0.9, false],
+    [0.99, true],
+    [0.2, true],
+  ] as const) {
+    it(`decay ${decay}${numUpdates ? " with numUpdates" : ""}: 3 steps, and the EMA of the loss metric (from 0)`, async () => {
+      const w = gg.param("w", [3], "float64");
+      const target = [1, -2, 0.5];
+      const loss = gg.sum(gg.square(gg.sub(w, gg.constant(target, "float64"))));
+      const lr = 0.2;
+      const step = await gg.trainStep({ loss, optimizer: optim.sgd({ lr }), ema: { decay, numUpdates } });
+      let state = await step.init({ w: [0, 0, 0] });
+      let x = [0, 0, 0];
+      let shadow = [...x];
+      let lossShadow = 0;
+      expect(data(state.ema["w"])).toEqual(shadow);
+      const predict = await step.evaluator({ twice: gg.mul(w, 2) });
+      for (let n = 1; n <= 3; n++) {
+        const lossValue = x.reduce((s, v, i) => s + (v - (target[i] as number)) ** 2, 0);
+        x = x.map((v, i) => v - lr * 2 * (v - (target[i] as number)));
+        const k = oneMinusDecay(decay, numUpdates, n);
+        shadow = shadow.map((s, i) => s - k * (s - (x[i] as number)));
+        lossShadow = lossShadow - k * (lossShadow - lossValue);
+        const [next] = await step.run(state, {});
+        data(next.params["w"]).forEach((v, i) => expect(Math.abs(v - (x[i] as number))).toBeLessThanOrEqual(1e-15));
+        data(next.ema["w"]).forEach((v, i) => expect(Math.abs(v - (shadow[i] as number))).toBeLessThanOrEqual(1e-15));
+        expect(Math.abs((next.emaMetrics["loss"] as number) - lossShadow)).toBeLessThanOrEqual(1e-14);
+        state = next;
+      }
+      // The shadow differs from the parameter, and the evaluator uses it on request.
+      expect(data(state.ema["w"])).not.toEqual(data(state.params["w"]));
+      expect(data((await predict(state, {}, true))["twice"])).toEqual(data(state.ema["w"]).map((v) => 2 * v));
+      expect(data((await predict(state, {}))["twice"])).toEqual(data(state.params["w"]).map((v) => 2 * v));
+    });
+  }
+
+  it("rejects a decay outside [0, 1], and useEma without `ema`", async () => {
+    const w = gg.param("w", [], "float64");
+    await expect(gg.trainStep({ loss: gg.square(w), optimizer: optim.sgd({ lr: 0.1 }), ema: { decay: 1.5 } })).rejects.toThrow(/decay/);
+    const step = await gg.trainStep({ loss: gg.square(w), optimizer: optim.sgd({ lr: 0.1 }) });
+    const predict = await step.evaluator({ w2: gg.mul(w, 2) });
+    await expect(predict(await step.init({ w: 1 }), {}, true)).rejects.toThrow(gg.GraphgradError);
+  });
+});
+
+describe("metrics", () => {
+  it("loss (before the update), gradNorm, lr, and extra scalar metrics from the same graph", async () => {
+    const { W, b, loss, batch, init } = regression();
+    const step = await gg.trainStep({
+      loss,
+      optimizer: optim.momentum({ lr: 0.05, momentum: 0.9 }),
+      metrics: { wSum: gg.sum(W), bMax: gg.max(b) },
+    });
+    let state = await step.init(init);
+    for (let k = 0; k < 3; k++) {
+      const xs = batch.x;
+      const ys = batch.y;
+      const Wv = data(state.params["W"]);
+      const bv = data(state.params["b"]);
+      // Forward and gradient of mean((xW + b - y)²) in plain JS.
+      const gW = [0, 0, 0, 0];
+      const gb = [0, 0];
+      let sum = 0;
+      xs.forEach((row, r) => {
+        for (let j = 0; j < 2; j++) {
+          const e = (row[0] as number) * (Wv[j] as number) + (row[1] as number) * (Wv[2 + j] as number) + (bv[j] as number) - ((ys[r] as number[])[j] as number);
+          sum += e * e;
+          const d = (2 * e) / (xs.length * 2);
+          gW[j] = (gW[j] as number) + d * (row[0] as number);
+          gW[2 + j] = (gW[2 + j] as number) + d * (row[1] as number);
+          gb[j] = (gb[j] as number) + d;
+        }
+      });
+      const [next, m] = await step.run(state, batch);
+      expect(Object.keys(m).sort()).toEqual(["bMax", "gradNorm", "loss", "lr", "wSum"]);
+      expect(Math.abs((m["loss"] as number) - sum / (xs.length * 2))).toBeLessThanOrEqual(1e-14);
+      expect(Math.abs((m["gradNorm"] as number) - Math.hypot(...gW, ...gb))).toBeLessThanOrEqual(1e-14);
+      expect(m["lr"]).toBe(0.05);
+      expect(m["wSum"]).toBe(Wv.reduce((s, v) => s + v, 0));
+      expect(m["bMax"]).toBe(Math.max(...bv));
+      state = next;
+    }
+  });
+
+  it("a metric that is not a scalar is an error naming it", async () => {
+    const { W, loss } = regression();
+    await expect(gg.trainStep({ loss, optimizer: optim.sgd({ lr: 0.1 }), metrics: { rows: gg.sum(W, 0) } })).rejects.toThrow(/metric 'rows'.*\[2\]/);
+  });
+});
+
+describe("errors at the trainStep boundary", () => {
+  const w = gg.param("w", [2, 2], "float64");
+  const b = gg.param("b", [2], "float64");
+  const loss = gg.add(gg.sum(gg.square(w)), gg.sum(b));
+  const sgd = (): gg.optim.GradientTransformation<gg.optim.ChainState> => optim.sgd({ lr: 0.1 });
+
+  /** The promise rejects with a GraphgradError whose message matches. */
+  async function rejectsWith(p: Promise<unknown>, message: RegExp): Promise<void> {
+    const e: unknown = await p.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(gg.GraphgradError);
+    expect((e as Error).message).toMatch(message);
+  }
+
+  it("an unknown trainable name", async () => {
+    await rejectsWith(gg.trainStep({ loss, optimizer: sgd(), trainable: ["w", "wq"] }), /trainable 'wq' is not a parameter.*w, b/);
+  });
+
+  it("a missing, unknown, misshaped or mistyped initial value", async () => {
+    const step = await gg.trainStep({ loss, optimizer: sgd() });
+    await rejectsWith(step.init({ w: [[1, 2], [3, 4]] }), /no initial value for parameter 'b'.*float64\[2\]/);
+    await rejectsWith(step.init({ w: [[1, 2], [3, 4]], b: [1, 2], c: [0] }), /'c' is not a parameter/);
+    await rejectsWith(step.init({ w: [1, 2, 3, 4], b: [1, 2] }), /'w'.*\[4\].*\[2,2\]/);
+    await rejectsWith(step.init({ w: gg.tensorFrom([1, 2, 3, 4], "float64"), b: [1, 2] }), /parameter 'w' is float64\[2,2\], got float64\[4\]/);
+    await rejectsWith(step.init({ w: gg.tensorFrom([[1, 2], [3, 4]], "float32"), b: [1, 2] }), /parameter 'w' is float64\[2,2\], got float32\[2,2\]/);
+  });
+
+  it("a loss that is not a scalar", async () => {
+    await rejectsWith(gg.trainStep({ loss: gg.square(w), optimizer: sgd() }), /loss must be a scalar.*\[2,2\]/);
+  });
+
+  it("a `params` entry that is not a param input", async () => {
+    await rejectsWith(gg.trainStep({ loss, optimizer: sgd(), params: [gg.mul(w, 2)] }), /must be a param/);
+  });
+
+  for (const name of ["opt/x", "train/step", "metric/loss", "param/w", "ema/w", "emaMetric/loss"]) {
+    it(`a reserved input name: '${name}'`, async () => {
+      const x = gg.input(name, [2], "float64");
+      await rejectsWith(gg.trainStep({ loss: gg.add(loss, gg.sum(x)), optimizer: sgd() }), new RegExp(`'${name}' is reserved`));
+    });
+  }
+});
