@@ -35,19 +35,27 @@ export function resolveBackend(b: Backend | "js" | undefined): Backend {
   throw new GraphgradError("compile", `unknown backend ${JSON.stringify(b)}: pass a backend value such as js(), or "js"`);
 }
 
+/** The graph of named outputs (unoptimized), to print, save or inspect before compiling. */
+export function graph(outputs: Readonly<Record<string, Expr>>): Graph {
+  const nodes: Record<string, Node> = {};
+  for (const [name, e] of Object.entries(outputs)) {
+    if (!(e instanceof Expr)) throw new GraphgradError("graph", `output '${name}' is not an Expr`);
+    nodes[name] = e.node;
+  }
+  return graphOf(nodes);
+}
+
 /** Compiles named outputs into one executable on a backend. */
 export async function compile(spec: { readonly outputs: Readonly<Record<string, Expr>> }, options: CompileOptions = {}): Promise<Compiled> {
-  const outputs: Record<string, Node> = {};
   for (const [name, e] of Object.entries(spec.outputs)) {
     if (!(e instanceof Expr)) throw new GraphgradError("compile", `output '${name}' is not an Expr`);
-    outputs[name] = e.node;
   }
-  const graph = orThrow(runPasses(graphOf(outputs), options.passes ?? DEFAULT_PASSES));
-  const exe = await resolveBackend(options.backend).compile(graph);
-  const inputs = new Map(graphInputs(graph).map((n) => [n.attrs.name, n] as const));
+  const optimized = orThrow(runPasses(graph(spec.outputs), options.passes ?? DEFAULT_PASSES));
+  const exe = await resolveBackend(options.backend).compile(optimized);
+  const inputs = new Map(graphInputs(optimized).map((n) => [n.attrs.name, n] as const));
   return {
     backend: exe.backend,
-    graph,
+    graph: optimized,
     run: (feeds = {}) => exe.run(toTensors(feeds, inputs)),
   };
 }
