@@ -42,11 +42,17 @@ export interface TrainStepConfig<S extends TransformState> {
   readonly optimizer: GradientTransformation<S>;
   /** The parameters; default: every `param` the loss depends on. */
   readonly params?: readonly Expr[];
-  /** Names of the parameters to update; default: all. The others are fed but left unchanged. */
+  /** Names of the parameters to train; default: all but the `updates` targets. The others are fed, not trained. */
   readonly trainable?: readonly string[];
   readonly regularization?: Regularization;
   /** Exponential moving averages of the parameters (and of the metrics). */
   readonly ema?: EmaConfig;
+  /**
+   * New values for non-trained parameters, computed in the same graph from the batch and the
+   * parameters before the update (TF's UPDATE_OPS grouped with the train op: batch-norm moving
+   * statistics). Keys must be parameters that are not trainable.
+   */
+  readonly updates?: Readonly<Record<string, Expr>>;
   /** Extra scalar metrics computed in the same graph (e.g. accuracy). */
   readonly metrics?: Readonly<Record<string, Expr>>;
   readonly backend?: Backend | "js";
@@ -85,9 +91,9 @@ const METRIC = "metric/";
 const PARAM = "param/";
 const RESERVED = [OPT, EMA, EMA_METRIC, "train/", METRIC, PARAM];
 
-/** The `param` inputs an expression depends on, by name. */
-export function paramsOf(e: Expr): Expr[] {
-  return toposort([e.node])
+/** The `param` inputs expressions depend on. */
+export function paramsOf(...es: readonly Expr[]): Expr[] {
+  return toposort(es.map((e) => e.node))
     .filter((n): n is NodeOf<"input"> => n.op === "input" && n.attrs.kind === "param")
     .map((n) => Expr.of(n));
 }
@@ -102,11 +108,12 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
   if (!(loss instanceof Expr) || loss.rank !== 0) {
     throw new GraphgradError("trainStep", `the loss must be a scalar Expr, got ${loss instanceof Expr ? formatShape(loss.shape) : typeof loss}`);
   }
-  const paramList = config.params ?? paramsOf(loss);
+  const updateTargets = Object.keys(config.updates ?? {});
+  const paramList = config.params ?? paramsOf(loss, ...Object.values(config.updates ?? {}));
   const params: Record<string, Expr> = {};
   for (const p of paramList) params[nameOf(p)] = p;
   const paramNames = Object.keys(params);
-  const trainable = config.trainable ?? paramNames;
+  const trainable = config.trainable ?? paramNames.filter((n) => !updateTargets.includes(n));
   for (const t of trainable) {
     if (params[t] === undefined) throw new GraphgradError("trainStep", `trainable '${t}' is not a parameter (parameters: ${paramNames.join(", ")})`);
   }
@@ -139,6 +146,14 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
   const nextStep = add(step, 1);
   const outputs: Record<string, Expr> = { [STEP]: nextStep };
   for (const [n, e] of Object.entries(newParams)) outputs[PARAM + n] = cast(e, (params[n] as Expr).dtype);
+  for (const [n, e] of Object.entries(config.updates ?? {})) {
+    const p = params[n];
+    if (p === undefined || trained[n] !== undefined) {
+      throw new GraphgradError("trainStep", `updates['${n}'] must name a parameter that is not trainable (parameters: ${paramNames.join(", ")}; trainable: ${Object.keys(trained).join(", ")})`);
+    }
+    if (!shapesEqual(e.shape, p.shape)) throw new GraphgradError("trainStep", `updates['${n}'] has shape ${formatShape(e.shape)}, the parameter ${formatShape(p.shape)}`);
+    outputs[PARAM + n] = cast(e, p.dtype);
+  }
   for (const [path, leaf] of flattenTree(nextState)) outputs[OPT + path] = leaf as Expr;
   const metrics: Record<string, Expr> = { loss, gradNorm: globalNorm(gradRecord), ...optMetrics, ...(config.metrics ?? {}) };
   if (total !== loss) metrics["totalLoss"] = total;
