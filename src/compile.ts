@@ -1,5 +1,6 @@
 import type { Backend } from "../backends/backend.js";
 import { js } from "../backends/js/index.js";
+import { wasm } from "../backends/wasm/index.js";
 import type { TypedArray } from "../ir/dtype.js";
 import { GraphgradError, orThrow } from "../ir/errors.js";
 import { type Graph, graphInputs, graphOf, type Pass } from "../ir/graph.js";
@@ -15,7 +16,7 @@ export type Feeds = Readonly<Record<string, TensorLike>>;
 
 export interface CompileOptions {
   /** A backend value (`js()`), or the name of a built-in one. Default: the JS reference backend. */
-  readonly backend?: Backend | "js";
+  readonly backend?: Backend | "js" | "wasm";
   /** The passes to run before lowering; default: verify, fold, simplify, DCE. `[]` runs none. */
   readonly passes?: readonly Pass[];
 }
@@ -29,10 +30,11 @@ export interface Compiled {
   run(feeds?: Feeds): Promise<Record<string, Tensor>>;
 }
 
-export function resolveBackend(b: Backend | "js" | undefined): Backend {
+export function resolveBackend(b: Backend | "js" | "wasm" | undefined): Backend {
   if (b === undefined || b === "js") return js();
+  if (b === "wasm") return wasm();
   if (typeof b === "object" && typeof b.compile === "function") return b;
-  throw new GraphgradError("compile", `unknown backend ${JSON.stringify(b)}: pass a backend value such as js(), or "js"`);
+  throw new GraphgradError("compile", `unknown backend ${JSON.stringify(b)}: pass a backend value such as js(), or "js" / "wasm"`);
 }
 
 /** The graph of named outputs (unoptimized), to print, save or inspect before compiling. */

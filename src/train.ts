@@ -55,7 +55,7 @@ export interface TrainStepConfig<S extends TransformState> {
   readonly updates?: Readonly<Record<string, Expr>>;
   /** Extra scalar metrics computed in the same graph (e.g. accuracy). */
   readonly metrics?: Readonly<Record<string, Expr>>;
-  readonly backend?: Backend | "js";
+  readonly backend?: Backend | "js" | "wasm";
 }
 
 export interface TrainState<S extends TransformState = TransformState> {

@@ -1,0 +1,301 @@
+/**
+ * A small WebAssembly binary encoder: LEB128, sections, and a function-body builder with the
+ * instructions graphgrad's code generator emits (core, saturating conversions, SIMD128 and
+ * relaxed-SIMD FMA). Module bytes are produced at run time; no toolchain is involved.
+ */
+
+export type ValType = "i32" | "i64" | "f32" | "f64" | "v128";
+const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
+
+export function uleb(n: number, out: number[]): void {
+  let v = n >>> 0;
+  if (n > 0xffffffff) throw new RangeError(`uleb: ${n} out of range`);
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+}
+
+export function sleb(n: number, out: number[]): void {
+  let v = n | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function bytesOfString(s: string, out: number[]): void {
+  const b = new TextEncoder().encode(s);
+  uleb(b.length, out);
+  for (const x of b) out.push(x);
+}
+
+function section(id: number, body: number[], out: number[]): void {
+  out.push(id);
+  uleb(body.length, out);
+  for (const x of body) out.push(x);
+}
+
+const f32buf = new Float32Array(1);
+const f64buf = new Float64Array(1);
+
+/** Memory access alignment (log2 bytes) and offset. */
+export interface MemArg {
+  readonly align: number;
+  readonly offset: number;
+}
+
+/**
+ * A function body under construction. Locals are declared on demand; instructions are methods
+ * returning `this` so code reads as a stack program.
+ */
+export class FunctionBuilder {
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+  private readonly localTypes: ValType[] = [];
+  readonly code: number[] = [];
+
+  constructor(params: readonly ValType[], results: readonly ValType[]) {
+    this.params = params;
+    this.results = results;
+  }
+
+  /** A new local of type t; returns its index. */
+  local(t: ValType): number {
+    this.localTypes.push(t);
+    return this.params.length + this.localTypes.length - 1;
+  }
+
+  op(...bytes: number[]): this {
+    for (const b of bytes) this.code.push(b);
+    return this;
+  }
+
+  get(i: number): this {
+    this.code.push(0x20);
+    uleb(i, this.code);
+    return this;
+  }
+  set(i: number): this {
+    this.code.push(0x21);
+    uleb(i, this.code);
+    return this;
+  }
+  tee(i: number): this {
+    this.code.push(0x22);
+    uleb(i, this.code);
+    return this;
+  }
+  i32(v: number): this {
+    this.code.push(0x41);
+    sleb(v, this.code);
+    return this;
+  }
+  f32(v: number): this {
+    this.code.push(0x43);
+    f32buf[0] = v;
+    for (const b of new Uint8Array(f32buf.buffer)) this.code.push(b);
+    return this;
+  }
+  f64(v: number): this {
+    this.code.push(0x44);
+    f64buf[0] = v;
+    for (const b of new Uint8Array(f64buf.buffer)) this.code.push(b);
+    return this;
+  }
+  call(fn: number): this {
+    this.code.push(0x10);
+    uleb(fn, this.code);
+    return this;
+  }
+  /** A memory instruction with its memarg. */
+  mem(opcode: number, m: MemArg): this {
+    this.code.push(opcode);
+    uleb(m.align, this.code);
+    uleb(m.offset, this.code);
+    return this;
+  }
+  /** A SIMD (0xfd-prefixed) instruction. */
+  simd(opcode: number): this {
+    this.code.push(0xfd);
+    uleb(opcode, this.code);
+    return this;
+  }
+  simdMem(opcode: number, m: MemArg): this {
+    this.simd(opcode);
+    uleb(m.align, this.code);
+    uleb(m.offset, this.code);
+    return this;
+  }
+  /** A saturating truncation (0xfc-prefixed). */
+  sat(opcode: number): this {
+    this.code.push(0xfc);
+    uleb(opcode, this.code);
+    return this;
+  }
+
+  /** block ... end (void). */
+  block(body: () => void): this {
+    this.code.push(0x02, 0x40);
+    body();
+    this.code.push(0x0b);
+    return this;
+  }
+  /** if ... end (void), consuming an i32 condition. */
+  ifThen(body: () => void, orElse?: () => void): this {
+    this.code.push(0x04, 0x40);
+    body();
+    if (orElse !== undefined) {
+      this.code.push(0x05);
+      orElse();
+    }
+    this.code.push(0x0b);
+    return this;
+  }
+
+  /**
+   * for (i = from; i < to; i += step) body — with i an i32 local, `to` an i32 local or constant.
+   * Skips the loop entirely when from >= to.
+   */
+  forRange(i: number, from: number | { local: number }, to: number | { local: number }, step: number, body: () => void): this {
+    const push = (v: number | { local: number }): void => {
+      if (typeof v === "number") this.i32(v);
+      else this.get(v.local);
+    };
+    push(from);
+    this.set(i);
+    this.block(() => {
+      this.get(i);
+      push(to);
+      this.op(0x4e); // i32.ge_s
+      this.op(0x0d, 0); // br_if 0 (exit)
+      this.code.push(0x03, 0x40); // loop
+      body();
+      this.get(i).i32(step).op(0x6a).tee(i); // i += step
+      push(to);
+      this.op(0x48); // i32.lt_s
+      this.op(0x0d, 0); // br_if 0 (continue)
+      this.code.push(0x0b); // end loop
+    });
+    return this;
+  }
+
+  /** The encoded body (locals + code + end). */
+  encode(): number[] {
+    const out: number[] = [];
+    const groups: [number, ValType][] = [];
+    for (const t of this.localTypes) {
+      const last = groups[groups.length - 1];
+      if (last !== undefined && last[1] === t) last[0]++;
+      else groups.push([1, t]);
+    }
+    uleb(groups.length, out);
+    for (const [n, t] of groups) {
+      uleb(n, out);
+      out.push(VALTYPE[t]);
+    }
+    for (const b of this.code) out.push(b);
+    out.push(0x0b);
+    const sized: number[] = [];
+    uleb(out.length, sized);
+    return sized.concat(out);
+  }
+}
+
+export interface Import {
+  readonly module: string;
+  readonly name: string;
+  readonly params: readonly ValType[];
+  readonly results: readonly ValType[];
+}
+
+/**
+ * A module: imported functions (indices 0..imports-1), then defined functions, an imported
+ * memory `env.memory`, and exported functions.
+ */
+export class ModuleBuilder {
+  private readonly imports: Import[] = [];
+  private readonly functions: FunctionBuilder[] = [];
+  private readonly exports: { name: string; index: number }[] = [];
+  private memory: { min: number; shared: boolean; max?: number } = { min: 1, shared: false };
+
+  importFunction(imp: Import): number {
+    if (this.functions.length > 0) throw new Error("imports must come before functions");
+    this.imports.push(imp);
+    return this.imports.length - 1;
+  }
+
+  addFunction(f: FunctionBuilder): number {
+    this.functions.push(f);
+    return this.imports.length + this.functions.length - 1;
+  }
+
+  exportFunction(name: string, index: number): void {
+    this.exports.push({ name, index });
+  }
+
+  /** The imported memory's limits, in 64 KiB pages. */
+  setMemory(min: number, shared = false, max?: number): void {
+    this.memory = max === undefined ? { min, shared } : { min, shared, max };
+  }
+
+  encode(): Uint8Array<ArrayBuffer> {
+    const out = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+    // Types: one per function signature (no dedup needed at this size).
+    const sigs = [...this.imports.map((i) => [i.params, i.results] as const), ...this.functions.map((f) => [f.params, f.results] as const)];
+    const types: number[] = [];
+    uleb(sigs.length, types);
+    for (const [ps, rs] of sigs) {
+      types.push(0x60);
+      uleb(ps.length, types);
+      for (const p of ps) types.push(VALTYPE[p]);
+      uleb(rs.length, types);
+      for (const r of rs) types.push(VALTYPE[r]);
+    }
+    section(1, types, out);
+
+    const imps: number[] = [];
+    uleb(this.imports.length + 1, imps);
+    this.imports.forEach((imp, i) => {
+      bytesOfString(imp.module, imps);
+      bytesOfString(imp.name, imps);
+      imps.push(0x00);
+      uleb(i, imps);
+    });
+    bytesOfString("env", imps);
+    bytesOfString("memory", imps);
+    imps.push(0x02);
+    const { min, max, shared } = this.memory;
+    imps.push((max !== undefined ? 0x01 : 0x00) | (shared ? 0x02 : 0x00));
+    uleb(min, imps);
+    if (max !== undefined) uleb(max, imps);
+    section(2, imps, out);
+
+    const funcs: number[] = [];
+    uleb(this.functions.length, funcs);
+    this.functions.forEach((_, i) => uleb(this.imports.length + i, funcs));
+    section(3, funcs, out);
+
+    const exps: number[] = [];
+    uleb(this.exports.length, exps);
+    for (const e of this.exports) {
+      bytesOfString(e.name, exps);
+      exps.push(0x00);
+      uleb(e.index, exps);
+    }
+    section(7, exps, out);
+
+    const code: number[] = [];
+    uleb(this.functions.length, code);
+    for (const f of this.functions) for (const b of f.encode()) code.push(b);
+    section(10, code, out);
+    return new Uint8Array(out);
+  }
+}

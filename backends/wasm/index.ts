@@ -1,0 +1,145 @@
+import type { DType, TypedArray } from "../../ir/dtype.js";
+import { allocate } from "../../ir/dtype.js";
+import type { Graph } from "../../ir/graph.js";
+import type { KernelProgram } from "../../ir/kernel.js";
+import { lowerToKernels } from "../../ir/passes/fuse.js";
+import { type BufferPlan, planBuffers } from "../../ir/passes/schedule.js";
+import { randomElement } from "../../ir/random.js";
+import { Tensor } from "../../ir/tensor.js";
+import type { Backend, Executable } from "../backend.js";
+import { type ShapePlan, shapePlanner } from "../plan.js";
+import { BYTES } from "./expr.js";
+import { assemble } from "./module.js";
+import { detectRelaxedSimd } from "./features.js";
+
+/**
+ * The WebAssembly backend. For each binding of the symbolic dimensions (i.e. each distinct set of
+ * feed shapes) the graph is lowered to fused kernels (`ir/passes/fuse.ts`), its buffers planned
+ * by liveness (`ir/passes/schedule.ts`), and a module emitted and compiled once; later runs with
+ * the same shapes only copy feeds in, call `run`, and copy outputs out.
+ */
+
+export interface WasmOptions {
+  /** Use relaxed-SIMD fused multiply-add when the engine supports it (default: when available). */
+  readonly relaxedSimd?: boolean;
+}
+
+/** What a compiled binding reports about itself. */
+export interface WasmProgramStats {
+  readonly kernels: number;
+  /** Peak bytes of the planned buffer arena, and without reuse. */
+  readonly arenaBytes: number;
+  readonly unplannedBytes: number;
+  readonly moduleBytes: number;
+}
+
+interface Instance {
+  readonly program: KernelProgram;
+  readonly plan: BufferPlan;
+  readonly run: () => void;
+  readonly stats: WasmProgramStats;
+}
+
+const DIST = ["uniform", "normal", "bits"] as const;
+const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
+
+export function wasm(options: WasmOptions = {}): Backend {
+  return {
+    name: "wasm",
+    compile: async (graph) => compileWasm(graph, options.relaxedSimd ?? (await detectRelaxedSimd())),
+  };
+}
+
+/** A typed view of `n` elements of dtype d at byte address `at` (bools are stored as int32). */
+function view(memory: WebAssembly.Memory, d: DType, at: number, n: number): Float32Array | Float64Array | Int32Array {
+  if (d === "float32") return new Float32Array(memory.buffer, at, n);
+  if (d === "float64") return new Float64Array(memory.buffer, at, n);
+  return new Int32Array(memory.buffer, at, n);
+}
+
+export interface WasmExecutable extends Executable {
+  /** Statistics of the programs compiled so far, one per feed-shape binding. */
+  readonly stats: () => readonly WasmProgramStats[];
+}
+
+async function compileWasm(graph: Graph, fma: boolean): Promise<WasmExecutable> {
+  const planner = shapePlanner(graph);
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const instances = new WeakMap<ShapePlan, Promise<Instance>>();
+  const all: WasmProgramStats[] = [];
+  let last: Instance | undefined;
+
+  const imports = {
+    env: { memory },
+    m: {
+      exp: Math.exp,
+      log: Math.log,
+      tanh: Math.tanh,
+      pow: Math.pow,
+      random: (keyAt: number, outAt: number, size: number, dist: number, dtype: number): void => {
+        const key = new Int32Array(memory.buffer, keyAt, 2);
+        const d = DTYPES[dtype] as DType;
+        const out = view(memory, d, outAt, size);
+        const k0 = (key[0] as number) >>> 0;
+        const k1 = (key[1] as number) >>> 0;
+        const kind = DIST[dist] as (typeof DIST)[number];
+        for (let i = 0; i < size; i++) out[i] = randomElement(k0, k1, i, kind);
+      },
+    },
+  };
+
+  const build = async (shapes: ShapePlan): Promise<Instance> => {
+    const program = lowerToKernels(graph, shapes.shapes);
+    const plan = planBuffers(program, (d) => BYTES[d]);
+    const mod = assemble(program, plan, { fma });
+    const need = Math.ceil(mod.memoryBytes / 65536);
+    const have = memory.buffer.byteLength / 65536;
+    if (need > have) memory.grow(need - have);
+    const { instance } = await WebAssembly.instantiate(mod.bytes, imports);
+    const stats = { kernels: program.kernels.length, arenaBytes: plan.bytes, unplannedBytes: plan.unplannedBytes, moduleBytes: mod.bytes.length };
+    all.push(stats);
+    return { program, plan, run: instance.exports["run"] as () => void, stats };
+  };
+
+  const writeBuffer = (inst: Instance, id: number, data: TypedArray | readonly number[]): void => {
+    const b = inst.program.buffers[id];
+    if (b === undefined || b.size === 0) return;
+    const dst = view(memory, b.dtype, inst.plan.offsets[id] as number, b.size);
+    if (data instanceof Uint8Array) for (let i = 0; i < b.size; i++) dst[i] = data[i] as number;
+    else dst.set(data as ArrayLike<number>);
+  };
+
+  return {
+    backend: "wasm",
+    graph,
+    stats: () => all,
+    run: async (feeds) => {
+      const shapes = planner(feeds);
+      if (shapes._tag === "Left") throw shapes.left;
+      let pending = instances.get(shapes.right);
+      if (pending === undefined) {
+        pending = build(shapes.right);
+        instances.set(shapes.right, pending);
+      }
+      const inst = await pending;
+      if (last !== inst) {
+        // Another binding's arena may have overwritten this one's constants.
+        for (const b of inst.program.buffers) if (b.role === "const" && b.data !== undefined) writeBuffer(inst, b.id, b.data);
+        last = inst;
+      }
+      for (const b of inst.program.buffers) {
+        if (b.role === "input") writeBuffer(inst, b.id, (feeds.get(b.name as string) as Tensor).data);
+      }
+      inst.run();
+      const result: Record<string, Tensor> = {};
+      for (const [name, o] of Object.entries(inst.program.outputs)) {
+        const n = o.shape.reduce((a, b) => a * b, 1);
+        const src = view(memory, o.dtype, inst.plan.offsets[o.buffer] as number, n);
+        const data = allocate(o.dtype, n);
+        data.set(src);
+        result[name] = new Tensor(o.dtype, o.shape, data);
+      }
+      return result;
+    },
+  };
+}

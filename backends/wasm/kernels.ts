@@ -1,0 +1,211 @@
+import type { DType } from "../../ir/dtype.js";
+import type { Access, Kernel } from "../../ir/kernel.js";
+import { FunctionBuilder } from "./encoder.js";
+import type { MathImports } from "./emit-ops.js";
+import { BYTES, accessKey, canSimd, emitLoad, emitScalar, emitStoreOp, emitVector, exprAccesses } from "./expr.js";
+import { coalesce, emitNest, startLocals } from "./nest.js";
+
+/** Code generation for every kernel kind but matmul (see matmul.ts). */
+
+export interface GenContext {
+  /** Byte address of a buffer in the arena. */
+  readonly addr: (buffer: number) => number;
+  readonly math: MathImports;
+  /** The imported host function running `random` kernels: (key, out, size, dist, dtype) -> (). */
+  readonly randomImport: number;
+}
+
+type MapKernel = Extract<Kernel, { kind: "map" }>;
+
+/** out[i] = expr(i): nested loops, the innermost vectorized (4 lanes) when every access allows. */
+export function genMap(k: MapKernel, g: GenContext): FunctionBuilder {
+  const f = new FunctionBuilder([], []);
+  const loads = [...exprAccesses(k.expr).values()];
+  const accesses: { access: Access; dtype: DType }[] = [{ access: k.out, dtype: k.dtype }, ...loads];
+  const bytes = accesses.map((a) => BYTES[a.dtype]);
+  const { shape, strides } = coalesce(k.shape, accesses.map((a, i) => a.access.strides.map((s) => s * (bytes[i] as number))));
+  const starts = startLocals(f, accesses.map((a, i) => g.addr(a.access.buffer) + a.access.offset * (bytes[i] as number)));
+  const index = new Map(accesses.map((a, i) => [accessKey(a.access), i] as const));
+  const inner = shape.length === 0 ? 1 : (shape[shape.length - 1] as number);
+  const innerStrides = strides.map((s) => (s.length === 0 ? 0 : (s[s.length - 1] as number)));
+  const vector =
+    inner >= 4 &&
+    canSimd(k.expr, g.math) &&
+    (k.dtype === "float32" || k.dtype === "int32" || k.dtype === "bool") &&
+    innerStrides[0] === 4 &&
+    innerStrides.every((s) => s === 0 || s === 4);
+
+  emitNest(f, shape.slice(0, -1), strides.map((s) => s.slice(0, -1)), starts, (rowPtrs) => {
+    const ptrs = rowPtrs.map((p) => {
+      const l = f.local("i32");
+      f.get(p).set(l);
+      return l;
+    });
+    const ptrOf = (a: Access): number => ptrs[index.get(accessKey(a)) as number] as number;
+    const advance = (factor: number): void =>
+      ptrs.forEach((p, i) => {
+        const s = (innerStrides[i] as number) * factor;
+        if (s !== 0) f.get(p).i32(s).op(0x6a).set(p);
+      });
+    const j = f.local("i32");
+    let done = 0;
+    if (vector) {
+      done = inner - (inner % 4);
+      f.forRange(j, 0, done, 4, () => {
+        f.get(ptrs[0] as number);
+        emitVector(f, k.expr, ptrOf, (a) => innerStrides[index.get(accessKey(a)) as number] === 0, g.math);
+        if (k.dtype === "bool") f.i32(1).simd(0x11).simd(0x4e);
+        f.simdMem(0x0b, { align: 2, offset: 0 });
+        advance(4);
+      });
+    }
+    if (done < inner) {
+      f.forRange(j, done, inner, 1, () => {
+        f.get(ptrs[0] as number);
+        emitScalar(f, k.expr, ptrOf, g.math);
+        emitStoreOp(f, k.dtype);
+        advance(1);
+      });
+    }
+  });
+  return f;
+}
+
+type ReduceKernel = Extract<Kernel, { kind: "reduce" }>;
+
+/**
+ * out[o] = sum/max over r of expr(o, r), r in row-major order, accumulated in float64 for floats
+ * (wrapping int32 for int32 sums), as the JS reference does, so results match it bit for bit.
+ */
+export function genReduce(k: ReduceKernel, g: GenContext): FunctionBuilder {
+  const f = new FunctionBuilder([], []);
+  const loads = [...exprAccesses(k.expr).values()];
+  const rank = k.outShape.length;
+  const outStrides = k.outShape.map((_, i) => k.outShape.slice(i + 1).reduce((a, b) => a * b, 1) * BYTES[k.dtype]);
+  const loadBytes = loads.map((l) => l.access.strides.map((s) => s * BYTES[l.dtype]));
+  const outer = coalesce(k.outShape, [outStrides, ...loadBytes.map((s) => s.slice(0, rank))]);
+  const red = coalesce(k.redShape, loadBytes.map((s) => s.slice(rank)));
+  const starts = startLocals(f, [g.addr(k.out), ...loads.map((l) => g.addr(l.access.buffer) + l.access.offset * BYTES[l.dtype])]);
+  const isFloat = k.dtype === "float32" || k.dtype === "float64";
+  const acc = f.local(isFloat ? "f64" : "i32");
+  const redSize = k.redShape.reduce((a, b) => a * b, 1);
+  const index = new Map(loads.map((l, i) => [accessKey(l.access), i] as const));
+
+  emitNest(f, outer.shape, outer.strides, starts, (ptrs) => {
+    // Initial value: 0 for sums; -inf for float max; for int32 max the JS reference's -inf stored as int32 is 0 when empty.
+    if (isFloat) f.f64(k.op === "sum" ? 0 : -Infinity);
+    else f.i32(k.op === "sum" || redSize === 0 ? 0 : -2147483648);
+    f.set(acc);
+    emitNest(f, red.shape, red.strides, ptrs.slice(1), (inner) => {
+      const ptrOf = (a: Access): number => inner[index.get(accessKey(a)) as number] as number;
+      if (isFloat) {
+        f.get(acc);
+        emitScalar(f, k.expr, ptrOf, g.math);
+        if (k.dtype === "float32") f.op(0xbb);
+        f.op(k.op === "sum" ? 0xa0 : 0xa5).set(acc);
+      } else {
+        const v = f.local("i32");
+        emitScalar(f, k.expr, ptrOf, g.math);
+        f.set(v);
+        if (k.op === "sum") f.get(acc).get(v).op(0x6a).set(acc);
+        else f.get(v).get(acc).get(v).get(acc).op(0x4a).op(0x1b).set(acc);
+      }
+    });
+    f.get(ptrs[0] as number).get(acc);
+    if (k.dtype === "float32") f.op(0xb6);
+    emitStoreOp(f, k.dtype);
+  });
+  return f;
+}
+
+type GatherKernel = Extract<Kernel, { kind: "gather" }>;
+type ScatterKernel = Extract<Kernel, { kind: "scatterAdd" }>;
+
+/** Emits idx = clamp(indices[r], 0, rows - 1) into local `idx` (indices at pointer local `ip`). */
+function clampedIndex(f: FunctionBuilder, ip: number, idx: number, rows: number): void {
+  emitLoad(f, ip, "int32");
+  f.set(idx);
+  f.i32(0).get(idx).get(idx).i32(0).op(0x48).op(0x1b).set(idx); // idx < 0 ? 0 : idx
+  f.i32(rows - 1).get(idx).get(idx).i32(rows - 1).op(0x4a).op(0x1b).set(idx); // idx > rows-1 ? rows-1 : idx
+}
+
+/** out[r] = params[clamp(indices[r])], whole rows with memory.copy. */
+export function genGather(k: GatherKernel, g: GenContext): FunctionBuilder {
+  const f = new FunctionBuilder([], []);
+  const rowBytes = k.width * BYTES[k.dtype];
+  const [ip, op] = startLocals(f, [g.addr(k.indices), g.addr(k.out)]) as [number, number];
+  const idx = f.local("i32");
+  const r = f.local("i32");
+  f.forRange(r, 0, k.count, 1, () => {
+    clampedIndex(f, ip, idx, k.rows);
+    if (rowBytes > 0) {
+      f.get(op).i32(g.addr(k.params)).get(idx).i32(rowBytes).op(0x6c).op(0x6a).i32(rowBytes);
+      f.op(0xfc, 10, 0, 0); // memory.copy
+    }
+    f.get(ip).i32(4).op(0x6a).set(ip);
+    f.get(op).i32(rowBytes).op(0x6a).set(op);
+  });
+  return f;
+}
+
+/** out = 0; out[clamp(indices[r])] += updates[r], row by row. */
+export function genScatterAdd(k: ScatterKernel, g: GenContext): FunctionBuilder {
+  const f = new FunctionBuilder([], []);
+  const size = BYTES[k.dtype];
+  const rowBytes = k.width * size;
+  f.i32(g.addr(k.out)).i32(0).i32(k.rows * rowBytes).op(0xfc, 11, 0); // memory.fill
+  const [ip, up] = startLocals(f, [g.addr(k.indices), g.addr(k.updates)]) as [number, number];
+  const idx = f.local("i32");
+  const dst = f.local("i32");
+  const r = f.local("i32");
+  const j = f.local("i32");
+  const add = k.dtype === "float32" ? 0x92 : k.dtype === "float64" ? 0xa0 : 0x6a;
+  f.forRange(r, 0, k.count, 1, () => {
+    clampedIndex(f, ip, idx, k.rows);
+    f.i32(g.addr(k.out)).get(idx).i32(rowBytes).op(0x6c).op(0x6a).set(dst);
+    f.forRange(j, 0, k.width, 1, () => {
+      f.get(dst);
+      emitLoad(f, dst, k.dtype);
+      emitLoad(f, up, k.dtype);
+      f.op(add);
+      emitStoreOp(f, k.dtype);
+      f.get(dst).i32(size).op(0x6a).set(dst);
+      f.get(up).i32(size).op(0x6a).set(up);
+    });
+    f.get(ip).i32(4).op(0x6a).set(ip);
+  });
+  return f;
+}
+
+type IotaKernel = Extract<Kernel, { kind: "iota" }>;
+
+/** out[i] = (i / stride(axis)) % shape[axis]. */
+export function genIota(k: IotaKernel, g: GenContext): FunctionBuilder {
+  const f = new FunctionBuilder([], []);
+  const size = k.shape.reduce((a, b) => a * b, 1);
+  const stride = k.shape.slice(k.axis + 1).reduce((a, b) => a * b, 1);
+  const n = k.shape[k.axis] as number;
+  const [op] = startLocals(f, [g.addr(k.out)]) as [number];
+  const i = f.local("i32");
+  f.forRange(i, 0, size, 1, () => {
+    f.get(op);
+    f.get(i).i32(stride).op(0x6e).i32(n).op(0x70); // (i / stride) % n, unsigned
+    if (k.dtype === "float32") f.op(0xb2);
+    else if (k.dtype === "float64") f.op(0xb7);
+    emitStoreOp(f, k.dtype);
+    f.get(op).i32(BYTES[k.dtype]).op(0x6a).set(op);
+  });
+  return f;
+}
+
+export const DIST_CODE = { uniform: 0, normal: 1, bits: 2 } as const;
+export const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+
+type RandomKernel = Extract<Kernel, { kind: "random" }>;
+
+/** Calls the host's Threefry implementation (ir/random.ts), the one definition of the numbers. */
+export function genRandom(k: RandomKernel, g: GenContext): FunctionBuilder {
+  const f = new FunctionBuilder([], []);
+  f.i32(g.addr(k.key)).i32(g.addr(k.out)).i32(k.size).i32(DIST_CODE[k.dist]).i32(DTYPE_CODE[k.dtype]).call(g.randomImport);
+  return f;
+}

@@ -1,0 +1,171 @@
+import type { Kernel } from "../../ir/kernel.js";
+import { FunctionBuilder } from "./encoder.js";
+import { BYTES } from "./expr.js";
+
+/**
+ * Matrix multiplication kernels. float32 uses a register-blocked SIMD micro-kernel: B is packed
+ * into column panels of 8 (contiguous k×8), and each 4×8 tile of C is kept in 8 f32x4
+ * accumulators while p runs over k (relaxed-SIMD fused multiply-add when the engine has it).
+ * float64 and int32 use the JS reference's loop order (row accumulation over p), so they match it
+ * exactly.
+ */
+
+type MatmulKernel = Extract<Kernel, { kind: "matmul" }>;
+
+export const MR = 4;
+export const NR = 8;
+
+export interface MatmulOptions {
+  /** Use f32x4.relaxed_madd (FMA) in the micro-kernel. */
+  readonly fma: boolean;
+  /** Byte address of a scratch area of at least `packBytes(k)` bytes. */
+  readonly scratch: number;
+}
+
+/** Scratch bytes the packed B panel of a matmul needs. */
+export function packBytes(k: Pick<MatmulKernel, "k">): number {
+  return k.k * NR * 4;
+}
+
+/** A function (aAddr, bAddr, cAddr) computing one [m,k] x [k,n] product. */
+export function genMatmulBody(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
+  return k.dtype === "float32" ? genF32(k, o) : genRowAccumulate(k);
+}
+
+/** The kernel: one call of the product function per batch index. */
+export function genMatmulKernel(k: MatmulKernel, addr: (b: number) => number, body: number): FunctionBuilder {
+  const f = new FunctionBuilder([], []);
+  const size = BYTES[k.dtype];
+  k.aOffsets.forEach((ao, i) => {
+    f.i32(addr(k.a) + ao * size)
+      .i32(addr(k.b) + (k.bOffsets[i] as number) * size)
+      .i32(addr(k.out) + i * k.m * k.n * size)
+      .call(body);
+  });
+  return f;
+}
+
+function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
+  const f = new FunctionBuilder(["i32", "i32", "i32"], []);
+  const [A, B, C] = [0, 1, 2];
+  const { m, n } = k;
+  const K = k.k;
+  const nFull = n - (n % NR);
+  const mFull = m - (m % MR);
+  const j0 = f.local("i32");
+  const i0 = f.local("i32");
+  const p = f.local("i32");
+  const pa = f.local("i32");
+  const pb = f.local("i32");
+  const src = f.local("i32");
+  const s = f.local("v128");
+  const b0 = f.local("v128");
+  const b1 = f.local("v128");
+  const acc = Array.from({ length: MR * 2 }, () => f.local("v128"));
+  const rowBytes = K * 4;
+
+  /** acc = s * b + acc */
+  const fma = (a: number, b: number): void => {
+    if (o.fma) f.get(s).get(b).get(a).simd(0x105).set(a);
+    else f.get(s).get(b).simd(0xe6).get(a).simd(0xe4).set(a);
+  };
+
+  /** A tile of `rows` rows × 8 columns at (i0, j0), B panel packed at scratch. */
+  const tile = (rows: number): void => {
+    for (let q = 0; q < rows * 2; q++) f.f32(0).simd(0x13).set(acc[q] as number);
+    // pa = A + i0*K*4
+    f.get(A).get(i0).i32(rowBytes).op(0x6c).op(0x6a).set(pa);
+    f.i32(o.scratch).set(pb);
+    f.forRange(p, 0, K, 1, () => {
+      f.get(pb).simdMem(0x00, { align: 4, offset: 0 }).set(b0);
+      f.get(pb).simdMem(0x00, { align: 4, offset: 16 }).set(b1);
+      for (let r = 0; r < rows; r++) {
+        f.get(pa).mem(0x2a, { align: 2, offset: r * rowBytes }).simd(0x13).set(s);
+        fma(acc[2 * r] as number, b0);
+        fma(acc[2 * r + 1] as number, b1);
+      }
+      f.get(pa).i32(4).op(0x6a).set(pa);
+      f.get(pb).i32(32).op(0x6a).set(pb);
+    });
+    // C[i0 + r, j0 .. j0+8] = acc
+    for (let r = 0; r < rows; r++) {
+      for (let h = 0; h < 2; h++) {
+        f.get(C).get(i0).i32(r).op(0x6a).i32(n * 4).op(0x6c).op(0x6a).get(j0).i32(4).op(0x6c).op(0x6a);
+        f.get(acc[2 * r + h] as number).simdMem(0x0b, { align: 2, offset: h * 16 });
+      }
+    }
+  };
+
+  f.forRange(j0, 0, nFull, NR, () => {
+    // Pack B[:, j0 .. j0+8] into the scratch panel.
+    f.get(B).get(j0).i32(4).op(0x6c).op(0x6a).set(src);
+    f.i32(o.scratch).set(pb);
+    f.forRange(p, 0, K, 1, () => {
+      f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 0 }).simdMem(0x0b, { align: 4, offset: 0 });
+      f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 16 }).simdMem(0x0b, { align: 4, offset: 16 });
+      f.get(src).i32(n * 4).op(0x6a).set(src);
+      f.get(pb).i32(32).op(0x6a).set(pb);
+    });
+    f.forRange(i0, 0, mFull, MR, () => tile(MR));
+    if (mFull < m) f.forRange(i0, mFull, m, 1, () => tile(1));
+  });
+
+  if (nFull < n) {
+    // The last n % 8 columns: scalar dot products, accumulated in float64.
+    const i = f.local("i32");
+    const j = f.local("i32");
+    const sum = f.local("f64");
+    f.forRange(i, 0, m, 1, () => {
+      f.forRange(j, nFull, n, 1, () => {
+        f.f64(0).set(sum);
+        f.get(A).get(i).i32(rowBytes).op(0x6c).op(0x6a).set(pa);
+        f.get(B).get(j).i32(4).op(0x6c).op(0x6a).set(pb);
+        f.forRange(p, 0, K, 1, () => {
+          f.get(sum).get(pa).mem(0x2a, { align: 2, offset: 0 }).op(0xbb).get(pb).mem(0x2a, { align: 2, offset: 0 }).op(0xbb).op(0xa2).op(0xa0).set(sum);
+          f.get(pa).i32(4).op(0x6a).set(pa);
+          f.get(pb).i32(n * 4).op(0x6a).set(pb);
+        });
+        f.get(C).get(i).i32(n * 4).op(0x6c).op(0x6a).get(j).i32(4).op(0x6c).op(0x6a).get(sum).op(0xb6).mem(0x38, { align: 2, offset: 0 });
+      });
+    });
+  }
+  return f;
+}
+
+/** C[i, :] = Σ_p A[i, p]·B[p, :], p ascending (the JS reference's order): float64 and int32. */
+function genRowAccumulate(k: MatmulKernel): FunctionBuilder {
+  const f = new FunctionBuilder(["i32", "i32", "i32"], []);
+  const [A, B, C] = [0, 1, 2];
+  const size = k.dtype === "float64" ? 8 : 4;
+  const [load, store, mul, add] = k.dtype === "float64" ? [0x2b, 0x39, 0xa2, 0xa0] : [0x28, 0x36, 0x6c, 0x6a];
+  const align = size === 8 ? 3 : 2;
+  const i = f.local("i32");
+  const p = f.local("i32");
+  const j = f.local("i32");
+  const crow = f.local("i32");
+  const brow = f.local("i32");
+  const av = f.local(k.dtype === "float64" ? "f64" : "i32");
+  f.forRange(i, 0, k.m, 1, () => {
+    f.get(C).get(i).i32(k.n * size).op(0x6c).op(0x6a).set(crow);
+    f.get(crow).i32(0).i32(k.n * size).op(0xfc, 11, 0); // zero the row
+    f.forRange(p, 0, k.k, 1, () => {
+      f.get(A).get(i).i32(k.k * size).op(0x6c).op(0x6a).get(p).i32(size).op(0x6c).op(0x6a).mem(load, { align, offset: 0 }).set(av);
+      f.get(B).get(p).i32(k.n * size).op(0x6c).op(0x6a).set(brow);
+      f.forRange(j, 0, k.n, 1, () => {
+        const addr = (): void => void f.get(j).i32(size).op(0x6c);
+        f.get(crow);
+        addr();
+        f.op(0x6a);
+        f.get(crow);
+        addr();
+        f.op(0x6a).mem(load, { align, offset: 0 });
+        f.get(av);
+        f.get(brow);
+        addr();
+        f.op(0x6a).mem(load, { align, offset: 0 });
+        f.op(mul).op(add).mem(store, { align, offset: 0 });
+      });
+    });
+  });
+  return f;
+}

@@ -1,0 +1,19 @@
+import type { Backend } from "../../../src/index.js";
+import type { Implementation } from "../../protocol.js";
+import { w1 } from "./w1.js";
+import { w2 } from "./w2.js";
+import { w3 } from "./w3.js";
+import { w4 } from "./w4.js";
+import { w5 } from "./w5.js";
+
+/** graphgrad's side of every workload, on one backend. */
+export function graphgrad(backend: Backend): Implementation {
+  return {
+    W1: (c, d) => w1(backend, c, d),
+    W2: (c, d) => w2(backend, c, d),
+    W3: (c, d) => w3(backend, c, d),
+    W4: (c, d) => w4(backend, c, d),
+    W5: (c, d) => w5(backend, c, d),
+    notes: () => ({ backend: backend.name }),
+  };
+}

@@ -1,0 +1,102 @@
+import { w1Data, w2Data, w3Data, w4Data, w5Data } from "./data/datasets.js";
+import type { Check, Implementation, Multiplier, ResettableTrainer, Trainer } from "./protocol.js";
+import type { TimingPlan, WorkloadConfigs, WorkloadId } from "./workloads.js";
+
+/**
+ * Timing: warm-up first (never timed), then runs until the plan says stop; each run's time is
+ * divided by its number of steps. The figure is the median of those per-step times (W5: of whole
+ * training runs). The correctness check is taken from the first steps, before any timing.
+ */
+
+export interface Measurement {
+  /** Seconds per step (W4: per product; W5: per training run), one entry per timed run. */
+  readonly seconds: readonly number[];
+  readonly check: Check;
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new Error("median of nothing");
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Σ |C_k|·(1 + k mod 3), in float64: position-dependent, so a transposed or shuffled C changes it. */
+export function checksum(c: Float32Array): number {
+  let s = 0;
+  for (let k = 0; k < c.length; k++) s += Math.abs(c[k] as number) * (1 + (k % 3));
+  return s;
+}
+
+/** Repeats `run` (which returns its own duration in seconds) as the plan allows. */
+async function timedRuns(plan: TimingPlan, run: () => Promise<number>): Promise<number[]> {
+  const seconds: number[] = [];
+  let spent = 0;
+  while (seconds.length < plan.maxRuns && (seconds.length < plan.minRuns || spent < plan.budgetSeconds)) {
+    const s = await run();
+    seconds.push(s / plan.stepsPerRun);
+    spent += s;
+  }
+  return seconds;
+}
+
+async function timeSteps(t: Trainer, steps: number): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < steps; i++) await t.step();
+  return (performance.now() - start) / 1000;
+}
+
+/** Two checked steps and the rest of the warm-up, then timed runs of steps. */
+export async function measureTrainer(t: Trainer, plan: TimingPlan): Promise<Measurement> {
+  const firstLoss = await t.step();
+  const secondLoss = await t.step();
+  for (let i = 2; i < plan.warmup; i++) await t.step();
+  const seconds = await timedRuns(plan, () => timeSteps(t, plan.stepsPerRun));
+  return { seconds, check: { firstLoss, secondLoss } };
+}
+
+/** W5: a warm-up from the initial parameters, then complete training runs (reset is not timed). */
+export async function measureTraining(t: ResettableTrainer, plan: TimingPlan): Promise<Measurement> {
+  const firstLoss = await t.step();
+  const secondLoss = await t.step();
+  for (let i = 2; i < plan.warmup; i++) await t.step();
+  let finalLoss = Number.NaN;
+  const seconds = await timedRuns(plan, async () => {
+    await t.reset();
+    const start = performance.now();
+    for (let i = 0; i < plan.stepsPerRun; i++) finalLoss = await t.step();
+    return (performance.now() - start) / 1000;
+  });
+  // timedRuns divides by stepsPerRun; W5's figure is per training run.
+  return { seconds: seconds.map((s) => s * plan.stepsPerRun), check: { firstLoss, secondLoss, finalLoss } };
+}
+
+export async function measureMultiplier(m: Multiplier, plan: TimingPlan): Promise<Measurement> {
+  const first = await m.multiply();
+  const sum = checksum(first);
+  for (let i = 1; i < plan.warmup; i++) await m.multiply();
+  const seconds = await timedRuns(plan, async () => {
+    const start = performance.now();
+    for (let i = 0; i < plan.stepsPerRun; i++) await m.multiply();
+    return (performance.now() - start) / 1000;
+  });
+  return { seconds, check: { checksum: sum } };
+}
+
+type Factories = Pick<Implementation, WorkloadId>;
+
+/** Builds the workload's data, hands it to the implementation, and measures what it returns. */
+export async function measureWorkload(impl: Factories, id: WorkloadId, configs: WorkloadConfigs, plan: TimingPlan): Promise<Measurement> {
+  switch (id) {
+    case "W1":
+      return measureTrainer(await impl.W1(configs.W1, w1Data(configs.W1)), plan);
+    case "W2":
+      return measureTrainer(await impl.W2(configs.W2, w2Data(configs.W2)), plan);
+    case "W3":
+      return measureTrainer(await impl.W3(configs.W3, w3Data(configs.W3)), plan);
+    case "W4":
+      return measureMultiplier(await impl.W4(configs.W4, w4Data(configs.W4)), plan);
+    case "W5":
+      return measureTraining(await impl.W5(configs.W5, w5Data(configs.W5)), plan);
+  }
+}

@@ -1,0 +1,136 @@
+import type { DType } from "./dtype.js";
+import type { BinaryOp, CompareOp, UnaryOp } from "./ops/attrs.js";
+
+/**
+ * The scheduled form a graph takes for the compiled backends (WASM, WebGPU): a list of kernels
+ * over numbered buffers, for one binding of the symbolic dimensions (all shapes concrete).
+ * Elementwise chains, broadcasts and layout views are fused into `map` and `reduce` kernels as
+ * scalar expressions; everything else is one kernel per op. See `passes/fuse.ts`.
+ */
+
+/** Where a kernel reads or writes: element `offset` + Σ index[i]·strides[i] of a buffer (in elements). */
+export interface Access {
+  readonly buffer: number;
+  readonly offset: number;
+  readonly strides: readonly number[];
+}
+
+/** A scalar expression evaluated at every index of a kernel's iteration space. */
+export type ScalarExpr =
+  | { readonly kind: "load"; readonly access: Access; readonly dtype: DType }
+  | { readonly kind: "const"; readonly value: number; readonly dtype: DType }
+  | {
+      readonly kind: "op";
+      readonly op: UnaryOp | BinaryOp | CompareOp | "where" | "cast";
+      /** The result dtype (for `cast`, the target). */
+      readonly dtype: DType;
+      readonly args: readonly ScalarExpr[];
+    };
+
+export type Kernel =
+  /** out[i] = expr(i) for every index i of `shape`. */
+  | { readonly kind: "map"; readonly shape: readonly number[]; readonly out: Access; readonly expr: ScalarExpr; readonly dtype: DType }
+  /**
+   * out[o] = reduce over r of expr(o, r): the iteration space is [...outShape, ...redShape]
+   * (the expression's strides cover both); the reduction runs in row-major order of r and
+   * accumulates in float64 for floats (as the JS reference does).
+   */
+  | {
+      readonly kind: "reduce";
+      readonly op: "sum" | "max";
+      readonly outShape: readonly number[];
+      readonly redShape: readonly number[];
+      readonly out: number;
+      readonly expr: ScalarExpr;
+      readonly dtype: DType;
+    }
+  /** Batched row-major matmul; batch offsets (in elements) for a and b per batch index. */
+  | {
+      readonly kind: "matmul";
+      readonly a: number;
+      readonly b: number;
+      readonly out: number;
+      readonly m: number;
+      readonly n: number;
+      readonly k: number;
+      readonly aOffsets: readonly number[];
+      readonly bOffsets: readonly number[];
+      readonly dtype: DType;
+    }
+  | {
+      readonly kind: "gather";
+      readonly params: number;
+      readonly indices: number;
+      readonly out: number;
+      readonly rows: number;
+      readonly width: number;
+      readonly count: number;
+      readonly dtype: DType;
+    }
+  | {
+      readonly kind: "scatterAdd";
+      readonly updates: number;
+      readonly indices: number;
+      readonly out: number;
+      readonly rows: number;
+      readonly width: number;
+      readonly count: number;
+      readonly dtype: DType;
+    }
+  | { readonly kind: "iota"; readonly out: number; readonly shape: readonly number[]; readonly axis: number; readonly dtype: DType }
+  | {
+      readonly kind: "random";
+      readonly key: number;
+      readonly out: number;
+      readonly size: number;
+      readonly dist: "uniform" | "normal" | "bits";
+      readonly dtype: DType;
+    };
+
+export interface BufferInfo {
+  readonly id: number;
+  readonly dtype: DType;
+  /** Elements. */
+  readonly size: number;
+  /** input: fed by name; const: literal data; temp: written by a kernel. */
+  readonly role: "input" | "const" | "temp";
+  readonly name?: string;
+  readonly data?: readonly number[];
+}
+
+export interface KernelProgram {
+  readonly buffers: readonly BufferInfo[];
+  readonly kernels: readonly Kernel[];
+  /** Output name -> buffer holding it (contiguous, row-major) and its shape. */
+  readonly outputs: Readonly<Record<string, { readonly buffer: number; readonly shape: readonly number[]; readonly dtype: DType }>>;
+}
+
+/** The buffers a kernel reads. */
+export function kernelReads(k: Kernel): number[] {
+  switch (k.kind) {
+    case "map":
+    case "reduce":
+      return exprBuffers(k.expr);
+    case "matmul":
+      return [k.a, k.b];
+    case "gather":
+      return [k.params, k.indices];
+    case "scatterAdd":
+      return [k.updates, k.indices];
+    case "iota":
+      return [];
+    case "random":
+      return [k.key];
+  }
+}
+
+/** The buffer a kernel writes. */
+export function kernelWrites(k: Kernel): number {
+  return k.kind === "map" ? k.out.buffer : k.out;
+}
+
+export function exprBuffers(e: ScalarExpr): number[] {
+  if (e.kind === "load") return [e.access.buffer];
+  if (e.kind === "const") return [];
+  return e.args.flatMap(exprBuffers);
+}

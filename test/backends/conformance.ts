@@ -1,0 +1,263 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Backend } from "../../backends/backend.js";
+import { js } from "../../backends/js/index.js";
+import type { DType } from "../../ir/dtype.js";
+import { graphOf } from "../../ir/graph.js";
+import { Tensor, tensorFrom } from "../../ir/tensor.js";
+import * as gg from "../../src/index.js";
+import { prim } from "../../src/ops.js";
+import { broadcastShapesArb, sizeOf } from "../support/arbitraries.js";
+import { listGraph, randomGraphArb } from "../support/random-graph.js";
+
+/**
+ * The conformance suite every compiled backend passes: its results against the JS reference
+ * (the semantics) on random graphs, on every primitive, and on a train step of every optimizer.
+ *
+ * Stated tolerances:
+ * - elementwise ops, casts, comparisons, layout ops, gather, iota, random, reductions (float64
+ *   accumulation in row-major order, as the reference): EXACT (bit for bit; ±0 may differ where
+ *   the reference's own order allows);
+ * - float32 matmul (and what consumes it): |got - ref| <= 4·k·2⁻²⁴·Σ|a||b| per element (the
+ *   backend may accumulate in float32, in another order, with FMA);
+ * - float64 graphs: exact where the backend supports float64 (`float64: true`).
+ */
+export interface ConformanceOptions {
+  readonly float64: boolean;
+  /** numRuns for the random properties (keep small for slow backends). */
+  readonly runs: number;
+}
+
+export const sameValue = (a: number, b: number): boolean => a === b || (Number.isNaN(a) && Number.isNaN(b));
+
+function expectExact(got: Tensor, want: Tensor, what: string): void {
+  expect(got.dtype, what).toBe(want.dtype);
+  expect([...got.shape], what).toEqual([...want.shape]);
+  for (let i = 0; i < want.size; i++) {
+    if (!sameValue(got.data[i] as number, want.data[i] as number)) {
+      throw new Error(`${what}: element ${i} is ${got.data[i]}, the JS reference gives ${want.data[i]}`);
+    }
+  }
+}
+
+function expectClose(got: Tensor, want: Tensor, bound: (i: number) => number, what: string): void {
+  expect([...got.shape], what).toEqual([...want.shape]);
+  for (let i = 0; i < want.size; i++) {
+    const g = got.data[i] as number;
+    const w = want.data[i] as number;
+    if (!(Math.abs(g - w) <= bound(i)) && !sameValue(g, w)) throw new Error(`${what}: element ${i} is ${g}, reference ${w}, bound ${bound(i)}`);
+  }
+}
+
+async function runBoth(backend: Backend, outputs: Record<string, gg.Expr>, feeds: Record<string, Tensor>): Promise<[Record<string, Tensor>, Record<string, Tensor>]> {
+  const nodes = Object.fromEntries(Object.entries(outputs).map(([k, e]) => [k, e.node]));
+  const graph = graphOf(nodes);
+  const f = new Map(Object.entries(feeds));
+  const got = await (await backend.compile(graph)).run(f);
+  const want = await (await js().compile(graph)).run(f);
+  return [got, want];
+}
+
+const f32Values = (n: number, lo = -3, hi = 3): fc.Arbitrary<number[]> =>
+  fc.array(fc.float({ min: Math.fround(lo), max: Math.fround(hi), noNaN: true, noDefaultInfinity: true }), { minLength: n, maxLength: n });
+
+const t32 = (shape: readonly number[], values: readonly number[], dtype: DType = "float32"): Tensor => tensorFrom(Float64Array.from(values), dtype, shape);
+
+const UNARY = ["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "floor", "stopGradient"] as const;
+const BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"] as const;
+const COMPARE = ["greater", "less", "equal"] as const;
+
+export function conformanceSuite(name: string, makeBackend: () => Backend, o: ConformanceOptions): void {
+  describe(`${name} backend conformance (against the JS reference)`, () => {
+    const backend = makeBackend();
+
+    if (o.float64) {
+      it("random float64 graphs give exactly the reference's values", async () => {
+        await fc.assert(
+          fc.asyncProperty(randomGraphArb(), async (c) => {
+            const got = await (await backend.compile(c.graph)).run(c.feeds);
+            const want = await (await js().compile(c.graph)).run(c.feeds);
+            for (const k of Object.keys(want)) {
+              try {
+                expectClose(got[k] as Tensor, want[k] as Tensor, () => 0, k);
+              } catch (e) {
+                throw new Error(`${String(e)}\n${listGraph(c.graph)}`);
+              }
+            }
+          }),
+          { numRuns: o.runs * 2 },
+        );
+      });
+    }
+
+    it("every unary primitive on float32 (with NaN, ±Inf, ±0) is exact", async () => {
+      const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-40, -2.5, 0.5, 3.75, 100];
+      for (const op of UNARY) {
+        const x = gg.input("x", [specials.length + 7]);
+        const vals = [...specials, 0.1, 1.5, -1.5, 2.2, -7.9, 12.3, 0.0001];
+        const [got, want] = await runBoth(backend, { y: prim(op, [x], {}) }, { x: t32([vals.length], vals) });
+        expectExact(got["y"] as Tensor, want["y"] as Tensor, op);
+      }
+    });
+
+    it("every binary and compare primitive with broadcasting, float32 and int32, is exact", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          broadcastShapesArb(2, 3, 6).chain(([a, b]) => fc.tuple(fc.constant(a as number[]), fc.constant(b as number[]), f32Values(sizeOf(a as number[])), f32Values(sizeOf(b as number[])))),
+          async ([sa, sb, va, vb]) => {
+            for (const dtype of ["float32", "int32"] as const) {
+              const a = gg.input("a", sa, dtype);
+              const b = gg.input("b", sb, dtype);
+              const outs: Record<string, gg.Expr> = {};
+              for (const op of [...BINARY, ...COMPARE]) if (!(op === "pow" && dtype === "int32")) outs[op] = prim(op, [a, b], {});
+              outs["where"] = prim("where", [prim("greater", [a, b], {}), a, b], {});
+              const ints = (v: number[]): number[] => v.map((x) => Math.round(x * 5));
+              const fa = dtype === "int32" ? ints(va) : va;
+              const fb = dtype === "int32" ? ints(vb) : vb;
+              const [got, want] = await runBoth(backend, outs, { a: t32(sa, fa, dtype), b: t32(sb, fb, dtype) });
+              for (const k of Object.keys(outs)) expectExact(got[k] as Tensor, want[k] as Tensor, `${k} ${dtype}`);
+            }
+          },
+        ),
+        { numRuns: o.runs },
+      );
+    });
+
+    it("casts between every pair of dtypes are exact (saturation, NaN, bools)", async () => {
+      const vals = [NaN, Infinity, -Infinity, 0, -0, 0.5, -0.5, 1.7, -1.7, 3e9, -3e9, 2147483647, 1, 42.9];
+      const dtypes: DType[] = o.float64 ? ["float32", "float64", "int32", "bool"] : ["float32", "int32", "bool"];
+      for (const from of dtypes) {
+        const x = gg.input("x", [vals.length], from);
+        const outs: Record<string, gg.Expr> = {};
+        for (const to of dtypes) outs[to] = prim("cast", [x], { dtype: to });
+        const [got, want] = await runBoth(backend, outs, { x: t32([vals.length], vals, from) });
+        for (const to of dtypes) expectExact(got[to] as Tensor, want[to] as Tensor, `cast ${from} -> ${to}`);
+      }
+    });
+
+    it("reductions (sum, max; any axes, keepdims) are exact", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 }).chain((shape) =>
+            fc.tuple(fc.constant(shape), fc.subarray([...shape.keys()]), fc.boolean(), f32Values(sizeOf(shape))),
+          ),
+          async ([shape, axes, keepdims, vals]) => {
+            const x = gg.input("x", shape);
+            const e = gg.exp(gg.mul(x, 0.5));
+            const outs = { s: gg.sum(e, axes, keepdims), m: gg.max(x, axes, keepdims), si: gg.sum(gg.cast(x, "int32"), axes, keepdims) };
+            const [got, want] = await runBoth(backend, outs, { x: t32(shape, vals) });
+            for (const k of Object.keys(outs)) expectExact(got[k] as Tensor, want[k] as Tensor, k);
+          },
+        ),
+        { numRuns: o.runs },
+      );
+    });
+
+    it("float32 matmul (batched, broadcast batch axes, odd sizes) is within the stated bound", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.tuple(fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 21 }), fc.integer({ min: 1, max: 19 }), fc.integer({ min: 1, max: 3 }), fc.boolean()).chain(([m, k, n, batch, bcast]) => {
+            const sa = [batch, m, k];
+            const sb = bcast ? [k, n] : [batch, k, n];
+            return fc.tuple(fc.constant(sa), fc.constant(sb), f32Values(sizeOf(sa)), f32Values(sizeOf(sb)));
+          }),
+          async ([sa, sb, va, vb]) => {
+            const a = gg.input("a", sa);
+            const b = gg.input("b", sb);
+            const k = sa[2] as number;
+            const [got, want] = await runBoth(backend, { c: gg.matmul(a, b), ab: gg.matmul(gg.abs(a), gg.abs(b)) }, { a: t32(sa, va), b: t32(sb, vb) });
+            const mag = want["ab"] as Tensor;
+            expectClose(got["c"] as Tensor, want["c"] as Tensor, (i) => 4 * k * 2 ** -24 * (mag.data[i] as number) + 1e-30, "matmul");
+          },
+        ),
+        { numRuns: o.runs },
+      );
+    });
+
+    it("layout views fused into kernels, pad, concat, gather, scatterAdd, iota, literal are exact", async () => {
+      const x = gg.input("x", [3, 4]);
+      const idx = gg.input("i", [5], "int32");
+      const outs: Record<string, gg.Expr> = {
+        t: gg.add(gg.transpose(x), 1),
+        s: gg.mul(gg.slice(x, [1, 1], [2, 2]), gg.slice(x, [0, 2], [2, 2])),
+        b: gg.sub(gg.broadcastTo(gg.slice(x, [0, 0], [1, 4]), [3, 4]), x),
+        r: gg.reshape(gg.transpose(x), [2, 6]),
+        p: gg.pad(gg.exp(x), [[1, 0], [2, 1]]),
+        c: gg.concat([x, gg.neg(x), gg.transpose(gg.reshape(x, [4, 3]))], 0),
+        g: gg.gather(x, idx),
+        sa: gg.scatterAdd(gg.gather(x, idx), idx, 3),
+        io: gg.add(gg.iota([3, 4], 1, "float32"), gg.constant([[1, 2, 3, 4]])),
+        oh: gg.oneHot(idx, 4),
+        am: gg.argmax(x, 1),
+        mx: gg.sum(gg.transpose(x), 1),
+      };
+      const vals = Array.from({ length: 12 }, (_, i) => Math.sin(i + 1) * 3);
+      const [got, want] = await runBoth(backend, outs, { x: t32([3, 4], vals), i: t32([5], [2, 0, -3, 7, 2], "int32") });
+      for (const k of Object.keys(outs)) expectExact(got[k] as Tensor, want[k] as Tensor, k);
+    });
+
+    it("random numbers are bit-identical (uniform, normal, bits, split keys)", async () => {
+      const key = gg.random.key(1234);
+      const [k1, k2] = gg.random.split(key) as [gg.Expr, gg.Expr];
+      const outs = { u: gg.random.uniform(k1, [37]), n: gg.random.normal(k2, [5, 7]), s: gg.concat(gg.random.split(key, 3)) };
+      const [got, want] = await runBoth(backend, outs, {});
+      for (const k of Object.keys(outs)) expectExact(got[k] as Tensor, want[k] as Tensor, k);
+    });
+
+    it("bool inputs and outputs, and a symbolic batch run at two sizes from one executable", async () => {
+      const x = gg.input("x", [null, 3]);
+      const m = gg.input("m", [null, 3], "bool");
+      const outs = { y: gg.where(m, gg.tanh(x), gg.mul(x, 2)), g: gg.greater(x, 0.5), s: gg.sum(x, 0) };
+      const graph = graphOf(Object.fromEntries(Object.entries(outs).map(([k, e]) => [k, e.node])));
+      const exe = await backend.compile(graph);
+      const ref = await js().compile(graph);
+      for (const n of [1, 4, 2]) {
+        const vals = Array.from({ length: n * 3 }, (_, i) => Math.cos(i * 1.3 + n));
+        const feeds = new Map([
+          ["x", t32([n, 3], vals)],
+          ["m", t32([n, 3], vals.map((v) => (v > 0 ? 1 : 0)), "bool")],
+        ]);
+        const got = await exe.run(feeds);
+        const want = await ref.run(feeds);
+        for (const k of Object.keys(outs)) expectExact(got[k] as Tensor, want[k] as Tensor, `${k} batch ${n}`);
+      }
+    });
+
+    it("a train step of every optimizer follows the reference (float32, 3 steps)", async () => {
+      const x = gg.input("x", [null, 4]);
+      const y = gg.input("y", [null, 3]);
+      const w = gg.param("w", [4, 3]);
+      const b = gg.param("b", [3]);
+      const loss = gg.mean(gg.losses.softmaxCrossEntropyWithLogits(y, gg.add(gg.matmul(x, w), b)));
+      const optimizers = {
+        sgd: gg.optim.sgd({ lr: 0.1 }),
+        momentum: gg.optim.momentum({ lr: 0.1, nesterov: true }),
+        sgdm: gg.optim.sgdm({ lr: 0.1 }),
+        adagrad: gg.optim.adagrad({ lr: 0.1 }),
+        rmsprop: gg.optim.rmsprop({ lr: 0.01, momentum: 0.5, centered: true }),
+        adam: gg.optim.adam({ lr: 0.1 }),
+        adadelta: gg.optim.adadelta({ lr: 1 }),
+        clipped: gg.optim.chain(gg.optim.clipByGlobalNorm(0.5), gg.optim.sgd({ lr: gg.schedules.exponentialDecay({ initial: 0.2, decayRate: 0.9, decaySteps: 1 }) })),
+      };
+      const batch = {
+        x: [[1, 2, 3, 4], [4, 3, 2, 1], [0.5, -1, 2, 0]],
+        y: [[1, 0, 0], [0, 0, 1], [0, 1, 0]],
+      };
+      const init = { w: Array.from({ length: 4 }, (_, i) => [0.1 * i, -0.2, 0.05 * i]), b: [0, 0.1, -0.1] };
+      for (const [oname, optimizer] of Object.entries(optimizers)) {
+        const states = [];
+        for (const be of [backend, js()]) {
+          const step = await gg.trainStep({ loss, optimizer, backend: be, ema: { decay: 0.9 } });
+          let s = await step.init(init);
+          for (let i = 0; i < 3; i++) [s] = await step.run(s, batch);
+          states.push(s);
+        }
+        const [got, want] = states as [gg.TrainState, gg.TrainState];
+        for (const p of ["w", "b"]) {
+          expectClose(got.params[p] as Tensor, want.params[p] as Tensor, (i) => 1e-5 * (1 + Math.abs((want.params[p] as Tensor).data[i] as number)), `${oname} ${p}`);
+          expectClose(got.ema[p] as Tensor, want.ema[p] as Tensor, (i) => 1e-5 * (1 + Math.abs((want.ema[p] as Tensor).data[i] as number)), `${oname} ema ${p}`);
+        }
+      }
+    });
+  });
+}
