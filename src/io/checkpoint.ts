@@ -253,7 +253,7 @@ function rebuildTree(v: unknown, path: readonly PathSegment[], take: (name: stri
 const describe = (t: Tensor): string => `${t.dtype}${formatShape(t.shape)}`;
 
 /** The first difference between a loaded state and the expected one, or undefined. */
-export function compareStates(file: TrainState, like: TrainState): string | undefined {
+function compareStates(file: TrainState, like: TrainState): string | undefined {
   return (
     compareRecords(file.params, like.params, "param") ??
     compareTree(file.opt, like.opt, ["opt"]) ??
@@ -309,3 +309,5 @@ function compareTree(file: unknown, like: unknown, path: readonly PathSegment[])
   }
   return Object.is(file, like) ? undefined : `${at} is ${JSON.stringify(file ?? null)} in the file, ${JSON.stringify(like ?? null)} expected`;
 }
+
+export type { FileSystem, WritableFile } from "./atomic-write.js";

@@ -245,14 +245,14 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
       };
       const init = { w: Array.from({ length: 4 }, (_, i) => [0.1 * i, -0.2, 0.05 * i]), b: [0, 0.1, -0.1] };
       for (const [oname, optimizer] of Object.entries(optimizers)) {
-        const states = [];
+        const states: gg.TrainState[] = [];
         for (const be of [backend, js()]) {
           const step = await gg.trainStep({ loss, optimizer, backend: be, ema: { decay: 0.9 } });
           let s = await step.init(init);
           for (let i = 0; i < 3; i++) [s] = await step.run(s, batch);
           states.push(s);
         }
-        const [got, want] = states as [gg.TrainState, gg.TrainState];
+        const [got, want] = [states[0], states[1]] as [gg.TrainState, gg.TrainState];
         for (const p of ["w", "b"]) {
           expectClose(got.params[p] as Tensor, want.params[p] as Tensor, (i) => 1e-5 * (1 + Math.abs((want.params[p] as Tensor).data[i] as number)), `${oname} ${p}`);
           expectClose(got.ema[p] as Tensor, want.ema[p] as Tensor, (i) => 1e-5 * (1 + Math.abs((want.ema[p] as Tensor).data[i] as number)), `${oname} ema ${p}`);
