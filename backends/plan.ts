@@ -24,31 +24,36 @@ export interface ShapePlan {
 /** Binds symbols from the feeds; Left naming the input on a missing, unknown or ill-shaped feed. */
 export function bindFeeds(graph: Graph, feeds: ReadonlyMap<string, Tensor>): Either<GraphgradError, Map<string, number>> {
   const inputs = graphInputs(graph);
-  const names = new Set(inputs.map((n) => n.attrs.name));
-  for (const name of feeds.keys()) {
-    if (!names.has(name)) {
-      return left(new GraphgradError(`feed '${name}'`, `the graph has no input of that name (inputs: ${[...names].join(", ") || "none"})`));
+  return bindWith(inputs, new Set(inputs.map((n) => n.attrs.name)), feeds);
+}
+
+/** `bindFeeds` with the graph's inputs precomputed (the per-run path); messages are built only on error. */
+function bindWith(inputs: readonly NodeOf<"input">[], names: ReadonlySet<string>, feeds: ReadonlyMap<string, Tensor>): Either<GraphgradError, Map<string, number>> {
+  if (feeds.size !== inputs.length || [...feeds.keys()].some((k) => !names.has(k))) {
+    for (const name of feeds.keys()) {
+      if (!names.has(name)) {
+        return left(new GraphgradError(`feed '${name}'`, `the graph has no input of that name (inputs: ${[...names].join(", ") || "none"})`));
+      }
     }
   }
   const env = new Map<string, number>();
   for (const n of inputs) {
     const { name, shape, dtype } = n.attrs;
     const t = feeds.get(name);
-    const want = `${dtype}${formatShape(shape)}`;
-    if (t === undefined) return left(new GraphgradError(`feed '${name}'`, `missing: the graph needs ${want}`));
-    const got = `${t.dtype}${formatShape(t.shape)}`;
-    if (t.dtype !== dtype) return left(new GraphgradError(`feed '${name}'`, `dtype ${t.dtype} given, ${dtype} expected (${got} for ${want})`));
-    if (t.shape.length !== shape.length) return left(new GraphgradError(`feed '${name}'`, `rank ${t.shape.length} given, ${shape.length} expected (${got} for ${want})`));
+    const want = (): string => `${dtype}${formatShape(shape)}`;
+    const fail = (msg: string): Either<GraphgradError, Map<string, number>> => left(new GraphgradError(`feed '${name}'`, msg));
+    if (t === undefined) return fail(`missing: the graph needs ${want()}`);
+    const got = (): string => `${t.dtype}${formatShape(t.shape)}`;
+    if (t.dtype !== dtype) return fail(`dtype ${t.dtype} given, ${dtype} expected (${got()} for ${want()})`);
+    if (t.shape.length !== shape.length) return fail(`rank ${t.shape.length} given, ${shape.length} expected (${got()} for ${want()})`);
     for (let i = 0; i < shape.length; i++) {
       const d = shape[i] as Dim;
       const v = t.shape[i] as number;
       if (typeof d === "number") {
-        if (d !== v) return left(new GraphgradError(`feed '${name}'`, `axis ${i} has size ${v}, ${d} expected (${got} for ${want})`));
+        if (d !== v) return fail(`axis ${i} has size ${v}, ${d} expected (${got()} for ${want()})`);
       } else {
         const bound = env.get(d);
-        if (bound !== undefined && bound !== v) {
-          return left(new GraphgradError(`feed '${name}'`, `axis ${i} has size ${v}, but dimension ${d} is ${bound} in another feed`));
-        }
+        if (bound !== undefined && bound !== v) return fail(`axis ${i} has size ${v}, but dimension ${d} is ${bound} in another feed`);
         env.set(d, v);
       }
     }
@@ -127,10 +132,13 @@ function stretchedSymbol(n: Node, operands: readonly (readonly number[])[], resu
 /** The plan for a set of feeds, memoized per symbol binding (a backend calls this on every run). */
 export function shapePlanner(graph: Graph): (feeds: ReadonlyMap<string, Tensor>) => Either<GraphgradError, ShapePlan> {
   const cache = new Map<string, ShapePlan>();
+  const inputs = graphInputs(graph);
+  const names = new Set(inputs.map((n) => n.attrs.name));
   return (feeds) => {
-    const env = bindFeeds(graph, feeds);
+    const env = bindWith(inputs, names, feeds);
     if (env._tag === "Left") return env;
-    const key = [...env.right].map(([k, v]) => `${k}=${v}`).join(";");
+    let key = "";
+    for (const [k, v] of env.right) key += `${k}=${v};`;
     const hit = cache.get(key);
     if (hit !== undefined) return right(hit);
     const plan = planShapes(graph, env.right);

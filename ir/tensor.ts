@@ -19,7 +19,7 @@ export class Tensor {
       throw new GraphgradError("tensor", `${data.length} values do not fill shape ${formatShape(shape)}`);
     }
     this.dtype = dtype;
-    this.shape = Object.freeze([...shape]);
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.data = data;
   }
 

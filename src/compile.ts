@@ -28,6 +28,10 @@ export interface Compiled {
   readonly graph: Graph;
   /** Runs the graph; feeds are checked (names, dtypes, shapes) before anything executes. */
   run(feeds?: Feeds): Promise<Record<string, Tensor>>;
+  /** `run` for feeds that are already Tensors (no conversion): the per-step path of training loops. */
+  runTensors(feeds: ReadonlyMap<string, Tensor>): Promise<Record<string, Tensor>>;
+  /** Converts one feed value to a Tensor of its input's dtype (as `run` does). */
+  feedTensor(name: string, value: TensorLike): Tensor;
 }
 
 export function resolveBackend(b: Backend | "js" | "wasm" | undefined): Backend {
@@ -59,30 +63,31 @@ export async function compile(spec: { readonly outputs: Readonly<Record<string, 
     backend: exe.backend,
     graph: optimized,
     run: (feeds = {}) => exe.run(toTensors(feeds, inputs)),
+    runTensors: (feeds) => exe.run(feeds),
+    feedTensor: (name, value) => toTensor(name, value, inputs.get(name)),
   };
 }
 
 /** Converts feeds to tensors of the inputs' dtypes. Unknown names are left for the backend to reject. */
 function toTensors(feeds: Feeds, inputs: ReadonlyMap<string, Node>): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
-  for (const [name, v] of Object.entries(feeds)) {
-    const n = inputs.get(name);
-    if (v instanceof Tensor || n === undefined) {
-      if (v instanceof Tensor) out.set(name, v);
-      else out.set(name, tensorFrom(v as NestedArray, "float32", undefined, `feed '${name}'`));
-      continue;
-    }
-    const where = `feed '${name}'`;
-    if (ArrayBuffer.isView(v)) {
-      const shape = isConcrete(n.shape) ? n.shape : n.shape.length === 1 ? [v.length] : undefined;
-      if (shape === undefined) throw new GraphgradError(where, "a typed array needs a fully known shape: pass a Tensor instead");
-      if (v.length !== shape.reduce((a, b) => a * b, 1)) {
-        throw new GraphgradError(where, `${v.length} values given for shape [${shape.join(",")}]`);
-      }
-      out.set(name, tensorFrom(v, n.dtype, shape, where));
-    } else out.set(name, tensorFrom(v, n.dtype, undefined, where));
-  }
+  for (const [name, v] of Object.entries(feeds)) out.set(name, toTensor(name, v, inputs.get(name)));
   return out;
+}
+
+function toTensor(name: string, v: TensorLike, n: Node | undefined): Tensor {
+  if (v instanceof Tensor) return v;
+  const where = `feed '${name}'`;
+  if (n === undefined) return tensorFrom(v as NestedArray, "float32", undefined, where);
+  if (ArrayBuffer.isView(v)) {
+    const shape = isConcrete(n.shape) ? n.shape : n.shape.length === 1 ? [v.length] : undefined;
+    if (shape === undefined) throw new GraphgradError(where, "a typed array needs a fully known shape: pass a Tensor instead");
+    if (v.length !== shape.reduce((a, b) => a * b, 1)) {
+      throw new GraphgradError(where, `${v.length} values given for shape [${shape.join(",")}]`);
+    }
+    return tensorFrom(v, n.dtype, shape, where);
+  }
+  return tensorFrom(v, n.dtype, undefined, where);
 }
 
 /** Compiles and runs in one go: the value of an expression (or of named expressions). */

@@ -55,6 +55,12 @@ export interface TrainStepConfig<S extends TransformState> {
   readonly updates?: Readonly<Record<string, Expr>>;
   /** Extra scalar metrics computed in the same graph (e.g. accuracy). */
   readonly metrics?: Readonly<Record<string, Expr>>;
+  /**
+   * Auxiliary outputs of any shape computed in the same graph from the batch and the parameters
+   * before the update (e.g. an RNN's final state, fed back as the next batch's initial state).
+   * `run` returns them as tensors, by name, as the third element of its result.
+   */
+  readonly outputs?: Readonly<Record<string, Expr>>;
   readonly backend?: Backend | "js" | "wasm";
 }
 
@@ -77,18 +83,20 @@ export interface TrainStep<S extends TransformState> {
   readonly trainable: readonly string[];
   /** The initial state from initial parameter values (optimizer state built in the graph too). */
   init(params: Readonly<Record<string, TensorLike>>): Promise<TrainState<S>>;
-  /** One step. Pure: `state` is unchanged; a new state and the metrics are returned. */
-  run(state: TrainState<S>, batch: Feeds): Promise<readonly [TrainState<S>, Readonly<Record<string, number>>]>;
+  /** One step. Pure: `state` is unchanged; a new state, the metrics and the `outputs` (empty if none configured) are returned. */
+  run(state: TrainState<S>, batch: Feeds): Promise<readonly [TrainState<S>, Readonly<Record<string, number>>, Readonly<Record<string, Tensor>>]>;
   /** Compiles named outputs of the model (e.g. predictions) to evaluate with a state's parameters. */
   evaluator(outputs: Readonly<Record<string, Expr>>): Promise<(state: TrainState<S>, batch: Feeds, useEma?: boolean) => Promise<Record<string, Tensor>>>;
 }
 
+const SCALAR: readonly number[] = Object.freeze([]);
 const OPT = "opt/";
 const EMA = "ema/";
 const EMA_METRIC = "emaMetric/";
 const STEP = "train/step";
 const METRIC = "metric/";
 const PARAM = "param/";
+const OUT = "out/";
 const RESERVED = [OPT, EMA, EMA_METRIC, "train/", METRIC, PARAM];
 
 /** The `param` inputs expressions depend on. */
@@ -161,6 +169,11 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
     if (v.rank !== 0) throw new GraphgradError("trainStep", `metric '${k}' must be a scalar, got ${formatShape(v.shape)}`);
     outputs[METRIC + k] = v;
   }
+  const auxNames = Object.keys(config.outputs ?? {});
+  for (const [k, v] of Object.entries(config.outputs ?? {})) {
+    if (!(v instanceof Expr)) throw new GraphgradError("trainStep", `outputs['${k}'] is not an Expr`);
+    outputs[OUT + k] = v;
+  }
   if (config.ema !== undefined) {
     const decay = emaDecay(config.ema, nextStep);
     for (const [n, p] of Object.entries(params)) {
@@ -180,13 +193,37 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
   const initCompiled = stateLeaves.length > 0 ? await compile({ outputs: initOutputs }, { backend: config.backend }) : undefined;
   const metricNames = Object.keys(metrics);
 
-  const feedsOf = (state: TrainState<S>, batch: Feeds): Record<string, TensorLike> => {
-    const feeds: Record<string, TensorLike> = { ...batch, [STEP]: new Tensor("int32", [], Int32Array.of(state.step)) };
-    for (const n of paramNames) feeds[n] = state.params[n] as Tensor;
-    for (const [path, leaf] of flattenTree(state.opt)) feeds[OPT + path] = leaf as Tensor;
+  // The per-step path: state leaves in a fixed order, output names precomputed.
+  const optPaths = stateLeaves.map(([path]) => path);
+  const optIndex = new Map(optPaths.map((p, i) => [p, i] as const));
+  const optLeaves = new WeakMap<object, readonly Tensor[]>();
+  const leavesOf = (opt: Concrete<S>): readonly Tensor[] => {
+    const cached = optLeaves.get(opt as object);
+    if (cached !== undefined) return cached;
+    const byPath = new Map(flattenTree(opt));
+    return optPaths.map((p) => byPath.get(p) as Tensor);
+  };
+  const optFromLeaves = (leaves: readonly Tensor[]): Concrete<S> => {
+    const opt = mapTree(initState, (_leaf, path) => leaves[optIndex.get(path) as number]) as Concrete<S>;
+    optLeaves.set(opt as object, leaves);
+    return opt;
+  };
+  const optFeeds = optPaths.map((p) => OPT + p);
+  const emaFeeds = paramNames.map((n) => EMA + n);
+  const paramOutputs = paramNames.map((n) => PARAM + n);
+  const metricOutputs = metricNames.map((k) => METRIC + k);
+  const emaMetricNames = metricNames.map((k) => EMA_METRIC + k);
+
+  const feedsOf = (state: TrainState<S>, batch: Feeds): Map<string, Tensor> => {
+    const feeds = new Map<string, Tensor>();
+    for (const [k, v] of Object.entries(batch)) feeds.set(k, compiled.feedTensor(k, v));
+    feeds.set(STEP, new Tensor("int32", SCALAR, Int32Array.of(state.step)));
+    for (const n of paramNames) feeds.set(n, state.params[n] as Tensor);
+    const leaves = leavesOf(state.opt);
+    for (let i = 0; i < leaves.length; i++) feeds.set(optFeeds[i] as string, leaves[i] as Tensor);
     if (config.ema !== undefined) {
-      for (const n of paramNames) feeds[EMA + n] = state.ema[n] as Tensor;
-      for (const k of metricNames) feeds[EMA_METRIC + k] = state.emaMetrics[k] ?? 0;
+      paramNames.forEach((n, i) => feeds.set(emaFeeds[i] as string, state.ema[n] as Tensor));
+      metricNames.forEach((k, i) => feeds.set(emaMetricNames[i] as string, compiled.feedTensor(emaMetricNames[i] as string, state.emaMetrics[k] ?? 0)));
     }
     return feeds;
   };
@@ -205,17 +242,19 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
       return Object.freeze({ params: ps, opt, step: 0, ema, emaMetrics });
     },
     run: async (state, batch) => {
-      const r = await compiled.run(feedsOf(state, batch));
+      const r = await compiled.runTensors(feedsOf(state, batch));
       const nextParams: Record<string, Tensor> = {};
-      for (const n of paramNames) nextParams[n] = r[PARAM + n] ?? (state.params[n] as Tensor);
-      const opt = mapTree(state.opt, (_leaf, path) => r[OPT + path] as Tensor) as Concrete<S>;
+      paramNames.forEach((n, i) => (nextParams[n] = r[paramOutputs[i] as string] ?? (state.params[n] as Tensor)));
+      const opt = optFromLeaves(optFeeds.map((name) => r[name] as Tensor));
+      const values: Record<string, number> = {};
+      metricNames.forEach((k, i) => (values[k] = (r[metricOutputs[i] as string] as Tensor).item()));
+      const aux: Record<string, Tensor> = {};
+      for (const k of auxNames) aux[k] = r[OUT + k] as Tensor;
       const ema: Record<string, Tensor> = {};
       const emaMetrics: Record<string, number> = {};
-      const values: Record<string, number> = {};
-      for (const k of metricNames) values[k] = (r[METRIC + k] as Tensor).item();
       if (config.ema !== undefined) {
-        for (const n of paramNames) ema[n] = r[EMA + n] as Tensor;
-        for (const k of metricNames) emaMetrics[k] = (r[EMA_METRIC + k] as Tensor).item();
+        paramNames.forEach((n, i) => (ema[n] = r[emaFeeds[i] as string] as Tensor));
+        metricNames.forEach((k, i) => (emaMetrics[k] = (r[emaMetricNames[i] as string] as Tensor).item()));
       }
       const next: TrainState<S> = Object.freeze({
         params: Object.freeze(nextParams),
@@ -224,7 +263,7 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
         ema: Object.freeze(ema),
         emaMetrics: Object.freeze(emaMetrics),
       });
-      return [next, Object.freeze(values)] as const;
+      return [next, Object.freeze(values), Object.freeze(aux)] as const;
     },
     evaluator: async (outs) => {
       const c = await compile({ outputs: outs }, { backend: config.backend });

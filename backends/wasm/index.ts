@@ -38,7 +38,11 @@ interface Instance {
   readonly plan: BufferPlan;
   readonly run: () => void;
   readonly stats: WasmProgramStats;
+  /** Typed views of the input and output buffers, made again when memory grows. */
+  io?: { readonly memory: ArrayBuffer; readonly inputs: readonly (readonly [string, Float32Array | Float64Array | Int32Array])[]; readonly outputs: readonly (readonly [string, Float32Array | Float64Array | Int32Array, Out])[] };
 }
+
+type Out = KernelProgram["outputs"][string];
 
 const DIST = ["uniform", "normal", "bits"] as const;
 const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
@@ -127,15 +131,25 @@ async function compileWasm(graph: Graph, fma: boolean): Promise<WasmExecutable> 
         for (const b of inst.program.buffers) if (b.role === "const" && b.data !== undefined) writeBuffer(inst, b.id, b.data);
         last = inst;
       }
-      for (const b of inst.program.buffers) {
-        if (b.role === "input") writeBuffer(inst, b.id, (feeds.get(b.name as string) as Tensor).data);
+      let io = inst.io;
+      if (io === undefined || io.memory !== memory.buffer) {
+        const at = (id: number): number => inst.plan.offsets[id] as number;
+        io = {
+          memory: memory.buffer,
+          inputs: inst.program.buffers.filter((b) => b.role === "input").map((b) => [b.name as string, view(memory, b.dtype, at(b.id), b.size)] as const),
+          outputs: Object.entries(inst.program.outputs).map(([name, o]) => [name, view(memory, o.dtype, at(o.buffer), o.shape.reduce((a, b) => a * b, 1)), o] as const),
+        };
+        inst.io = io;
+      }
+      for (const [name, dst] of io.inputs) {
+        const data = (feeds.get(name) as Tensor).data;
+        if (data instanceof Uint8Array) for (let i = 0; i < dst.length; i++) dst[i] = data[i] as number;
+        else dst.set(data);
       }
       inst.run();
       const result: Record<string, Tensor> = {};
-      for (const [name, o] of Object.entries(inst.program.outputs)) {
-        const n = o.shape.reduce((a, b) => a * b, 1);
-        const src = view(memory, o.dtype, inst.plan.offsets[o.buffer] as number, n);
-        const data = allocate(o.dtype, n);
+      for (const [name, src, o] of io.outputs) {
+        const data = allocate(o.dtype, src.length);
         data.set(src);
         result[name] = new Tensor(o.dtype, o.shape, data);
       }

@@ -203,5 +203,7 @@ function readTensor(bytes: Uint8Array, dataStart: number, e: Entry): Tensor {
 
 /** Re-reports an error at a boundary (a file path) with its message. */
 export function errorAt(where: string, e: GraphgradError): GraphgradError {
-  return new GraphgradError(where, e.message);
+  // A problem with the file as a whole carries no path of its own.
+  const message = e.where === "(root)" || e.where === "" ? e.message.slice(e.where === "" ? 0 : e.where.length + 2) : e.message;
+  return new GraphgradError(where, message);
 }

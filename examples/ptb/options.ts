@@ -1,0 +1,80 @@
+import { parseArgs } from "node:util";
+import { isPtbConfigName, PTB_CONFIG_NAMES, type PtbConfigName } from "./configs.js";
+
+/** The command line of `npm run ptb -- [options]` (the seed's flags plus the issue's). */
+export interface PtbCliOptions {
+  /** `--model small|medium|large|test` (default small), the seed's flag. */
+  readonly model: PtbConfigName;
+  /** `--backend wasm|js` (default wasm). */
+  readonly backend: "wasm" | "js";
+  /** `--max-steps N`: training stops after N steps IN TOTAL (over all epochs); the epoch it ends in is then evaluated as usual. */
+  readonly maxSteps: number | undefined;
+  /** `--max-epochs N`: at most N epochs (default: the config's max_max_epoch). */
+  readonly maxEpochs: number | undefined;
+  /** `--eval-every N`: validation perplexity every N training steps (0 or absent: only at the end of each epoch, as the seed). */
+  readonly evalEvery: number | undefined;
+  /** `--seed N` (default 0, at most 2^31 − 1): the initial values and the dropout masks. */
+  readonly seed: number;
+  /** `--fast-test`: the test set evaluated with the training batch and steps instead of the seed's batch 1 × step 1. */
+  readonly fastTest: boolean;
+  readonly help: boolean;
+}
+
+export const PTB_USAGE = `usage: npm run ptb -- [options]
+
+  --model NAME       small | medium | large | test (default small): the seed's configurations
+  --backend NAME     wasm | js (default wasm)
+  --max-steps N      stop training after N steps in total (over all epochs)
+  --max-epochs N     at most N epochs (default: the configuration's max_max_epoch)
+  --eval-every N     print the validation perplexity every N training steps
+  --seed N           seed of the initial values and dropout masks (default 0)
+  --fast-test        evaluate the test set with the training batch and steps (the seed uses batch 1, 1 step)
+  --help             this text`;
+
+/** Seeds are int32 (they go into the dropout keys as they are). */
+export const MAX_SEED = 2 ** 31 - 1;
+
+function count(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new Error(`--${name} must be an integer in [${min}, ${max}], got '${value}'\n\n${PTB_USAGE}`);
+  }
+  return Number(value);
+}
+
+/** Parses the arguments after `npm run ptb --`; throws an Error with the usage on anything unknown or invalid. */
+export function parsePtbArgs(argv: readonly string[]): PtbCliOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: "string", default: "small" },
+        backend: { type: "string", default: "wasm" },
+        "max-steps": { type: "string" },
+        "max-epochs": { type: "string" },
+        "eval-every": { type: "string" },
+        seed: { type: "string", default: "0" },
+        "fast-test": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (e) {
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n\n${PTB_USAGE}`);
+  }
+  const { model, backend } = values;
+  if (!isPtbConfigName(model)) throw new Error(`Invalid model: ${model} (one of ${PTB_CONFIG_NAMES.join(", ")})\n\n${PTB_USAGE}`);
+  if (backend !== "wasm" && backend !== "js") throw new Error(`--backend must be wasm or js, got '${backend}'\n\n${PTB_USAGE}`);
+  return {
+    model,
+    backend,
+    maxSteps: count("max-steps", values["max-steps"], 1),
+    maxEpochs: count("max-epochs", values["max-epochs"], 1),
+    evalEvery: count("eval-every", values["eval-every"], 1),
+    seed: count("seed", values.seed, 0, MAX_SEED) ?? 0,
+    fastTest: values["fast-test"],
+    help: values.help,
+  };
+}
