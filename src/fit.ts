@@ -19,7 +19,7 @@ export type { ProgressSink } from "./fit/progress.js";
 export * as hooks from "./fit/hooks.js";
 export * as metrics from "./fit/metrics.js";
 
-export async function fit<S extends TransformState>(step: TrainStep<S>, initial: TrainState<S>, options: FitOptions<S>): Promise<FitResult<S>> {
+export async function fit<S extends TransformState>(step: TrainStep<S>, initial: TrainState<S>, options: FitOptions<NoInfer<S>>): Promise<FitResult<S>> {
   const { train, batchSize, epochs, perplexity } = options;
   if (!(train instanceof Dataset)) throw new GraphgradError("fit", "`train` must be a Dataset (gg.data.dataset({...}))");
   checkBatchSize(batchSize);
@@ -49,7 +49,6 @@ export async function fit<S extends TransformState>(step: TrainStep<S>, initial:
   const ctx = (): FitContext<S> => {
     const s = seconds();
     return {
-      trainStep: step,
       state,
       epoch,
       epochs,
@@ -91,8 +90,10 @@ export async function fit<S extends TransformState>(step: TrainStep<S>, initial:
         running.add(m, rows);
         for (const h of hooks) await h.onStepEnd?.(ctx());
         if (stopReason !== undefined) break;
-        const c = ctx();
-        reporter.bar({ epoch, epochs, done: batch, total: perEpoch, metrics: c.running, stepsPerSecond: c.stepsPerSecond, examplesPerSecond: c.examplesPerSecond });
+        if (reporter.terminal) {
+          const c = ctx();
+          reporter.bar({ epoch, epochs, done: batch, total: perEpoch, metrics: c.running, stepsPerSecond: c.stepsPerSecond, examplesPerSecond: c.examplesPerSecond });
+        }
       }
       skip = 0;
       const completed = stopReason === undefined;

@@ -11,6 +11,7 @@ import { type ShapePlan, shapePlanner } from "../plan.js";
 import { BYTES } from "./expr.js";
 import { assemble } from "./module.js";
 import { detectRelaxedSimd } from "./features.js";
+import { createWorkerPool, type WorkerPool } from "./threads.js";
 
 /**
  * The WebAssembly backend. For each binding of the symbolic dimensions (i.e. each distinct set of
@@ -22,7 +23,15 @@ import { detectRelaxedSimd } from "./features.js";
 export interface WasmOptions {
   /** Use relaxed-SIMD fused multiply-add when the engine supports it (default: when available). */
   readonly relaxedSimd?: boolean;
+  /**
+   * Threads sharing large kernels (the calling thread plus workers, Node only). Default: the
+   * machine's available parallelism, at most 8; 1 disables workers.
+   */
+  readonly threads?: number;
 }
+
+/** Memory limit of a threaded (shared-memory) executable, in 64 KiB pages: 2 GiB. */
+const MAX_SHARED_PAGES = 32768;
 
 /** What a compiled binding reports about itself. */
 export interface WasmProgramStats {
@@ -31,11 +40,15 @@ export interface WasmProgramStats {
   readonly arenaBytes: number;
   readonly unplannedBytes: number;
   readonly moduleBytes: number;
+  /** Threads available, and kernels split between them. */
+  readonly threads: number;
+  readonly parallelKernels: number;
 }
 
 interface Instance {
   readonly program: KernelProgram;
   readonly plan: BufferPlan;
+  /** Runs the kernels, handing parts of split kernels to the worker pool. */
   readonly run: () => void;
   readonly stats: WasmProgramStats;
   /** Typed views of the input and output buffers, made again when memory grows. */
@@ -48,11 +61,29 @@ const DIST = ["uniform", "normal", "bits"] as const;
 const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
 
 export function wasm(options: WasmOptions = {}): Backend {
+  // The backend value owns its worker pool (made on first need), so nothing is global.
   return {
     name: "wasm",
-    compile: async (graph) => compileWasm(graph, options.relaxedSimd ?? (await detectRelaxedSimd())),
+    compile: async (graph) =>
+      compileWasm(graph, {
+        fma: options.relaxedSimd ?? (await detectRelaxedSimd()),
+        threads: Math.max(1, Math.floor(options.threads ?? (await defaultThreads()))),
+      }),
   };
 }
+
+async function defaultThreads(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nav?.hardwareConcurrency !== undefined) return Math.min(8, nav.hardwareConcurrency);
+  try {
+    const os = await import("node:os");
+    return Math.min(8, os.availableParallelism());
+  } catch {
+    return 1;
+  }
+}
+
+let nextInstanceId = 0;
 
 /** A typed view of `n` elements of dtype d at byte address `at` (bools are stored as int32). */
 function view(memory: WebAssembly.Memory, d: DType, at: number, n: number): Float32Array | Float64Array | Int32Array {
@@ -66,9 +97,12 @@ export interface WasmExecutable extends Executable {
   readonly stats: () => readonly WasmProgramStats[];
 }
 
-async function compileWasm(graph: Graph, fma: boolean): Promise<WasmExecutable> {
+async function compileWasm(graph: Graph, o: { fma: boolean; threads: number }): Promise<WasmExecutable> {
   const planner = shapePlanner(graph);
-  const memory = new WebAssembly.Memory({ initial: 1 });
+  const shared = o.threads > 1 && typeof SharedArrayBuffer !== "undefined";
+  const memory = shared ? new WebAssembly.Memory({ initial: 1, maximum: MAX_SHARED_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 1 });
+  const pool = shared ? await createWorkerPool(o.threads - 1, memory) : undefined;
+  const threads = pool === undefined ? 1 : pool.size + 1;
   const instances = new WeakMap<ShapePlan, Promise<Instance>>();
   const all: WasmProgramStats[] = [];
   let last: Instance | undefined;
@@ -95,14 +129,31 @@ async function compileWasm(graph: Graph, fma: boolean): Promise<WasmExecutable> 
   const build = async (shapes: ShapePlan): Promise<Instance> => {
     const program = lowerToKernels(graph, shapes.shapes);
     const plan = planBuffers(program, (d) => BYTES[d]);
-    const mod = assemble(program, plan, { fma });
+    const mod = assemble(program, plan, { fma: o.fma, threads, sharedMemory: pool !== undefined, maxPages: MAX_SHARED_PAGES });
     const need = Math.ceil(mod.memoryBytes / 65536);
     const have = memory.buffer.byteLength / 65536;
     if (need > have) memory.grow(need - have);
-    const { instance } = await WebAssembly.instantiate(mod.bytes, imports);
-    const stats = { kernels: program.kernels.length, arenaBytes: plan.bytes, unplannedBytes: plan.unplannedBytes, moduleBytes: mod.bytes.length };
+    const module = await WebAssembly.compile(mod.bytes);
+    const instance = await WebAssembly.instantiate(module, imports);
+    const fn = (name: string): (() => void) => instance.exports[name] as () => void;
+    const id = nextInstanceId++;
+    const partNames = mod.schedule.flatMap((st) => (st.kind === "parallel" ? st.parts.slice(1) : []));
+    if (pool !== undefined && partNames.length > 0) pool.load(id, module, partNames);
+    const steps = mod.schedule.map((st) => {
+      if (st.kind === "segment") return fn(st.name);
+      const own = fn(st.parts[0] as string);
+      const index = st.parts.slice(1).map((n) => partNames.indexOf(n));
+      const p = pool as WorkerPool;
+      return (): void => {
+        p.start(id, index);
+        own();
+        p.wait();
+      };
+    });
+    const run = steps.length === 1 ? (steps[0] as () => void) : (): void => steps.forEach((s) => s());
+    const stats = { kernels: program.kernels.length, arenaBytes: plan.bytes, unplannedBytes: plan.unplannedBytes, moduleBytes: mod.bytes.length, threads, parallelKernels: mod.schedule.filter((s) => s.kind === "parallel").length };
     all.push(stats);
-    return { program, plan, run: instance.exports["run"] as () => void, stats };
+    return { program, plan, run, stats };
   };
 
   const writeBuffer = (inst: Instance, id: number, data: TypedArray | readonly number[]): void => {

@@ -18,8 +18,6 @@ export const NR = 8;
 export interface MatmulOptions {
   /** Use f32x4.relaxed_madd (FMA) in the micro-kernel. */
   readonly fma: boolean;
-  /** Byte address of a scratch area of at least `packBytes(k)` bytes. */
-  readonly scratch: number;
 }
 
 /** Scratch bytes the packed B panel of a matmul needs. */
@@ -27,27 +25,43 @@ export function packBytes(k: Pick<MatmulKernel, "k">): number {
   return k.k * NR * 4;
 }
 
-/** A function (aAddr, bAddr, cAddr) computing one [m,k] x [k,n] product. */
+/**
+ * A function (aAddr, bAddr, cAddr, panelBegin, panelEnd, scratch, tail) computing one
+ * [m,k] x [k,n] product, restricted for float32 to the 8-column panels [panelBegin, panelEnd)
+ * (plus the last n % 8 columns when `tail`), so threads can share one product.
+ */
 export function genMatmulBody(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   return k.dtype === "float32" ? genF32(k, o) : genRowAccumulate(k);
 }
 
-/** The kernel: one call of the product function per batch index. */
-export function genMatmulKernel(k: MatmulKernel, addr: (b: number) => number, body: number): FunctionBuilder {
+/** Number of 8-column panels of a float32 product. */
+export function panels(k: Pick<MatmulKernel, "n">): number {
+  return Math.floor(k.n / NR);
+}
+
+/** Part `part` of `parts` of a matmul kernel: its share of the panels, for every batch index. */
+export function genMatmulKernel(k: MatmulKernel, addr: (b: number) => number, body: number, part: number, parts: number, scratch: number): FunctionBuilder {
   const f = new FunctionBuilder([], []);
   const size = BYTES[k.dtype];
+  const total = panels(k);
+  const begin = Math.floor((total * part) / parts);
+  const end = Math.floor((total * (part + 1)) / parts);
   k.aOffsets.forEach((ao, i) => {
     f.i32(addr(k.a) + ao * size)
       .i32(addr(k.b) + (k.bOffsets[i] as number) * size)
       .i32(addr(k.out) + i * k.m * k.n * size)
+      .i32(begin)
+      .i32(end)
+      .i32(scratch)
+      .i32(part === 0 ? 1 : 0)
       .call(body);
   });
   return f;
 }
 
 function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
-  const f = new FunctionBuilder(["i32", "i32", "i32"], []);
-  const [A, B, C] = [0, 1, 2];
+  const f = new FunctionBuilder(["i32", "i32", "i32", "i32", "i32", "i32", "i32"], []);
+  const [A, B, C, P0, P1, SCRATCH, TAIL] = [0, 1, 2, 3, 4, 5, 6];
   const { m, n } = k;
   const K = k.k;
   const nFull = n - (n % NR);
@@ -75,7 +89,7 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
     for (let q = 0; q < rows * 2; q++) f.f32(0).simd(0x13).set(acc[q] as number);
     // pa = A + i0*K*4
     f.get(A).get(i0).i32(rowBytes).op(0x6c).op(0x6a).set(pa);
-    f.i32(o.scratch).set(pb);
+    f.get(SCRATCH).set(pb);
     f.forRange(p, 0, K, 1, () => {
       f.get(pb).simdMem(0x00, { align: 4, offset: 0 }).set(b0);
       f.get(pb).simdMem(0x00, { align: 4, offset: 16 }).set(b1);
@@ -96,10 +110,13 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
     }
   };
 
-  f.forRange(j0, 0, nFull, NR, () => {
+  const jEnd = f.local("i32");
+  f.get(P0).i32(NR).op(0x6c).set(j0);
+  f.get(P1).i32(NR).op(0x6c).set(jEnd);
+  f.forRange(j0, { local: j0 }, { local: jEnd }, NR, () => {
     // Pack B[:, j0 .. j0+8] into the scratch panel.
     f.get(B).get(j0).i32(4).op(0x6c).op(0x6a).set(src);
-    f.i32(o.scratch).set(pb);
+    f.get(SCRATCH).set(pb);
     f.forRange(p, 0, K, 1, () => {
       f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 0 }).simdMem(0x0b, { align: 4, offset: 0 });
       f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 16 }).simdMem(0x0b, { align: 4, offset: 16 });
@@ -111,11 +128,12 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   });
 
   if (nFull < n) {
-    // The last n % 8 columns: scalar dot products, accumulated in float64.
+    // The last n % 8 columns (by the part given `tail`): scalar dot products, accumulated in float64.
     const i = f.local("i32");
     const j = f.local("i32");
     const sum = f.local("f64");
-    f.forRange(i, 0, m, 1, () => {
+    f.get(TAIL);
+    f.ifThen(() => f.forRange(i, 0, m, 1, () => {
       f.forRange(j, nFull, n, 1, () => {
         f.f64(0).set(sum);
         f.get(A).get(i).i32(rowBytes).op(0x6c).op(0x6a).set(pa);
@@ -127,14 +145,22 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
         });
         f.get(C).get(i).i32(n * 4).op(0x6c).op(0x6a).get(j).i32(4).op(0x6c).op(0x6a).get(sum).op(0xb6).mem(0x38, { align: 2, offset: 0 });
       });
-    });
+    }));
   }
   return f;
 }
 
 /** C[i, :] = Σ_p A[i, p]·B[p, :], p ascending (the JS reference's order): float64 and int32. */
 function genRowAccumulate(k: MatmulKernel): FunctionBuilder {
-  const f = new FunctionBuilder(["i32", "i32", "i32"], []);
+  // (a, b, c, _, _, _, tail): not split between threads; the part with `tail` does it all.
+  const f = new FunctionBuilder(["i32", "i32", "i32", "i32", "i32", "i32", "i32"], []);
+  const body = (): void => rowAccumulate(f, k);
+  f.get(6);
+  f.ifThen(body);
+  return f;
+}
+
+function rowAccumulate(f: FunctionBuilder, k: MatmulKernel): void {
   const [A, B, C] = [0, 1, 2];
   const size = k.dtype === "float64" ? 8 : 4;
   const [load, store, mul, add] = k.dtype === "float64" ? [0x2b, 0x39, 0xa2, 0xa0] : [0x28, 0x36, 0x6c, 0x6a];
@@ -167,5 +193,4 @@ function genRowAccumulate(k: MatmulKernel): FunctionBuilder {
       });
     });
   });
-  return f;
 }

@@ -3,25 +3,51 @@ import type { BufferPlan } from "../../ir/passes/schedule.js";
 import { FunctionBuilder, ModuleBuilder } from "./encoder.js";
 import type { MathImports } from "./emit-ops.js";
 import { genGather, genIota, genMap, genRandom, genReduce, genScatterAdd, type GenContext } from "./kernels.js";
-import { genMatmulBody, genMatmulKernel, packBytes } from "./matmul.js";
+import { genMatmulBody, genMatmulKernel, packBytes, panels } from "./matmul.js";
 
 /**
- * Assembles a kernel program into one WebAssembly module: a function per kernel and an exported
- * `run` calling them in order. Memory (imported as env.memory) holds the buffer arena laid out by
- * the buffer plan, then a scratch area (packed matmul panels).
+ * Assembles a kernel program into one WebAssembly module. Memory (imported as env.memory) holds
+ * the buffer arena laid out by the buffer plan, then one scratch area per thread (packed matmul
+ * panels). Single-threaded, the module exports `run`, calling every kernel in order. With T
+ * threads, large float32 matmuls are split into T parts by column panels: the module exports the
+ * sequential segments between them (`s0`, `s1`, ...) and each part (`p<i>_<t>`), and `schedule`
+ * says in which order the host calls them (part 0 on the calling thread, the others on workers).
  */
 
 export interface AssembledModule {
   readonly bytes: Uint8Array<ArrayBuffer>;
   /** Bytes of memory the module addresses (arena + scratch). */
   readonly memoryBytes: number;
+  readonly schedule: readonly ScheduleStep[];
 }
+
+export type ScheduleStep = { readonly kind: "segment"; readonly name: string } | { readonly kind: "parallel"; readonly parts: readonly string[] };
 
 export interface AssembleOptions {
   readonly fma: boolean;
+  /** Threads that may share a kernel (1 = single-threaded). */
+  readonly threads: number;
+  /** Whether the memory is shared (required when threads > 1). */
+  readonly sharedMemory: boolean;
+  readonly maxPages: number;
 }
 
-type KernelGenerator = { readonly [K in Kernel["kind"]]: (k: Extract<Kernel, { kind: K }>, g: GenContext, mb: ModuleBuilder) => FunctionBuilder };
+/** Products below this many multiply-adds are not worth handing to another thread. */
+const PARALLEL_MIN_MACS = 1 << 20;
+
+type Generator = (k: Kernel, g: GenContext) => FunctionBuilder;
+const GENERATORS: { readonly [K in Exclude<Kernel["kind"], "matmul">]: (k: Extract<Kernel, { kind: K }>, g: GenContext) => FunctionBuilder } = {
+  map: genMap,
+  reduce: genReduce,
+  gather: genGather,
+  scatterAdd: genScatterAdd,
+  iota: genIota,
+  random: genRandom,
+};
+
+function splittable(k: Kernel, threads: number): boolean {
+  return threads > 1 && k.kind === "matmul" && k.dtype === "float32" && k.m * k.n * k.k * k.aOffsets.length >= PARALLEL_MIN_MACS && panels(k) >= 2 * threads;
+}
 
 export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions): AssembledModule {
   const mb = new ModuleBuilder();
@@ -32,29 +58,43 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
     pow: mb.importFunction({ module: "m", name: "pow", params: ["f64", "f64"], results: ["f64"] }),
   };
   const randomImport = mb.importFunction({ module: "m", name: "random", params: ["i32", "i32", "i32", "i32", "i32"], results: [] });
-  const scratch = Math.ceil(plan.bytes / 16) * 16;
-  const scratchBytes = Math.max(16, ...p.kernels.map((k) => (k.kind === "matmul" ? packBytes(k) : 0)));
+  mb.setMemory(1, o.sharedMemory, o.sharedMemory ? o.maxPages : undefined);
+  const scratchBase = Math.ceil(plan.bytes / 16) * 16;
+  const scratchBytes = Math.ceil(Math.max(16, ...p.kernels.map((k) => (k.kind === "matmul" ? packBytes(k) : 0))) / 16) * 16;
+  const scratchOf = (t: number): number => scratchBase + t * scratchBytes;
   const addr = (b: number): number => plan.offsets[b] as number;
   const g: GenContext = { addr, math, randomImport };
 
-  const generators: KernelGenerator = {
-    map: genMap,
-    reduce: genReduce,
-    gather: genGather,
-    scatterAdd: genScatterAdd,
-    iota: genIota,
-    random: genRandom,
-    matmul: (k, ctx, m) => {
-      const body = m.addFunction(genMatmulBody(k, { fma: o.fma, scratch }));
-      return genMatmulKernel(k, ctx.addr, body);
-    },
+  const schedule: ScheduleStep[] = [];
+  let segment: number[] = [];
+  const flush = (): void => {
+    if (segment.length === 0) return;
+    const f = new FunctionBuilder([], []);
+    for (const fn of segment) f.call(fn);
+    const name = `s${schedule.length}`;
+    mb.exportFunction(name, mb.addFunction(f));
+    schedule.push({ kind: "segment", name });
+    segment = [];
   };
-  const kernelFns = p.kernels.map((k) => {
-    const gen = generators[k.kind] as (k: Kernel, g: GenContext, mb: ModuleBuilder) => FunctionBuilder;
-    return mb.addFunction(gen(k, g, mb));
+
+  p.kernels.forEach((k, i) => {
+    if (k.kind !== "matmul") {
+      segment.push(mb.addFunction((GENERATORS[k.kind] as Generator)(k, g)));
+      return;
+    }
+    const body = mb.addFunction(genMatmulBody(k, { fma: o.fma }));
+    if (!splittable(k, o.threads)) {
+      segment.push(mb.addFunction(genMatmulKernel(k, addr, body, 0, 1, scratchOf(0))));
+      return;
+    }
+    flush();
+    const parts = Array.from({ length: o.threads }, (_, t) => {
+      const name = `p${i}_${t}`;
+      mb.exportFunction(name, mb.addFunction(genMatmulKernel(k, addr, body, t, o.threads, scratchOf(t))));
+      return name;
+    });
+    schedule.push({ kind: "parallel", parts });
   });
-  const run = new FunctionBuilder([], []);
-  for (const fn of kernelFns) run.call(fn);
-  mb.exportFunction("run", mb.addFunction(run));
-  return { bytes: mb.encode(), memoryBytes: scratch + scratchBytes };
+  flush();
+  return { bytes: mb.encode(), memoryBytes: scratchOf(o.threads), schedule };
 }

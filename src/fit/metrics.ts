@@ -10,7 +10,8 @@ import { argmax, cast, equal, mean } from "../ops.js";
 
 /**
  * The fraction of rows whose largest prediction is the label: labels are class indices (int32,
- * one axis fewer than the predictions) or one-hot / probability rows of the predictions' shape.
+ * one axis fewer than the predictions) or one-hot / probability rows of the predictions' shape;
+ * float64 for float64 predictions, else float32.
  */
 export function accuracy(labels: Expr, predictions: Expr): Expr {
   if (predictions.rank < 1) throw new GraphgradError("accuracy", `predictions need a class axis, got ${formatShape(predictions.shape)}`);
@@ -21,5 +22,5 @@ export function accuracy(labels: Expr, predictions: Expr): Expr {
   else {
     throw new GraphgradError("accuracy", `labels ${formatShape(labels.shape)} are neither class indices nor one-hot rows for predictions ${formatShape(predictions.shape)}`);
   }
-  return mean(cast(equal(predicted, truth), "float32"));
+  return mean(cast(equal(predicted, truth), predictions.dtype === "float64" ? "float64" : "float32"));
 }

@@ -85,6 +85,7 @@ export class Reporter {
   line(text: string): void {
     this.clear();
     this.logLine(text);
+    this.lastDraw = -Infinity; // the bar comes back at the next step
   }
 
   /** Redraws the status line (terminals only); `force` ignores the rate limit. */

@@ -2,7 +2,7 @@ import type { Feeds } from "../compile.js";
 import type { Batch, Dataset } from "../data/dataset.js";
 import type { Expr } from "../expr.js";
 import type { TransformState } from "../optim/transform.js";
-import type { TrainState, TrainStep } from "../train.js";
+import type { TrainState } from "../train.js";
 import type { ProgressSink } from "./progress.js";
 
 /** Metric values by name. */
@@ -10,7 +10,6 @@ export type MetricValues = Readonly<Record<string, number>>;
 
 /** What a hook sees. Epochs count from 1; `batch` is the number of batches done in this epoch. */
 export interface FitContext<S extends TransformState = TransformState> {
-  readonly trainStep: TrainStep<S>;
   /** The current state: before the step in `feeds`, after it in `onStepEnd`. */
   readonly state: TrainState<S>;
   readonly epoch: number;

@@ -21,4 +21,20 @@ describe("wasm backend specifics", () => {
     expect(stats?.kernels).toBe(12);
     expect(stats?.arenaBytes).toBeLessThan((stats?.unplannedBytes ?? 0) / 2);
   });
+
+  it("splits large float32 matmuls between threads, bit-identical to one thread", async () => {
+    const a = gg.input("a", [2, 96, 130]);
+    const b = gg.input("b", [130, 200]);
+    const graph = graphOf({ c: gg.relu(gg.matmul(a, b)).node });
+    const vals = (n: number, s: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s));
+    const feeds = new Map([
+      ["a", tensorFrom(vals(2 * 96 * 130, 0.37), "float32", [2, 96, 130])],
+      ["b", tensorFrom(vals(130 * 200, 0.11), "float32", [130, 200])],
+    ]);
+    const one = await (await wasm({ threads: 1 }).compile(graph)).run(feeds);
+    const two = (await wasm({ threads: 2 }).compile(graph)) as WasmExecutable;
+    const got = await two.run(feeds);
+    expect(two.stats()[0]?.parallelKernels).toBe(1);
+    expect(Array.from(got["c"]?.data ?? [])).toEqual(Array.from(one["c"]?.data ?? []));
+  });
 });

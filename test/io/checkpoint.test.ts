@@ -238,6 +238,34 @@ describe("crash safety", () => {
     expect((await checkpoint.load(path, state)).state.step).toBe(5);
   });
 
+  it("writes a temporary file beside the target, fsyncs it before the rename, then fsyncs the directory", async () => {
+    const calls: string[] = [];
+    const sub = await mkdtemp(join(dir, "order-"));
+    const path = join(sub, "m.safetensors");
+    const name = (p: string): string => (p === path ? "target" : p === sub ? "dir" : p.startsWith(join(sub, ".m.safetensors.")) && p.endsWith(".tmp") ? "temp" : p);
+    const recording: FileSystem = {
+      ...nodeFileSystem,
+      openExclusive: async (p) => {
+        calls.push(`open ${name(p)}`);
+        const f = await nodeFileSystem.openExclusive(p);
+        return {
+          write: async (b) => {
+            if (calls[calls.length - 1] !== "write") calls.push("write");
+            await f.write(b);
+          },
+          sync: async () => void (calls.push("fsync"), await f.sync()),
+          close: async () => void (calls.push("close"), await f.close()),
+        };
+      },
+      rename: async (a, b) => void (calls.push(`rename ${name(a)} ${name(b)}`), await nodeFileSystem.rename(a, b)),
+      syncDirectory: async (p) => void (calls.push(`fsync ${name(p)}`), await nodeFileSystem.syncDirectory(p)),
+    };
+    const { state } = await model({ ema: false });
+    await checkpoint.save(path, state, {}, { fs: recording });
+    expect(calls).toEqual(["open temp", "write", "fsync", "close", "rename temp target", "fsync dir"]);
+    expect(await readdir(sub)).toEqual(["m.safetensors"]);
+  });
+
   /** Runs the writer process and SIGKILLs it when `killWhen(output so far)` says so; returns the output. */
   async function killWriter(path: string, args: string[], killWhen: (out: string) => number | undefined): Promise<string> {
     const script = fileURLToPath(new URL("./checkpoint-writer.ts", import.meta.url));

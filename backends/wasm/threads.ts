@@ -1,0 +1,115 @@
+/**
+ * Worker threads for the WASM backend (Node): each worker instantiates the same compiled module
+ * over the same shared memory and runs the parts of split kernels it is handed. Dispatch is
+ * through Atomics on a small control block per worker (no message per task): the calling thread
+ * writes the task, bumps a generation counter and notifies; the worker runs the export and bumps
+ * its done counter. Workers are unref'd, so they never keep a process alive.
+ */
+
+export interface WorkerPool {
+  /** Number of worker threads (the calling thread is one more). */
+  readonly size: number;
+  /** Makes a compiled module (instance id `id`, with its task export names) runnable on every worker. */
+  load(id: number, module: WebAssembly.Module, names: readonly string[]): void;
+  /** Starts task `names[index[w]]` of instance `id` on each worker w. */
+  start(id: number, index: readonly number[]): void;
+  /** Waits until every started task is done; throws if one failed. */
+  wait(): void;
+}
+
+const GEN = 0;
+const CMD = 1;
+const ID = 2;
+const TASK = 3;
+const DONE = 4;
+const FAILED = 5;
+const LOAD = 1;
+const RUN = 2;
+
+const WORKER_SOURCE = `
+const { workerData, receiveMessageOnPort } = require("node:worker_threads");
+const ctrl = new Int32Array(workerData.ctrl);
+const port = workerData.port;
+const imports = { env: { memory: workerData.memory }, m: { exp: Math.exp, log: Math.log, tanh: Math.tanh, pow: Math.pow,
+  random: () => { throw new Error("random kernels run on the calling thread"); } } };
+const instances = new Map();
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctrl, ${GEN}, seen);
+  seen = Atomics.load(ctrl, ${GEN});
+  try {
+    if (ctrl[${CMD}] === ${LOAD}) {
+      const msg = receiveMessageOnPort(port).message;
+      instances.set(msg.id, { exports: new WebAssembly.Instance(msg.module, imports).exports, names: msg.names });
+    } else if (ctrl[${CMD}] === ${RUN}) {
+      const inst = instances.get(ctrl[${ID}]);
+      inst.exports[inst.names[ctrl[${TASK}]]]();
+    }
+  } catch (e) {
+    Atomics.store(ctrl, ${FAILED}, 1);
+  }
+  Atomics.add(ctrl, ${DONE}, 1);
+  Atomics.notify(ctrl, ${DONE});
+}
+`;
+
+interface Slot {
+  readonly ctrl: Int32Array;
+  readonly port: { postMessage(m: unknown): void };
+  expected: number;
+}
+
+/** A pool of `size` workers sharing `memory`; undefined where worker threads are unavailable. */
+export async function createWorkerPool(size: number, memory: WebAssembly.Memory): Promise<WorkerPool | undefined> {
+  if (size < 1 || typeof SharedArrayBuffer === "undefined") return undefined;
+  let wt: typeof import("node:worker_threads");
+  try {
+    wt = await import("node:worker_threads");
+  } catch {
+    return undefined;
+  }
+  const slots: Slot[] = [];
+  for (let w = 0; w < size; w++) {
+    const ctrl = new Int32Array(new SharedArrayBuffer(8 * 4));
+    const { port1, port2 } = new wt.MessageChannel();
+    const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { ctrl: ctrl.buffer, port: port2, memory }, transferList: [port2] });
+    worker.unref();
+    port1.unref();
+    slots.push({ ctrl, port: port1, expected: 0 });
+  }
+
+  const signal = (s: Slot, cmd: number, id: number, task: number): void => {
+    Atomics.store(s.ctrl, CMD, cmd);
+    Atomics.store(s.ctrl, ID, id);
+    Atomics.store(s.ctrl, TASK, task);
+    s.expected = Atomics.load(s.ctrl, DONE) + 1;
+    Atomics.add(s.ctrl, GEN, 1);
+    Atomics.notify(s.ctrl, GEN);
+  };
+  const wait = (): void => {
+    for (const s of slots) {
+      let spins = 0;
+      for (;;) {
+        const done = Atomics.load(s.ctrl, DONE);
+        if (done >= s.expected) break;
+        if (++spins > 2000) Atomics.wait(s.ctrl, DONE, done, 50);
+      }
+      if (Atomics.load(s.ctrl, FAILED) !== 0) {
+        Atomics.store(s.ctrl, FAILED, 0);
+        throw new Error("wasm: a worker thread failed running its part of a kernel");
+      }
+    }
+  };
+  return {
+    size,
+    load: (id, module, names) => {
+      for (const s of slots) {
+        s.port.postMessage({ id, module, names });
+        signal(s, LOAD, id, 0);
+      }
+      wait();
+    },
+    start: (id, index) => slots.forEach((s, w) => signal(s, RUN, id, index[w] as number)),
+    wait,
+  };
+}
