@@ -44,7 +44,11 @@ export type Kernel =
       readonly expr: ScalarExpr;
       readonly dtype: DType;
     }
-  /** Batched row-major matmul; batch offsets (in elements) for a and b per batch index. */
+  /**
+   * Batched matmul; batch offsets (in elements) for a and b per batch index. Each operand's
+   * matrices are row-major, or column-major when `transA`/`transB` (a transpose fused as a view:
+   * A[i, p] at i + p·m, B[p, j] at p + j·k).
+   */
   | {
       readonly kind: "matmul";
       readonly a: number;
@@ -55,6 +59,8 @@ export type Kernel =
       readonly k: number;
       readonly aOffsets: readonly number[];
       readonly bOffsets: readonly number[];
+      readonly transA: boolean;
+      readonly transB: boolean;
       readonly dtype: DType;
     }
   | {

@@ -96,16 +96,19 @@ export async function fit<S extends TransformState>(step: TrainStep<S>, initial:
         }
       }
       skip = 0;
+      // An epoch cut short by a hook is recorded (its batches' averages) but not validated.
       const completed = stopReason === undefined;
+      const trained = ctx(); // the rates of the training steps alone
       metrics = running.means(perplexity);
       if (completed && validate !== undefined) validation = await validate(state);
-      const c = ctx();
-      history.push(Object.freeze({ epoch, step: state.step, batches: stepsRun, seconds: c.seconds, train: metrics, ...(validation === undefined ? {} : { validation }) }));
-      if (completed) for (const h of hooks) await h.onEpochEnd?.(ctx());
+      const record: EpochRecord = { epoch, step: state.step, batches: stepsRun, seconds: seconds(), train: metrics, ...(validation === undefined ? {} : { validation }) };
+      history.push(Object.freeze(record));
       if (reporter.enabled) {
-        const parts = [`epoch ${epoch}/${epochs}`, `${stepsRun} steps`, `${c.seconds.toFixed(2)}s`, formatRate(c.stepsPerSecond, c.examplesPerSecond), formatMetrics(metrics), formatMetrics(validation ?? {}, "val_")];
+        const parts = [`epoch ${epoch}/${epochs}`, `${stepsRun} steps`, `${record.seconds.toFixed(2)}s`, formatRate(trained.stepsPerSecond, trained.examplesPerSecond), formatMetrics(metrics), formatMetrics(validation ?? {}, "val_")];
         reporter.line(parts.filter((p) => p !== "").join("  "));
       }
+      if (!completed) break;
+      for (const h of hooks) await h.onEpochEnd?.(ctx());
       if (stopReason !== undefined) break;
     }
     if (epoch > epochs) epoch = epochs;

@@ -62,9 +62,9 @@ function bits(state: gg.TrainState): Record<string, number[]> {
 }
 
 /** A sink that records what is written, as a terminal or not. */
-function sink(isTTY: boolean): { write(s: string): void; isTTY: boolean; columns: number; text: () => string } {
+function sink(isTTY: boolean, columns = 200): { write(s: string): void; isTTY: boolean; columns: number; text: () => string; parts: string[] } {
   const parts: string[] = [];
-  return { write: (s) => void parts.push(s), isTTY, columns: 200, text: () => parts.join("") };
+  return { write: (s) => void parts.push(s), isTTY, columns, text: () => parts.join(""), parts };
 }
 
 const quiet = { progress: false, log: () => undefined } as const;
@@ -303,11 +303,17 @@ describe("progress output", () => {
     const out = sink(true);
     await run(out);
     const text = out.text();
-    expect(text).toContain("\r\x1b[Kepoch 1/2 [===>                ] 1/5  loss");
-    expect(text).toMatch(/steps\/s {2}[\d.]+ examples\/s {2}ETA \d+s/);
+    expect(text).toContain("\r\x1b[Kepoch 1/2 [===>                ] 1/5  ETA ");
+    expect(text).toMatch(/\] \d\/5  ETA \d+s  [\d.]+ steps\/s  [\d.]+ examples\/s  loss \d\.\d{4}/);
     // Every log line starts on a cleared line; the output ends with the bar cleared.
     expect(text).toMatch(/\r\x1b\[Kepoch 1  step 3 /);
     expect(text.endsWith("\n")).toBe(true);
+    // The bar never wraps: it is cut to the terminal's width.
+    const narrow = sink(true, 40);
+    await run(narrow);
+    const bars = narrow.parts.filter((p) => p.startsWith("\r\x1b[Kepoch 1/2 ["));
+    expect(bars.length).toBeGreaterThan(0);
+    for (const b of bars) expect(b.length - 4).toBe(39);
   });
 
   it("progress: false writes nothing but the log lines", async () => {
@@ -321,9 +327,9 @@ describe("progress output", () => {
     expect([formatDuration(4.4), formatDuration(65), formatDuration(7380), formatDuration(Infinity)]).toEqual(["4s", "1m05s", "2h03m", "?"]);
     expect([formatNumber(0.123456), formatNumber(1234.56), formatNumber(2e-5), formatNumber(NaN)]).toEqual(["0.1235", "1234.6", "2.000e-5", "NaN"]);
     expect(formatBar({ epoch: 2, epochs: 3, done: 5, total: 10, metrics: { loss: 0.5 }, stepsPerSecond: 2.5, examplesPerSecond: 80 }, 10)).toBe(
-      "epoch 2/3 [====>     ] 5/10  loss 0.5000  2.5 steps/s  80.0 examples/s  ETA 2s",
+      "epoch 2/3 [====>     ] 5/10  ETA 2s  2.5 steps/s  80.0 examples/s  loss 0.5000",
     );
-    expect(formatBar({ epoch: 1, epochs: 1, done: 4, total: 4, metrics: {}, stepsPerSecond: 0, examplesPerSecond: 0 }, 4)).toBe("epoch 1/1 [====] 4/4  0.0 steps/s  0.0 examples/s  ETA ?");
+    expect(formatBar({ epoch: 1, epochs: 1, done: 4, total: 4, metrics: {}, stepsPerSecond: 0, examplesPerSecond: 0 }, 4)).toBe("epoch 1/1 [====] 4/4  ETA ?  0.0 steps/s  0.0 examples/s");
   });
 });
 

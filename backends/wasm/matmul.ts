@@ -77,6 +77,10 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   const b1 = f.local("v128");
   const acc = Array.from({ length: MR * 2 }, () => f.local("v128"));
   const rowBytes = K * 4;
+  /** Bytes from A[i, p] to A[i, p+1], and from B[p, j] to B[p+1, j] / B[p, j+1]. */
+  const aStepP = k.transA ? m * 4 : 4;
+  const bStepP = k.transB ? 4 : n * 4;
+  const bStepJ = k.transB ? K * 4 : 4;
 
   /** acc = s * b + acc */
   const fma = (a: number, b: number): void => {
@@ -87,18 +91,18 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   /** A tile of `rows` rows × 8 columns at (i0, j0), B panel packed at scratch. */
   const tile = (rows: number): void => {
     for (let q = 0; q < rows * 2; q++) f.f32(0).simd(0x13).set(acc[q] as number);
-    // pa = A + i0*K*4
-    f.get(A).get(i0).i32(rowBytes).op(0x6c).op(0x6a).set(pa);
+    // pa = &A[i0, 0]: A + i0*K*4, or A + i0*4 when A is column-major
+    f.get(A).get(i0).i32(k.transA ? 4 : rowBytes).op(0x6c).op(0x6a).set(pa);
     f.get(SCRATCH).set(pb);
     f.forRange(p, 0, K, 1, () => {
       f.get(pb).simdMem(0x00, { align: 4, offset: 0 }).set(b0);
       f.get(pb).simdMem(0x00, { align: 4, offset: 16 }).set(b1);
       for (let r = 0; r < rows; r++) {
-        f.get(pa).mem(0x2a, { align: 2, offset: r * rowBytes }).simd(0x13).set(s);
+        f.get(pa).mem(0x2a, { align: 2, offset: r * (k.transA ? 4 : rowBytes) }).simd(0x13).set(s);
         fma(acc[2 * r] as number, b0);
         fma(acc[2 * r + 1] as number, b1);
       }
-      f.get(pa).i32(4).op(0x6a).set(pa);
+      f.get(pa).i32(aStepP).op(0x6a).set(pa);
       f.get(pb).i32(32).op(0x6a).set(pb);
     });
     // C[i0 + r, j0 .. j0+8] = acc
@@ -114,13 +118,17 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   f.get(P0).i32(NR).op(0x6c).set(j0);
   f.get(P1).i32(NR).op(0x6c).set(jEnd);
   f.forRange(j0, { local: j0 }, { local: jEnd }, NR, () => {
-    // Pack B[:, j0 .. j0+8] into the scratch panel.
-    f.get(B).get(j0).i32(4).op(0x6c).op(0x6a).set(src);
+    // Pack B[:, j0 .. j0+8] into the scratch panel (k rows of 8 contiguous floats).
+    f.get(B).get(j0).i32(bStepJ).op(0x6c).op(0x6a).set(src);
     f.get(SCRATCH).set(pb);
     f.forRange(p, 0, K, 1, () => {
-      f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 0 }).simdMem(0x0b, { align: 4, offset: 0 });
-      f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 16 }).simdMem(0x0b, { align: 4, offset: 16 });
-      f.get(src).i32(n * 4).op(0x6a).set(src);
+      if (k.transB) {
+        for (let c = 0; c < NR; c++) f.get(pb).get(src).mem(0x2a, { align: 2, offset: c * K * 4 }).mem(0x38, { align: 2, offset: c * 4 });
+      } else {
+        f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 0 }).simdMem(0x0b, { align: 4, offset: 0 });
+        f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 16 }).simdMem(0x0b, { align: 4, offset: 16 });
+      }
+      f.get(src).i32(bStepP).op(0x6a).set(src);
       f.get(pb).i32(32).op(0x6a).set(pb);
     });
     f.forRange(i0, 0, mFull, MR, () => tile(MR));
@@ -136,12 +144,12 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
     f.ifThen(() => f.forRange(i, 0, m, 1, () => {
       f.forRange(j, nFull, n, 1, () => {
         f.f64(0).set(sum);
-        f.get(A).get(i).i32(rowBytes).op(0x6c).op(0x6a).set(pa);
-        f.get(B).get(j).i32(4).op(0x6c).op(0x6a).set(pb);
+        f.get(A).get(i).i32(k.transA ? 4 : rowBytes).op(0x6c).op(0x6a).set(pa);
+        f.get(B).get(j).i32(bStepJ).op(0x6c).op(0x6a).set(pb);
         f.forRange(p, 0, K, 1, () => {
           f.get(sum).get(pa).mem(0x2a, { align: 2, offset: 0 }).op(0xbb).get(pb).mem(0x2a, { align: 2, offset: 0 }).op(0xbb).op(0xa2).op(0xa0).set(sum);
-          f.get(pa).i32(4).op(0x6a).set(pa);
-          f.get(pb).i32(n * 4).op(0x6a).set(pb);
+          f.get(pa).i32(aStepP).op(0x6a).set(pa);
+          f.get(pb).i32(bStepP).op(0x6a).set(pb);
         });
         f.get(C).get(i).i32(n * 4).op(0x6c).op(0x6a).get(j).i32(4).op(0x6c).op(0x6a).get(sum).op(0xb6).mem(0x38, { align: 2, offset: 0 });
       });
@@ -175,8 +183,10 @@ function rowAccumulate(f: FunctionBuilder, k: MatmulKernel): void {
     f.get(C).get(i).i32(k.n * size).op(0x6c).op(0x6a).set(crow);
     f.get(crow).i32(0).i32(k.n * size).op(0xfc, 11, 0); // zero the row
     f.forRange(p, 0, k.k, 1, () => {
-      f.get(A).get(i).i32(k.k * size).op(0x6c).op(0x6a).get(p).i32(size).op(0x6c).op(0x6a).mem(load, { align, offset: 0 }).set(av);
-      f.get(B).get(p).i32(k.n * size).op(0x6c).op(0x6a).set(brow);
+      // A[i, p] at (i·k + p) or, column-major, (i + p·m); B[p, j] at (p·n + j) or (p + j·k).
+      const [ai, ap] = k.transA ? [size, k.m * size] : [k.k * size, size];
+      f.get(A).get(i).i32(ai).op(0x6c).op(0x6a).get(p).i32(ap).op(0x6c).op(0x6a).mem(load, { align, offset: 0 }).set(av);
+      f.get(B).get(p).i32(k.transB ? size : k.n * size).op(0x6c).op(0x6a).set(brow);
       f.forRange(j, 0, k.n, 1, () => {
         const addr = (): void => void f.get(j).i32(size).op(0x6c);
         f.get(crow);
@@ -187,7 +197,7 @@ function rowAccumulate(f: FunctionBuilder, k: MatmulKernel): void {
         f.op(0x6a).mem(load, { align, offset: 0 });
         f.get(av);
         f.get(brow);
-        addr();
+        f.get(j).i32(k.transB ? k.k * size : size).op(0x6c);
         f.op(0x6a).mem(load, { align, offset: 0 });
         f.op(mul).op(add).mem(store, { align, offset: 0 });
       });

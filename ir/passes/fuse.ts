@@ -95,6 +95,24 @@ export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[]
     return contiguous(out, v.shape, v.dtype) as Extract<Value, { kind: "view" }>;
   };
 
+  /**
+   * A matmul operand as a view whose matrices are row-major ([k, 1] strides: false) or
+   * column-major ([1, rows] strides: a fused transpose, true); anything else is materialized.
+   */
+  const matrixOperand = (v: Value): [Extract<Value, { kind: "view" }>, boolean] => {
+    if (v.kind === "view" && v.shape.length >= 2) {
+      const r = v.shape.length;
+      const rows = v.shape[r - 2] as number;
+      const cols = v.shape[r - 1] as number;
+      const [sr, sc] = [v.strides[r - 2] as number, v.strides[r - 1] as number];
+      const colMajor = (sc === rows || cols === 1) && (sr === 1 || rows === 1);
+      const rowMajor = (sr === cols || rows === 1) && (sc === 1 || cols === 1);
+      if (rowMajor) return [v, false];
+      if (colMajor) return [v, true];
+    }
+    return [materialize(v), false];
+  };
+
   /** May node n stay an unmaterialized expression, fused into its single consumer? */
   const fusible = (n: Node): boolean => {
     if (isOutput.has(n)) return false;
@@ -177,22 +195,23 @@ export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[]
         return contiguous(out, shape, dtype);
       }
       case "matmul": {
-        const [a, b] = args.map(materialize) as [Extract<Value, { kind: "view" }>, Extract<Value, { kind: "view" }>];
+        const [a, ta] = matrixOperand(args[0] as Value);
+        const [b, tb] = matrixOperand(args[1] as Value);
         const r = shape.length;
         const m = shape[r - 2] as number;
         const nn = shape[r - 1] as number;
         const k = a.shape[a.shape.length - 1] as number;
         const batch = shape.slice(0, r - 2);
-        const aSt = placeStrides(a.shape.slice(0, -2), stridesOf(a.shape.slice(0, -2)).map((s) => s * m * k), batch);
-        const bSt = placeStrides(b.shape.slice(0, -2), stridesOf(b.shape.slice(0, -2)).map((s) => s * k * nn), batch);
+        const aSt = placeStrides(a.shape.slice(0, -2), a.strides.slice(0, -2), batch);
+        const bSt = placeStrides(b.shape.slice(0, -2), b.strides.slice(0, -2), batch);
         const aOffsets: number[] = [];
         const bOffsets: number[] = [];
         forEachIndex(batch, (idx) => {
-          aOffsets.push(idx.reduce((acc, v, i) => acc + v * (aSt[i] as number), 0));
-          bOffsets.push(idx.reduce((acc, v, i) => acc + v * (bSt[i] as number), 0));
+          aOffsets.push(a.offset + idx.reduce((acc, v, i) => acc + v * (aSt[i] as number), 0));
+          bOffsets.push(b.offset + idx.reduce((acc, v, i) => acc + v * (bSt[i] as number), 0));
         });
         const out = newBuffer(dtype, size, "temp");
-        kernels.push({ kind: "matmul", a: a.buffer, b: b.buffer, out, m, n: nn, k, aOffsets, bOffsets, dtype });
+        kernels.push({ kind: "matmul", a: a.buffer, b: b.buffer, out, m, n: nn, k, aOffsets, bOffsets, transA: ta, transB: tb, dtype });
         return contiguous(out, shape, dtype);
       }
       case "pad": {

@@ -53,13 +53,14 @@ export interface BarState {
   readonly examplesPerSecond: number;
 }
 
-/** `epoch 2/10 [=====>              ] 12/40  loss 0.1234  20.8 steps/s  665 examples/s  ETA 1s` */
+/** `epoch 2/10 [=====>              ] 12/40  ETA 1s  20.8 steps/s  665 examples/s  loss 0.1234` */
 export function formatBar(b: BarState, width = 20): string {
   const filled = b.total === 0 ? width : Math.min(width, Math.floor((b.done / b.total) * width));
   const bar = "=".repeat(Math.max(0, filled - 1)) + (filled > 0 ? (b.done >= b.total ? "=" : ">") : "") + " ".repeat(width - filled);
   const eta = b.stepsPerSecond > 0 ? formatDuration((b.total - b.done) / b.stepsPerSecond) : "?";
   const metrics = formatMetrics(b.metrics);
-  return `epoch ${b.epoch}/${b.epochs} [${bar}] ${b.done}/${b.total}${metrics === "" ? "" : `  ${metrics}`}  ${formatRate(b.stepsPerSecond, b.examplesPerSecond)}  ETA ${eta}`;
+  // The ETA and the rate come before the metrics, so that a narrow terminal cuts metrics first.
+  return `epoch ${b.epoch}/${b.epochs} [${bar}] ${b.done}/${b.total}  ETA ${eta}  ${formatRate(b.stepsPerSecond, b.examplesPerSecond)}${metrics === "" ? "" : `  ${metrics}`}`;
 }
 
 /** Interleaves log lines with the bar: a line clears the bar first; the bar is redrawn at most every 100 ms. */
@@ -94,7 +95,7 @@ export class Reporter {
     const t = this.now();
     if (!force && t - this.lastDraw < REDRAW_MS) return;
     this.lastDraw = t;
-    const columns = this.sink.columns ?? 100;
+    const columns = (this.sink.columns ?? 0) > 0 ? (this.sink.columns as number) : 100; // 0 when the width is unknown
     const text = formatBar(state);
     this.sink.write(CLEAR_LINE + (text.length >= columns ? text.slice(0, Math.max(0, columns - 1)) : text));
     this.shown = true;

@@ -99,6 +99,7 @@ export interface EpochRecord {
   /** The state's step at the end of the epoch. */
   readonly step: number;
   readonly batches: number;
+  /** Wall time of the epoch, validation included. */
   readonly seconds: number;
   readonly train: MetricValues;
   readonly validation?: MetricValues;

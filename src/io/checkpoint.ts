@@ -163,25 +163,26 @@ function decodeEither(bytes: Uint8Array, like: TrainState | undefined): Either<G
   const opt = rebuildTree(treeValue.right, [...meta, KEY.opt], take);
   if (opt._tag === "Left") return opt;
 
-  const params: Record<string, Tensor> = {};
-  const ema: Record<string, Tensor> = {};
-  const emaMetrics: Record<string, number> = {};
+  // Entries, then Object.fromEntries: a name such as `param/__proto__` stays an ordinary key.
+  const params: [string, Tensor][] = [];
+  const ema: [string, Tensor][] = [];
+  const emaMetrics: [string, number][] = [];
   for (const [name, t] of tensors) {
     if (used.has(name)) continue;
     const path = ["header", name];
-    if (name.startsWith(PREFIX.param)) params[name.slice(PREFIX.param.length)] = t;
-    else if (name.startsWith(PREFIX.ema)) ema[name.slice(PREFIX.ema.length)] = t;
+    if (name.startsWith(PREFIX.param)) params.push([name.slice(PREFIX.param.length), t]);
+    else if (name.startsWith(PREFIX.ema)) ema.push([name.slice(PREFIX.ema.length), t]);
     else if (name.startsWith(PREFIX.emaMetric)) {
       if (t.dtype !== "float64" || t.rank !== 0) return failAt(path, `a metric's moving average is a float64 scalar, got ${t.dtype}${formatShape(t.shape)}`);
-      emaMetrics[name.slice(PREFIX.emaMetric.length)] = t.item();
+      emaMetrics.push([name.slice(PREFIX.emaMetric.length), t.item()]);
     } else return failAt(path, "is not part of a train state (names start with param/, opt/, ema/ or emaMetric/; opt/ tensors must appear in the state tree)");
   }
   const state: TrainState = Object.freeze({
-    params: Object.freeze(params),
+    params: Object.freeze(Object.fromEntries(params)),
     opt: opt.right as Concrete<TransformState>,
     step,
-    ema: Object.freeze(ema),
-    emaMetrics: Object.freeze(emaMetrics),
+    ema: Object.freeze(Object.fromEntries(ema)),
+    emaMetrics: Object.freeze(Object.fromEntries(emaMetrics)),
   });
   if (like !== undefined) {
     const mismatch = compareStates(state, like);

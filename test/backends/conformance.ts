@@ -174,6 +174,39 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
       );
     });
 
+    it("matmul of transposed, sliced and broadcast operands (fused as views) is within the stated bound", async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.tuple(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 20 }), fc.integer({ min: 1, max: 19 })).chain(([m, k, n]) =>
+            fc.tuple(fc.constant([m, k, n] as const), f32Values(2 * m * k), f32Values(2 * k * n)),
+          ),
+          async ([[m, k, n], va, vb]) => {
+            const at = gg.input("at", [2, k, m]); // A stored transposed
+            const bt = gg.input("bt", [n, k]); // B stored transposed
+            const a2 = gg.input("a2", [2, m, k]);
+            const b2 = gg.input("b2", [2, k, n]);
+            const A = gg.transpose(at, [0, 2, 1]);
+            const B = gg.transpose(bt);
+            const outs = {
+              tt: gg.matmul(A, B),
+              tn: gg.matmul(A, gg.slice(b2, [1, 0, 0], [1, k, n])),
+              nt: gg.matmul(a2, B),
+            };
+            const [got, want] = await runBoth(backend, outs, {
+              at: t32([2, k, m], va),
+              bt: t32([n, k], vb.slice(0, n * k)),
+              a2: t32([2, m, k], va),
+              b2: t32([2, k, n], vb),
+            });
+            // |a|, |b| <= 3, so Σ|a||b| <= 9k.
+            const bound = (): number => 4 * k * 2 ** -24 * 9 * k;
+            for (const name of ["tt", "tn", "nt"]) expectClose(got[name] as Tensor, want[name] as Tensor, bound, name);
+          },
+        ),
+        { numRuns: o.runs },
+      );
+    });
+
     it("layout views fused into kernels, pad, concat, gather, scatterAdd, iota, literal are exact", async () => {
       const x = gg.input("x", [3, 4]);
       const idx = gg.input("i", [5], "int32");

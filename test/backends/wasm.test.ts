@@ -37,4 +37,15 @@ describe("wasm backend specifics", () => {
     expect(two.stats()[0]?.parallelKernels).toBe(1);
     expect(Array.from(got["c"]?.data ?? [])).toEqual(Array.from(one["c"]?.data ?? []));
   });
+
+  it("reads transposed matmul operands in place: no copy kernels", async () => {
+    const x = gg.input("x", [128, 784]);
+    const g = gg.input("g", [128, 512]);
+    const w = gg.input("w", [784, 512]);
+    const graph = graphOf({ gw: gg.matmul(gg.transpose(x), g).node, gx: gg.matmul(g, gg.transpose(w)).node });
+    const exe = (await wasm({ threads: 1 }).compile(graph)) as WasmExecutable;
+    const zeros = (shape: number[]) => tensorFrom(new Float32Array(shape[0]! * shape[1]!), "float32", shape);
+    await exe.run(new Map([["x", zeros([128, 784])], ["g", zeros([128, 512])], ["w", zeros([784, 512])]]));
+    expect(exe.stats()[0]?.kernels).toBe(2);
+  });
 });
