@@ -1,6 +1,7 @@
 import { findImpl } from "./impls/registry.js";
 import { median, measureWorkload } from "./measure.js";
 import { type Figure, NotExpressible } from "./protocol.js";
+import { RESULT_MARKER } from "./result-marker.js";
 import { FIGURES, FULL, isWorkloadId, type Mode, type TimingPlan, timingPlan, TINY, type WorkloadId } from "./workloads.js";
 
 /**
@@ -9,7 +10,6 @@ import { FIGURES, FULL, isWorkloadId, type Mode, type TimingPlan, timingPlan, TI
  * prints one line `@@bench {json}` (a Figure) on stdout, whatever happens.
  * --check-only: only the correctness numbers (first steps; W5 one training run), no timing.
  */
-export const RESULT_MARKER = "@@bench ";
 
 function checkOnlyPlan(id: WorkloadId, mode: Mode): TimingPlan {
   const p = timingPlan(id, mode);

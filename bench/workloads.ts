@@ -109,7 +109,7 @@ export function timingPlan(id: WorkloadId, mode: Mode, configs: WorkloadConfigs 
   switch (id) {
     case "W1":
       return quick
-        ? { warmup: 50, stepsPerRun: 100, maxRuns: 5, minRuns: 3, budgetSeconds: 2 }
+        ? { warmup: 300, stepsPerRun: 200, maxRuns: 5, minRuns: 3, budgetSeconds: 2 }
         : { warmup: 200, stepsPerRun: 200, maxRuns: 15, minRuns: 5, budgetSeconds: 6 };
     case "W2":
       return quick
@@ -122,7 +122,7 @@ export function timingPlan(id: WorkloadId, mode: Mode, configs: WorkloadConfigs 
     case "W4":
       return quick
         ? { warmup: 1, stepsPerRun: 1, maxRuns: 5, minRuns: 2, budgetSeconds: 4 }
-        : { warmup: 2, stepsPerRun: 1, maxRuns: 15, minRuns: 3, budgetSeconds: 12 };
+        : { warmup: 1, stepsPerRun: 1, maxRuns: 15, minRuns: 2, budgetSeconds: 12 };
     case "W5":
       return quick
         ? { warmup: 100, stepsPerRun: w5Steps(configs.W5), maxRuns: 3, minRuns: 1, budgetSeconds: 4 }

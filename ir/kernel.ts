@@ -18,6 +18,8 @@ export interface Access {
 /** A scalar expression evaluated at every index of a kernel's iteration space. */
 export type ScalarExpr =
   | { readonly kind: "load"; readonly access: Access; readonly dtype: DType }
+  /** In a matmul epilogue: the product's value at the current element. */
+  | { readonly kind: "acc"; readonly dtype: DType }
   | { readonly kind: "const"; readonly value: number; readonly dtype: DType }
   | {
       readonly kind: "op";
@@ -61,7 +63,15 @@ export type Kernel =
       readonly bOffsets: readonly number[];
       readonly transA: boolean;
       readonly transB: boolean;
+      /** The product's dtype. */
       readonly dtype: DType;
+      /**
+       * An elementwise function applied to each product element before it is stored (a fused
+       * bias add / activation): over the [m, n] output (no batch axes), its value `acc` the product;
+       * `out` then holds the epilogue's result, of dtype `outDtype`.
+       */
+      readonly epilogue?: ScalarExpr;
+      readonly outDtype?: DType;
     }
   | {
       readonly kind: "gather";
@@ -118,7 +128,7 @@ export function kernelReads(k: Kernel): number[] {
     case "reduce":
       return exprBuffers(k.expr);
     case "matmul":
-      return [k.a, k.b];
+      return [k.a, k.b, ...(k.epilogue === undefined ? [] : exprBuffers(k.epilogue))];
     case "gather":
       return [k.params, k.indices];
     case "scatterAdd":
@@ -137,6 +147,6 @@ export function kernelWrites(k: Kernel): number {
 
 export function exprBuffers(e: ScalarExpr): number[] {
   if (e.kind === "load") return [e.access.buffer];
-  if (e.kind === "const") return [];
+  if (e.kind === "const" || e.kind === "acc") return [];
   return e.args.flatMap(exprBuffers);
 }

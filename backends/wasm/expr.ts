@@ -48,8 +48,18 @@ function stackOrder(e: Extract<ScalarExpr, { kind: "op" }>): readonly ScalarExpr
   return e.op === "where" ? [e.args[1] as ScalarExpr, e.args[2] as ScalarExpr, e.args[0] as ScalarExpr] : e.args;
 }
 
-export function emitScalar(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access) => number, math: MathImports): void {
+/** Pushes a matmul epilogue's accumulator value (scalar or vector form). */
+export type AccPush = () => void;
+
+function noAcc(): never {
+  throw new Error("an accumulator appears outside a matmul epilogue");
+}
+
+export function emitScalar(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access) => number, math: MathImports, acc: AccPush = noAcc): void {
   switch (e.kind) {
+    case "acc":
+      acc();
+      return;
     case "load":
       emitLoad(f, ptrOf(e.access), e.dtype);
       return;
@@ -60,7 +70,7 @@ export function emitScalar(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access)
       else f.i32(e.value | 0);
       return;
     case "op": {
-      for (const a of stackOrder(e)) emitScalar(f, a, ptrOf, math);
+      for (const a of stackOrder(e)) emitScalar(f, a, ptrOf, math, acc);
       const types = e.op === "where" ? [e.args[1]?.dtype as DType] : argTypesOf(e);
       ELEMENTWISE_EMIT[e.op].scalar(context(f, math, e.dtype, types));
     }
@@ -83,8 +93,11 @@ export function canSimd(e: ScalarExpr, math: MathImports): boolean {
 /**
  * SIMD form: `strideOf(access)` is 1 (vector load) or 0 (splat). Bools are lane masks.
  */
-export function emitVector(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access) => number, splat: (a: Access) => boolean, math: MathImports): void {
+export function emitVector(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access) => number, splat: (a: Access) => boolean, math: MathImports, acc: AccPush = noAcc): void {
   switch (e.kind) {
+    case "acc":
+      acc();
+      return;
     case "load": {
       const p = ptrOf(e.access);
       if (splat(e.access)) {
@@ -99,7 +112,7 @@ export function emitVector(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access)
       else f.i32(e.dtype === "bool" ? (e.value !== 0 ? -1 : 0) : e.value | 0).simd(0x11);
       return;
     case "op": {
-      for (const a of stackOrder(e)) emitVector(f, a, ptrOf, splat, math);
+      for (const a of stackOrder(e)) emitVector(f, a, ptrOf, splat, math, acc);
       const types = e.op === "where" ? [e.args[1]?.dtype as DType] : argTypesOf(e);
       const emitter = ELEMENTWISE_EMIT[e.op].simd;
       if (emitter === undefined || !emitter(context(f, math, e.dtype, types))) throw new Error(`no SIMD form for ${e.op}`);

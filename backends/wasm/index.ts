@@ -10,6 +10,10 @@ import type { Backend, Executable } from "../backend.js";
 import { type ShapePlan, shapePlanner } from "../plan.js";
 import { BYTES } from "./expr.js";
 import { assemble } from "./module.js";
+import { epilogueSupported } from "./matmul.js";
+
+/** Import indices do not matter for the support check (it only asks which ops have SIMD forms). */
+const HOST_MATH_CHECK = { exp: 0, log: 1, tanh: 2, pow: 3 } as const;
 import { detectRelaxedSimd } from "./features.js";
 import { createWorkerPool, type WorkerPool } from "./threads.js";
 
@@ -127,7 +131,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; threads: number }): 
   };
 
   const build = async (shapes: ShapePlan): Promise<Instance> => {
-    const program = lowerToKernels(graph, shapes.shapes);
+    const program = lowerToKernels(graph, shapes.shapes, { epilogue: (e, d) => epilogueSupported(e, d, HOST_MATH_CHECK) });
     const plan = planBuffers(program, (d) => BYTES[d]);
     const mod = assemble(program, plan, { fma: o.fma, threads, sharedMemory: pool !== undefined, maxPages: MAX_SHARED_PAGES });
     const need = Math.ceil(mod.memoryBytes / 65536);

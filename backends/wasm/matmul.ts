@@ -1,6 +1,8 @@
 import type { Kernel } from "../../ir/kernel.js";
 import { FunctionBuilder } from "./encoder.js";
-import { BYTES } from "./expr.js";
+import type { Access, ScalarExpr } from "../../ir/kernel.js";
+import type { MathImports } from "./emit-ops.js";
+import { accessKey, BYTES, canSimd, emitScalar, emitStoreOp, emitVector, exprAccesses } from "./expr.js";
 
 /**
  * Matrix multiplication kernels. float32 uses a register-blocked SIMD micro-kernel: B is packed
@@ -18,6 +20,20 @@ export const NR = 8;
 export interface MatmulOptions {
   /** Use f32x4.relaxed_madd (FMA) in the micro-kernel. */
   readonly fma: boolean;
+  /** Buffer addresses and host math (for epilogues). */
+  readonly addr: (buffer: number) => number;
+  readonly math: MathImports;
+}
+
+/**
+ * Whether this backend applies an expression as a float32 matmul epilogue: it must have a SIMD
+ * form, a 4-byte result, and read its other operands along the output row contiguously or as a
+ * broadcast (a bias).
+ */
+export function epilogueSupported(e: ScalarExpr, dtype: string, math: MathImports): boolean {
+  if (dtype !== "float32" && dtype !== "int32" && dtype !== "bool") return false;
+  if (!canSimd(e, math) || !accsAreFloat32(e)) return false;
+  return [...exprAccesses(e).values()].every(({ access }) => access.strides.length === 2 && (access.strides[1] === 0 || access.strides[1] === 1));
 }
 
 /** Scratch bytes the packed B panel of a matmul needs. */
@@ -105,15 +121,19 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
       f.get(pa).i32(aStepP).op(0x6a).set(pa);
       f.get(pb).i32(32).op(0x6a).set(pb);
     });
-    // C[i0 + r, j0 .. j0+8] = acc
+    // C[i0 + r, j0 .. j0+8] = acc (through the epilogue, if any)
     for (let r = 0; r < rows; r++) {
       for (let h = 0; h < 2; h++) {
-        f.get(C).get(i0).i32(r).op(0x6a).i32(n * 4).op(0x6c).op(0x6a).get(j0).i32(4).op(0x6c).op(0x6a);
-        f.get(acc[2 * r + h] as number).simdMem(0x0b, { align: 2, offset: h * 16 });
+        const value = acc[2 * r + h] as number;
+        if (epi === undefined) {
+          f.get(C).get(i0).i32(r).op(0x6a).i32(n * 4).op(0x6c).op(0x6a).get(j0).i32(4).op(0x6c).op(0x6a);
+          f.get(value).simdMem(0x0b, { align: 2, offset: h * 16 });
+        } else epi.store(r, h * 4, true, () => void f.get(value));
       }
     }
   };
 
+  const epi = k.epilogue === undefined ? undefined : epilogueStore(f, k.epilogue, k.outDtype ?? "float32", C, n, i0, j0, o);
   const jEnd = f.local("i32");
   f.get(P0).i32(NR).op(0x6c).set(j0);
   f.get(P1).i32(NR).op(0x6c).set(jEnd);
@@ -151,7 +171,11 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
           f.get(pa).i32(aStepP).op(0x6a).set(pa);
           f.get(pb).i32(bStepP).op(0x6a).set(pb);
         });
-        f.get(C).get(i).i32(n * 4).op(0x6c).op(0x6a).get(j).i32(4).op(0x6c).op(0x6a).get(sum).op(0xb6).mem(0x38, { align: 2, offset: 0 });
+        if (k.epilogue === undefined) {
+          f.get(C).get(i).i32(n * 4).op(0x6c).op(0x6a).get(j).i32(4).op(0x6c).op(0x6a).get(sum).op(0xb6).mem(0x38, { align: 2, offset: 0 });
+        } else {
+          epilogueStore(f, k.epilogue, k.outDtype ?? "float32", C, n, i, j, o).store(0, 0, false, () => void f.get(sum).op(0xb6));
+        }
       });
     }));
   }
@@ -203,4 +227,43 @@ function rowAccumulate(f: FunctionBuilder, k: MatmulKernel): void {
       });
     });
   });
+}
+
+/**
+ * Stores epilogue(acc) at C[i + r, j + c .. (+4 when vector)]: each operand of the epilogue is
+ * addressed at (row, column) through its strides, loaded as a vector (stride 1) or splatted (0).
+ */
+function epilogueStore(f: FunctionBuilder, e: ScalarExpr, outDtype: string, C: number, n: number, iLocal: number, jLocal: number, o: MatmulOptions) {
+  const loads = [...exprAccesses(e).values()];
+  const ptrs = new Map(loads.map((l) => [accessKey(l.access), f.local("i32")] as const));
+  const out = f.local("i32");
+  const dtype = outDtype as "float32" | "int32" | "bool";
+  return {
+    store: (r: number, c: number, vector: boolean, push: () => void): void => {
+      for (const l of loads) {
+        const bytes = BYTES[l.dtype];
+        const [si, sj] = [l.access.strides[0] as number, l.access.strides[1] as number];
+        f.i32(o.addr(l.access.buffer) + (l.access.offset + r * si + c * sj) * bytes);
+        f.get(iLocal).i32(si * bytes).op(0x6c).op(0x6a).get(jLocal).i32(sj * bytes).op(0x6c).op(0x6a);
+        f.set(ptrs.get(accessKey(l.access)) as number);
+      }
+      f.get(C).get(iLocal).i32(r).op(0x6a).i32(n * 4).op(0x6c).op(0x6a).get(jLocal).i32(c).op(0x6a).i32(4).op(0x6c).op(0x6a).set(out);
+      const ptrOf = (a: Access): number => ptrs.get(accessKey(a)) as number;
+      f.get(out);
+      if (vector) {
+        emitVector(f, e, ptrOf, (a) => a.strides[1] === 0, o.math, push);
+        if (dtype === "bool") f.i32(1).simd(0x11).simd(0x4e);
+        f.simdMem(0x0b, { align: 2, offset: 0 });
+      } else {
+        emitScalar(f, e, ptrOf, o.math, push);
+        emitStoreOp(f, dtype);
+      }
+    },
+  };
+}
+
+/** Only the float32 micro-kernel applies epilogues. */
+function accsAreFloat32(e: ScalarExpr): boolean {
+  if (e.kind === "acc") return e.dtype === "float32";
+  return e.kind === "op" ? e.args.every(accsAreFloat32) : true;
 }

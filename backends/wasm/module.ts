@@ -82,7 +82,7 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
       segment.push(mb.addFunction((GENERATORS[k.kind] as Generator)(k, g)));
       return;
     }
-    const body = mb.addFunction(genMatmulBody(k, { fma: o.fma }));
+    const body = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math }));
     if (!splittable(k, o.threads)) {
       segment.push(mb.addFunction(genMatmulKernel(k, addr, body, 0, 1, scratchOf(0))));
       return;

@@ -123,8 +123,17 @@ export interface TrainEpochOptions {
   readonly evalEvery?: number;
   readonly validData?: Int32Array;
   readonly onValid?: (step: number, perplexity: number) => void;
-  /** After each step: the step count so far and the batch's cost. */
-  readonly onStep?: (step: number, cost: number) => void;
+  readonly onStep?: (record: StepRecord) => void;
+}
+
+/** What `onStep` receives after each training step. */
+export interface StepRecord {
+  /** Steps run so far (this one included). */
+  readonly step: number;
+  /** The batch's cost (sum of the losses / batch size). */
+  readonly cost: number;
+  /** The learning rate the step used (computed in the graph). */
+  readonly lr: number;
 }
 
 export interface EpochResult {
@@ -155,7 +164,7 @@ export async function trainEpoch(trainer: PtbTrainer, state: PtbTrainState, data
     rnn = r.rnn;
     costs += r.cost;
     iters += numSteps;
-    options.onStep?.(state.step, r.cost);
+    options.onStep?.({ step: state.step, cost: r.cost, lr: r.lr });
     if (options.verbose === true && isProgressStep(i, steps)) {
       log(`${(i / epochSize).toFixed(3)} perplexity: ${Math.exp(costs / iters).toFixed(3)} speed: ${((iters * batchSize) / seconds()).toFixed(0)} wps`);
     }
@@ -203,7 +212,7 @@ export interface PtbRunOptions {
   /** One discarded step before the clock starts, so words/second exclude the one-time module compilation (default true). */
   readonly warmup?: boolean;
   readonly log?: (line: string) => void;
-  readonly onStep?: (step: number, cost: number) => void;
+  readonly onStep?: (record: StepRecord) => void;
 }
 
 export interface PtbEpochRecord {

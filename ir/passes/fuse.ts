@@ -1,6 +1,6 @@
 import type { DType } from "../dtype.js";
 import type { Graph } from "../graph.js";
-import type { BufferInfo, Kernel, KernelProgram, ScalarExpr } from "../kernel.js";
+import { type Access, type BufferInfo, type Kernel, type KernelProgram, kernelReads, kernelWrites, type ScalarExpr } from "../kernel.js";
 import type { Node } from "../node.js";
 import { BINARY_OPS, COMPARE_OPS, UNARY_OPS, type OpName } from "../ops/attrs.js";
 import { sizeOf, stridesOf } from "../shape.js";
@@ -62,7 +62,15 @@ function isContiguous(v: Extract<Value, { kind: "view" }>): boolean {
   return v.shape.every((d, i) => d === 1 || v.strides[i] === st[i]);
 }
 
-export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[])[]): KernelProgram {
+export interface LowerOptions {
+  /**
+   * Whether the backend can apply this expression as a matmul epilogue (fused into the product's
+   * store). Absent: no epilogue fusion.
+   */
+  readonly epilogue?: (expr: ScalarExpr, dtype: DType) => boolean;
+}
+
+export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[])[], options: LowerOptions = {}): KernelProgram {
   const buffers: BufferInfo[] = [];
   const kernels: Kernel[] = [];
   const position = new Map<Node, number>(graph.nodes.map((n, i) => [n, i]));
@@ -277,7 +285,65 @@ export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[]
     const m = materialize(valueOf(n));
     outputs[name] = { buffer: m.buffer, shape: m.shape, dtype: m.dtype };
   }
-  return { buffers, kernels, outputs };
+  const program = { buffers, kernels, outputs };
+  return options.epilogue === undefined ? program : fuseEpilogues(program, options.epilogue);
+}
+
+/**
+ * Matmul epilogues: a map kernel that is the only reader of a 2-D matmul's product, reads it
+ * element for element, and writes a whole [m, n] buffer, is folded into the matmul's store — when
+ * every other operand it reads is ready before the matmul runs and the backend accepts the
+ * expression (a bias add, an activation).
+ */
+function fuseEpilogues(p: KernelProgram, accept: (expr: ScalarExpr, dtype: DType) => boolean): KernelProgram {
+  const kernels: (Kernel | undefined)[] = [...p.kernels];
+  const outputBuffers = new Set(Object.values(p.outputs).map((o) => o.buffer));
+  // Per buffer: the last kernel writing it, and how many do.
+  const lastWriter = new Map<number, number>();
+  const writers = new Map<number, number>();
+  kernels.forEach((k, i) => {
+    if (k === undefined) return;
+    const w = kernelWrites(k);
+    lastWriter.set(w, i);
+    writers.set(w, (writers.get(w) ?? 0) + 1);
+  });
+  const tryFuse = (mm: Kernel | undefined, ki: number): boolean => {
+    if (mm === undefined || mm.kind !== "matmul" || mm.aOffsets.length !== 1 || outputBuffers.has(mm.out)) return false;
+    const readers = kernels.flatMap((k, i) => (k !== undefined && kernelReads(k).includes(mm.out) ? [i] : []));
+    const ri = readers[0];
+    if (readers.length !== 1 || ri === undefined) return false;
+    const map = kernels[ri];
+    if (map === undefined || map.kind !== "map" || map.shape.length !== 2 || map.shape[0] !== mm.m || map.shape[1] !== mm.n) return false;
+    if (map.out.offset !== 0 || map.out.strides[0] !== mm.n || map.out.strides[1] !== 1 || writers.get(map.out.buffer) !== 1) return false;
+    const identity = (a: Access): boolean => a.buffer !== mm.out || (a.offset === 0 && a.strides[0] === mm.n && a.strides[1] === 1);
+    const loads = exprLoads(map.expr);
+    if (!loads.every(identity)) return false;
+    const ready = loads.every((a) => a.buffer === mm.out || (lastWriter.get(a.buffer) ?? -1) < ki);
+    // An existing epilogue composes: the map's reads of the product become that epilogue.
+    const inner: ScalarExpr = mm.epilogue ?? { kind: "acc", dtype: mm.dtype };
+    const expr = substitute(map.expr, mm.out, inner);
+    if (!ready || !accept(expr, map.dtype)) return false;
+    kernels[ki] = { ...mm, out: map.out.buffer, epilogue: expr, outDtype: map.dtype };
+    kernels[ri] = undefined;
+    return true;
+  };
+  for (let ki = 0; ki < kernels.length; ki++) {
+    while (tryFuse(kernels[ki], ki)) {
+      // Fold the next reader in too (e.g. bias add, then the activation).
+    }
+  }
+  return { ...p, kernels: kernels.filter((k): k is Kernel => k !== undefined) };
+}
+
+function exprLoads(e: ScalarExpr): Access[] {
+  if (e.kind === "load") return [e.access];
+  return e.kind === "op" ? e.args.flatMap(exprLoads) : [];
+}
+
+/** e with every load of `buffer` replaced by `by`. */
+function substitute(e: ScalarExpr, buffer: number, by: ScalarExpr): ScalarExpr {
+  if (e.kind === "load") return e.access.buffer === buffer ? by : e;
+  return e.kind === "op" ? { ...e, args: e.args.map((a) => substitute(a, buffer, by)) } : e;
 }
 
 /** The same expression with its access strides permuted (axis order `perm` of the iteration space). */
@@ -286,6 +352,7 @@ function permuteExpr(e: ScalarExpr, perm: readonly number[]): ScalarExpr {
     case "load":
       return { ...e, access: { ...e.access, strides: perm.map((p) => e.access.strides[p] as number) } };
     case "const":
+    case "acc":
       return e;
     case "op":
       return { ...e, args: e.args.map((a) => permuteExpr(a, perm)) };

@@ -49,3 +49,29 @@ describe("wasm backend specifics", () => {
     expect(exe.stats()[0]?.kernels).toBe(2);
   });
 });
+
+describe("wasm matmul epilogues", () => {
+  it("fuses bias + activation into the product's store, with the reference's values", async () => {
+    for (const [m, k, n] of [[5, 7, 19], [16, 33, 64], [3, 4, 8]] as const) {
+      const x = gg.input("x", [m, k]);
+      const w = gg.input("w", [k, n]);
+      const b = gg.input("b", [n]);
+      const z = gg.add(gg.matmul(x, w), b);
+      const outs = { relu: gg.relu(z).node, mask: gg.greater(gg.matmul(w, gg.transpose(w)), 0.1).node };
+      const graph = graphOf(outs);
+      const vals = (len: number, s: number): Float32Array => Float32Array.from({ length: len }, (_, i) => Math.sin(i * s + 1));
+      const feeds = new Map([
+        ["x", tensorFrom(vals(m * k, 0.7), "float32", [m, k])],
+        ["w", tensorFrom(vals(k * n, 0.3), "float32", [k, n])],
+        ["b", tensorFrom(vals(n, 1.1), "float32", [n])],
+      ]);
+      const exe = (await wasm({ threads: 1 }).compile(graph)) as WasmExecutable;
+      const got = await exe.run(feeds);
+      const want = await (await gg.js().compile(graph)).run(feeds);
+      expect(exe.stats()[0]?.kernels).toBe(2); // two matmuls, their epilogues fused
+      expect(Array.from(got["mask"]?.data ?? [])).toEqual(Array.from(want["mask"]?.data ?? []));
+      const r = got["relu"]?.data ?? new Float32Array();
+      (want["relu"]?.data ?? []).forEach((v, i) => expect(Math.abs((r[i] as number) - v)).toBeLessThanOrEqual(4 * k * 2 ** -24 * k * 2));
+    }
+  });
+});

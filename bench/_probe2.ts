@@ -1,0 +1,10 @@
+import { setUpTfjs } from "./impls/tfjs/setup.js";
+const tf = await setUpTfjs("cpu");
+const time = (name: string, f: () => tf.Tensor | tf.Tensor[]) => { const s = performance.now(); const r = f(); (Array.isArray(r) ? r : [r]).forEach((t) => t.dataSync()); console.log(name, ((performance.now() - s) / 1000).toFixed(2), "s"); };
+const emb = tf.randomUniform([10000, 200]); const ids = tf.randomUniform([20, 20], 0, 10000, "int32");
+time("gather grad", () => tf.grad((e: tf.Tensor) => tf.sum(tf.gather(e, ids)))(emb));
+const logits = tf.randomUniform([400, 10000]); const oh = tf.oneHot(tf.randomUniform([400], 0, 10000, "int32"), 10000);
+time("xent grad", () => tf.grad((l: tf.Tensor) => tf.sum(tf.losses.softmaxCrossEntropy(oh, l, undefined, 0, tf.Reduction.NONE)))(logits));
+const a = tf.randomUniform([400, 200]); const w = tf.randomUniform([200, 10000]);
+time("matmul fwd", () => tf.matMul(a, w));
+process.exit(0);
