@@ -6,6 +6,9 @@ import type { WorkloadId } from "./workloads.js";
  * backend (the reference semantics), at relative tolerances set by what float32 arithmetic in a
  * different order can explain. A figure whose numbers disagree is flagged, never dropped.
  */
+/** graphgrad's JS backend: the reference every other implementation is checked against. */
+export const REFERENCE_IMPL = "gg-js";
+
 export const TOLERANCES: Readonly<Record<WorkloadId, Readonly<Partial<Record<keyof Check, number>>>>> = {
   W1: { firstLoss: 1e-5, secondLoss: 1e-5 },
   // TF.js's Adam adds ε to √v̂ (the paper's form), TF and graphgrad to √v (ε̂ = ε·√(1 − β2ᵗ)):

@@ -21,10 +21,14 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-/** Σ |C_k|·(1 + k mod 3), in float64: position-dependent, so a transposed or shuffled C changes it. */
+/**
+ * Σ |C_k|·(1 + k/N) over the flat result, in float64. The weight grows with the position, so a
+ * transposed or shuffled C changes it (a periodic weight such as k mod 3 would not see a
+ * transposition when n ≡ 1 mod 3, as for n = 1024).
+ */
 export function checksum(c: Float32Array): number {
   let s = 0;
-  for (let k = 0; k < c.length; k++) s += Math.abs(c[k] as number) * (1 + (k % 3));
+  for (let k = 0; k < c.length; k++) s += Math.abs(c[k] as number) * (1 + k / c.length);
   return s;
 }
 

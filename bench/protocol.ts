@@ -49,8 +49,9 @@ export interface Figure {
   readonly workload: WorkloadId;
   /** "as-is", or "workaround" (a documented reformulation, reported separately). */
   readonly variant: "as-is" | "workaround";
-  readonly status: "ok" | "not-expressible" | "failed";
-  /** Why it is not expressible, or the error it failed with. */
+  /** "too-slow": no result within the time limit the harness gives this (implementation, workload). */
+  readonly status: "ok" | "not-expressible" | "failed" | "too-slow";
+  /** Why it is not expressible, the error it failed with, or the limit it ran past. */
   readonly reason?: string;
   readonly value?: number;
   readonly unit?: string;
@@ -73,6 +74,6 @@ export interface Check {
   readonly secondLoss?: number;
   /** W5: loss of the last step of a full training run. */
   readonly finalLoss?: number;
-  /** W4: Σ |C_k|·(1 + k mod 3) over the flat result, in float64. */
+  /** W4: Σ |C_k|·(1 + k/N) over the flat result, in float64. */
   readonly checksum?: number;
 }

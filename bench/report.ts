@@ -1,4 +1,4 @@
-import { checkFigure, type CheckOutcome } from "./checks.js";
+import { checkFigure, type CheckOutcome, REFERENCE_IMPL } from "./checks.js";
 import type { Figure } from "./protocol.js";
 import { FIGURES, type WorkloadId } from "./workloads.js";
 
@@ -78,6 +78,7 @@ function cell(figures: readonly Figure[], impl: string, w: WorkloadId, flagged: 
   const show = (f: Figure): string => {
     if (f.status === "ok") return f.value === undefined ? "—" : `${formatNumber(f.value)}${flagged(f) ? " ⚠" : ""}`;
     if (f.status === "not-expressible") return `not expressible: ${shortReason(f)}`;
+    if (f.status === "too-slow") return `too slow: ${shortReason(f)}`;
     return `fails: ${shortReason(f)}`;
   };
   if (asIs === undefined) return wa === undefined ? "" : `${show(wa)} (workaround†)`;
@@ -121,21 +122,25 @@ export function report(
   }
 
   const rs = ratios(figures, impls, workloads);
-  const pairs = [...new Set(rs.map((r) => `${r.graphgrad} / ${r.peer}`))];
-  if (pairs.length > 0) {
+  const peers = impls.filter((i) => i.kind === "peer");
+  if (rs.length > 0) {
     lines.push("", "Ratios graphgrad/peer (> 1: graphgrad is better; time figures peer ÷ graphgrad, throughput graphgrad ÷ peer):", "");
-    lines.push(
-      ...table(
-        ["workload", ...pairs],
-        workloads.map((w) => [
+    const rows: string[][] = [];
+    for (const w of workloads) {
+      for (const g of impls.filter((i) => i.kind === "graphgrad")) {
+        const mine = rs.filter((x) => x.workload === w && x.graphgrad === g.id);
+        if (mine.length === 0) continue;
+        rows.push([
           w,
-          ...pairs.map((p) => {
-            const r = rs.find((x) => x.workload === w && `${x.graphgrad} / ${x.peer}` === p);
+          g.id,
+          ...peers.map((p) => {
+            const r = mine.find((x) => x.peer === p.id);
             return r === undefined ? "—" : `${formatNumber(r.ratio)}×${r.peerVariant === "workaround" ? " †" : ""}`;
           }),
-        ]),
-      ),
-    );
+        ]);
+      }
+    }
+    lines.push(...table(["workload", "graphgrad", ...peers.map((p) => `vs ${p.id}`)], rows));
   }
 
   lines.push("", "Correctness guard (first-step losses, W4 checksum) against gg-js:", "");
@@ -145,7 +150,8 @@ export function report(
       .map(([k, v]) => `${k} ${typeof v === "number" ? v.toPrecision(8) : String(v)}`)
       .join(", ");
     const worst = c.outcome.compared.reduce((m, x) => Math.max(m, x.relative / x.tolerance), 0);
-    const verdict = c.outcome.note ?? (c.outcome.ok ? `ok (worst ${(worst * 100).toFixed(0)}% of tolerance)` : `⚠ DISAGREES: ${c.outcome.compared.filter((x) => !x.ok).map((x) => `${x.key} rel ${x.relative.toExponential(1)} > ${x.tolerance}`).join(", ")}`);
+    const isReference = c.impl === REFERENCE_IMPL && c.variant === "as-is";
+    const verdict = isReference ? "reference" : c.outcome.note ?? (c.outcome.ok ? `ok (worst ${(worst * 100).toFixed(0)}% of tolerance)` : `⚠ DISAGREES: ${c.outcome.compared.filter((x) => !x.ok).map((x) => `${x.key} rel ${x.relative.toExponential(1)} > ${x.tolerance}`).join(", ")}`);
     return [c.workload, c.variant === "as-is" ? c.impl : `${c.impl} (workaround)`, values, verdict];
   });
   lines.push(...table(["workload", "implementation", "values", "vs gg-js"], checkRows));

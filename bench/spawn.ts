@@ -33,9 +33,12 @@ export function runWorker(impl: string, workload: WorkloadId, flags: readonly st
         resolve(JSON.parse(line.slice(RESULT_MARKER.length)) as Figure);
         return;
       }
+      if (timedOut) {
+        resolve({ impl, workload, variant, status: "too-slow", reason: `no result within the ${timeoutSeconds} s limit`, wallSeconds });
+        return;
+      }
       const tail = (stderr.trim().split("\n").pop() ?? "").slice(0, 200);
-      const reason = timedOut ? `stopped after the ${timeoutSeconds} s time limit` : `worker exited with code ${code ?? "?"} and no result${tail ? `: ${tail}` : ""}`;
-      resolve({ impl, workload, variant, status: "failed", reason, wallSeconds });
+      resolve({ impl, workload, variant, status: "failed", reason: `worker exited with code ${code ?? "?"} and no result${tail ? `: ${tail}` : ""}`, wallSeconds });
     });
   });
 }

@@ -6,7 +6,7 @@ import { formatShape, shapesEqual } from "../ir/shape.js";
 import { Tensor, tensorFrom } from "../ir/tensor.js";
 import { l1Loss } from "./losses.js";
 import { l2Loss } from "./composites.js";
-import { compile, type Compiled, type Feeds, type TensorLike } from "./compile.js";
+import { compile, type Compiled, type Feeds, resolveBackend, type TensorLike } from "./compile.js";
 import { Expr } from "./expr.js";
 import { grad } from "./grad.js";
 import { add, cast, div, input, minimum, mul, scalar, sub } from "./ops.js";
@@ -135,6 +135,8 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
     }
   }
 
+  // One backend value for every graph of this step (they share its worker pool).
+  const backend = resolveBackend(config.backend);
   const total = addRegularization(loss, params, config.regularization);
   const grads = grad(total, Object.values(trained));
   const gradRecord: Record<string, Expr> = {};
@@ -185,12 +187,12 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
       outputs[EMA_METRIC + k] = movingAverage(input(EMA_METRIC + k, [], v.dtype), v, decay);
     }
   }
-  const compiled = await compile({ outputs }, { backend: config.backend });
+  const compiled = await compile({ outputs }, { backend });
 
   // The initial optimizer state is computed by a graph too (it may depend on parameter values).
   const initOutputs: Record<string, Expr> = {};
   for (const [path, leaf] of stateLeaves) initOutputs[OPT + path] = leaf as Expr;
-  const initCompiled = stateLeaves.length > 0 ? await compile({ outputs: initOutputs }, { backend: config.backend }) : undefined;
+  const initCompiled = stateLeaves.length > 0 ? await compile({ outputs: initOutputs }, { backend }) : undefined;
   const metricNames = Object.keys(metrics);
 
   // The per-step path: state leaves in a fixed order, output names precomputed.
@@ -266,7 +268,7 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
       return [next, Object.freeze(values), Object.freeze(aux)] as const;
     },
     evaluator: async (outs) => {
-      const c = await compile({ outputs: outs }, { backend: config.backend });
+      const c = await compile({ outputs: outs }, { backend });
       return async (state, batch, useEma = false) => {
         const feeds: Record<string, TensorLike> = { ...batch };
         const source = useEma ? state.ema : state.params;

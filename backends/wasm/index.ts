@@ -65,14 +65,16 @@ const DIST = ["uniform", "normal", "bits"] as const;
 const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
 
 export function wasm(options: WasmOptions = {}): Backend {
-  // The backend value owns its worker pool (made on first need), so nothing is global.
+  // The backend value owns its worker pool, made on first need and shared by its executables.
+  let pool: Promise<WorkerPool | undefined> | undefined;
+  const poolOf = (threads: number): Promise<WorkerPool | undefined> => (pool ??= threads > 1 ? createWorkerPool(threads - 1) : Promise.resolve(undefined));
   return {
     name: "wasm",
-    compile: async (graph) =>
-      compileWasm(graph, {
-        fma: options.relaxedSimd ?? (await detectRelaxedSimd()),
-        threads: Math.max(1, Math.floor(options.threads ?? (await defaultThreads()))),
-      }),
+    compile: async (graph) => {
+      const threads = Math.max(1, Math.floor(options.threads ?? (await defaultThreads())));
+      const shared = threads > 1 && typeof SharedArrayBuffer !== "undefined";
+      return compileWasm(graph, { fma: options.relaxedSimd ?? (await detectRelaxedSimd()), pool: shared ? await poolOf(threads) : undefined });
+    },
   };
 }
 
@@ -101,15 +103,16 @@ export interface WasmExecutable extends Executable {
   readonly stats: () => readonly WasmProgramStats[];
 }
 
-async function compileWasm(graph: Graph, o: { fma: boolean; threads: number }): Promise<WasmExecutable> {
+async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | undefined }): Promise<WasmExecutable> {
   const planner = shapePlanner(graph);
-  const shared = o.threads > 1 && typeof SharedArrayBuffer !== "undefined";
-  const memory = shared ? new WebAssembly.Memory({ initial: 1, maximum: MAX_SHARED_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 1 });
-  const pool = shared ? await createWorkerPool(o.threads - 1, memory) : undefined;
+  const pool = o.pool;
+  const memory = pool !== undefined ? new WebAssembly.Memory({ initial: 1, maximum: MAX_SHARED_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 1 });
   const threads = pool === undefined ? 1 : pool.size + 1;
   const instances = new WeakMap<ShapePlan, Promise<Instance>>();
   const all: WasmProgramStats[] = [];
   let last: Instance | undefined;
+  /** The tensor each input buffer holds now (tensors are immutable, so identity means same data). */
+  const written = new Map<string, Tensor>();
 
   const imports = {
     env: { memory },
@@ -142,7 +145,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; threads: number }): 
     const fn = (name: string): (() => void) => instance.exports[name] as () => void;
     const id = nextInstanceId++;
     const partNames = mod.schedule.flatMap((st) => (st.kind === "parallel" ? st.parts.slice(1) : []));
-    if (pool !== undefined && partNames.length > 0) pool.load(id, module, partNames);
+    if (pool !== undefined && partNames.length > 0) pool.load(id, module, memory, partNames);
     const steps = mod.schedule.map((st) => {
       if (st.kind === "segment") return fn(st.name);
       const own = fn(st.parts[0] as string);
@@ -182,7 +185,8 @@ async function compileWasm(graph: Graph, o: { fma: boolean; threads: number }): 
       }
       const inst = await pending;
       if (last !== inst) {
-        // Another binding's arena may have overwritten this one's constants.
+        // Another binding's arena may have overwritten this one's constants and inputs.
+        written.clear();
         for (const b of inst.program.buffers) if (b.role === "const" && b.data !== undefined) writeBuffer(inst, b.id, b.data);
         last = inst;
       }
@@ -197,7 +201,11 @@ async function compileWasm(graph: Graph, o: { fma: boolean; threads: number }): 
         inst.io = io;
       }
       for (const [name, dst] of io.inputs) {
-        const data = (feeds.get(name) as Tensor).data;
+        const t = feeds.get(name) as Tensor;
+        // Inputs live to the end of the plan: the same tensor fed again is still in memory.
+        if (written.get(name) === t) continue;
+        written.set(name, t);
+        const data = t.data;
         if (data instanceof Uint8Array) for (let i = 0; i < dst.length; i++) dst[i] = data[i] as number;
         else dst.set(data);
       }

@@ -9,8 +9,8 @@
 export interface WorkerPool {
   /** Number of worker threads (the calling thread is one more). */
   readonly size: number;
-  /** Makes a compiled module (instance id `id`, with its task export names) runnable on every worker. */
-  load(id: number, module: WebAssembly.Module, names: readonly string[]): void;
+  /** Makes a compiled module over a shared memory (instance id `id`, with its task export names) runnable on every worker. */
+  load(id: number, module: WebAssembly.Module, memory: WebAssembly.Memory, names: readonly string[]): void;
   /** Starts task `names[index[w]]` of instance `id` on each worker w. */
   start(id: number, index: readonly number[]): void;
   /** Waits until every started task is done; throws if one failed. */
@@ -30,8 +30,8 @@ const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 const ctrl = new Int32Array(workerData.ctrl);
 const port = workerData.port;
-const imports = { env: { memory: workerData.memory }, m: { exp: Math.exp, log: Math.log, tanh: Math.tanh, pow: Math.pow,
-  random: () => { throw new Error("random kernels run on the calling thread"); } } };
+const math = { exp: Math.exp, log: Math.log, tanh: Math.tanh, pow: Math.pow,
+  random: () => { throw new Error("random kernels run on the calling thread"); } };
 const instances = new Map();
 let seen = 0;
 for (;;) {
@@ -40,6 +40,7 @@ for (;;) {
   try {
     if (ctrl[${CMD}] === ${LOAD}) {
       const msg = receiveMessageOnPort(port).message;
+      const imports = { env: { memory: msg.memory }, m: math };
       instances.set(msg.id, { exports: new WebAssembly.Instance(msg.module, imports).exports, names: msg.names });
     } else if (ctrl[${CMD}] === ${RUN}) {
       const inst = instances.get(ctrl[${ID}]);
@@ -59,8 +60,8 @@ interface Slot {
   expected: number;
 }
 
-/** A pool of `size` workers sharing `memory`; undefined where worker threads are unavailable. */
-export async function createWorkerPool(size: number, memory: WebAssembly.Memory): Promise<WorkerPool | undefined> {
+/** A pool of `size` workers; undefined where worker threads are unavailable. */
+export async function createWorkerPool(size: number): Promise<WorkerPool | undefined> {
   if (size < 1 || typeof SharedArrayBuffer === "undefined") return undefined;
   let wt: typeof import("node:worker_threads");
   try {
@@ -72,7 +73,7 @@ export async function createWorkerPool(size: number, memory: WebAssembly.Memory)
   for (let w = 0; w < size; w++) {
     const ctrl = new Int32Array(new SharedArrayBuffer(8 * 4));
     const { port1, port2 } = new wt.MessageChannel();
-    const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { ctrl: ctrl.buffer, port: port2, memory }, transferList: [port2] });
+    const worker = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: { ctrl: ctrl.buffer, port: port2 }, transferList: [port2] });
     worker.unref();
     port1.unref();
     slots.push({ ctrl, port: port1, expected: 0 });
@@ -102,9 +103,9 @@ export async function createWorkerPool(size: number, memory: WebAssembly.Memory)
   };
   return {
     size,
-    load: (id, module, names) => {
+    load: (id, module, memory, names) => {
       for (const s of slots) {
-        s.port.postMessage({ id, module, names });
+        s.port.postMessage({ id, module, memory, names });
         signal(s, LOAD, id, 0);
       }
       wait();

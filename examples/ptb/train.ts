@@ -29,7 +29,7 @@ export interface PtbSplits {
 }
 
 export interface PtbTrainerOptions {
-  readonly backend: "wasm" | "js";
+  readonly backend: "wasm" | "js" | gg.Backend;
   /** The initial values use `gg.random.key(seed)`; the dropout key of step n is [n + 1, seed] (never the init key [0, seed]). */
   readonly seed: number;
   /** Length of the training ids: the epoch size that the in-graph learning-rate schedule counts in. */
@@ -106,12 +106,14 @@ export async function createPtbTrainer(config: PtbConfig, options: PtbTrainerOpt
 
 /**
  * The seed's progress rule `step % (epoch_size // 10) == 10`, over the steps this epoch will
- * actually run (so a run cut by --max-steps still prints 10 lines); for intervals of 10 or less,
- * where the seed's rule would print nothing, `step % interval == 10 % interval`.
+ * actually run (so a run cut by --max-steps still prints 10 lines). Where the interval is 10 or
+ * less, for which the seed's rule prints nothing (or, rewritten, far too often), the last step
+ * of each tenth of the epoch: exactly 10 lines (every step when there are fewer than 10).
  */
 export function isProgressStep(step: number, stepsThisEpoch: number): boolean {
   const interval = Math.floor(stepsThisEpoch / 10);
-  return interval === 0 || step % interval === 10 % interval;
+  if (interval > 10) return step % interval === 10;
+  return Math.floor((10 * (step + 1)) / stepsThisEpoch) !== Math.floor((10 * step) / stepsThisEpoch);
 }
 
 export interface TrainEpochOptions {
@@ -181,13 +183,12 @@ export async function trainEpoch(trainer: PtbTrainer, state: PtbTrainState, data
 }
 
 /** The seed's `run_epoch(session, mvalid, data, tf.no_op())`: the perplexity of a model that does not train. */
-export async function evalEpoch(trainer: PtbTrainer, state: PtbTrainState, which: "valid" | "test", data: Int32Array, maxSteps?: number): Promise<number> {
+export async function evalEpoch(trainer: PtbTrainer, state: PtbTrainState, which: "valid" | "test", data: Int32Array): Promise<number> {
   const { batchSize, numSteps } = trainer.models[which];
   let rnn: Record<string, gg.Tensor> = zeroState(trainer.config, batchSize);
   let costs = 0;
   let iters = 0;
   for (const batch of ptbIterator(data, batchSize, numSteps)) {
-    if (maxSteps !== undefined && iters >= maxSteps * numSteps) break;
     const r = await trainer.evalBatch(which, state, batch, rnn);
     rnn = r.rnn;
     costs += r.cost;
@@ -199,7 +200,7 @@ export async function evalEpoch(trainer: PtbTrainer, state: PtbTrainState, which
 export interface PtbRunOptions {
   readonly config: PtbConfig;
   readonly data: PtbSplits;
-  readonly backend?: "wasm" | "js";
+  readonly backend?: "wasm" | "js" | gg.Backend;
   readonly seed?: number;
   /** Training stops after this many steps in total; the epoch it stops in is evaluated as usual. */
   readonly maxSteps?: number;
@@ -266,7 +267,9 @@ export async function runPtb(options: PtbRunOptions): Promise<PtbRunResult> {
     });
     state = r.state;
     log(`Epoch: ${i + 1} Train Perplexity: ${r.perplexity.toFixed(3)}`);
-    const validPerplexity = await evalEpoch(trainer, state, "valid", data.valid);
+    // --eval-every may have just evaluated these very variables.
+    const latest = validHistory[validHistory.length - 1];
+    const validPerplexity = latest !== undefined && latest.step === state.step ? latest.perplexity : await evalEpoch(trainer, state, "valid", data.valid);
     log(`Epoch: ${i + 1} Valid Perplexity: ${validPerplexity.toFixed(3)}`);
     epochs.push({ epoch: i + 1, learningRate, steps: r.steps, trainPerplexity: r.perplexity, validPerplexity, wps: r.wps });
   }

@@ -28,7 +28,7 @@ export function planBuffers(p: KernelProgram, bytesPerElement: (d: DType) => num
       first[b.id] = -1;
       last[b.id] = Math.max(last[b.id] as number, -1);
     }
-    if (b.role === "const") last[b.id] = end;
+    if (b.role === "const" || b.role === "input") last[b.id] = end;
   }
   p.kernels.forEach((k, i) => {
     const w = kernelWrites(k);

@@ -14,12 +14,15 @@ function isBackend(v: unknown): v is gg.Backend {
   return typeof b.name === "string" && typeof b.compile === "function";
 }
 
+/** Options a backend factory may take (e.g. `{ threads: 1 }` for gg.wasm). */
+export type BackendOptions = Readonly<Record<string, unknown>>;
+
 /** The factory `gg[name]` if the library exports one. */
-export function backendFactory(name: BackendName): (() => gg.Backend) | undefined {
+export function backendFactory(name: BackendName): ((options?: BackendOptions) => gg.Backend) | undefined {
   const f = (gg as Record<string, unknown>)[name];
   if (typeof f !== "function") return undefined;
-  return () => {
-    const b: unknown = f();
+  return (options) => {
+    const b: unknown = options === undefined ? f() : f(options);
     if (!isBackend(b)) throw new Error(`gg.${name}() did not return a backend`);
     return b;
   };

@@ -7,13 +7,13 @@ import { w4 } from "./w4.js";
 import { w5 } from "./w5.js";
 
 /** graphgrad's side of every workload, on one backend. */
-export function graphgrad(backend: Backend): Implementation {
+export function graphgrad(backend: Backend, options?: Readonly<Record<string, unknown>>): Implementation {
   return {
     W1: (c, d) => w1(backend, c, d),
     W2: (c, d) => w2(backend, c, d),
     W3: (c, d) => w3(backend, c, d),
     W4: (c, d) => w4(backend, c, d),
     W5: (c, d) => w5(backend, c, d),
-    notes: () => ({ backend: backend.name }),
+    notes: () => ({ backend: backend.name, ...(options === undefined ? {} : { options: JSON.stringify(options) }) }),
   };
 }

@@ -1,0 +1,220 @@
+import type { DType } from "../../ir/dtype.js";
+import type { Kernel } from "../../ir/kernel.js";
+import { sizeOf } from "../../ir/shape.js";
+import { affine, emitExpr, IndexSpace, literal, load, storeWord } from "./expr.js";
+import { matmulDispatch } from "./matmul.js";
+import { wgslType } from "./ops.js";
+import { Bases, type Dispatch, grid, Helpers, type KernelTuning, shader, WG } from "./shader.js";
+
+/**
+ * WGSL for each kind of kernel (`ir/kernel.ts`). A buffer's first word in the arena is read from the
+ * kernel's uniform (`Bases`), so the code depends only on the kernel's form.
+ * One invocation per output element, except: reductions over more than WG elements (a workgroup per
+ * output, partial sums in workgroup memory, a tree at the end), matmul (matmul.ts), and scatterAdd
+ * (a workgroup per output row block, walking the indices in order: deterministic, no float atomics).
+ */
+
+/** A one-dimensional kernel of `n` invocations: `gid` is the flat index, past-the-end ones return. */
+function flatKernel(label: string, n: number, helpers: Helpers, bases: Bases, body: readonly string[]): Dispatch | undefined {
+  if (n === 0) return undefined;
+  const { groups, gx } = grid(Math.ceil(n / WG));
+  const code = shader({
+    helpers,
+    bases,
+    workgroupSize: String(WG),
+    body: [`let gid = (wg.y * ${gx}u + wg.x) * ${WG}u + li;`, `if (gid >= ${n}u) { return; }`, ...body],
+  });
+  return { label, code, groups, buffers: bases.ids };
+}
+
+/** The reduction's identity, and its step on (acc, value). */
+function reducer(op: "sum" | "max", d: DType, h: Helpers): { init: string; step: (a: string, v: string) => string; empty: string } {
+  if (op === "sum") return { init: literal(d, 0, h.use), step: (a, v) => `${a} + ${v}`, empty: literal(d, 0, h.use) };
+  if (d === "float32") return { init: literal(d, -Infinity, h.use), step: (a, v) => `${h.use("gg_max")}(${a}, ${v})`, empty: literal(d, -Infinity, h.use) };
+  // int32: the reference's -Infinity start stores as 0 when nothing is reduced.
+  return { init: "bitcast<i32>(0x80000000u)", step: (a, v) => `max(${a}, ${v})`, empty: literal(d, 0, h.use) };
+}
+
+function reduceKernel(k: Extract<Kernel, { kind: "reduce" }>): Dispatch | undefined {
+  const h = new Helpers();
+  const b = new Bases();
+  const outCount = sizeOf(k.outShape);
+  const redCount = sizeOf(k.redShape);
+  const r = reducer(k.op, k.dtype, h);
+  const out = b.of(k.out);
+  const t = wgslType(k.dtype);
+  if (redCount === 0) return flatKernel("reduce (empty)", outCount, h, b, [`m[${out} + gid] = ${storeWord(k.dtype, r.empty)};`]);
+  // The value at output coordinates (flat `o`) and reduction coordinates (flat `r`).
+  const valueLines = (o: string): { pre: string[]; loop: string[]; value: string } => {
+    const pre: string[] = [];
+    const loop: string[] = [];
+    const outer = new IndexSpace(k.outShape, o, pre, "o");
+    const inner = new IndexSpace(k.redShape, "r", loop, "r");
+    const rank = k.outShape.length;
+    const value = emitExpr(
+      k.expr,
+      {
+        address: (a) => affine(b.of(a.buffer), a.offset, [...outer.terms(a.strides.slice(0, rank)), ...inner.terms(a.strides.slice(rank))]),
+        use: h.use,
+      },
+      loop,
+    );
+    return { pre, loop, value };
+  };
+  if (redCount <= WG) {
+    // One invocation per output, the reduction in row-major order.
+    const { pre, loop, value } = valueLines("gid");
+    return flatKernel("reduce", outCount, h, b, [
+      ...pre,
+      `var acc: ${t} = ${r.init};`,
+      `for (var r = 0u; r < ${redCount}u; r = r + 1u) {`,
+      ...loop.map((l) => `  ${l}`),
+      `  acc = ${r.step("acc", value)};`,
+      "}",
+      `m[${out} + gid] = ${storeWord(k.dtype, "acc")};`,
+    ]);
+  }
+  // A workgroup per output: strided partial reductions, then a tree in workgroup memory.
+  const { groups, gx } = grid(outCount);
+  const { pre, loop, value } = valueLines("o");
+  const code = shader({
+    helpers: h,
+    bases: b,
+    decls: [`var<workgroup> part: array<${t}, ${WG}>;`],
+    workgroupSize: String(WG),
+    body: [
+      `let o = wg.y * ${gx}u + wg.x;`,
+      `if (o >= ${outCount}u) { return; }`,
+      ...pre,
+      `var acc: ${t} = ${r.init};`,
+      `for (var r = li; r < ${redCount}u; r = r + ${WG}u) {`,
+      ...loop.map((l) => `  ${l}`),
+      `  acc = ${r.step("acc", value)};`,
+      "}",
+      "part[li] = acc;",
+      "workgroupBarrier();",
+      `for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {`,
+      `  if (li < s) { part[li] = ${r.step("part[li]", "part[li + s]")}; }`,
+      "  workgroupBarrier();",
+      "}",
+      `if (li == 0u) { m[${out} + o] = ${storeWord(k.dtype, "part[0]")}; }`,
+    ],
+  });
+  return { label: "reduce (workgroup)", code, groups, buffers: b.ids };
+}
+
+function mapKernel(k: Extract<Kernel, { kind: "map" }>): Dispatch | undefined {
+  const h = new Helpers();
+  const b = new Bases();
+  const lines: string[] = [];
+  const space = new IndexSpace(k.shape, "gid", lines);
+  const value = emitExpr(k.expr, { address: (a) => space.address(b.of(a.buffer), a.offset, a.strides), use: h.use }, lines);
+  const dst = space.address(b.of(k.out.buffer), k.out.offset, k.out.strides);
+  return flatKernel("map", sizeOf(k.shape), h, b, [...lines, `m[${dst}] = ${storeWord(k.dtype, value)};`]);
+}
+
+/** Clamp of an index into [0, rows) (the reference's gather/scatterAdd rule). */
+const clampRow = (idx: string, rows: number): string => `u32(clamp(${idx}, 0, ${rows - 1}))`;
+
+function gatherKernel(k: Extract<Kernel, { kind: "gather" }>): Dispatch | undefined {
+  if (k.rows === 0 && k.count * k.width > 0) throw new Error("gather from an empty table");
+  const h = new Helpers();
+  const b = new Bases();
+  // Words are copied as they are: the dtype does not matter.
+  return flatKernel("gather", k.count * k.width, h, b, [
+    `let r = gid / ${k.width}u;`,
+    `let j = gid % ${k.width}u;`,
+    `let row = ${clampRow(load("int32", `${b.of(k.indices)} + r`), k.rows)};`,
+    `m[${b.of(k.out)} + gid] = m[${b.of(k.params)} + row * ${k.width}u + j];`,
+  ]);
+}
+
+const CHUNK = 64;
+
+function scatterAddKernel(k: Extract<Kernel, { kind: "scatterAdd" }>): Dispatch | undefined {
+  const h = new Helpers();
+  const b = new Bases();
+  const blocks = Math.ceil(k.width / WG);
+  const total = k.rows * blocks;
+  if (total === 0) return undefined;
+  const t = wgslType(k.dtype);
+  const { groups, gx } = grid(total);
+  const code = shader({
+    helpers: h,
+    bases: b,
+    decls: [`var<workgroup> rows: array<u32, ${CHUNK}>;`],
+    workgroupSize: String(WG),
+    body: [
+      `let g = wg.y * ${gx}u + wg.x;`,
+      `if (g >= ${total}u) { return; }`,
+      `let row = g / ${blocks}u;`,
+      `let j = (g % ${blocks}u) * ${WG}u + li;`,
+      `var acc: ${t} = ${literal(k.dtype, 0, h.use)};`,
+      `for (var c = 0u; c < ${k.count}u; c = c + ${CHUNK}u) {`,
+      `  if (c + li < ${k.count}u) { rows[li] = ${clampRow(load("int32", `${b.of(k.indices)} + c + li`), k.rows)}; }`,
+      "  workgroupBarrier();",
+      `  let n = min(${CHUNK}u, ${k.count}u - c);`,
+      `  if (j < ${k.width}u) {`,
+      "    for (var q = 0u; q < n; q = q + 1u) {",
+      `      if (rows[q] == row) { acc = acc + ${load(k.dtype, `${b.of(k.updates)} + (c + q) * ${k.width}u + j`)}; }`,
+      "    }",
+      "  }",
+      "  workgroupBarrier();",
+      "}",
+      `if (j < ${k.width}u) { m[${b.of(k.out)} + row * ${k.width}u + j] = ${storeWord(k.dtype, "acc")}; }`,
+    ],
+  });
+  return { label: "scatterAdd", code, groups, buffers: b.ids };
+}
+
+function iotaKernel(k: Extract<Kernel, { kind: "iota" }>): Dispatch | undefined {
+  const h = new Helpers();
+  const b = new Bases();
+  const stride = sizeOf(k.shape.slice(k.axis + 1));
+  const n = k.shape[k.axis] as number;
+  const v = `i32((gid / ${stride}u) % ${n}u)`;
+  const value = k.dtype === "int32" ? v : k.dtype === "bool" ? `(${v} != 0)` : `f32(${v})`;
+  return flatKernel("iota", sizeOf(k.shape), h, b, [`m[${b.of(k.out)} + gid] = ${storeWord(k.dtype, value)};`]);
+}
+
+function randomKernel(k: Extract<Kernel, { kind: "random" }>): Dispatch | undefined {
+  const h = new Helpers();
+  const b = new Bases();
+  const key = b.of(k.key);
+  // The natural value (bits: int32, uniform and normal: float32), stored as the dtype (as a typed array would).
+  const natural =
+    k.dist === "bits"
+      ? { d: "int32" as DType, v: "bitcast<i32>(w.x)" }
+      : k.dist === "uniform"
+        ? { d: "float32" as DType, v: "f32(w.x >> 8u) * 5.9604644775390625e-8" }
+        : { d: "float32" as DType, v: `${h.use("gg_normal")}(w.x, w.y)` };
+  let value = natural.v;
+  if (k.dtype !== natural.d) {
+    if (k.dtype === "bool") value = natural.d === "int32" ? `(${value} != 0)` : `${h.use("gg_f2b")}(${value})`;
+    else value = k.dtype === "int32" ? `${h.use("gg_f2i")}(${value})` : `${h.use("gg_i2f")}(${value})`;
+  }
+  return flatKernel(`random ${k.dist}`, k.size, h, b, [
+    `let w = ${h.use("gg_threefry")}(m[${key}], m[${key} + 1u], gid, 0u);`,
+    `m[${b.of(k.out)} + gid] = ${storeWord(k.dtype, value)};`,
+  ]);
+}
+
+/** The dispatch computing kernel k (undefined when it has nothing to compute). */
+export function kernelDispatch(k: Kernel, tuning: KernelTuning): Dispatch | undefined {
+  switch (k.kind) {
+    case "map":
+      return mapKernel(k);
+    case "reduce":
+      return reduceKernel(k);
+    case "matmul":
+      return matmulDispatch(k, tuning.matmul.block, tuning.matmul.perThread);
+    case "gather":
+      return gatherKernel(k);
+    case "scatterAdd":
+      return scatterAddKernel(k);
+    case "iota":
+      return iotaKernel(k);
+    case "random":
+      return randomKernel(k);
+  }
+}
