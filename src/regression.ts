@@ -61,11 +61,11 @@ export const REGRESSION_DEFAULTS = Object.freeze({
   targets: "targets",
 } as const);
 
-export interface RegressionConfig {
+export interface RegressionConfig<K extends string = string> {
   /** The output Expr (its inputs are found), `{ output, inputs }`, or a function of `inputs` and `{ training, key }`. */
-  readonly model: ModelLike;
+  readonly model: ModelLike<K>;
   /** For a model function: its inputs, as input Exprs or shapes (`{ x: [null, 4] }`, `{ ids: { shape: [null, 5], dtype: "int32" } }`). */
-  readonly inputs?: Readonly<Record<string, Expr | InputSpec>>;
+  readonly inputs?: Readonly<Record<K, Expr | InputSpec>>;
   /** The targets input (tflearn's `placeholder`); default: an input named "targets" of the output's shape and dtype. */
   readonly targets?: Expr;
   /** Targets are int32 class indices (one axis fewer than the output), one-hot encoded in the graph (tflearn's to_one_hot). */
@@ -166,7 +166,7 @@ function isTensorLike(x: TensorLike | Feeds): x is TensorLike {
 }
 
 /** The targets input and the expression the loss compares against (one-hot encoded when asked). */
-function targetsOf(output: Expr, config: RegressionConfig): { input: Expr; name: string; value: Expr } {
+function targetsOf(output: Expr, config: { readonly targets?: Expr | undefined; readonly toOneHot?: boolean | undefined }): { input: Expr; name: string; value: Expr } {
   const oneHotClasses = (): number => {
     const classes = output.shape[output.rank - 1];
     if (output.rank < 1 || typeof classes !== "number") throw new GraphgradError("regression", `toOneHot needs an output whose last axis has a known size, got ${formatShape(output.shape)}`);
@@ -189,7 +189,7 @@ function targetsOf(output: Expr, config: RegressionConfig): { input: Expr; name:
   return { input: t, name: t.node.attrs.name, value };
 }
 
-class RegressionModel implements Regression {
+class RegressionModel<K extends string> implements Regression {
   readonly inputNames: readonly string[];
   readonly targetsName: string;
   readonly output: Expr;
@@ -213,7 +213,7 @@ class RegressionModel implements Regression {
   private predictor: Promise<(state: TrainState, batch: Feeds, useEma?: boolean) => Promise<Record<string, Tensor>>> | undefined;
   private evaluator: Promise<(state: TrainState, batch: Feeds, useEma?: boolean) => Promise<Record<string, Tensor>>> | undefined;
 
-  constructor(private readonly config: RegressionConfig) {
+  constructor(private readonly config: RegressionConfig<K>) {
     const model = resolveModel(config.model, config.inputs);
     const targets = targetsOf(model.train.output, config);
     if (model.inputs[targets.name] !== undefined) {
@@ -409,7 +409,7 @@ class RegressionModel implements Regression {
   }
 }
 
-export function regression(config: RegressionConfig): Regression {
+export function regression<K extends string = string>(config: RegressionConfig<K>): Regression {
   if (typeof config !== "object" || config === null) throw new GraphgradError("regression", "expected a configuration object");
   return new RegressionModel(config);
 }

@@ -27,6 +27,7 @@ export class DeviceState {
   /** Tensors returned by a run whose bytes are still in a device buffer (fed back without an upload). */
   readonly resident = new WeakMap<Tensor, GPUBuffer>();
   lost: string | undefined;
+  private readonly errors: string[] = [];
   /** Pipelines compiled so far (a cache hit compiles nothing). */
   compiled = 0;
 
@@ -45,6 +46,14 @@ export class DeviceState {
     void this.device.lost.then((info) => {
       this.lost = `${info.reason}: ${info.message}`;
     });
+    this.device.addEventListener("uncapturederror", (e) => {
+      this.errors.push((e as GPUUncapturedErrorEvent).error.message);
+    });
+  }
+
+  /** WebGPU errors raised since the last call (validation, out of memory), to surface them as exceptions. */
+  takeErrors(): string[] {
+    return this.errors.splice(0);
   }
 
   /** The pipeline of a dispatch, compiled once per distinct WGSL source. */

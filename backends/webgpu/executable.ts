@@ -123,22 +123,30 @@ async function readBack(state: DeviceState, enc: GPUCommandEncoder, copies: read
   state.device.queue.submit([enc.finish()]);
   before?.();
   const out: Record<string, Tensor> = {};
+  const fail = (): void => {
+    const errors = state.takeErrors();
+    if (errors.length > 0) throw new GraphgradError("webgpu", `the GPU reported: ${errors.join("; ")}`);
+  };
   if (staging !== undefined) {
-    await staging.mapAsync(MAP_READ, 0, staging.size);
+    await staging.mapAsync(MAP_READ, 0, staging.size).catch((e: unknown) => {
+      throw new GraphgradError("webgpu", `reading results back failed: ${e instanceof Error ? e.message : String(e)}; ${state.takeErrors().join("; ")}`);
+    });
     const mapped = staging.getMappedRange(0, staging.size);
     for (const p of placed) out[p.slot.name] = tensorOf(p.slot.dtype, p.slot.shape, mapped.slice(p.at, p.at + p.slot.bytes));
     staging.unmap();
     state.give(staging);
   } else {
+    await state.device.queue.onSubmittedWorkDone();
     for (const p of placed) out[p.slot.name] = tensorOf(p.slot.dtype, p.slot.shape, new ArrayBuffer(0));
   }
+  fail();
   return out;
 }
 
 class GpuTensor implements DeviceTensor {
   private buf: GPUBuffer | undefined;
   constructor(
-    private readonly state: DeviceState,
+    readonly state: DeviceState,
     buffer: GPUBuffer,
     private readonly slot: Slot,
   ) {
@@ -234,10 +242,11 @@ export async function compileWebGpu(graph: Graph, state: DeviceState): Promise<W
     for (const s of inst.inputs) {
       if (s.bytes === 0) continue;
       const f = feeds.get(s.name) as Tensor | DeviceTensor;
+      if (f instanceof GpuTensor && f.state !== state) throw new GraphgradError(`feed '${s.name}'`, "a DeviceTensor of another backend value (another device) cannot be fed here: read() it first");
       const onDevice = f instanceof GpuTensor ? f.buffer() : f instanceof Tensor ? state.resident.get(f) : undefined;
       if (onDevice !== undefined) enc.copyBufferToBuffer(onDevice, 0, inst.arena, s.offset, s.bytes);
       else if (f instanceof Tensor) device.queue.writeBuffer(inst.arena, s.offset, words(f));
-      else throw new GraphgradError(`feed '${s.name}'`, "a DeviceTensor of another backend value (device) cannot be fed here");
+      else throw new GraphgradError(`feed '${s.name}'`, "not a Tensor or a DeviceTensor of this backend");
     }
     const pass = enc.beginComputePass();
     pass.setBindGroup(0, inst.bindGroup);

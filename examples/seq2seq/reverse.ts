@@ -70,7 +70,7 @@ export async function run(options: Seq2SeqOptions = {}): Promise<Seq2SeqResult> 
 
   const p = seq2seqParams(config.hidden);
   const net = gg.regression({
-    model: (inputs) => seq2seq(inputs["ids"] as gg.Expr, p),
+    model: (inputs) => seq2seq(inputs.ids, p),
     inputs: { ids: { shape: [null, MAX_LENGTH], dtype: "int32" } },
     params: p.specs,
     optimizer: "sgd",

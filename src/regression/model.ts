@@ -26,13 +26,13 @@ export interface ModelContext {
 /** What a model function returns: the output, or the output with new values of non-trained parameters (batch-norm statistics). */
 export type ModelResult = Expr | { readonly output: Expr; readonly updates?: Readonly<Record<string, Expr>> };
 
-export type ModelFn = (inputs: Readonly<Record<string, Expr>>, context: ModelContext) => ModelResult;
+export type ModelFn<K extends string = string> = (inputs: Readonly<Record<K, Expr>>, context: ModelContext) => ModelResult;
 
 /**
  * The model: its output expression (the inputs are the `input`s it depends on); the output with
  * its inputs; or a function of the inputs (named in `inputs`) and a context.
  */
-export type ModelLike = Expr | { readonly output: Expr; readonly inputs?: readonly Expr[] } | ModelFn;
+export type ModelLike<K extends string = string> = Expr | { readonly output: Expr; readonly inputs?: readonly Expr[] } | ModelFn<K>;
 
 export interface ResolvedModel {
   /** The model's inputs by name (the key input excluded). */
@@ -89,16 +89,18 @@ function fromResult(r: ModelResult, training: boolean): { output: Expr; updates:
   return { output: checkOutput(r.output, where), updates: r.updates ?? {} };
 }
 
-export function resolveModel(model: ModelLike, inputSpecs: Readonly<Record<string, Expr | InputSpec>> | undefined): ResolvedModel {
+export function resolveModel<K extends string>(model: ModelLike<K>, inputSpecs: Readonly<Record<K, Expr | InputSpec>> | undefined): ResolvedModel {
   if (typeof model === "function") {
     if (inputSpecs === undefined || Object.keys(inputSpecs).length === 0) {
       throw new GraphgradError("regression", "a model function needs `inputs`: the inputs to call it with, e.g. { x: [null, 4] }");
     }
     const inputs: Record<string, Expr> = {};
-    for (const [name, spec] of Object.entries(inputSpecs)) inputs[name] = makeInput(name, spec);
+    for (const [name, spec] of Object.entries<Expr | InputSpec>(inputSpecs)) inputs[name] = makeInput(name, spec);
     const key = input(KEY_INPUT, [2], "int32");
-    const train = fromResult(model(inputs, { training: true, key }), true);
-    const infer = fromResult(model(inputs, { training: false, key }), false);
+    // `inputs` has exactly the keys of `inputSpecs`, i.e. K.
+    const byName = inputs as Readonly<Record<K, Expr>>;
+    const train = fromResult(model(byName, { training: true, key }), true);
+    const infer = fromResult(model(byName, { training: false, key }), false);
     if (Object.keys(infer.updates).length > 0) throw new GraphgradError("regression", "the model returned updates with training false: updates belong to the training graph only");
     return { inputs, train, infer: infer.output };
   }

@@ -170,8 +170,11 @@ describe("webgpu kernels at sizes past one workgroup", () => {
       ["b", new Tensor("float32", [k, n], samples(k * n, 22, -3, 3))],
       ["bias", new Tensor("float32", [n], samples(n, 23, -1, 1))],
     ]);
-    const got = await (await be.compile(graph)).run(feeds);
+    const exe = await be.compile(graph);
+    const got = await exe.run(feeds);
     const want = await (await js().compile(graph)).run(feeds);
+    // y's bias add and tanh run in its matmul's store: 3 matmuls, 2 abs and 2 cast maps, no third map.
+    expect(exe.stats()[0]?.kernels).toBe(7);
     const mag = (want["mag"] as Tensor).data;
     const y = (got["y"] as Tensor).data;
     const yRef = (want["y"] as Tensor).data;

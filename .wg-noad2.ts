@@ -1,2 +1,0 @@
-import { acquireDevice } from "./backends/webgpu/adapter.js";
-try { await acquireDevice(); console.log("got one"); } catch (e) { console.log(String(e)); }
