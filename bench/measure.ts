@@ -52,14 +52,14 @@ async function timeSteps(t: Trainer, steps: number): Promise<number> {
 
 /**
  * Two checked steps and the rest of the warm-up, then timed runs of steps. A slow implementation
- * (one step per run, and the first step took more than half the time budget) is not warmed up
+ * (one step per run, and the first step took longer than the whole time budget) is not warmed up
  * further: its second step is already its first timed run, so it stays bounded (the first step,
  * with compilation and first-touch allocation, is still excluded).
  */
 export async function measureTrainer(t: Trainer, plan: TimingPlan): Promise<Measurement> {
   const start = performance.now();
   const firstLoss = await t.step();
-  const slow = plan.stepsPerRun === 1 && plan.maxRuns > 0 && (performance.now() - start) / 1000 > plan.budgetSeconds / 2;
+  const slow = plan.stepsPerRun === 1 && plan.maxRuns > 0 && (performance.now() - start) / 1000 > plan.budgetSeconds;
   if (slow) {
     const second = performance.now();
     const secondLoss = await t.step();

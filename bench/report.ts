@@ -121,6 +121,8 @@ export function report(
     }
   }
 
+  lines.push("Each figure is the median of its timed runs (warm-up excluded; run counts in the progress lines and in results.json).");
+
   const rs = ratios(figures, impls, workloads);
   const peers = impls.filter((i) => i.kind === "peer");
   if (rs.length > 0) {

@@ -72,7 +72,8 @@ const r = report(
   options.workloads,
   workaroundNotes,
 );
-console.log(`\n${r.lines.join("\n")}`);
+console.log(`\nMeasured ${started.toISOString().slice(0, 10)} on ${host.cpu}, ${host.cores} cores, Node ${host.node} (${options.mode} mode; load average ${host.loadAverage.join(" ")} at the start).\n`);
+console.log(r.lines.join("\n"));
 const flagged = r.checks.filter((c) => !c.outcome.ok);
 if (flagged.length > 0) console.log(`\n⚠ ${flagged.length} figure(s) disagree with gg-js: see the correctness table.`);
 

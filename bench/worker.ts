@@ -2,7 +2,7 @@ import { findImpl } from "./impls/registry.js";
 import { median, measureWorkload } from "./measure.js";
 import { type Figure, NotExpressible } from "./protocol.js";
 import { RESULT_MARKER } from "./result-marker.js";
-import { FIGURES, FULL, isWorkloadId, type Mode, type TimingPlan, timingPlan, TINY, type WorkloadId } from "./workloads.js";
+import { FIGURES, FULL, isWorkloadId, type Mode, type TimingPlan, timingPlan, TINY, type WorkloadConfigs, type WorkloadId } from "./workloads.js";
 
 /**
  * One implementation, one workload, in a process of its own:
@@ -11,8 +11,8 @@ import { FIGURES, FULL, isWorkloadId, type Mode, type TimingPlan, timingPlan, TI
  * --check-only: only the correctness numbers (first steps; W5 one training run), no timing.
  */
 
-function checkOnlyPlan(id: WorkloadId, mode: Mode): TimingPlan {
-  const p = timingPlan(id, mode);
+function checkOnlyPlan(id: WorkloadId, mode: Mode, configs: WorkloadConfigs): TimingPlan {
+  const p = timingPlan(id, mode, configs);
   return id === "W5" ? { ...p, maxRuns: 1, minRuns: 1, budgetSeconds: 0 } : { ...p, warmup: Math.min(p.warmup, 2), maxRuns: 0, minRuns: 0 };
 }
 
@@ -34,7 +34,7 @@ async function main(argv: readonly string[]): Promise<Figure> {
     if (variant === "workaround" && impl.workarounds?.[workload] === undefined) throw new Error(`no workaround for ${workload}`);
     const mode: Mode = flags.has("--quick") ? "quick" : "full";
     const configs = flags.has("--tiny") ? TINY : FULL;
-    const plan = flags.has("--check-only") ? checkOnlyPlan(workload, mode) : timingPlan(workload, mode, configs);
+    const plan = flags.has("--check-only") ? checkOnlyPlan(workload, mode, configs) : timingPlan(workload, mode, configs);
     const m = await measureWorkload(factories, workload, configs, plan);
     const spec = FIGURES[workload];
     const samples = m.seconds.map((s) => spec.fromSeconds(s, configs));

@@ -1,6 +1,6 @@
 import { relative, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { runReport } from "./report/run.js";
+import { runReport } from "./reporting/run.js";
 
 /**
  * `npm start`: runs the seed programs on the WebAssembly backend — the recipes, the iris optimizer
