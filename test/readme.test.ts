@@ -18,7 +18,7 @@ async function runBlock(code: string, name: string): Promise<string[]> {
   const file = join(dir, `${name}.ts`);
   writeFileSync(file, `${withImport.replace('from "graphgrad"', 'from "../../src/index.js"')}\nexport {};\n`);
   const lines: string[] = [];
-  vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
+  vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.map((a) => (typeof a === "object" ? JSON.stringify(a) : String(a))).join(" ")));
   await import(pathToFileURL(file).href);
   return lines;
 }
@@ -27,7 +27,7 @@ describe("README", () => {
   afterEach(() => vi.restoreAllMocks());
 
   it("has runnable blocks", () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
   });
 
   it("the complete example runs and trains", async () => {
@@ -37,6 +37,12 @@ describe("README", () => {
     expect(losses).toHaveLength(4);
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(losses[3] as number).toBeLessThan(losses[0] as number);
+  });
+
+  it("the regression front-door example trains and predicts", async () => {
+    const lines = await runBlock(blocks[2] as string, "regression");
+    expect(lines.length).toBe(3);
+    expect(lines[2]).toMatch(/loss/);
   });
 
   it("the optimizer examples build", async () => {
