@@ -44,6 +44,11 @@ async function timedRuns(plan: TimingPlan, run: () => Promise<number>): Promise<
   return seconds;
 }
 
+/** Runs `step` until `plan.warmup` have run in all (`done` already) and `plan.warmupSeconds` have passed since `start`. */
+async function warmUp(plan: TimingPlan, done: number, start: number, step: () => Promise<unknown>): Promise<void> {
+  for (let i = done; i < plan.warmup || (performance.now() - start) / 1000 < plan.warmupSeconds; i++) await step();
+}
+
 async function timeSteps(t: Trainer, steps: number): Promise<number> {
   const start = performance.now();
   for (let i = 0; i < steps; i++) await t.step();
@@ -70,16 +75,17 @@ export async function measureTrainer(t: Trainer, plan: TimingPlan): Promise<Meas
     return { seconds: [s, ...rest], check: { firstLoss, secondLoss } };
   }
   const secondLoss = await t.step();
-  for (let i = 2; i < plan.warmup; i++) await t.step();
+  await warmUp(plan, 2, start, () => t.step());
   const seconds = await timedRuns(plan, () => timeSteps(t, plan.stepsPerRun));
   return { seconds, check: { firstLoss, secondLoss } };
 }
 
 /** W5: a warm-up from the initial parameters, then complete training runs (reset is not timed). */
 export async function measureTraining(t: ResettableTrainer, plan: TimingPlan): Promise<Measurement> {
+  const start = performance.now();
   const firstLoss = await t.step();
   const secondLoss = await t.step();
-  for (let i = 2; i < plan.warmup; i++) await t.step();
+  await warmUp(plan, 2, start, () => t.step());
   let finalLoss = Number.NaN;
   const seconds = await timedRuns(plan, async () => {
     await t.reset();
@@ -92,9 +98,10 @@ export async function measureTraining(t: ResettableTrainer, plan: TimingPlan): P
 }
 
 export async function measureMultiplier(m: Multiplier, plan: TimingPlan): Promise<Measurement> {
+  const start = performance.now();
   const first = await m.multiply();
   const sum = checksum(first);
-  for (let i = 1; i < plan.warmup; i++) await m.multiply();
+  await warmUp(plan, 1, start, () => m.multiply());
   const seconds = await timedRuns(plan, async () => {
     const start = performance.now();
     for (let i = 0; i < plan.stepsPerRun; i++) await m.multiply();

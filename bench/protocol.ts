@@ -63,6 +63,8 @@ export interface Figure {
   readonly warmup?: number;
   readonly check?: Check;
   readonly notes?: Readonly<Record<string, string | number | boolean>>;
+  /** The machine's 1-minute load average when the worker started and ended (other work skews figures). */
+  readonly load?: { readonly start: number; readonly end: number };
   /** Seconds the whole worker spent (setup, compile, warm-up and runs). */
   readonly wallSeconds?: number;
 }

@@ -66,20 +66,26 @@ export function ratios(figures: readonly Figure[], impls: readonly ImplColumn[],
   return out;
 }
 
-function shortReason(f: Figure): string {
-  const r = (f.reason ?? "").replace(/\|/g, "/");
-  return r.length > 90 ? `${r.slice(0, 87)}...` : r;
+/** Reasons too long for a cell become numbered notes under the table (the same text, one note). */
+class Notes {
+  readonly texts: string[] = [];
+  ref(text: string): string {
+    const clean = text.replace(/\|/g, "/");
+    if (clean.length <= 70) return clean;
+    let i = this.texts.indexOf(clean);
+    if (i < 0) i = this.texts.push(clean) - 1;
+    return `[${i + 1}]`;
+  }
 }
 
 /** The text of one cell: the figure, or why there is none; ⚠ when the correctness guard flags it. */
-function cell(figures: readonly Figure[], impl: string, w: WorkloadId, flagged: (f: Figure) => boolean): string {
+function cell(figures: readonly Figure[], impl: string, w: WorkloadId, flagged: (f: Figure) => boolean, notes: Notes): string {
   const asIs = find(figures, impl, w, "as-is");
   const wa = find(figures, impl, w, "workaround");
   const show = (f: Figure): string => {
     if (f.status === "ok") return f.value === undefined ? "—" : `${formatNumber(f.value)}${flagged(f) ? " ⚠" : ""}`;
-    if (f.status === "not-expressible") return `not expressible: ${shortReason(f)}`;
-    if (f.status === "too-slow") return `too slow: ${shortReason(f)}`;
-    return `fails: ${shortReason(f)}`;
+    const what = f.status === "not-expressible" ? "not expressible" : f.status === "too-slow" ? "too slow" : "fails";
+    return `${what}: ${notes.ref(f.reason ?? "")}`;
   };
   if (asIs === undefined) return wa === undefined ? "" : `${show(wa)} (workaround†)`;
   if (wa === undefined) return show(asIs);
@@ -108,13 +114,15 @@ export function report(
     .map((f) => ({ impl: f.impl, workload: f.workload, variant: f.variant, outcome: checkFigure(f, references) }));
   const flagged = (f: Figure): boolean => checks.some((c) => c.impl === f.impl && c.workload === f.workload && c.variant === f.variant && !c.outcome.ok);
   const lines: string[] = [];
+  const notes = new Notes();
 
   lines.push(
     ...table(
       ["workload", "unit", ...impls.map((i) => i.id)],
-      workloads.map((w) => [FIGURES[w].title, `${FIGURES[w].unit} (${FIGURES[w].higherIsBetter ? "higher" : "lower"} is better)`, ...impls.map((i) => cell(figures, i.id, w, flagged))]),
+      workloads.map((w) => [FIGURES[w].title, `${FIGURES[w].unit} (${FIGURES[w].higherIsBetter ? "higher" : "lower"} is better)`, ...impls.map((i) => cell(figures, i.id, w, flagged, notes))]),
     ),
   );
+  notes.texts.forEach((t, i) => lines.push(`[${i + 1}] ${t}`));
   for (const [impl, notes] of Object.entries(workaroundNotes)) {
     for (const [w, note] of Object.entries(notes)) {
       if (workloads.includes(w as WorkloadId) && impls.some((i) => i.id === impl)) lines.push(`† ${impl} ${w} workaround: ${note}.`);

@@ -37,7 +37,8 @@ function progress(f: Figure): void {
       : f.status === "ok"
         ? "check only"
         : `${f.status}: ${f.reason ?? ""}`;
-  console.log(`${name} ${what}  [${(f.wallSeconds ?? 0).toFixed(1)} s]`);
+  const load = f.load === undefined ? "" : `, load ${f.load.start.toFixed(1)}→${f.load.end.toFixed(1)}`;
+  console.log(`${name} ${what}  [${(f.wallSeconds ?? 0).toFixed(1)} s${load}]`);
 }
 
 const figures: Figure[] = [];
@@ -74,6 +75,11 @@ const r = report(
 );
 console.log(`\nMeasured ${started.toISOString().slice(0, 10)} on ${host.cpu}, ${host.cores} cores, Node ${host.node} (${options.mode} mode; load average ${host.loadAverage.join(" ")} at the start).\n`);
 console.log(r.lines.join("\n"));
+// A worker keeps about one core busy itself; a higher load means other processes shared the cores.
+const busiest = Math.max(0, ...figures.map((f) => Math.max(f.load?.start ?? 0, f.load?.end ?? 0)));
+if (busiest > host.cores) {
+  console.log(`\n⚠ The machine was busy during this run (1-minute load average up to ${busiest.toFixed(1)} on ${host.cores} cores): other processes shared the cores, so these figures are skewed. Rerun on an idle machine for figures to publish.`);
+}
 const flagged = r.checks.filter((c) => !c.outcome.ok);
 if (flagged.length > 0) console.log(`\n⚠ ${flagged.length} figure(s) disagree with gg-js: see the correctness table.`);
 
@@ -82,7 +88,7 @@ const out = path.resolve(ROOT, options.out);
 const results = {
   date: started.toISOString(),
   seconds: (finished.getTime() - started.getTime()) / 1000,
-  machine: { ...host, loadAverageAtEnd: machine().loadAverage },
+  machine: { ...host, loadAverageAtEnd: machine().loadAverage, busiestLoadAverage: busiest, busy: busiest > host.cores },
   mode: options.mode,
   command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
   method:

@@ -1,3 +1,4 @@
+import os from "node:os";
 import { findImpl } from "./impls/registry.js";
 import { median, measureWorkload } from "./measure.js";
 import { type Figure, NotExpressible } from "./protocol.js";
@@ -13,7 +14,7 @@ import { FIGURES, FULL, isWorkloadId, type Mode, type TimingPlan, timingPlan, TI
 
 function checkOnlyPlan(id: WorkloadId, mode: Mode, configs: WorkloadConfigs): TimingPlan {
   const p = timingPlan(id, mode, configs);
-  return id === "W5" ? { ...p, maxRuns: 1, minRuns: 1, budgetSeconds: 0 } : { ...p, warmup: Math.min(p.warmup, 2), maxRuns: 0, minRuns: 0 };
+  return id === "W5" ? { ...p, warmupSeconds: 0, maxRuns: 1, minRuns: 1, budgetSeconds: 0 } : { ...p, warmup: Math.min(p.warmup, 2), warmupSeconds: 0, maxRuns: 0, minRuns: 0 };
 }
 
 async function main(argv: readonly string[]): Promise<Figure> {
@@ -25,7 +26,9 @@ async function main(argv: readonly string[]): Promise<Figure> {
   const variant = flags.has("--workaround") ? "workaround" : "as-is";
   const base = { impl: implId, workload, variant } as const;
   const started = performance.now();
+  const loadAtStart = os.loadavg()[0] ?? 0;
   const wall = (): number => (performance.now() - started) / 1000;
+  const load = (): { start: number; end: number } => ({ start: loadAtStart, end: os.loadavg()[0] ?? 0 });
   const info = findImpl(implId);
   if (info === undefined) return { ...base, status: "failed", reason: `unknown implementation '${implId}'` };
   try {
@@ -50,15 +53,16 @@ async function main(argv: readonly string[]): Promise<Figure> {
       samples,
       check: m.check,
       notes: impl.notes?.() ?? {},
+      load: load(),
       wallSeconds: wall(),
     };
   } catch (e) {
     const reason = e instanceof Error ? e.message.split("\n")[0] ?? e.name : String(e);
     const status = e instanceof NotExpressible ? "not-expressible" : "failed";
-    return { ...base, status, reason, wallSeconds: wall() };
+    return { ...base, status, reason, load: load(), wallSeconds: wall() };
   }
 }
 
 const figure = await main(process.argv.slice(2));
-process.stdout.write(`\n${RESULT_MARKER}${JSON.stringify(figure)}\n`);
-process.exit(0);
+// Exit once the line is written: some libraries keep worker threads or timers alive.
+process.stdout.write(`\n${RESULT_MARKER}${JSON.stringify(figure)}\n`, () => process.exit(0));

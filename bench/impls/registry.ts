@@ -28,7 +28,7 @@ function graphgradImpl(name: BackendName, variant?: { suffix: string; options: B
       const factory = backendFactory(name);
       if (factory === undefined) throw new Error(`this graphgrad build exports no gg.${name}()`);
       const { graphgrad } = await import("./graphgrad/index.js");
-      return graphgrad(factory(variant?.options), variant?.options);
+      return graphgrad(await factory(variant?.options), variant?.options);
     },
   };
 }

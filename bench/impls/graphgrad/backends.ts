@@ -17,12 +17,12 @@ function isBackend(v: unknown): v is gg.Backend {
 /** Options a backend factory may take (e.g. `{ threads: 1 }` for gg.wasm). */
 export type BackendOptions = Readonly<Record<string, unknown>>;
 
-/** The factory `gg[name]` if the library exports one. */
-export function backendFactory(name: BackendName): ((options?: BackendOptions) => gg.Backend) | undefined {
+/** The factory `gg[name]` if the library exports one (a factory may return the backend or a promise of it, as gg.webgpu does). */
+export function backendFactory(name: BackendName): ((options?: BackendOptions) => Promise<gg.Backend>) | undefined {
   const f = (gg as Record<string, unknown>)[name];
   if (typeof f !== "function") return undefined;
-  return (options) => {
-    const b: unknown = options === undefined ? f() : f(options);
+  return async (options) => {
+    const b: unknown = await (options === undefined ? f() : f(options));
     if (!isBackend(b)) throw new Error(`gg.${name}() did not return a backend`);
     return b;
   };
