@@ -1,5 +1,5 @@
 import type { Batch, W1Data, W2Data, W3Data, W5Data } from "../bench/data/datasets.js";
-import type { W1Config, W2Config, W3Config, W5Config } from "../bench/workloads.js";
+import type { W1Config, W3Config, W5Config } from "../bench/workloads.js";
 
 /**
  * Plain float64 host computations of what the benchmark's graphgrad models must give: the loss of
