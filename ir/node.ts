@@ -91,11 +91,6 @@ function frozenCopy<T>(v: T): T {
   return v;
 }
 
-/** Narrows a node to one op. */
-export function isOp<K extends OpName>(n: Node, op: K): n is Node & NodeOf<K> {
-  return n.op === op;
-}
-
 /** All nodes reachable from `roots`, inputs before users (a topological order, stable by id). */
 export function toposort(roots: readonly Node[]): Node[] {
   const seen = new Set<Node>();

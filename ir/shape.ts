@@ -14,10 +14,6 @@ export type ConcreteShape = readonly number[];
 export const DimCodec = t.union([t.number, t.string], "Dim");
 export const ShapeCodec = t.readonlyArray(DimCodec, "Shape");
 
-export function isSymbol(d: Dim): d is string {
-  return typeof d === "string";
-}
-
 export function isConcrete(s: Shape): s is ConcreteShape {
   return s.every((d) => typeof d === "number");
 }
@@ -104,9 +100,4 @@ export function substitute(s: Shape, env: ReadonlyMap<string, number>): number[]
     }
   }
   return out;
-}
-
-/** Product of a shape's dims when all are known; undefined otherwise. */
-export function knownSize(s: Shape): number | undefined {
-  return isConcrete(s) ? sizeOf(s) : undefined;
 }

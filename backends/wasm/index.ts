@@ -1,4 +1,4 @@
-import type { DType, TypedArray } from "../../ir/dtype.js";
+import type { DType } from "../../ir/dtype.js";
 import { allocate } from "../../ir/dtype.js";
 import type { Graph } from "../../ir/graph.js";
 import type { KernelProgram } from "../../ir/kernel.js";
@@ -163,12 +163,11 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     return { program, plan, run, stats };
   };
 
-  const writeBuffer = (inst: Instance, id: number, data: TypedArray | readonly number[]): void => {
+  /** Writes a constant buffer's literal values (bools are already 0/1). */
+  const writeConst = (inst: Instance, id: number, data: readonly number[]): void => {
     const b = inst.program.buffers[id];
     if (b === undefined || b.size === 0) return;
-    const dst = view(memory, b.dtype, inst.plan.offsets[id] as number, b.size);
-    if (data instanceof Uint8Array) for (let i = 0; i < b.size; i++) dst[i] = data[i] as number;
-    else dst.set(data as ArrayLike<number>);
+    view(memory, b.dtype, inst.plan.offsets[id] as number, b.size).set(data);
   };
 
   return {
@@ -187,7 +186,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
       if (last !== inst) {
         // Another binding's arena may have overwritten this one's constants and inputs.
         written.clear();
-        for (const b of inst.program.buffers) if (b.role === "const" && b.data !== undefined) writeBuffer(inst, b.id, b.data);
+        for (const b of inst.program.buffers) if (b.role === "const" && b.data !== undefined) writeConst(inst, b.id, b.data);
         last = inst;
       }
       let io = inst.io;

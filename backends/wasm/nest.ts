@@ -8,7 +8,7 @@ import type { FunctionBuilder } from "./encoder.js";
 
 /** Byte strides of each access over a space, with the space; axes of size 1 dropped and mergeable axes merged. */
 export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
-  const keep = shape.map((d, i) => i).filter((i) => shape[i] !== 1);
+  const keep = shape.map((_, i) => i).filter((i) => shape[i] !== 1);
   let dims = keep.map((i) => shape[i] as number);
   let st = strides.map((s) => keep.map((i) => s[i] as number));
   for (let a = dims.length - 2; a >= 0; a--) {

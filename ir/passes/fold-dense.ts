@@ -1,7 +1,7 @@
 import type { Node, NodeOf } from "../node.js";
 import { BINARY_OPS, COMPARE_OPS, UNARY_OPS, type BinaryOp, type CompareOp, type UnaryOp } from "../ops/attrs.js";
 import { binaryFn, castFn, COMPARE_FN, UNARY_FN } from "../ops/elementwise.js";
-import { isConcrete, type Shape, sizeOf, stridesOf } from "../shape.js";
+import { isConcrete, sizeOf, stridesOf } from "../shape.js";
 import { compact, type Const, denseValues, MAX_FOLD_ELEMENTS, stored } from "./consts.js";
 
 /**
@@ -127,7 +127,7 @@ function denseResult(n: Node, cs: readonly Const[], shape: readonly number[]): r
 }
 
 function elementwise(cs: readonly Const[], shape: readonly number[], f: (xs: readonly number[]) => number): number[] {
-  const views = cs.map((c, i) =>
+  const views = cs.map((c) =>
     c.kind === "splat"
       ? { values: [c.value], strides: shape.map(() => 0) }
       : { values: c.values, strides: broadcastStrides(c.shape, shape) },

@@ -1,4 +1,4 @@
-import { type Either, left, right } from "fp-ts/lib/Either.js";
+import { type Either, right } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { allocate, type DType, type TypedArray } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
