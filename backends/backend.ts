@@ -1,5 +1,7 @@
-import type { Graph } from "../ir/graph.js";
-import type { Tensor } from "../ir/tensor.js";
+import { GraphgradError } from "../ir/errors.js";
+import { type Graph, graphInputs } from "../ir/graph.js";
+import { allocate, type DType } from "../ir/dtype.js";
+import { Tensor } from "../ir/tensor.js";
 
 /**
  * The backend interface. A backend is a value the caller passes to `compile`; nothing is
@@ -19,4 +21,76 @@ export interface Executable {
   /** The graph this executable runs (after the compiler's passes). */
   readonly graph: Graph;
   run(feeds: ReadonlyMap<string, Tensor>): Promise<Record<string, Tensor>>;
+  /**
+   * Optional per-step form of `run` for fixed lists of input and output names (the loop of a
+   * training step): feeds in the `inputs` order, where a rank-0 input may be given as a plain
+   * number; results as tensors in the `outputs.tensors` order and, for rank-0 outputs wanted as
+   * numbers, `outputs.scalars`. A backend computing on the calling thread answers synchronously
+   * once the program for the feeds' shapes is built. Feeds are checked as `run` checks them.
+   * Without it, `bindRunner` wraps `run`.
+   */
+  bind?(inputs: readonly string[], outputs: BoundOutputs): BoundRun;
+}
+
+/** The outputs a bound runner returns: as tensors, and (rank 0) as numbers. */
+export interface BoundOutputs {
+  readonly tensors: readonly string[];
+  readonly scalars: readonly string[];
+}
+
+export interface BoundResult {
+  readonly tensors: readonly Tensor[];
+  readonly scalars: readonly number[];
+}
+
+/** A bound feed: a tensor, or a number for a rank-0 input. */
+export type BoundFeed = Tensor | number;
+
+/** Feeds in the bound input order -> results in the bound output orders; a promise only when it must wait. */
+export type BoundRun = (feeds: readonly BoundFeed[]) => BoundResult | Promise<BoundResult>;
+
+/** The executable's own `bind`, or `run` wrapped to the bound form. */
+export function bindRunner(exe: Executable, inputs: readonly string[], outputs: BoundOutputs): BoundRun {
+  if (exe.bind !== undefined) return exe.bind(inputs, outputs);
+  const dtypes = inputDtypes(exe.graph, inputs);
+  return async (feeds) => {
+    const r = await exe.run(feedMap(inputs, dtypes, feeds));
+    return { tensors: outputs.tensors.map((n) => outputOf(r, n, exe.backend)), scalars: outputs.scalars.map((n) => scalarOf(outputOf(r, n, exe.backend), n, exe.backend)) };
+  };
+}
+
+/** The dtype of each bound input (undefined for a name the graph does not have: `run` rejects it). */
+export function inputDtypes(graph: Graph, inputs: readonly string[]): readonly (DType | undefined)[] {
+  const byName = new Map(graphInputs(graph).map((n) => [n.attrs.name, n.attrs.dtype] as const));
+  return inputs.map((n) => byName.get(n));
+}
+
+/** The feeds as the name -> tensor map `run` takes (numbers become rank-0 tensors of the input's dtype). */
+export function feedMap(inputs: readonly string[], dtypes: readonly (DType | undefined)[], feeds: readonly BoundFeed[]): Map<string, Tensor> {
+  if (feeds.length !== inputs.length) throw new GraphgradError("run", `${feeds.length} feeds given for ${inputs.length} bound inputs (${inputs.join(", ")})`);
+  const m = new Map<string, Tensor>();
+  inputs.forEach((n, i) => {
+    const f = feeds[i] as BoundFeed;
+    m.set(n, typeof f === "number" ? scalarTensor(f, dtypes[i] ?? "float32") : f);
+  });
+  return m;
+}
+
+function scalarTensor(v: number, dtype: DType): Tensor {
+  const data = allocate(dtype, 1);
+  data[0] = dtype === "bool" ? (v !== 0 ? 1 : 0) : v;
+  return new Tensor(dtype, [], data);
+}
+
+/** Output `name` of a run's result, or an error naming the outputs there are. */
+export function outputOf(r: Readonly<Record<string, Tensor>>, name: string, where: string): Tensor {
+  const t = r[name];
+  if (t === undefined) throw new GraphgradError(where, `no output named '${name}' (outputs: ${Object.keys(r).join(", ")})`);
+  return t;
+}
+
+/** The value of a one-element output bound as a number. */
+export function scalarOf(t: Tensor, name: string, where: string): number {
+  if (t.size !== 1) throw new GraphgradError(where, `output '${name}' is bound as a number but has shape [${t.shape.join(",")}]`);
+  return t.data[0] as number;
 }

@@ -1,4 +1,4 @@
-import type { Backend } from "../backends/backend.js";
+import { type Backend, type BoundOutputs, type BoundRun, bindRunner } from "../backends/backend.js";
 import { js } from "../backends/js/index.js";
 import { wasm } from "../backends/wasm/index.js";
 import type { TypedArray } from "../ir/dtype.js";
@@ -32,6 +32,13 @@ export interface Compiled {
   runTensors(feeds: ReadonlyMap<string, Tensor>): Promise<Record<string, Tensor>>;
   /** Converts one feed value to a Tensor of its input's dtype (as `run` does). */
   feedTensor(name: string, value: TensorLike): Tensor;
+  /**
+   * The per-step form for fixed lists of inputs and outputs: tensors (or numbers for rank-0
+   * inputs) in, tensors and numbers out, in those orders; synchronous on the JS and WASM backends
+   * once the program for the feeds' shapes is built (a promise otherwise). Feeds are checked as
+   * `run` checks them. See `Executable.bind`.
+   */
+  bind(inputs: readonly string[], outputs: BoundOutputs): BoundRun;
 }
 
 export function resolveBackend(b: Backend | "js" | "wasm" | undefined): Backend {
@@ -64,6 +71,7 @@ export async function compile(spec: { readonly outputs: Readonly<Record<string, 
     graph: optimized,
     run: (feeds = {}) => exe.run(toTensors(feeds, inputs)),
     runTensors: (feeds) => exe.run(feeds),
+    bind: (ins, outs) => bindRunner(exe, ins, outs),
     feedTensor: (name, value) => toTensor(name, value, inputs.get(name)),
   };
 }

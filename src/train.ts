@@ -1,7 +1,8 @@
-import type { Backend } from "../backends/backend.js";
+import type { Backend, BoundFeed } from "../backends/backend.js";
 import { GraphgradError } from "../ir/errors.js";
 import type { NodeOf } from "../ir/node.js";
 import { toposort } from "../ir/node.js";
+import { graphInputs } from "../ir/graph.js";
 import { formatShape, shapesEqual } from "../ir/shape.js";
 import { Tensor, tensorFrom } from "../ir/tensor.js";
 import { l1Loss } from "./losses.js";
@@ -12,7 +13,7 @@ import { grad } from "./grad.js";
 import { add, cast, div, input, minimum, mul, scalar, sub } from "./ops.js";
 import { globalNorm } from "./optim/clip.js";
 import { applyUpdates, type GradientTransformation, type TransformState } from "./optim/transform.js";
-import { type Concrete, flattenTree, mapTree, type Params } from "./optim/tree.js";
+import { type Concrete, flattenTree, mapTree, type Params, treeBuilder, treeFlattener } from "./optim/tree.js";
 
 /**
  * `trainStep`: forward, backward, regularization, clipping, schedule, update, step increment and
@@ -89,7 +90,8 @@ export interface TrainStep<S extends TransformState> {
   evaluator(outputs: Readonly<Record<string, Expr>>): Promise<(state: TrainState<S>, batch: Feeds, useEma?: boolean) => Promise<Record<string, Tensor>>>;
 }
 
-const SCALAR: readonly number[] = Object.freeze([]);
+/** The empty record of a state without EMA or a step without auxiliary outputs. */
+const NONE: Readonly<Record<string, never>> = Object.freeze({});
 const OPT = "opt/";
 const EMA = "ema/";
 const EMA_METRIC = "emaMetric/";
@@ -195,39 +197,58 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
   const initCompiled = stateLeaves.length > 0 ? await compile({ outputs: initOutputs }, { backend }) : undefined;
   const metricNames = Object.keys(metrics);
 
-  // The per-step path: state leaves in a fixed order, output names precomputed.
+  // The per-step path: one bound runner whose inputs are [batch..., step, params..., optimizer
+  // leaves..., EMA shadows..., EMA metrics...] and whose outputs are [step, params..., optimizer
+  // leaves..., metrics..., auxiliary outputs..., EMA shadows..., EMA metrics...], all in fixed orders.
   const optPaths = stateLeaves.map(([path]) => path);
-  const optIndex = new Map(optPaths.map((p, i) => [p, i] as const));
-  const optLeaves = new WeakMap<object, readonly Tensor[]>();
-  const leavesOf = (opt: Concrete<S>): readonly Tensor[] => {
-    const cached = optLeaves.get(opt as object);
-    if (cached !== undefined) return cached;
-    const byPath = new Map(flattenTree(opt));
-    return optPaths.map((p) => byPath.get(p) as Tensor);
-  };
-  const optFromLeaves = (leaves: readonly Tensor[]): Concrete<S> => {
-    const opt = mapTree(initState, (_leaf, path) => leaves[optIndex.get(path) as number]) as Concrete<S>;
-    optLeaves.set(opt as object, leaves);
-    return opt;
-  };
-  const optFeeds = optPaths.map((p) => OPT + p);
-  const emaFeeds = paramNames.map((n) => EMA + n);
-  const paramOutputs = paramNames.map((n) => PARAM + n);
-  const metricOutputs = metricNames.map((k) => METRIC + k);
-  const emaMetricNames = metricNames.map((k) => EMA_METRIC + k);
+  const buildOpt = treeBuilder(initState);
+  const optLeavesOf = treeFlattener(initState, "run");
+  const withEma = config.ema !== undefined;
+  const inGraph = new Set(graphInputs(compiled.graph).map((n) => n.attrs.name));
+  const fedParams = paramNames.filter((n) => inGraph.has(n));
+  const stateInputs = [STEP, ...fedParams, ...optPaths.map((p) => OPT + p), ...(withEma ? [...paramNames.map((n) => EMA + n), ...metricNames.map((k) => EMA_METRIC + k)] : [])];
+  const stateInputSet = new Set(stateInputs);
+  const batchNames = [...inGraph].filter((n) => !stateInputSet.has(n));
+  const batchIndex = new Map(batchNames.map((n, i) => [n, i] as const));
+  const updated = paramNames.map((n) => compiled.graph.outputs[PARAM + n] !== undefined);
+  const bound = compiled.bind([...batchNames, ...stateInputs], {
+    tensors: [
+      ...paramNames.filter((_, i) => updated[i]).map((n) => PARAM + n),
+      ...optPaths.map((p) => OPT + p),
+      ...auxNames.map((k) => OUT + k),
+      ...(withEma ? paramNames.map((n) => EMA + n) : []),
+    ],
+    scalars: [STEP, ...metricNames.map((k) => METRIC + k), ...(withEma ? metricNames.map((k) => EMA_METRIC + k) : [])],
+  });
 
-  const feedsOf = (state: TrainState<S>, batch: Feeds): Map<string, Tensor> => {
-    const feeds = new Map<string, Tensor>();
-    for (const [k, v] of Object.entries(batch)) feeds.set(k, compiled.feedTensor(k, v));
-    feeds.set(STEP, new Tensor("int32", SCALAR, Int32Array.of(state.step)));
-    for (const n of paramNames) feeds.set(n, state.params[n] as Tensor);
-    const leaves = leavesOf(state.opt);
-    for (let i = 0; i < leaves.length; i++) feeds.set(optFeeds[i] as string, leaves[i] as Tensor);
-    if (config.ema !== undefined) {
-      paramNames.forEach((n, i) => feeds.set(emaFeeds[i] as string, state.ema[n] as Tensor));
-      metricNames.forEach((k, i) => feeds.set(emaMetricNames[i] as string, compiled.feedTensor(emaMetricNames[i] as string, state.emaMetrics[k] ?? 0)));
+  const feedCount = batchNames.length + stateInputs.length;
+  const feedsOf = (state: TrainState<S>, batch: Feeds): BoundFeed[] => {
+    const feeds: BoundFeed[] = new Array(feedCount);
+    let given = 0;
+    for (const k in batch) {
+      const i = batchIndex.get(k);
+      if (i === undefined) throw feedError(batch, k);
+      const v = batch[k] as TensorLike;
+      feeds[i] = v instanceof Tensor ? v : compiled.feedTensor(k, v);
+      given++;
+    }
+    if (given !== batchNames.length) throw feedError(batch, undefined);
+    let at = batchNames.length;
+    feeds[at++] = state.step;
+    for (const n of fedParams) feeds[at++] = state.params[n] as Tensor;
+    for (const t of optLeavesOf(state.opt)) feeds[at++] = t as Tensor;
+    if (withEma) {
+      for (const n of paramNames) feeds[at++] = state.ema[n] as Tensor;
+      for (const k of metricNames) feeds[at++] = state.emaMetrics[k] ?? 0;
     }
     return feeds;
+  };
+  /** The error the checked path gives for a batch with an unknown or a missing entry. */
+  const feedError = (batch: Feeds, unknown: string | undefined): GraphgradError => {
+    if (unknown !== undefined) return new GraphgradError(`feed '${unknown}'`, `the train step has no batch input of that name (batch inputs: ${batchNames.join(", ") || "none"})`);
+    const missing = batchNames.find((n) => batch[n] === undefined) as string;
+    const node = graphInputs(compiled.graph).find((n) => n.attrs.name === missing);
+    return new GraphgradError(`feed '${missing}'`, `missing: the graph needs ${node === undefined ? "it" : `${node.attrs.dtype}${formatShape(node.attrs.shape)}`}`);
   };
 
   return {
@@ -239,33 +260,42 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
       const feeds: Record<string, TensorLike> = { ...ps };
       const r = initCompiled === undefined ? {} : await initCompiled.run(pick(feeds, initCompiled));
       const opt = mapTree(initState, (_leaf, path) => r[OPT + path] as Tensor) as Concrete<S>;
-      const ema = config.ema === undefined ? {} : Object.freeze({ ...ps });
-      const emaMetrics = config.ema === undefined ? {} : Object.freeze(Object.fromEntries(metricNames.map((k) => [k, 0])));
+      const ema = config.ema === undefined ? NONE : Object.freeze({ ...ps });
+      const emaMetrics = config.ema === undefined ? NONE : Object.freeze(Object.fromEntries(metricNames.map((k) => [k, 0])));
       return Object.freeze({ params: ps, opt, step: 0, ema, emaMetrics });
     },
     run: async (state, batch) => {
-      const r = await compiled.runTensors(feedsOf(state, batch));
+      const pending = bound(feedsOf(state, batch));
+      const { tensors, scalars } = pending instanceof Promise ? await pending : pending;
+      let t = 0;
       const nextParams: Record<string, Tensor> = {};
-      paramNames.forEach((n, i) => (nextParams[n] = r[paramOutputs[i] as string] ?? (state.params[n] as Tensor)));
-      const opt = optFromLeaves(optFeeds.map((name) => r[name] as Tensor));
-      const values: Record<string, number> = {};
-      metricNames.forEach((k, i) => (values[k] = (r[metricOutputs[i] as string] as Tensor).item()));
-      const aux: Record<string, Tensor> = {};
-      for (const k of auxNames) aux[k] = r[OUT + k] as Tensor;
-      const ema: Record<string, Tensor> = {};
-      const emaMetrics: Record<string, number> = {};
-      if (config.ema !== undefined) {
-        paramNames.forEach((n, i) => (ema[n] = r[emaFeeds[i] as string] as Tensor));
-        metricNames.forEach((k, i) => (emaMetrics[k] = (r[emaMetricNames[i] as string] as Tensor).item()));
+      for (let i = 0; i < paramNames.length; i++) {
+        const n = paramNames[i] as string;
+        nextParams[n] = updated[i] === true ? (tensors[t++] as Tensor) : (state.params[n] as Tensor);
       }
-      const next: TrainState<S> = Object.freeze({
-        params: Object.freeze(nextParams),
-        opt,
-        step: (r[STEP] as Tensor).item(),
-        ema: Object.freeze(ema),
-        emaMetrics: Object.freeze(emaMetrics),
-      });
-      return [next, Object.freeze(values), Object.freeze(aux)] as const;
+      const opt = buildOpt(tensors, t) as Concrete<S>;
+      t += optPaths.length;
+      let s = 1;
+      const values: Record<string, number> = {};
+      for (const k of metricNames) values[k] = scalars[s++] as number;
+      let aux: Readonly<Record<string, Tensor>> = NONE;
+      if (auxNames.length > 0) {
+        const a: Record<string, Tensor> = {};
+        for (const k of auxNames) a[k] = tensors[t++] as Tensor;
+        aux = Object.freeze(a);
+      }
+      let ema: Params<Tensor> = NONE;
+      let emaMetrics: Readonly<Record<string, number>> = NONE;
+      if (withEma) {
+        const e: Record<string, Tensor> = {};
+        const em: Record<string, number> = {};
+        for (const n of paramNames) e[n] = tensors[t++] as Tensor;
+        for (const k of metricNames) em[k] = scalars[s++] as number;
+        ema = Object.freeze(e);
+        emaMetrics = Object.freeze(em);
+      }
+      const next: TrainState<S> = Object.freeze({ params: Object.freeze(nextParams), opt, step: scalars[0] as number, ema, emaMetrics });
+      return [next, Object.freeze(values), aux] as const;
     },
     evaluator: async (outs) => {
       const c = await compile({ outputs: outs }, { backend });

@@ -313,6 +313,26 @@ describe("errors at the trainStep boundary", () => {
     await rejectsWith(gg.trainStep({ loss, optimizer: sgd(), params: [gg.mul(w, 2)] }), /must be a param/);
   });
 
+  for (const backend of ["js", "wasm"] as const) {
+    it(`a batch entry that is unknown, missing, misshaped or mistyped, before and after a good step (${backend})`, async () => {
+      const x = gg.input("x", [null, 2], "float64");
+      const y = gg.input("y", [null], "float64");
+      const step = await gg.trainStep({ loss: gg.sum(gg.square(gg.sub(gg.matmul(x, w), gg.add(b, gg.reshape(y, [-1, 1]))))), optimizer: optim.adam({ lr: 0.1 }), backend });
+      const state = await step.init({ w: [[1, 2], [3, 4]], b: [1, 2] });
+      const good = { x: [[1, 2]], y: [3] };
+      for (let round = 0; round < 2; round++) {
+        await rejectsWith(step.run(state, { ...good, z: [1] }), /^feed 'z': the train step has no batch input of that name \(batch inputs: x, y\)$/);
+        await rejectsWith(step.run(state, { x: good.x }), /^feed 'y': missing: the graph needs float64\[\?y\.0\]$/);
+        await rejectsWith(step.run(state, { x: [[1, 2, 3]], y: [3] }), /^feed 'x': axis 1 has size 3, 2 expected/);
+        await rejectsWith(step.run(state, { x: gg.tensorFrom([[1, 2]], "float32"), y: [3] }), /^feed 'x': dtype float32 given, float64 expected/);
+        const [next, metrics] = await step.run(state, good);
+        expect(next.step).toBe(1);
+        expect(metrics["loss"]).toBe((1 + 6 - 1 - 3) ** 2 + (2 + 8 - 2 - 3) ** 2);
+      }
+      await rejectsWith(step.run({ ...state, opt: { _tag: "ChainState", inner: [] } } as unknown as typeof state, good), /optimizer state has no tensor at 'inner\/0\/count'/);
+    });
+  }
+
   for (const name of ["opt/x", "train/step", "metric/loss", "param/w", "ema/w", "emaMetric/loss"]) {
     it(`a reserved input name: '${name}'`, async () => {
       const x = gg.input(name, [2], "float64");

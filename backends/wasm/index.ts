@@ -6,7 +6,9 @@ import { lowerToKernels } from "../../ir/passes/fuse.js";
 import { type BufferPlan, planBuffers } from "../../ir/passes/schedule.js";
 import { randomElement } from "../../ir/random.js";
 import { Tensor } from "../../ir/tensor.js";
-import type { Backend, Executable } from "../backend.js";
+import { type Backend, type BoundFeed, type BoundResult, type Executable, feedMap, inputDtypes } from "../backend.js";
+import { GraphgradError } from "../../ir/errors.js";
+import { sizeOf } from "../../ir/shape.js";
 import { type ShapePlan, shapePlanner } from "../plan.js";
 import { BYTES } from "./expr.js";
 import { assemble } from "./module.js";
@@ -55,11 +57,33 @@ interface Instance {
   /** Runs the kernels, handing parts of split kernels to the worker pool. */
   readonly run: () => void;
   readonly stats: WasmProgramStats;
-  /** Typed views of the input and output buffers, made again when memory grows. */
-  io?: { readonly memory: ArrayBuffer; readonly inputs: readonly (readonly [string, Float32Array | Float64Array | Int32Array])[]; readonly outputs: readonly (readonly [string, Float32Array | Float64Array | Int32Array, Out])[] };
+  /** Typed views of the input and output buffers by name, made again when memory grows. */
+  io?: { readonly memory: ArrayBuffer; readonly inputs: ReadonlyMap<string, Float32Array | Float64Array | Int32Array>; readonly outputs: ReadonlyMap<string, OutputView> };
 }
 
-type Out = KernelProgram["outputs"][string];
+/** A bound runner's views into one binding, in bound order, and the feed shapes that selected it. */
+interface BoundViews {
+  readonly inst: Instance;
+  readonly memory: ArrayBuffer;
+  readonly shapes: readonly (readonly number[])[];
+  readonly ins: readonly (Float32Array | Float64Array | Int32Array | undefined)[];
+  readonly tensors: readonly OutputView[];
+  readonly scalars: readonly OutputView[];
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/** An output buffer's view, with its kernel-program entry and frozen concrete shape. */
+interface OutputView {
+  readonly view: Float32Array | Float64Array | Int32Array;
+  readonly out: KernelProgram["outputs"][string];
+  readonly shape: readonly number[];
+}
 
 const DIST = ["uniform", "normal", "bits"] as const;
 const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
@@ -170,52 +194,113 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     view(memory, b.dtype, inst.plan.offsets[id] as number, b.size).set(data);
   };
 
+  const instanceFor = (feeds: ReadonlyMap<string, Tensor>): Promise<Instance> => {
+    const shapes = planner(feeds);
+    if (shapes._tag === "Left") throw shapes.left;
+    let pending = instances.get(shapes.right);
+    if (pending === undefined) {
+      pending = build(shapes.right);
+      instances.set(shapes.right, pending);
+    }
+    return pending;
+  };
+
+  /** Makes `inst` the binding in memory (constants written) and returns its typed views. */
+  const activate = (inst: Instance): NonNullable<Instance["io"]> => {
+    if (last !== inst) {
+      // Another binding's arena may have overwritten this one's constants and inputs.
+      written.clear();
+      for (const b of inst.program.buffers) if (b.role === "const" && b.data !== undefined) writeConst(inst, b.id, b.data);
+      last = inst;
+    }
+    let io = inst.io;
+    if (io === undefined || io.memory !== memory.buffer) {
+      const at = (id: number): number => inst.plan.offsets[id] as number;
+      const inputs = new Map(inst.program.buffers.filter((b) => b.role === "input").map((b) => [b.name as string, view(memory, b.dtype, at(b.id), b.size)] as const));
+      const outputs = new Map(Object.entries(inst.program.outputs).map(([name, o]) => [name, { view: view(memory, o.dtype, at(o.buffer), sizeOf(o.shape)), out: o, shape: Object.freeze([...o.shape]) }] as const));
+      io = { memory: memory.buffer, inputs, outputs };
+      inst.io = io;
+    }
+    return io;
+  };
+
+  /** Copies a feed into its input buffer unless that buffer already holds this very tensor. */
+  const writeInput = (name: string, dst: Float32Array | Float64Array | Int32Array, t: Tensor): void => {
+    // Inputs live to the end of the plan: the same tensor fed again is still in memory.
+    if (written.get(name) === t) return;
+    written.set(name, t);
+    const data = t.data;
+    if (data instanceof Uint8Array) for (let i = 0; i < dst.length; i++) dst[i] = data[i] as number;
+    else dst.set(data);
+  };
+
+  /** A fresh tensor holding an output's current value. */
+  const readOutput = (o: OutputView): Tensor => {
+    if (o.out.dtype !== "bool") return new Tensor(o.out.dtype, o.shape, o.view.slice());
+    const data = allocate("bool", o.view.length);
+    data.set(o.view);
+    return new Tensor("bool", o.shape, data);
+  };
+
+  const runWith = (inst: Instance, feeds: ReadonlyMap<string, Tensor>): NonNullable<Instance["io"]> => {
+    const io = activate(inst);
+    for (const [name, dst] of io.inputs) writeInput(name, dst, feeds.get(name) as Tensor);
+    inst.run();
+    return io;
+  };
+
   return {
     backend: "wasm",
     graph,
     stats: () => all,
     run: async (feeds) => {
-      const shapes = planner(feeds);
-      if (shapes._tag === "Left") throw shapes.left;
-      let pending = instances.get(shapes.right);
-      if (pending === undefined) {
-        pending = build(shapes.right);
-        instances.set(shapes.right, pending);
-      }
-      const inst = await pending;
-      if (last !== inst) {
-        // Another binding's arena may have overwritten this one's constants and inputs.
-        written.clear();
-        for (const b of inst.program.buffers) if (b.role === "const" && b.data !== undefined) writeConst(inst, b.id, b.data);
-        last = inst;
-      }
-      let io = inst.io;
-      if (io === undefined || io.memory !== memory.buffer) {
-        const at = (id: number): number => inst.plan.offsets[id] as number;
-        io = {
-          memory: memory.buffer,
-          inputs: inst.program.buffers.filter((b) => b.role === "input").map((b) => [b.name as string, view(memory, b.dtype, at(b.id), b.size)] as const),
-          outputs: Object.entries(inst.program.outputs).map(([name, o]) => [name, view(memory, o.dtype, at(o.buffer), o.shape.reduce((a, b) => a * b, 1)), o] as const),
-        };
-        inst.io = io;
-      }
-      for (const [name, dst] of io.inputs) {
-        const t = feeds.get(name) as Tensor;
-        // Inputs live to the end of the plan: the same tensor fed again is still in memory.
-        if (written.get(name) === t) continue;
-        written.set(name, t);
-        const data = t.data;
-        if (data instanceof Uint8Array) for (let i = 0; i < dst.length; i++) dst[i] = data[i] as number;
-        else dst.set(data);
-      }
-      inst.run();
+      const io = runWith(await instanceFor(feeds), feeds);
       const result: Record<string, Tensor> = {};
-      for (const [name, src, o] of io.outputs) {
-        const data = allocate(o.dtype, src.length);
-        data.set(src);
-        result[name] = new Tensor(o.dtype, o.shape, data);
-      }
+      for (const [name, o] of io.outputs) result[name] = readOutput(o);
       return result;
+    },
+    bind: (inputs, outputs) => {
+      for (const name of [...outputs.tensors, ...outputs.scalars]) {
+        if (graph.outputs[name] === undefined) throw new GraphgradError("wasm", `no output named '${name}' (outputs: ${Object.keys(graph.outputs).join(", ")})`);
+      }
+      const dtypes = inputDtypes(graph, inputs);
+      /** The binding the last checked feeds selected, with its views in bound order. */
+      let fast: BoundViews | undefined;
+      const slow = async (feeds: readonly BoundFeed[]): Promise<BoundResult> => {
+        const map = feedMap(inputs, dtypes, feeds);
+        const inst = await instanceFor(map);
+        const io = runWith(inst, map);
+        const scalars = outputs.scalars.map((n) => io.outputs.get(n) as OutputView);
+        for (const [k, o] of scalars.entries()) if (o.view.length !== 1) throw new GraphgradError("wasm", `output '${outputs.scalars[k] as string}' is bound as a number but has shape [${o.shape.join(",")}]`);
+        const tensors = outputs.tensors.map((n) => io.outputs.get(n) as OutputView);
+        fast = { inst, memory: io.memory, shapes: inputs.map((n) => (map.get(n) as Tensor).shape), ins: inputs.map((n) => io.inputs.get(n)), tensors, scalars };
+        return { tensors: tensors.map(readOutput), scalars: scalars.map((o) => o.view[0] as number) };
+      };
+      return (feeds) => {
+        const f = fast;
+        if (f === undefined || f.inst !== last || f.memory.byteLength === 0 || feeds.length !== inputs.length) return slow(feeds);
+        // Same dtypes and shapes as the checked feeds: same binding, nothing more to check.
+        for (let i = 0; i < feeds.length; i++) {
+          const t = feeds[i] as BoundFeed;
+          const want = f.shapes[i] as readonly number[];
+          if (typeof t === "number") {
+            if (want.length !== 0) return slow(feeds);
+          } else if (t.dtype !== dtypes[i] || !sameShape(t.shape, want)) return slow(feeds);
+        }
+        for (let i = 0; i < feeds.length; i++) {
+          const dst = f.ins[i];
+          if (dst === undefined) continue;
+          const t = feeds[i] as BoundFeed;
+          if (typeof t === "number") {
+            written.delete(inputs[i] as string);
+            dst[0] = dtypes[i] === "bool" ? (t !== 0 ? 1 : 0) : t;
+          } else writeInput(inputs[i] as string, dst, t);
+        }
+        f.inst.run();
+        const scalars: number[] = new Array(f.scalars.length);
+        for (let i = 0; i < scalars.length; i++) scalars[i] = (f.scalars[i] as OutputView).view[0] as number;
+        return { tensors: f.tensors.map(readOutput), scalars };
+      };
     },
   };
 }

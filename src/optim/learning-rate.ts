@@ -2,7 +2,7 @@ import type { Expr } from "../expr.js";
 import { add, cast, mul, neg, scalar } from "../ops.js";
 import { mapParams } from "./tree.js";
 import { type LearningRate } from "./schedules.js";
-import type { GradientTransformation, TransformState } from "./transform.js";
+import { type EmptyState, type GradientTransformation, stateless, type TransformState } from "./transform.js";
 
 export interface ScaleByScheduleState extends TransformState {
   readonly _tag: "ScaleByScheduleState";
@@ -12,9 +12,20 @@ export interface ScaleByScheduleState extends TransformState {
 
 /**
  * Multiplies updates by -lr (descent), with lr a number or a schedule of the update count,
- * computed in each gradient's dtype. Reports `lr`.
+ * computed in each gradient's dtype. Reports `lr`. As in optax, a constant rate keeps no state
+ * (EmptyState); a schedule counts the updates (ScaleByScheduleState).
  */
-export function scaleByLearningRate(lr: LearningRate): GradientTransformation<ScaleByScheduleState> {
+export function scaleByLearningRate(lr: LearningRate): GradientTransformation<ScaleByScheduleState | EmptyState> {
+  if (typeof lr === "number") {
+    return stateless(
+      (g) => mul(g, scalar(-lr, g.dtype)),
+      (grads) => ({ lr: scalar(lr, Object.values(grads)[0]?.dtype ?? "float32") }),
+    );
+  }
+  return scheduled(lr);
+}
+
+function scheduled(lr: LearningRate): GradientTransformation<ScaleByScheduleState> {
   return {
     init: () => Object.freeze({ _tag: "ScaleByScheduleState", count: scalar(0, "int32") }),
     update: (grads, state) => {

@@ -50,6 +50,71 @@ export function mapTree<R>(tree: unknown, f: (leaf: Leaf, path: string) => R, pr
   return tree;
 }
 
+/**
+ * `mapTree(template, (_, path) => leaves[offset + index(path)])` compiled once: builds the
+ * template's tree (frozen) from its leaves in `flattenTree` order, walking no paths per call.
+ * For the per-step path of a train step.
+ */
+export function treeBuilder(template: unknown): (leaves: readonly Leaf[], offset: number) => unknown {
+  type Build = (leaves: readonly Leaf[], offset: number) => unknown;
+  // Leaves are numbered in flattenTree's order (sorted keys); objects keep their own key order.
+  let next = 0;
+  const build = (tree: unknown): Build => {
+    if (isLeaf(tree)) {
+      const i = next++;
+      return (leaves, offset) => leaves[offset + i];
+    }
+    if (Array.isArray(tree)) {
+      const items = tree.map((v) => build(v));
+      return (leaves, offset) => Object.freeze(items.map((b) => b(leaves, offset)));
+    }
+    if (typeof tree === "object" && tree !== null) {
+      const record = tree as Record<string, unknown>;
+      const sorted = new Map(Object.keys(record).sort().map((k) => [k, build(record[k])] as const));
+      const keys = Object.keys(record);
+      const items = keys.map((k) => sorted.get(k) as Build);
+      return (leaves, offset) => {
+        const out: Record<string, unknown> = {};
+        for (let i = 0; i < keys.length; i++) out[keys[i] as string] = (items[i] as Build)(leaves, offset);
+        return Object.freeze(out);
+      };
+    }
+    return () => tree;
+  };
+  return build(template);
+}
+
+/**
+ * `flattenTree(tree).map(([, leaf]) => leaf)` for trees shaped like `template`, compiled once:
+ * each leaf is read along its precomputed key path. A tree of another shape gives a
+ * GraphgradError naming the first path where a leaf is missing.
+ */
+export function treeFlattener(template: unknown, where: string): (tree: unknown) => Leaf[] {
+  // Key lists, not split paths: a parameter name may contain '/'.
+  const keyLists = (tree: unknown): (readonly (string | number)[])[] => {
+    if (isLeaf(tree)) return [[]];
+    if (Array.isArray(tree)) return tree.flatMap((v, i) => keyLists(v).map((ks) => [i, ...ks]));
+    if (typeof tree === "object" && tree !== null) {
+      return Object.keys(tree)
+        .sort()
+        .flatMap((k) => keyLists((tree as Record<string, unknown>)[k]).map((ks) => [k, ...ks]));
+    }
+    return [];
+  };
+  const paths = keyLists(template).map((keys) => ({ keys, path: keys.join("/") }));
+  return (tree) => {
+    const out: Leaf[] = new Array(paths.length);
+    for (let i = 0; i < paths.length; i++) {
+      const { keys, path } = paths[i] as { path: string; keys: readonly (string | number)[] };
+      let v: unknown = tree;
+      for (let k = 0; k < keys.length && v !== undefined && v !== null; k++) v = (v as Record<string | number, unknown>)[keys[k] as string | number];
+      if (!isLeaf(v)) throw new GraphgradError(where, `the optimizer state has no tensor at '${path}' (is it a state of this train step's optimizer?)`);
+      out[i] = v;
+    }
+    return out;
+  };
+}
+
 /** Applies f to every entry of a parameter record. */
 export function mapParams<A, B>(p: Params<A>, f: (v: A, name: string) => B): Params<B> {
   const out: Record<string, B> = {};
