@@ -134,6 +134,14 @@ export class FunctionBuilder {
     uleb(m.offset, this.code);
     return this;
   }
+  /** An atomic (0xfe-prefixed) memory instruction, e.g. 0x1e i32.atomic.rmw.add. */
+  atomic(opcode: number, m: MemArg): this {
+    this.code.push(0xfe);
+    uleb(opcode, this.code);
+    uleb(m.align, this.code);
+    uleb(m.offset, this.code);
+    return this;
+  }
   /** A saturating truncation (0xfc-prefixed). */
   sat(opcode: number): this {
     this.code.push(0xfc);

@@ -58,7 +58,13 @@ interface Instance {
   readonly run: () => void;
   readonly stats: WasmProgramStats;
   /** Typed views of the input and output buffers by name, made again when memory grows. */
-  io?: { readonly memory: ArrayBuffer; readonly inputs: ReadonlyMap<string, Float32Array | Float64Array | Int32Array>; readonly outputs: ReadonlyMap<string, OutputView> };
+  io?: { readonly memory: ArrayBuffer; readonly inputs: ReadonlyMap<string, InputSlot>; readonly outputs: ReadonlyMap<string, OutputView> };
+}
+
+/** An input buffer's view, and the tensor it holds now (tensors are immutable: identity means same data). */
+interface InputSlot {
+  readonly view: Float32Array | Float64Array | Int32Array;
+  held: Tensor | undefined;
 }
 
 /** A bound runner's views into one binding, in bound order, and the feed shapes that selected it. */
@@ -66,7 +72,7 @@ interface BoundViews {
   readonly inst: Instance;
   readonly memory: ArrayBuffer;
   readonly shapes: readonly (readonly number[])[];
-  readonly ins: readonly (Float32Array | Float64Array | Int32Array | undefined)[];
+  readonly ins: readonly (InputSlot | undefined)[];
   readonly tensors: readonly OutputView[];
   readonly scalars: readonly OutputView[];
 }
@@ -135,8 +141,6 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
   const instances = new WeakMap<ShapePlan, Promise<Instance>>();
   const all: WasmProgramStats[] = [];
   let last: Instance | undefined;
-  /** The tensor each input buffer holds now (tensors are immutable, so identity means same data). */
-  const written = new Map<string, Tensor>();
 
   const imports = {
     env: { memory },
@@ -175,7 +179,10 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
       const own = fn(st.parts[0] as string);
       const index = st.parts.slice(1).map((n) => partNames.indexOf(n));
       const p = pool as WorkerPool;
+      let counters = new Int32Array(memory.buffer, st.countersAt, st.counters);
       return (): void => {
+        if (counters.buffer !== memory.buffer) counters = new Int32Array(memory.buffer, st.countersAt, st.counters);
+        counters.fill(0);
         p.start(id, index);
         own();
         p.wait();
@@ -207,28 +214,29 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
 
   /** Makes `inst` the binding in memory (constants written) and returns its typed views. */
   const activate = (inst: Instance): NonNullable<Instance["io"]> => {
-    if (last !== inst) {
-      // Another binding's arena may have overwritten this one's constants and inputs.
-      written.clear();
-      for (const b of inst.program.buffers) if (b.role === "const" && b.data !== undefined) writeConst(inst, b.id, b.data);
-      last = inst;
-    }
     let io = inst.io;
     if (io === undefined || io.memory !== memory.buffer) {
       const at = (id: number): number => inst.plan.offsets[id] as number;
-      const inputs = new Map(inst.program.buffers.filter((b) => b.role === "input").map((b) => [b.name as string, view(memory, b.dtype, at(b.id), b.size)] as const));
+      const inputs = new Map(inst.program.buffers.filter((b) => b.role === "input").map((b) => [b.name as string, { view: view(memory, b.dtype, at(b.id), b.size), held: undefined }] as const));
       const outputs = new Map(Object.entries(inst.program.outputs).map(([name, o]) => [name, { view: view(memory, o.dtype, at(o.buffer), sizeOf(o.shape)), out: o, shape: Object.freeze([...o.shape]) }] as const));
       io = { memory: memory.buffer, inputs, outputs };
       inst.io = io;
+    }
+    if (last !== inst) {
+      // Another binding's arena may have overwritten this one's constants and inputs.
+      for (const slot of io.inputs.values()) slot.held = undefined;
+      for (const b of inst.program.buffers) if (b.role === "const" && b.data !== undefined) writeConst(inst, b.id, b.data);
+      last = inst;
     }
     return io;
   };
 
   /** Copies a feed into its input buffer unless that buffer already holds this very tensor. */
-  const writeInput = (name: string, dst: Float32Array | Float64Array | Int32Array, t: Tensor): void => {
+  const writeInput = (slot: InputSlot, t: Tensor): void => {
     // Inputs live to the end of the plan: the same tensor fed again is still in memory.
-    if (written.get(name) === t) return;
-    written.set(name, t);
+    if (slot.held === t) return;
+    slot.held = t;
+    const dst = slot.view;
     const data = t.data;
     if (data instanceof Uint8Array) for (let i = 0; i < dst.length; i++) dst[i] = data[i] as number;
     else dst.set(data);
@@ -244,7 +252,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
 
   const runWith = (inst: Instance, feeds: ReadonlyMap<string, Tensor>): NonNullable<Instance["io"]> => {
     const io = activate(inst);
-    for (const [name, dst] of io.inputs) writeInput(name, dst, feeds.get(name) as Tensor);
+    for (const [name, slot] of io.inputs) writeInput(slot, feeds.get(name) as Tensor);
     inst.run();
     return io;
   };
@@ -288,13 +296,13 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
           } else if (t.dtype !== dtypes[i] || !sameShape(t.shape, want)) return slow(feeds);
         }
         for (let i = 0; i < feeds.length; i++) {
-          const dst = f.ins[i];
-          if (dst === undefined) continue;
+          const slot = f.ins[i];
+          if (slot === undefined) continue;
           const t = feeds[i] as BoundFeed;
           if (typeof t === "number") {
-            written.delete(inputs[i] as string);
-            dst[0] = dtypes[i] === "bool" ? (t !== 0 ? 1 : 0) : t;
-          } else writeInput(inputs[i] as string, dst, t);
+            slot.held = undefined;
+            slot.view[0] = dtypes[i] === "bool" ? (t !== 0 ? 1 : 0) : t;
+          } else writeInput(slot, t);
         }
         f.inst.run();
         const scalars: number[] = new Array(f.scalars.length);

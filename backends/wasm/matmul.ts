@@ -36,15 +36,38 @@ export function epilogueSupported(e: ScalarExpr, dtype: string, math: MathImport
   return [...exprAccesses(e).values()].every(({ access }) => access.strides.length === 2 && (access.strides[1] === 0 || access.strides[1] === 1));
 }
 
-/** Scratch bytes the packed B panel of a matmul needs. */
-export function packBytes(k: Pick<MatmulKernel, "k">): number {
-  return k.k * NR * 4;
+/**
+ * Cache blocking of the float32 kernel. B is packed a chunk of panels at a time (the chunk stays
+ * in L2: about B_CHUNK_BYTES), and A is swept in blocks of rows of about A_BLOCK_BYTES (kept in L2
+ * while every panel of the chunk passes over it), so A is streamed from memory once per chunk
+ * instead of once per panel.
+ */
+const B_CHUNK_BYTES = 256 << 10;
+const A_BLOCK_BYTES = 1 << 20;
+
+/** Panels per chunk: what fits B_CHUNK_BYTES, and at most a quarter of one thread's share (so threads balance). */
+export function chunkPanels(k: Pick<MatmulKernel, "k" | "n">, threads: number): number {
+  const total = Math.max(1, panels(k));
+  const byCache = Math.max(1, Math.floor(B_CHUNK_BYTES / (k.k * NR * 4)));
+  const byBalance = Math.max(1, Math.ceil(total / (threads * 4)));
+  return Math.min(byCache, byBalance, total);
+}
+
+/** Scratch bytes one thread needs for a matmul's packed B chunk. */
+export function packBytes(k: Pick<MatmulKernel, "k" | "n">, threads: number): number {
+  return chunkPanels(k, threads) * k.k * NR * 4;
+}
+
+/** Rows of A per block (a multiple of MR). */
+function rowBlock(k: Pick<MatmulKernel, "k">): number {
+  return Math.max(MR, Math.floor(A_BLOCK_BYTES / (k.k * 4) / MR) * MR);
 }
 
 /**
  * A function (aAddr, bAddr, cAddr, panelBegin, panelEnd, scratch, tail) computing one
  * [m,k] x [k,n] product, restricted for float32 to the 8-column panels [panelBegin, panelEnd)
- * (plus the last n % 8 columns when `tail`), so threads can share one product.
+ * (at most one chunk: they are packed together), plus the last n % 8 columns when `tail`; so
+ * threads can share one product.
  */
 export function genMatmulBody(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   return k.dtype === "float32" ? genF32(k, o) : genRowAccumulate(k);
@@ -55,22 +78,48 @@ export function panels(k: Pick<MatmulKernel, "n">): number {
   return Math.floor(k.n / NR);
 }
 
-/** Part `part` of `parts` of a matmul kernel: its share of the panels, for every batch index. */
-export function genMatmulKernel(k: MatmulKernel, addr: (b: number) => number, body: number, part: number, parts: number, scratch: number): FunctionBuilder {
+/**
+ * Part `part` of `parts` of a matmul kernel, for every batch index. One part walks the panels
+ * chunk by chunk. Several parts share them dynamically: each takes the next chunk from the
+ * batch's counter (an i32 at `counters` + 4·batch, zeroed by the host before the parts start)
+ * with an atomic add, so a slower thread simply takes fewer chunks. Part 0 does the last n % 8
+ * columns. The result does not depend on which thread computed which panel.
+ */
+export function genMatmulKernel(k: MatmulKernel, addr: (b: number) => number, body: number, part: number, parts: number, scratch: number, counters: number): FunctionBuilder {
   const f = new FunctionBuilder([], []);
   const size = BYTES[k.dtype];
   const total = panels(k);
-  const begin = Math.floor((total * part) / parts);
-  const end = Math.floor((total * (part + 1)) / parts);
+  const chunk = chunkPanels(k, parts);
+  const c = f.local("i32");
+  const end = f.local("i32");
   k.aOffsets.forEach((ao, i) => {
-    f.i32(addr(k.a) + ao * size)
-      .i32(addr(k.b) + (k.bOffsets[i] as number) * size)
-      .i32(addr(k.out) + i * k.m * k.n * size)
-      .i32(begin)
-      .i32(end)
-      .i32(scratch)
-      .i32(part === 0 ? 1 : 0)
-      .call(body);
+    const call = (begin: () => void, stop: () => void, tail: number): void => {
+      f.i32(addr(k.a) + ao * size).i32(addr(k.b) + (k.bOffsets[i] as number) * size).i32(addr(k.out) + i * k.m * k.n * size);
+      begin();
+      stop();
+      f.i32(scratch).i32(tail).call(body);
+    };
+    const chunkCall = (): void => {
+      // end = min(c + chunk, total)
+      f.get(c).i32(chunk).op(0x6a).tee(end).i32(total).get(end).i32(total).op(0x48).op(0x1b).set(end);
+      call(() => void f.get(c), () => void f.get(end), 0);
+    };
+    if (k.dtype !== "float32" || total === 0) {
+      if (part === 0) call(() => void f.i32(0), () => void f.i32(0), 1);
+      return;
+    }
+    if (parts === 1) f.forRange(c, 0, total, chunk, chunkCall);
+    else {
+      f.block(() => {
+        f.op(0x03, 0x40); // loop
+        f.i32(counters + 4 * i).i32(chunk).atomic(0x1e, { align: 2, offset: 0 }).tee(c);
+        f.i32(total).op(0x4e).op(0x0d, 1); // c >= total: done with this batch index
+        chunkCall();
+        f.op(0x0c, 0); // br loop
+        f.op(0x0b);
+      });
+    }
+    if (part === 0 && k.n % NR !== 0) call(() => void f.i32(0), () => void f.i32(0), 1);
   });
   return f;
 }
@@ -92,7 +141,10 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   const b0 = f.local("v128");
   const b1 = f.local("v128");
   const acc = Array.from({ length: MR * 2 }, () => f.local("v128"));
+  const panel = f.local("i32");
   const rowBytes = K * 4;
+  /** Bytes of one packed panel. */
+  const rowPanelBytes = K * NR * 4;
   /** Bytes from A[i, p] to A[i, p+1], and from B[p, j] to B[p+1, j] / B[p, j+1]. */
   const aStepP = k.transA ? m * 4 : 4;
   const bStepP = k.transB ? 4 : n * 4;
@@ -104,17 +156,17 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
     else f.get(s).get(b).simd(0xe6).get(a).simd(0xe4).set(a);
   };
 
-  /** A tile of `rows` rows × 8 columns at (i0, j0), B panel packed at scratch. */
+  /** A tile of `rows` rows × 8 columns at (i0, j0), its B panel packed at `panel`. */
   const tile = (rows: number): void => {
     for (let q = 0; q < rows * 2; q++) f.f32(0).simd(0x13).set(acc[q] as number);
     // pa = &A[i0, 0]: A + i0*K*4, or A + i0*4 when A is column-major
     f.get(A).get(i0).i32(k.transA ? 4 : rowBytes).op(0x6c).op(0x6a).set(pa);
-    f.get(SCRATCH).set(pb);
+    f.get(panel).set(pb);
     f.forRange(p, 0, K, 1, () => {
       f.get(pb).simdMem(0x00, { align: 4, offset: 0 }).set(b0);
       f.get(pb).simdMem(0x00, { align: 4, offset: 16 }).set(b1);
       for (let r = 0; r < rows; r++) {
-        f.get(pa).mem(0x2a, { align: 2, offset: r * (k.transA ? 4 : rowBytes) }).simd(0x13).set(s);
+        f.get(pa).simdMem(0x09, { align: 2, offset: r * (k.transA ? 4 : rowBytes) }).set(s); // v128.load32_splat
         fma(acc[2 * r] as number, b0);
         fma(acc[2 * r + 1] as number, b1);
       }
@@ -134,13 +186,14 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   };
 
   const epi = k.epilogue === undefined ? undefined : epilogueStore(f, k.epilogue, k.outDtype ?? "float32", C, n, i0, j0, o);
+  const jBegin = f.local("i32");
   const jEnd = f.local("i32");
-  f.get(P0).i32(NR).op(0x6c).set(j0);
+  f.get(P0).i32(NR).op(0x6c).set(jBegin);
   f.get(P1).i32(NR).op(0x6c).set(jEnd);
-  f.forRange(j0, { local: j0 }, { local: jEnd }, NR, () => {
-    // Pack B[:, j0 .. j0+8] into the scratch panel (k rows of 8 contiguous floats).
+  // Pack B[:, jBegin .. jEnd] into the scratch, panel after panel (k rows of 8 contiguous floats each).
+  f.get(SCRATCH).set(pb);
+  f.forRange(j0, { local: jBegin }, { local: jEnd }, NR, () => {
     f.get(B).get(j0).i32(bStepJ).op(0x6c).op(0x6a).set(src);
-    f.get(SCRATCH).set(pb);
     f.forRange(p, 0, K, 1, () => {
       if (k.transB) {
         for (let c = 0; c < NR; c++) f.get(pb).get(src).mem(0x2a, { align: 2, offset: c * K * 4 }).mem(0x38, { align: 2, offset: c * 4 });
@@ -151,9 +204,36 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
       f.get(src).i32(bStepP).op(0x6a).set(src);
       f.get(pb).i32(32).op(0x6a).set(pb);
     });
-    f.forRange(i0, 0, mFull, MR, () => tile(MR));
-    if (mFull < m) f.forRange(i0, mFull, m, 1, () => tile(1));
   });
+  // Every panel of the chunk over one block of rows of A, block after block.
+  const ib = f.local("i32");
+  const iEnd = f.local("i32");
+  const block = rowBlock(k);
+  const sweep = (rows: number, from: () => void, to: () => void): void => {
+    f.get(SCRATCH).set(panel);
+    f.forRange(j0, { local: jBegin }, { local: jEnd }, NR, () => {
+      from();
+      f.set(i0);
+      f.block(() => {
+        f.get(i0);
+        to();
+        f.op(0x4e).op(0x0d, 0); // i0 >= end: skip
+        f.op(0x03, 0x40);
+        tile(rows);
+        f.get(i0).i32(rows).op(0x6a).tee(i0);
+        to();
+        f.op(0x48).op(0x0d, 0);
+        f.op(0x0b);
+      });
+      f.get(panel).i32(rowPanelBytes).op(0x6a).set(panel);
+    });
+  };
+  f.forRange(ib, 0, mFull, block, () => {
+    // iEnd = min(ib + block, mFull)
+    f.get(ib).i32(block).op(0x6a).tee(iEnd).i32(mFull).get(iEnd).i32(mFull).op(0x48).op(0x1b).set(iEnd);
+    sweep(MR, () => void f.get(ib), () => void f.get(iEnd));
+  });
+  if (mFull < m) sweep(1, () => void f.i32(mFull), () => void f.i32(m));
 
   if (nFull < n) {
     // The last n % 8 columns (by the part given `tail`): scalar dot products, accumulated in float64.

@@ -21,7 +21,13 @@ export interface AssembledModule {
   readonly schedule: readonly ScheduleStep[];
 }
 
-export type ScheduleStep = { readonly kind: "segment"; readonly name: string } | { readonly kind: "parallel"; readonly parts: readonly string[] };
+/**
+ * A parallel step's parts share the kernel's panels through counters: `counters` i32 words at byte
+ * address `countersAt`, which the host zeroes before starting the parts.
+ */
+export type ScheduleStep =
+  | { readonly kind: "segment"; readonly name: string }
+  | { readonly kind: "parallel"; readonly parts: readonly string[]; readonly countersAt: number; readonly counters: number };
 
 export interface AssembleOptions {
   readonly fma: boolean;
@@ -59,9 +65,14 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   };
   const randomImport = mb.importFunction({ module: "m", name: "random", params: ["i32", "i32", "i32", "i32", "i32"], results: [] });
   mb.setMemory(1, o.sharedMemory, o.sharedMemory ? o.maxPages : undefined);
-  const scratchBase = Math.ceil(plan.bytes / 16) * 16;
-  const scratchBytes = Math.ceil(Math.max(16, ...p.kernels.map((k) => (k.kind === "matmul" ? packBytes(k) : 0))) / 16) * 16;
+  const scratchBase = Math.ceil(plan.bytes / 64) * 64;
+  const parallel = p.kernels.map((k) => splittable(k, o.threads));
+  const parts = (i: number): number => (parallel[i] === true ? o.threads : 1);
+  const scratchBytes = Math.ceil(Math.max(16, ...p.kernels.map((k, i) => (k.kind === "matmul" ? packBytes(k, parts(i)) : 0))) / 64) * 64;
   const scratchOf = (t: number): number => scratchBase + t * scratchBytes;
+  // The panel counters of split matmuls (one per batch index), on a cache line of their own.
+  const countersAt = scratchOf(o.threads);
+  const counters = Math.max(1, ...p.kernels.map((k, i) => (parallel[i] === true && k.kind === "matmul" ? k.aOffsets.length : 0)));
   const addr = (b: number): number => plan.offsets[b] as number;
   const g: GenContext = { addr, math, randomImport };
 
@@ -83,18 +94,18 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
       return;
     }
     const body = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math }));
-    if (!splittable(k, o.threads)) {
-      segment.push(mb.addFunction(genMatmulKernel(k, addr, body, 0, 1, scratchOf(0))));
+    if (parallel[i] !== true) {
+      segment.push(mb.addFunction(genMatmulKernel(k, addr, body, 0, 1, scratchOf(0), countersAt)));
       return;
     }
     flush();
-    const parts = Array.from({ length: o.threads }, (_, t) => {
+    const names = Array.from({ length: o.threads }, (_, t) => {
       const name = `p${i}_${t}`;
-      mb.exportFunction(name, mb.addFunction(genMatmulKernel(k, addr, body, t, o.threads, scratchOf(t))));
+      mb.exportFunction(name, mb.addFunction(genMatmulKernel(k, addr, body, t, o.threads, scratchOf(t), countersAt)));
       return name;
     });
-    schedule.push({ kind: "parallel", parts });
+    schedule.push({ kind: "parallel", parts: names, countersAt, counters: k.aOffsets.length });
   });
   flush();
-  return { bytes: mb.encode(), memoryBytes: scratchOf(o.threads), schedule };
+  return { bytes: mb.encode(), memoryBytes: Math.ceil((countersAt + counters * 4) / 64) * 64, schedule };
 }

@@ -60,6 +60,8 @@ export function treeBuilder(template: unknown): (leaves: readonly Leaf[], offset
   // Leaves are numbered in flattenTree's order (sorted keys); objects keep their own key order.
   let next = 0;
   const build = (tree: unknown): Build => {
+    // A frozen subtree without leaves (an EmptyState) cannot change: share it.
+    if (!isLeaf(tree) && flattenTree(tree).length === 0 && deepFrozen(tree)) return () => tree;
     if (isLeaf(tree)) {
       const i = next++;
       return (leaves, offset) => leaves[offset + i];
@@ -82,6 +84,11 @@ export function treeBuilder(template: unknown): (leaves: readonly Leaf[], offset
     return () => tree;
   };
   return build(template);
+}
+
+function deepFrozen(tree: unknown): boolean {
+  if (typeof tree !== "object" || tree === null) return true;
+  return Object.isFrozen(tree) && Object.values(tree).every(deepFrozen);
 }
 
 /**

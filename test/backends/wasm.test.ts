@@ -38,6 +38,52 @@ describe("wasm backend specifics", () => {
     expect(Array.from(got["c"]?.data ?? [])).toEqual(Array.from(one["c"]?.data ?? []));
   });
 
+  it("cache-blocked float32 matmul: several row blocks, chunks, leftover rows and columns, transposes and batches, 1 and 2 threads", async () => {
+    // m = 263 rows over K = 1100 makes two blocks of A rows (1 MiB each) plus 3 leftover rows;
+    // n = 67 is 8 panels (chunks of 7: two) plus 3 tail columns. Against a float64 reference, within
+    // the float32 dot-product bound |error| <= K·2^-24·Σ|a·b| (with margin 2).
+    const [batch, m, k, n] = [2, 263, 1100, 67];
+    const vals = (len: number, s: number): Float32Array => Float32Array.from({ length: len }, (_, i) => Math.sin(i * s + 0.3));
+    for (const [transA, transB] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      const a = gg.input("a", transA ? [batch, k, m] : [batch, m, k]);
+      const b = gg.input("b", transB ? [n, k] : [k, n]);
+      const c = gg.matmul(transA ? gg.transpose(a, [0, 2, 1]) : a, transB ? gg.transpose(b) : b);
+      const av = vals(batch * m * k, 0.37);
+      const bv = vals(k * n, 0.11);
+      const at = (t: number, i: number, p: number): number => (transA ? av[t * k * m + p * m + i] : av[t * m * k + i * k + p]) as number;
+      const bt = (p: number, j: number): number => (transB ? bv[j * k + p] : bv[p * n + j]) as number;
+      const feeds = new Map([
+        ["a", tensorFrom(av, "float32", transA ? [batch, k, m] : [batch, m, k])],
+        ["b", tensorFrom(bv, "float32", transB ? [n, k] : [k, n])],
+      ]);
+      // Row-major float64 copies, then the reference and the bound's Σ|a·b|.
+      const A = Float64Array.from({ length: batch * m * k }, (_, x) => at(Math.floor(x / (m * k)), Math.floor(x / k) % m, x % k));
+      const B = Float64Array.from({ length: k * n }, (_, x) => bt(Math.floor(x / n), x % n));
+      const ref = new Float64Array(batch * m * n);
+      const mag = new Float64Array(batch * m * n);
+      for (let t = 0; t < batch; t++) {
+        for (let i = 0; i < m; i++) {
+          for (let p = 0; p < k; p++) {
+            const x = A[(t * m + i) * k + p] as number;
+            for (let j = 0; j < n; j++) {
+              const y = x * (B[p * n + j] as number);
+              ref[(t * m + i) * n + j] += y;
+              mag[(t * m + i) * n + j] += Math.abs(y);
+            }
+          }
+        }
+      }
+      for (const threads of [1, 2]) {
+        const exe = (await wasm({ threads }).compile(graphOf({ c: c.node }))) as WasmExecutable;
+        const got = (await exe.run(feeds))["c"]?.data as Float32Array;
+        expect(exe.stats()[0]?.parallelKernels).toBe(threads === 2 ? 1 : 0);
+        let worst = 0;
+        for (let x = 0; x < ref.length; x++) worst = Math.max(worst, Math.abs((got[x] as number) - (ref[x] as number)) / (k * 2 ** -24 * (mag[x] as number)));
+        expect(worst, `transA ${transA} transB ${transB} threads ${threads}`).toBeLessThan(2);
+      }
+    }
+  });
+
   it("reads transposed matmul operands in place: no copy kernels", async () => {
     const x = gg.input("x", [128, 784]);
     const g = gg.input("g", [128, 512]);

@@ -18,8 +18,12 @@ const { tree } = fc.letrec<{ tree: unknown }>((tie) => ({
     leaf,
     fc.array(tie("tree"), { maxLength: 3 }),
     fc.dictionary(key, tie("tree"), { maxKeys: 4 }).map((d) => ({ _tag: "S", ...d })),
+    // Frozen records, as optimizers make them: a leafless frozen subtree is shared, not copied.
+    fc.dictionary(key, tie("tree"), { maxKeys: 4 }).map((d) => Object.freeze({ _tag: "F", ...d })),
   ),
 }));
+
+const deepFrozen = (v: unknown): boolean => typeof v !== "object" || v === null || (Object.isFrozen(v) && Object.values(v).every(deepFrozen));
 
 const values = (leaves: readonly unknown[]): number[] => leaves.map((l) => (l as gg.Tensor).data[0] as number);
 
@@ -37,6 +41,7 @@ describe("treeFlattener / treeBuilder", () => {
         expect(values(flattenTree(built).map(([, l]) => l))).toEqual(values(flattenTree(t).map(([, l]) => l)).map((v) => v + 100));
         expect(JSON.stringify(built)).toBe(JSON.stringify(want));
         if (!(built instanceof gg.Tensor) && typeof built === "object" && built !== null) expect(Object.isFrozen(built)).toBe(true);
+        if (typeof t === "object" && flattenTree(t).length === 0 && deepFrozen(t)) expect(built).toBe(t);
       }),
       { numRuns: 300 },
     );
