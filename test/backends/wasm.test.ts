@@ -67,8 +67,9 @@ describe("wasm backend specifics", () => {
             const x = A[(t * m + i) * k + p] as number;
             for (let j = 0; j < n; j++) {
               const y = x * (B[p * n + j] as number);
-              ref[(t * m + i) * n + j] += y;
-              mag[(t * m + i) * n + j] += Math.abs(y);
+              const o = (t * m + i) * n + j;
+              ref[o] = (ref[o] as number) + y;
+              mag[o] = (mag[o] as number) + Math.abs(y);
             }
           }
         }
