@@ -28,6 +28,10 @@ export interface Executable {
    * numbers, `outputs.scalars`. A backend computing on the calling thread answers synchronously
    * once the program for the feeds' shapes is built. Feeds are checked as `run` checks them.
    * Without it, `bindRunner` wraps `run`.
+   *
+   * `reuse[i]`, when given, is a tensor the caller gives up (donates) for tensor output i: a
+   * backend that copies results out of its own memory may write output i into its array (same
+   * dtype and size) instead of allocating one; the returned tensor then shares that array.
    */
   bind?(inputs: readonly string[], outputs: BoundOutputs): BoundRun;
 }
@@ -47,7 +51,7 @@ export interface BoundResult {
 export type BoundFeed = Tensor | number;
 
 /** Feeds in the bound input order -> results in the bound output orders; a promise only when it must wait. */
-export type BoundRun = (feeds: readonly BoundFeed[]) => BoundResult | Promise<BoundResult>;
+export type BoundRun = (feeds: readonly BoundFeed[], reuse?: readonly (Tensor | undefined)[]) => BoundResult | Promise<BoundResult>;
 
 /** The executable's own `bind`, or `run` wrapped to the bound form. */
 export function bindRunner(exe: Executable, inputs: readonly string[], outputs: BoundOutputs): BoundRun {

@@ -63,6 +63,14 @@ export interface TrainStepConfig<S extends TransformState> {
    */
   readonly outputs?: Readonly<Record<string, Expr>>;
   readonly backend?: Backend | "js" | "wasm";
+  /**
+   * `run` consumes the state it is given (JAX's donate_argnums; TensorFlow updates variables in
+   * place): the arrays of a state returned by an earlier `run` are reused for the new state's
+   * parameters, optimizer state and moving averages, so a step allocates nothing for them. The
+   * given state must not be used afterwards: running or evaluating it again is an error, and its
+   * tensors hold the new values. States from `init` are never overwritten. Default false.
+   */
+  readonly donate?: boolean;
 }
 
 export interface TrainState<S extends TransformState = TransformState> {
@@ -243,6 +251,29 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
     }
     return feeds;
   };
+  // Donation: states made by `run` (their tensors are this step's own arrays) and those already given up.
+  const donate = config.donate === true;
+  const produced = new WeakSet<object>();
+  const donated = new WeakSet<object>();
+  const checkNotDonated = (state: TrainState<S>, where: string): void => {
+    if (donated.has(state)) {
+      throw new GraphgradError(where, `the state at step ${state.step} was donated to a later step (trainStep({ donate: true })): its arrays now hold newer values; use the state that step returned`);
+    }
+  };
+  /** The arrays `run(state)` may write its tensor outputs into, in the bound order (the state is marked donated once the step succeeded). */
+  const donation = (state: TrainState<S>): (Tensor | undefined)[] | undefined => {
+    checkNotDonated(state, "run");
+    if (!produced.has(state)) return undefined;
+    const reuse: (Tensor | undefined)[] = [];
+    paramNames.forEach((n, i) => {
+      if (updated[i] === true) reuse.push(state.params[n]);
+    });
+    for (const t of optLeavesOf(state.opt)) reuse.push(t as Tensor);
+    for (let i = 0; i < auxNames.length; i++) reuse.push(undefined);
+    if (withEma) for (const n of paramNames) reuse.push(state.ema[n]);
+    return reuse;
+  };
+
   /** The error the checked path gives for a batch with an unknown or a missing entry. */
   const feedError = (batch: Feeds, unknown: string | undefined): GraphgradError => {
     if (unknown !== undefined) return new GraphgradError(`feed '${unknown}'`, `the train step has no batch input of that name (batch inputs: ${batchNames.join(", ") || "none"})`);
@@ -265,8 +296,10 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
       return Object.freeze({ params: ps, opt, step: 0, ema, emaMetrics });
     },
     run: async (state, batch) => {
-      const pending = bound(feedsOf(state, batch));
+      const reuse = donate ? donation(state) : undefined;
+      const pending = bound(feedsOf(state, batch), reuse);
       const { tensors, scalars } = pending instanceof Promise ? await pending : pending;
+      if (reuse !== undefined) donated.add(state);
       let t = 0;
       const nextParams: Record<string, Tensor> = {};
       for (let i = 0; i < paramNames.length; i++) {
@@ -295,11 +328,13 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
         emaMetrics = Object.freeze(em);
       }
       const next: TrainState<S> = Object.freeze({ params: Object.freeze(nextParams), opt, step: scalars[0] as number, ema, emaMetrics });
+      if (donate) produced.add(next);
       return [next, Object.freeze(values), aux] as const;
     },
     evaluator: async (outs) => {
       const c = await compile({ outputs: outs }, { backend });
       return async (state, batch, useEma = false) => {
+        checkNotDonated(state, "evaluator");
         const feeds: Record<string, TensorLike> = { ...batch };
         const source = useEma ? state.ema : state.params;
         if (useEma && config.ema === undefined) throw new GraphgradError("evaluator", "useEma needs a train step configured with `ema`");

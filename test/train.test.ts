@@ -231,6 +231,63 @@ describe("exponential moving average of the parameters (TF ExponentialMovingAver
   });
 });
 
+describe("donate: run consumes the state it is given", () => {
+  /** A float32 MLP with Adam, EMA and an auxiliary output. */
+  async function steps(backend: "js" | "wasm", donate: boolean) {
+    const x = gg.input("x", [4, 3]);
+    const y = gg.input("y", [4, 2]);
+    const w = gg.param("w", [3, 2]);
+    const b = gg.param("b", [2]);
+    const out = gg.tanh(gg.add(gg.matmul(x, w), b));
+    const loss = gg.mean(gg.square(gg.sub(out, y)));
+    const step = await gg.trainStep({ loss, optimizer: optim.adam({ lr: 0.05 }), ema: { decay: 0.9 }, outputs: { out }, backend, donate });
+    const init = { w: gg.tensorFrom([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]], "float32"), b: gg.tensorFrom([0.01, -0.02], "float32") };
+    const batch = { x: [[1, 2, 3], [0, 1, 0], [-1, 0.5, 2], [0.2, 0.2, 0.2]], y: [[0.5, -0.5], [0, 1], [1, 0], [-0.3, 0.3]] };
+    return { step, init, batch };
+  }
+
+  for (const backend of ["js", "wasm"] as const) {
+    it(`gives bit-identical steps, never overwrites the initial state, and reuses arrays (${backend})`, async () => {
+      const plain = await steps(backend, false);
+      const given = await steps(backend, true);
+      const initCopy = data(given.init.w);
+      let a = await plain.step.init(plain.init);
+      let d = await given.step.init(given.init);
+      const initial = d;
+      for (let i = 0; i < 5; i++) {
+        const previous = d;
+        const [na, ma, oa] = await plain.step.run(a, plain.batch);
+        const [nd, md, od] = await given.step.run(d, given.batch);
+        expect(md).toEqual(ma);
+        expect(data(od["out"])).toEqual(data(oa["out"]));
+        for (const n of ["w", "b"]) {
+          expect(data(nd.params[n])).toEqual(data(na.params[n]));
+          expect(data(nd.ema[n])).toEqual(data(na.ema[n]));
+        }
+        expect(optim.flattenTree(nd.opt).map(([p, t]) => [p, data(t as gg.Tensor)])).toEqual(optim.flattenTree(na.opt).map(([p, t]) => [p, data(t as gg.Tensor)]));
+        // From the second step on, the wasm backend writes the new state into the donated arrays.
+        if (backend === "wasm" && i > 0) expect(nd.params["w"]?.data).toBe(previous.params["w"]?.data);
+        [a, d] = [na, nd];
+      }
+      expect(data(given.init.w)).toEqual(initCopy);
+      expect(data(initial.params["w"])).toEqual(initCopy);
+      // The initial state was not overwritten, so it can be run again.
+      await given.step.run(initial, given.batch);
+    });
+  }
+
+  it("a donated state cannot be run or evaluated again; a failed step donates nothing", async () => {
+    const { step, init, batch } = await steps("wasm", true);
+    const first = (await step.run(await step.init(init), batch))[0];
+    await expect(step.run(first, { x: batch.x })).rejects.toThrow("feed 'y': missing");
+    const [second] = await step.run(first, batch);
+    await expect(step.run(first, batch)).rejects.toThrow("run: the state at step 1 was donated to a later step (trainStep({ donate: true })): its arrays now hold newer values; use the state that step returned");
+    const evaluate = await step.evaluator({ loss: gg.sum(gg.input("x", [4, 3])) });
+    await expect(evaluate(first, batch)).rejects.toThrow("evaluator: the state at step 1 was donated");
+    expect((await step.run(second, batch))[0].step).toBe(3);
+  });
+});
+
 describe("metrics", () => {
   it("loss (before the update), gradNorm, lr, and extra scalar metrics from the same graph", async () => {
     const { W, b, loss, batch, init } = regression();

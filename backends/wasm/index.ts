@@ -242,8 +242,12 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     else dst.set(data);
   };
 
-  /** A fresh tensor holding an output's current value. */
-  const readOutput = (o: OutputView): Tensor => {
+  /** A tensor holding an output's current value: in a fresh array, or in the array of `into` (donated, same dtype and size). */
+  const readOutput = (o: OutputView, into?: Tensor): Tensor => {
+    if (into !== undefined && into.dtype === o.out.dtype && into.data.length === o.view.length && o.out.dtype !== "bool") {
+      into.data.set(o.view);
+      return new Tensor(o.out.dtype, o.shape, into.data);
+    }
     if (o.out.dtype !== "bool") return new Tensor(o.out.dtype, o.shape, o.view.slice());
     const data = allocate("bool", o.view.length);
     data.set(o.view);
@@ -264,7 +268,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     run: async (feeds) => {
       const io = runWith(await instanceFor(feeds), feeds);
       const result: Record<string, Tensor> = {};
-      for (const [name, o] of io.outputs) result[name] = readOutput(o);
+      for (const [name, o] of io.outputs) result[name] = readOutput(o, undefined);
       return result;
     },
     bind: (inputs, outputs) => {
@@ -274,7 +278,16 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
       const dtypes = inputDtypes(graph, inputs);
       /** The binding the last checked feeds selected, with its views in bound order. */
       let fast: BoundViews | undefined;
-      const slow = async (feeds: readonly BoundFeed[]): Promise<BoundResult> => {
+      const read = (outs: readonly OutputView[], reuse: readonly (Tensor | undefined)[] | undefined, slots: Iterable<InputSlot | undefined>): Tensor[] => {
+        const tensors: Tensor[] = new Array(outs.length);
+        for (let i = 0; i < outs.length; i++) tensors[i] = readOutput(outs[i] as OutputView, reuse?.[i]);
+        if (reuse !== undefined) {
+          // A donated array now holds new values: no input slot may still claim to hold its tensor.
+          for (const slot of slots) if (slot !== undefined && slot.held !== undefined && reuse.includes(slot.held)) slot.held = undefined;
+        }
+        return tensors;
+      };
+      const slow = async (feeds: readonly BoundFeed[], reuse: readonly (Tensor | undefined)[] | undefined): Promise<BoundResult> => {
         const map = feedMap(inputs, dtypes, feeds);
         const inst = await instanceFor(map);
         const io = runWith(inst, map);
@@ -282,18 +295,18 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
         for (const [k, o] of scalars.entries()) if (o.view.length !== 1) throw new GraphgradError("wasm", `output '${outputs.scalars[k] as string}' is bound as a number but has shape [${o.shape.join(",")}]`);
         const tensors = outputs.tensors.map((n) => io.outputs.get(n) as OutputView);
         fast = { inst, memory: io.memory, shapes: inputs.map((n) => (map.get(n) as Tensor).shape), ins: inputs.map((n) => io.inputs.get(n)), tensors, scalars };
-        return { tensors: tensors.map(readOutput), scalars: scalars.map((o) => o.view[0] as number) };
+        return { tensors: read(tensors, reuse, io.inputs.values()), scalars: scalars.map((o) => o.view[0] as number) };
       };
-      return (feeds) => {
+      return (feeds, reuse) => {
         const f = fast;
-        if (f === undefined || f.inst !== last || f.memory.byteLength === 0 || feeds.length !== inputs.length) return slow(feeds);
+        if (f === undefined || f.inst !== last || f.memory.byteLength === 0 || feeds.length !== inputs.length) return slow(feeds, reuse);
         // Same dtypes and shapes as the checked feeds: same binding, nothing more to check.
         for (let i = 0; i < feeds.length; i++) {
           const t = feeds[i] as BoundFeed;
           const want = f.shapes[i] as readonly number[];
           if (typeof t === "number") {
-            if (want.length !== 0) return slow(feeds);
-          } else if (t.dtype !== dtypes[i] || !sameShape(t.shape, want)) return slow(feeds);
+            if (want.length !== 0) return slow(feeds, reuse);
+          } else if (t.dtype !== dtypes[i] || !sameShape(t.shape, want)) return slow(feeds, reuse);
         }
         for (let i = 0; i < feeds.length; i++) {
           const slot = f.ins[i];
@@ -307,7 +320,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
         f.inst.run();
         const scalars: number[] = new Array(f.scalars.length);
         for (let i = 0; i < scalars.length; i++) scalars[i] = (f.scalars[i] as OutputView).view[0] as number;
-        return { tensors: f.tensors.map(readOutput), scalars };
+        return { tensors: read(f.tensors, reuse, f.ins), scalars };
       };
     },
   };

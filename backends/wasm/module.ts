@@ -1,4 +1,4 @@
-import type { Kernel, KernelProgram } from "../../ir/kernel.js";
+import type { Access, Kernel, KernelProgram, ScalarExpr } from "../../ir/kernel.js";
 import type { BufferPlan } from "../../ir/passes/schedule.js";
 import { FunctionBuilder, ModuleBuilder } from "./encoder.js";
 import type { MathImports } from "./emit-ops.js";
@@ -51,6 +51,23 @@ const GENERATORS: { readonly [K in Exclude<Kernel["kind"], "matmul">]: (k: Extra
   random: genRandom,
 };
 
+/** Elementwise kernels below this many elements run on one thread. */
+const PARALLEL_MIN_ELEMENTS = 1 << 16;
+
+type MapKernel = Extract<Kernel, { kind: "map" }>;
+
+/** Whether a map kernel is large enough to split between threads along its first axis. */
+function splittableMap(k: Kernel, threads: number): k is MapKernel {
+  return threads > 1 && k.kind === "map" && (k.shape[0] ?? 0) >= 2 * threads && k.shape.reduce((a, b) => a * b, 1) >= PARALLEL_MIN_ELEMENTS;
+}
+
+/** Rows [begin, end) of a map kernel's first axis, as a map kernel of its own (every access shifted). */
+function mapRows(k: MapKernel, begin: number, end: number): MapKernel {
+  const shift = (a: Access): Access => ({ ...a, offset: a.offset + begin * (a.strides[0] ?? 0) });
+  const walk = (e: ScalarExpr): ScalarExpr => (e.kind === "load" ? { ...e, access: shift(e.access) } : e.kind === "op" ? { ...e, args: e.args.map(walk) } : e);
+  return { ...k, shape: [end - begin, ...k.shape.slice(1)], out: shift(k.out), expr: walk(k.expr) };
+}
+
 function splittable(k: Kernel, threads: number): boolean {
   return threads > 1 && k.kind === "matmul" && k.dtype === "float32" && k.m * k.n * k.k * k.aOffsets.length >= PARALLEL_MIN_MACS && panels(k) >= 2 * threads;
 }
@@ -89,6 +106,19 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   };
 
   p.kernels.forEach((k, i) => {
+    if (splittableMap(k, o.threads)) {
+      // Static halves: elementwise work costs the same per row.
+      flush();
+      const rows = k.shape[0] as number;
+      const names = Array.from({ length: o.threads }, (_, t) => {
+        const name = `p${i}_${t}`;
+        const part = mapRows(k, Math.floor((rows * t) / o.threads), Math.floor((rows * (t + 1)) / o.threads));
+        mb.exportFunction(name, mb.addFunction(genMap(part, g)));
+        return name;
+      });
+      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 0 });
+      return;
+    }
     if (k.kind !== "matmul") {
       segment.push(mb.addFunction((GENERATORS[k.kind] as Generator)(k, g)));
       return;

@@ -85,6 +85,25 @@ describe("wasm backend specifics", () => {
     }
   });
 
+  it("splits large elementwise kernels between threads (broadcast and transposed reads), bit-identical to one thread and to JS", async () => {
+    const x = gg.input("x", [301, 400]);
+    const y = gg.input("y", [400, 301]);
+    const b = gg.input("b", [400]);
+    const graph = graphOf({ z: gg.tanh(gg.add(gg.mul(x, gg.transpose(y)), b)).node, w: gg.where(gg.greater(x, 0), gg.exp(x), b).node });
+    const vals = (n: number, s: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s));
+    const feeds = new Map([
+      ["x", tensorFrom(vals(301 * 400, 0.37), "float32", [301, 400])],
+      ["y", tensorFrom(vals(400 * 301, 0.11), "float32", [400, 301])],
+      ["b", tensorFrom(vals(400, 0.7), "float32", [400])],
+    ]);
+    const two = (await wasm({ threads: 2 }).compile(graph)) as WasmExecutable;
+    const got = await two.run(feeds);
+    expect(two.stats()[0]?.parallelKernels).toBe(2);
+    for (const other of [await (await wasm({ threads: 1 }).compile(graph)).run(feeds), await (await gg.js().compile(graph)).run(feeds)]) {
+      for (const name of ["z", "w"]) expect(Array.from(got[name]?.data ?? [])).toEqual(Array.from(other[name]?.data ?? []));
+    }
+  });
+
   it("reads transposed matmul operands in place: no copy kernels", async () => {
     const x = gg.input("x", [128, 784]);
     const g = gg.input("g", [128, 512]);

@@ -14,6 +14,8 @@ export function graphgrad(backend: Backend, options?: Readonly<Record<string, un
     W3: (c, d) => w3(backend, c, d),
     W4: (c, d) => w4(backend, c, d),
     W5: (c, d) => w5(backend, c, d),
-    notes: () => ({ backend: backend.name, ...(options === undefined ? {} : { options: JSON.stringify(options) }) }),
+    // Train steps consume their state (trainStep({ donate: true })), as TF.js variables and jax-js's
+    // consumed arrays are updated in place.
+    notes: () => ({ backend: backend.name, trainStep: "donate: true", ...(options === undefined ? {} : { options: JSON.stringify(options) }) }),
   };
 }

@@ -40,7 +40,7 @@ export async function w3(backend: gg.Backend, c: W3Config, d: W3Data): Promise<T
   const loss = gg.div(gg.sum(xent), B);
 
   const optimizer = gg.optim.chain(gg.optim.clipByGlobalNorm(c.maxGradNorm), gg.optim.sgd({ lr: c.lr }));
-  const train = await gg.trainStep({ loss, optimizer, backend });
+  const train = await gg.trainStep({ loss, optimizer, backend, donate: true });
   const init: Record<string, gg.Tensor> = {
     embedding: gg.tensorFrom(d.embedding, "float32", [V, H]),
     softmax_w: gg.tensorFrom(d.softmaxW, "float32", [H, V]),
