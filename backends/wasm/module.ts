@@ -39,7 +39,7 @@ export interface AssembleOptions {
 }
 
 /** Products below this many multiply-adds are not worth handing to another thread. */
-const PARALLEL_MIN_MACS = 1 << 20;
+const PARALLEL_MIN_MACS = 1 << 21;
 
 type Generator = (k: Kernel, g: GenContext) => FunctionBuilder;
 const GENERATORS: { readonly [K in Exclude<Kernel["kind"], "matmul">]: (k: Extract<Kernel, { kind: K }>, g: GenContext) => FunctionBuilder } = {
@@ -52,7 +52,7 @@ const GENERATORS: { readonly [K in Exclude<Kernel["kind"], "matmul">]: (k: Extra
 };
 
 /** Elementwise kernels below this many elements run on one thread. */
-const PARALLEL_MIN_ELEMENTS = 1 << 16;
+const PARALLEL_MIN_ELEMENTS = 1 << 18;
 
 type MapKernel = Extract<Kernel, { kind: "map" }>;
 

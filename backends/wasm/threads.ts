@@ -4,7 +4,15 @@
  * through Atomics on a small control block per worker (no message per task): the calling thread
  * writes the task, bumps a generation counter and notifies; the worker runs the export and bumps
  * its done counter. Workers are unref'd, so they never keep a process alive.
+ *
+ * Both sides spin on the counters for up to SPIN_MS before sleeping in Atomics.wait: a train step
+ * hands out parts every fraction of a millisecond, and waking a sleeping thread (a futex wake,
+ * then the scheduler) costs tens to hundreds of microseconds on a virtual machine, more than the
+ * parts themselves. Spinning is bounded, so an idle pool sleeps.
  */
+
+/** How long a thread spins on a counter before it sleeps, in milliseconds. */
+const SPIN_MS = 0.25;
 
 export interface WorkerPool {
   /** Number of worker threads (the calling thread is one more). */
@@ -35,7 +43,10 @@ const math = { exp: Math.exp, log: Math.log, tanh: Math.tanh, pow: Math.pow,
 const instances = new Map();
 let seen = 0;
 for (;;) {
-  Atomics.wait(ctrl, ${GEN}, seen);
+  const until = performance.now() + ${SPIN_MS};
+  for (let spins = 1; Atomics.load(ctrl, ${GEN}) === seen; spins++) {
+    if ((spins & 1023) === 0 && performance.now() > until) Atomics.wait(ctrl, ${GEN}, seen);
+  }
   seen = Atomics.load(ctrl, ${GEN});
   try {
     if (ctrl[${CMD}] === ${LOAD}) {
@@ -89,11 +100,11 @@ export async function createWorkerPool(size: number): Promise<WorkerPool | undef
   };
   const wait = (): void => {
     for (const s of slots) {
-      let spins = 0;
-      for (;;) {
+      const until = performance.now() + SPIN_MS;
+      for (let spins = 1; ; spins++) {
         const done = Atomics.load(s.ctrl, DONE);
         if (done >= s.expected) break;
-        if (++spins > 2000) Atomics.wait(s.ctrl, DONE, done, 50);
+        if ((spins & 1023) === 0 && performance.now() > until) Atomics.wait(s.ctrl, DONE, done, 50);
       }
       if (Atomics.load(s.ctrl, FAILED) !== 0) {
         Atomics.store(s.ctrl, FAILED, 0);

@@ -86,15 +86,15 @@ describe("wasm backend specifics", () => {
   });
 
   it("splits large elementwise kernels between threads (broadcast and transposed reads), bit-identical to one thread and to JS", async () => {
-    const x = gg.input("x", [301, 400]);
-    const y = gg.input("y", [400, 301]);
-    const b = gg.input("b", [400]);
+    const x = gg.input("x", [601, 500]);
+    const y = gg.input("y", [500, 601]);
+    const b = gg.input("b", [500]);
     const graph = graphOf({ z: gg.tanh(gg.add(gg.mul(x, gg.transpose(y)), b)).node, w: gg.where(gg.greater(x, 0), gg.exp(x), b).node });
     const vals = (n: number, s: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s));
     const feeds = new Map([
-      ["x", tensorFrom(vals(301 * 400, 0.37), "float32", [301, 400])],
-      ["y", tensorFrom(vals(400 * 301, 0.11), "float32", [400, 301])],
-      ["b", tensorFrom(vals(400, 0.7), "float32", [400])],
+      ["x", tensorFrom(vals(601 * 500, 0.37), "float32", [601, 500])],
+      ["y", tensorFrom(vals(500 * 601, 0.11), "float32", [500, 601])],
+      ["b", tensorFrom(vals(500, 0.7), "float32", [500])],
     ]);
     const two = (await wasm({ threads: 2 }).compile(graph)) as WasmExecutable;
     const got = await two.run(feeds);
