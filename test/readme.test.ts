@@ -11,6 +11,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const readme = readFileSync(join(root, "README.md"), "utf8");
 const blocks = [...readme.matchAll(/<!-- runnable -->\n```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string);
 
+/** The runnable block containing `text` (exactly one). */
+function block(text: string): string {
+  const found = blocks.filter((b) => b.includes(text));
+  if (found.length !== 1) throw new Error(`${found.length} runnable README blocks contain '${text}'`);
+  return found[0] as string;
+}
+
 async function runBlock(code: string, name: string): Promise<string[]> {
   const dir = join(root, "test", ".readme");
   mkdirSync(dir, { recursive: true });
@@ -32,6 +39,7 @@ describe("README", () => {
 
   it("the complete example runs and trains", async () => {
     const lines = await runBlock(blocks[0] as string, "complete-example");
+    expect(blocks[0]).toContain("loss at zero weights");
     expect(lines[0]).toMatch(/^loss at zero weights 1\.09861/);
     const losses = lines.slice(1).map((l) => Number(/loss ([\d.]+)/.exec(l)?.[1]));
     expect(losses).toHaveLength(4);
@@ -40,12 +48,17 @@ describe("README", () => {
   });
 
   it("the regression front-door example trains and predicts", async () => {
-    const lines = await runBlock(blocks[2] as string, "regression");
+    const lines = await runBlock(block("gg.regression"), "regression");
     expect(lines.length).toBe(3);
     expect(lines[2]).toMatch(/loss/);
   });
 
   it("the optimizer examples build", async () => {
-    await expect(runBlock(blocks[1] as string, "optimizers")).resolves.toEqual([]);
+    await expect(runBlock(block("gg.optim.momentum"), "optimizers")).resolves.toEqual([]);
+  });
+
+  it("the bind and donate examples run (they throw if a result is wrong)", async () => {
+    await expect(runBlock(block("exe.bind("), "bind")).resolves.toEqual([]);
+    await expect(runBlock(block("donate: true"), "donate")).resolves.toEqual([]);
   });
 });
