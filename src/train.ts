@@ -251,19 +251,18 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
     }
     return feeds;
   };
-  // Donation: states made by `run` (their tensors are this step's own arrays) and those already given up.
+  // Donation: states made by this step's `run` (their tensors are its own arrays) may be reused.
   const donate = config.donate === true;
-  const produced = new WeakSet<object>();
-  const donated = new WeakSet<object>();
+  const maker = {};
   const checkNotDonated = (state: TrainState<S>, where: string): void => {
-    if (donated.has(state)) {
+    if (RunState.donated(state)) {
       throw new GraphgradError(where, `the state at step ${state.step} was donated to a later step (trainStep({ donate: true })): its arrays now hold newer values; use the state that step returned`);
     }
   };
   /** The arrays `run(state)` may write its tensor outputs into, in the bound order (the state is marked donated once the step succeeded). */
   const donation = (state: TrainState<S>): (Tensor | undefined)[] | undefined => {
     checkNotDonated(state, "run");
-    if (!produced.has(state)) return undefined;
+    if (!RunState.madeBy(state, maker)) return undefined;
     const reuse: (Tensor | undefined)[] = [];
     paramNames.forEach((n, i) => {
       if (updated[i] === true) reuse.push(state.params[n]);
@@ -299,7 +298,7 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
       const reuse = donate ? donation(state) : undefined;
       const pending = bound(feedsOf(state, batch), reuse);
       const { tensors, scalars } = pending instanceof Promise ? await pending : pending;
-      if (reuse !== undefined) donated.add(state);
+      if (reuse !== undefined) RunState.markDonated(state);
       let t = 0;
       const nextParams: Record<string, Tensor> = {};
       for (let i = 0; i < paramNames.length; i++) {
@@ -327,8 +326,7 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
         ema = Object.freeze(e);
         emaMetrics = Object.freeze(em);
       }
-      const next: TrainState<S> = Object.freeze({ params: Object.freeze(nextParams), opt, step: scalars[0] as number, ema, emaMetrics });
-      if (donate) produced.add(next);
+      const next: TrainState<S> = new RunState(maker, Object.freeze(nextParams), opt, scalars[0] as number, ema, emaMetrics);
       return [next, Object.freeze(values), aux] as const;
     },
     evaluator: async (outs) => {
@@ -343,6 +341,43 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
       };
     },
   };
+}
+
+/**
+ * A TrainState returned by `run` (frozen, with the same fields as any TrainState). Its private
+ * fields remember which train step made it (so `donate` reuses only arrays the step allocated
+ * itself) and whether it was donated; private fields stay writable in a frozen object.
+ */
+class RunState<S extends TransformState> implements TrainState<S> {
+  readonly params: Params<Tensor>;
+  readonly opt: Concrete<S>;
+  readonly step: number;
+  readonly ema: Params<Tensor>;
+  readonly emaMetrics: Readonly<Record<string, number>>;
+  readonly #maker: object;
+  #donated = false;
+
+  constructor(maker: object, params: Params<Tensor>, opt: Concrete<S>, step: number, ema: Params<Tensor>, emaMetrics: Readonly<Record<string, number>>) {
+    this.params = params;
+    this.opt = opt;
+    this.step = step;
+    this.ema = ema;
+    this.emaMetrics = emaMetrics;
+    this.#maker = maker;
+    Object.freeze(this);
+  }
+
+  static madeBy(s: object, maker: object): boolean {
+    return s instanceof RunState && s.#maker === maker;
+  }
+
+  static donated(s: object): boolean {
+    return s instanceof RunState && s.#donated;
+  }
+
+  static markDonated(s: object): void {
+    if (s instanceof RunState) s.#donated = true;
+  }
 }
 
 /** loss + l2·Σ l2Loss(w) + l1·Σ|w| over the regularized parameters (weights by default). */

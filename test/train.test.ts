@@ -276,6 +276,20 @@ describe("donate: run consumes the state it is given", () => {
     });
   }
 
+  it("returns frozen states with exactly TrainState's fields; another train step's state is read, never overwritten", async () => {
+    const one = await steps("wasm", true);
+    const other = await steps("wasm", true);
+    const [made] = await one.step.run(await one.step.init(one.init), one.batch);
+    expect(Object.isFrozen(made)).toBe(true);
+    expect(Object.keys(made).sort()).toEqual(["ema", "emaMetrics", "opt", "params", "step"]);
+    const before = data(made.params["w"]);
+    const [next] = await other.step.run(made, other.batch);
+    expect(next.params["w"]?.data).not.toBe(made.params["w"]?.data);
+    expect(data(made.params["w"])).toEqual(before);
+    // Still usable by its own step (it was not donated).
+    expect((await one.step.run(made, one.batch))[0].step).toBe(2);
+  });
+
   it("a donated state cannot be run or evaluated again; a failed step donates nothing", async () => {
     const { step, init, batch } = await steps("wasm", true);
     const first = (await step.run(await step.init(init), batch))[0];
