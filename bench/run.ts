@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "./cli.js";
 import { REFERENCE_IMPL } from "./checks.js";
+import { measureCeiling } from "./ceiling.js";
 import { machine } from "./machine.js";
 import type { Figure } from "./protocol.js";
 import { formatNumber, report } from "./report.js";
@@ -27,7 +28,10 @@ const host = machine();
 const modeFlags = options.mode === "quick" ? ["--quick"] : [];
 console.log(`graphgrad bench, ${options.mode} mode, ${started.toISOString()}`);
 console.log(`${host.cpu}, ${host.cores} cores, Node ${host.node}; load average ${host.loadAverage.join(" ")}`);
-console.log(`implementations: ${options.impls.map((i) => i.id).join(", ")}; workloads: ${options.workloads.join(", ")}\n`);
+console.log(`implementations: ${options.impls.map((i) => i.id).join(", ")}; workloads: ${options.workloads.join(", ")}`);
+const ceiling = await measureCeiling();
+const ceilingLine = `SIMD128 ceiling of one core: ${ceiling.mulAdd.toFixed(1)} GFLOP/s with f32x4.mul + f32x4.add, ${ceiling.fma === undefined ? "no relaxed-SIMD FMA in this engine" : `${ceiling.fma.toFixed(1)} GFLOP/s with f32x4.relaxed_madd`} (${ceiling.method})`;
+console.log(`${ceilingLine}\n`);
 
 function progress(f: Figure): void {
   const name = `${f.workload} ${f.impl}${f.variant === "workaround" ? " (workaround)" : ""}`.padEnd(30);
@@ -75,6 +79,7 @@ const r = report(
 );
 console.log(`\nMeasured ${started.toISOString().slice(0, 10)} on ${host.cpu}, ${host.cores} cores, Node ${host.node} (${options.mode} mode; load average ${host.loadAverage.join(" ")} at the start).\n`);
 console.log(r.lines.join("\n"));
+console.log(`\n${ceilingLine}`);
 // A worker keeps about one core busy itself; a higher load means other processes shared the cores.
 const busiest = Math.max(0, ...figures.map((f) => Math.max(f.load?.start ?? 0, f.load?.end ?? 0)));
 if (busiest > host.cores) {
@@ -99,6 +104,7 @@ const results = {
   ),
   figures,
   references,
+  ceiling,
   ratios: r.ratios,
   checks: r.checks,
   table: r.lines,
