@@ -77,6 +77,8 @@ export async function createPtbTrainer(config: PtbConfig, options: PtbTrainerOpt
     optimizer: gg.optim.chain(gg.optim.clipByGlobalNorm(config.maxGradNorm), gg.optim.sgd({ lr })),
     outputs: stateOutputs(train),
     backend,
+    // The loop threads one state: each step's arrays are reused for the next.
+    donate: true,
   });
   const evaluators = {
     valid: await step.evaluator({ cost: valid.cost, ...stateOutputs(valid) }),
