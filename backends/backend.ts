@@ -32,6 +32,8 @@ export interface Executable {
    * `reuse[i]`, when given, is a tensor the caller gives up (donates) for tensor output i: a
    * backend that copies results out of its own memory may write output i into its array (same
    * dtype and size) instead of allocating one; the returned tensor then shares that array.
+   * A bound runner reads its `feeds` and `reuse` arrays before it returns (the caller may refill
+   * them for the next step while a returned promise is pending).
    */
   bind?(inputs: readonly string[], outputs: BoundOutputs): BoundRun;
 }

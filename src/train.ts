@@ -229,9 +229,9 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
     scalars: [STEP, ...metricNames.map((k) => METRIC + k), ...(withEma ? metricNames.map((k) => EMA_METRIC + k) : [])],
   });
 
-  const feedCount = batchNames.length + stateInputs.length;
+  // One feeds array for every step: bound runners read their feeds before they return (or await).
+  const feeds: BoundFeed[] = new Array(batchNames.length + stateInputs.length);
   const feedsOf = (state: TrainState<S>, batch: Feeds): BoundFeed[] => {
-    const feeds: BoundFeed[] = new Array(feedCount);
     let given = 0;
     for (const k in batch) {
       const i = batchIndex.get(k);
@@ -327,7 +327,8 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
         emaMetrics = Object.freeze(em);
       }
       const next: TrainState<S> = new RunState(maker, Object.freeze(nextParams), opt, scalars[0] as number, ema, emaMetrics);
-      return [next, Object.freeze(values), aux] as const;
+      // The metrics record is the caller's own (not part of any state): it is not frozen.
+      return [next, values, aux] as const;
     },
     evaluator: async (outs) => {
       const c = await compile({ outputs: outs }, { backend });

@@ -287,8 +287,10 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
         }
         return tensors;
       };
-      const slow = async (feeds: readonly BoundFeed[], reuse: readonly (Tensor | undefined)[] | undefined): Promise<BoundResult> => {
+      const slow = async (feeds: readonly BoundFeed[], given: readonly (Tensor | undefined)[] | undefined): Promise<BoundResult> => {
+        // Read the caller's arrays now: they may be reused once this returns its promise.
         const map = feedMap(inputs, dtypes, feeds);
+        const reuse = given?.slice();
         const inst = await instanceFor(map);
         const io = runWith(inst, map);
         const scalars = outputs.scalars.map((n) => io.outputs.get(n) as OutputView);
