@@ -4,7 +4,7 @@ import type { BinaryOp, CompareOp, OpAttrs, OpName, UnaryOp } from "../../ir/ops
 import { randomElement } from "../../ir/random.js";
 import { sizeOf, stridesOf } from "../../ir/shape.js";
 import { Tensor } from "../../ir/tensor.js";
-import { broadcastStrides, stridedCopy, walk } from "./loops.js";
+import { broadcastStrides, matmulInto, reduceInto, stridedCopy, walk } from "../../ir/loops.js";
 
 /**
  * The JS reference backend's kernels: one per primitive, on typed arrays. These define what every
@@ -70,17 +70,9 @@ function compare(op: CompareOp): JsKernel<CompareOp> {
 function reduce(init: number, step: (acc: number, v: number) => number): JsKernel<"reduceSum" | "reduceMax"> {
   return (attrs, xs, out) => {
     const x = arg(xs, 0);
-    const outSize = sizeOf(out.shape);
     // Accumulate in float64, store once in the result dtype.
-    const acc = new Float64Array(outSize).fill(init);
-    const kept = stridesOf(x.shape.map((d, i) => (attrs.axes.includes(i) ? 1 : d)));
-    const outStrides = x.shape.map((_, i) => (attrs.axes.includes(i) ? 0 : (kept[i] as number)));
-    let i = 0;
-    const data = x.data;
-    walk(x.shape, [outStrides], [0], (p) => {
-      const o = p[0] as number;
-      acc[o] = step(acc[o] as number, data[i++] as number);
-    });
+    const acc = new Float64Array(sizeOf(out.shape)).fill(init);
+    reduceInto(x.shape, x.data, attrs.axes, step, acc);
     const y = make(out);
     y.set(acc);
     return new Tensor(out.dtype, out.shape, y);
@@ -94,33 +86,8 @@ function reduce(init: number, step: (acc: number, v: number) => number): JsKerne
 const matmul: JsKernel<"matmul"> = (_attrs, xs, out) => {
   const a = arg(xs, 0);
   const b = arg(xs, 1);
-  const r = out.shape.length;
-  const m = out.shape[r - 2] as number;
-  const n = out.shape[r - 1] as number;
-  const k = a.shape[a.shape.length - 1] as number;
-  const batchShape = out.shape.slice(0, r - 2);
-  const aBatch = broadcastStrides(a.shape.slice(0, -2), batchShape);
-  const bBatch = broadcastStrides(b.shape.slice(0, -2), batchShape);
   const y = make(out);
-  const ad = a.data;
-  const bd = b.data;
-  const row = new Float64Array(n);
-  const wrap = out.dtype === "int32";
-  let o = 0;
-  walk(batchShape, [aBatch, bBatch], [0, 0], (p) => {
-    const aOff = (p[0] as number) * m * k;
-    const bOff = (p[1] as number) * k * n;
-    for (let i = 0; i < m; i++) {
-      row.fill(0);
-      for (let q = 0; q < k; q++) {
-        const av = ad[aOff + i * k + q] as number;
-        const bRow = bOff + q * n;
-        if (wrap) for (let j = 0; j < n; j++) row[j] = ((row[j] as number) + Math.imul(av, bd[bRow + j] as number)) | 0;
-        else for (let j = 0; j < n; j++) row[j] = (row[j] as number) + av * (bd[bRow + j] as number);
-      }
-      for (let j = 0; j < n; j++) y[o++] = row[j] as number;
-    }
-  });
+  matmulInto(a.shape, a.data, b.shape, b.data, out.shape, out.dtype === "int32", y);
   return new Tensor(out.dtype, out.shape, y);
 };
 

@@ -1,14 +1,15 @@
 import type { Node, NodeOf } from "../node.js";
 import { BINARY_OPS, COMPARE_OPS, UNARY_OPS, type BinaryOp, type CompareOp, type UnaryOp } from "../ops/attrs.js";
 import { binaryFn, castFn, COMPARE_FN, UNARY_FN } from "../ops/elementwise.js";
+import { broadcastStrides, matmulInto, reduceInto, walk } from "../loops.js";
 import { isConcrete, sizeOf, stridesOf } from "../shape.js";
 import { compact, type Const, denseValues, MAX_FOLD_ELEMENTS, stored } from "./consts.js";
 
 /**
  * Constant folding of ops whose operands are constants and whose result has a small concrete
- * shape: every element computed as the JS backend computes it (same scalar functions, same
- * accumulation order, the same store into the result dtype), so the folded values are bit for
- * bit the backend's.
+ * shape: every element computed as the JS backend computes it (the same scalar functions, the
+ * same loops and accumulation order from ir/loops.ts, the same store into the result dtype), so
+ * the folded values are bit for bit the backend's.
  */
 
 const isUnary = (op: string): op is UnaryOp => (UNARY_OPS as readonly string[]).includes(op);
@@ -36,30 +37,6 @@ export function scalarFn(n: Node): ((xs: readonly number[]) => number) | undefin
     return (xs) => f(xs[0] as number);
   }
   return undefined;
-}
-
-/** Strides reading a tensor of shape `from` broadcast (right-aligned) to `to`: 0 on stretched and added axes. */
-function broadcastStrides(from: readonly number[], to: readonly number[]): number[] {
-  const st = stridesOf(from);
-  const lead = to.length - from.length;
-  return to.map((d, i) => (i < lead || from[i - lead] !== d ? 0 : (st[i - lead] as number)));
-}
-
-/** Visits the elements of `shape` in row-major order with the running offset under each stride vector. */
-function walk(shape: readonly number[], strides: readonly (readonly number[])[], base: readonly number[], visit: (offsets: readonly number[]) => void): void {
-  const n = sizeOf(shape);
-  const idx = shape.map(() => 0);
-  const off = [...base];
-  for (let k = 0; k < n; k++) {
-    visit(off);
-    for (let ax = shape.length - 1; ax >= 0; ax--) {
-      idx[ax] = (idx[ax] as number) + 1;
-      strides.forEach((st, s) => (off[s] = (off[s] as number) + (st[ax] as number)));
-      if ((idx[ax] as number) < (shape[ax] as number)) break;
-      strides.forEach((st, s) => (off[s] = (off[s] as number) - (st[ax] as number) * (shape[ax] as number)));
-      idx[ax] = 0;
-    }
-  }
 }
 
 /** Dense values of operand i of `n`, if its shape is concrete and small. */
@@ -160,7 +137,7 @@ function concat(n: NodeOf<"concat">, cs: readonly Const[], shape: readonly numbe
   return out;
 }
 
-/** The backend's reduction: elements visited in row-major order, accumulated in float64 per output element. */
+/** The reference reduction (ir/loops.ts, as the JS backend computes it). */
 function reduce(
   n: NodeOf<"reduceSum"> | NodeOf<"reduceMax">,
   x: { shape: readonly number[]; values: readonly number[] },
@@ -168,43 +145,19 @@ function reduce(
   step: (acc: number, v: number) => number,
 ): number[] {
   const { axes } = n.attrs;
-  const kept = stridesOf(x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
-  const outStrides = x.shape.map((_, i) => (axes.includes(i) ? 0 : (kept[i] as number)));
   const acc = new Array<number>(sizeOf(x.shape.map((d, i) => (axes.includes(i) ? 1 : d)))).fill(init);
-  let i = 0;
-  walk(x.shape, [outStrides], [0], ([o]) => {
-    acc[o as number] = step(acc[o as number] as number, x.values[i++] as number);
-  });
+  reduceInto(x.shape, x.values, axes, step, acc);
   return acc;
 }
 
-/** The backend's matmul: per output row, products added in order of k (int32: wrapping, by Math.imul). */
+/** The reference matmul (ir/loops.ts, as the JS backend computes it). */
 function matmul(
   a: { shape: readonly number[]; values: readonly number[] },
   b: { shape: readonly number[]; values: readonly number[] },
   shape: readonly number[],
   wrap: boolean,
 ): number[] {
-  const r = shape.length;
-  const m = shape[r - 2] as number;
-  const n = shape[r - 1] as number;
-  const k = a.shape[a.shape.length - 1] as number;
-  const batch = shape.slice(0, r - 2);
-  const out: number[] = [];
-  walk(batch, [broadcastStrides(a.shape.slice(0, -2), batch), broadcastStrides(b.shape.slice(0, -2), batch)], [0, 0], ([pa, pb]) => {
-    const aOff = (pa as number) * m * k;
-    const bOff = (pb as number) * k * n;
-    for (let i = 0; i < m; i++) {
-      const row = new Array<number>(n).fill(0);
-      for (let q = 0; q < k; q++) {
-        const av = a.values[aOff + i * k + q] as number;
-        for (let j = 0; j < n; j++) {
-          const bv = b.values[bOff + q * n + j] as number;
-          row[j] = wrap ? ((row[j] as number) + Math.imul(av, bv)) | 0 : (row[j] as number) + av * bv;
-        }
-      }
-      out.push(...row);
-    }
-  });
+  const out = new Array<number>(sizeOf(shape)).fill(0);
+  matmulInto(a.shape, a.values, b.shape, b.values, shape, wrap, out);
   return out;
 }
