@@ -12,7 +12,17 @@ import { Tensor } from "../ir/tensor.js";
  */
 export interface Backend {
   readonly name: string;
-  compile(graph: Graph): Promise<Executable>;
+  compile(graph: Graph, hints?: CompileHints): Promise<Executable>;
+}
+
+/** What the caller knows about how an executable will be used; a backend may ignore it. */
+export interface CompileHints {
+  /**
+   * Output name -> the input it will be fed back as on the next run (a train step's new
+   * parameters and optimizer state). A backend may compute such an output in the memory of its
+   * input, so the next run does not copy it in again. Results never depend on it.
+   */
+  readonly feedback?: Readonly<Record<string, string>>;
 }
 
 /** A compiled program. `run` checks its feeds before doing anything (see `plan.ts`). */

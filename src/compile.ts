@@ -19,6 +19,8 @@ export interface CompileOptions {
   readonly backend?: Backend | "js" | "wasm";
   /** The passes to run before lowering; default: verify, fold, simplify, DCE. `[]` runs none. */
   readonly passes?: readonly Pass[];
+  /** Output name -> the input it is fed back as next run (see `CompileHints`): a performance hint. */
+  readonly feedback?: Readonly<Record<string, string>>;
 }
 
 /** A compiled graph. `run` can be called any number of times; nothing is lowered again. */
@@ -64,7 +66,7 @@ export async function compile(spec: { readonly outputs: Readonly<Record<string, 
     if (!(e instanceof Expr)) throw new GraphgradError("compile", `output '${name}' is not an Expr`);
   }
   const optimized = orThrow(runPasses(graph(spec.outputs), options.passes ?? DEFAULT_PASSES));
-  const exe = await resolveBackend(options.backend).compile(optimized);
+  const exe = await resolveBackend(options.backend).compile(optimized, options.feedback === undefined ? undefined : { feedback: options.feedback });
   const inputs = new Map(graphInputs(optimized).map((n) => [n.attrs.name, n] as const));
   return {
     backend: exe.backend,

@@ -197,7 +197,12 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
       outputs[EMA_METRIC + k] = movingAverage(input(EMA_METRIC + k, [], v.dtype), v, decay);
     }
   }
-  const compiled = await compile({ outputs }, { backend });
+  // Each new parameter, optimizer leaf and shadow is fed back as its input on the next step.
+  const feedback: Record<string, string> = {};
+  for (const n of paramNames) if (outputs[PARAM + n] !== undefined) feedback[PARAM + n] = n;
+  for (const [path] of stateLeaves) feedback[OPT + path] = OPT + path;
+  if (config.ema !== undefined) for (const n of paramNames) feedback[EMA + n] = EMA + n;
+  const compiled = await compile({ outputs }, { backend, feedback });
 
   // The initial optimizer state is computed by a graph too (it may depend on parameter values).
   const initOutputs: Record<string, Expr> = {};

@@ -3,7 +3,7 @@ import { allocate } from "../../ir/dtype.js";
 import type { Graph } from "../../ir/graph.js";
 import type { KernelProgram } from "../../ir/kernel.js";
 import { lowerToKernels } from "../../ir/passes/fuse.js";
-import { type BufferPlan, planBuffers } from "../../ir/passes/schedule.js";
+import { type BufferAlias, type BufferPlan, planBuffers } from "../../ir/passes/schedule.js";
 import { randomElement } from "../../ir/random.js";
 import { Tensor } from "../../ir/tensor.js";
 import { type Backend, type BoundFeed, type BoundResult, type Executable, feedMap, inputDtypes } from "../backend.js";
@@ -49,6 +49,8 @@ export interface WasmProgramStats {
   /** Threads available, and kernels split between them. */
   readonly threads: number;
   readonly parallelKernels: number;
+  /** Outputs computed in the memory of the input they are fed back as (compile hint `feedback`). */
+  readonly aliased: number;
 }
 
 interface Instance {
@@ -58,7 +60,13 @@ interface Instance {
   readonly run: () => void;
   readonly stats: WasmProgramStats;
   /** Typed views of the input and output buffers by name, made again when memory grows. */
-  io?: { readonly memory: ArrayBuffer; readonly inputs: ReadonlyMap<string, InputSlot>; readonly outputs: ReadonlyMap<string, OutputView> };
+  io?: {
+    readonly memory: ArrayBuffer;
+    readonly inputs: ReadonlyMap<string, InputSlot>;
+    readonly outputs: ReadonlyMap<string, OutputView>;
+    /** Outputs computed over an input's buffer: after a run, that input slot holds the output's value. */
+    readonly aliases: readonly { readonly output: string; readonly slot: InputSlot }[];
+  };
 }
 
 /** An input buffer's view, and the tensor it holds now (tensors are immutable: identity means same data). */
@@ -75,6 +83,8 @@ interface BoundViews {
   readonly ins: readonly (InputSlot | undefined)[];
   readonly tensors: readonly OutputView[];
   readonly scalars: readonly OutputView[];
+  /** Input slots overwritten by an output, and that output's index among `tensors` (-1: not read out). */
+  readonly aliases: readonly { readonly slot: InputSlot; readonly tensor: number }[];
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -100,10 +110,11 @@ export function wasm(options: WasmOptions = {}): Backend {
   const poolOf = (threads: number): Promise<WorkerPool | undefined> => (pool ??= threads > 1 ? createWorkerPool(threads - 1) : Promise.resolve(undefined));
   return {
     name: "wasm",
-    compile: async (graph) => {
+    compile: async (graph, hints) => {
       const threads = Math.max(1, Math.floor(options.threads ?? (await defaultThreads())));
       const shared = threads > 1 && typeof SharedArrayBuffer !== "undefined";
-      return compileWasm(graph, { fma: options.relaxedSimd ?? (await detectRelaxedSimd()), pool: shared ? await poolOf(threads) : undefined });
+      const feedback = Object.entries(hints?.feedback ?? {}).map(([output, input]) => ({ output, input }));
+      return compileWasm(graph, { fma: options.relaxedSimd ?? (await detectRelaxedSimd()), pool: shared ? await poolOf(threads) : undefined, feedback });
     },
   };
 }
@@ -133,7 +144,7 @@ export interface WasmExecutable extends Executable {
   readonly stats: () => readonly WasmProgramStats[];
 }
 
-async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | undefined }): Promise<WasmExecutable> {
+async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | undefined; feedback: readonly BufferAlias[] }): Promise<WasmExecutable> {
   const planner = shapePlanner(graph);
   const pool = o.pool;
   const memory = pool !== undefined ? new WebAssembly.Memory({ initial: 1, maximum: MAX_SHARED_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 1 });
@@ -163,7 +174,8 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
 
   const build = async (shapes: ShapePlan): Promise<Instance> => {
     const program = lowerToKernels(graph, shapes.shapes, { epilogue: (e, d) => epilogueSupported(e, d, HOST_MATH_CHECK) });
-    const plan = planBuffers(program, (d) => BYTES[d]);
+    // Outputs fed back as inputs (a train step's state) are computed in their input's memory.
+    const plan = planBuffers(program, (d) => BYTES[d], o.feedback);
     const mod = assemble(program, plan, { fma: o.fma, threads, sharedMemory: pool !== undefined, maxPages: MAX_SHARED_PAGES });
     const need = Math.ceil(mod.memoryBytes / 65536);
     const have = memory.buffer.byteLength / 65536;
@@ -189,7 +201,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
       };
     });
     const run = steps.length === 1 ? (steps[0] as () => void) : (): void => steps.forEach((s) => s());
-    const stats = { kernels: program.kernels.length, arenaBytes: plan.bytes, unplannedBytes: plan.unplannedBytes, moduleBytes: mod.bytes.length, threads, parallelKernels: mod.schedule.filter((s) => s.kind === "parallel").length };
+    const stats = { kernels: program.kernels.length, arenaBytes: plan.bytes, unplannedBytes: plan.unplannedBytes, moduleBytes: mod.bytes.length, threads, parallelKernels: mod.schedule.filter((s) => s.kind === "parallel").length, aliased: plan.aliased.length };
     all.push(stats);
     return { program, plan, run, stats };
   };
@@ -219,7 +231,8 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
       const at = (id: number): number => inst.plan.offsets[id] as number;
       const inputs = new Map(inst.program.buffers.filter((b) => b.role === "input").map((b) => [b.name as string, { view: view(memory, b.dtype, at(b.id), b.size), held: undefined }] as const));
       const outputs = new Map(Object.entries(inst.program.outputs).map(([name, o]) => [name, { view: view(memory, o.dtype, at(o.buffer), sizeOf(o.shape)), out: o, shape: Object.freeze([...o.shape]) }] as const));
-      io = { memory: memory.buffer, inputs, outputs };
+      const aliases = inst.plan.aliased.map((a) => ({ output: a.output, slot: inputs.get(a.input) as InputSlot }));
+      io = { memory: memory.buffer, inputs, outputs, aliases };
       inst.io = io;
     }
     if (last !== inst) {
@@ -269,6 +282,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
       const io = runWith(await instanceFor(feeds), feeds);
       const result: Record<string, Tensor> = {};
       for (const [name, o] of io.outputs) result[name] = readOutput(o, undefined);
+      for (const a of io.aliases) a.slot.held = result[a.output];
       return result;
     },
     bind: (inputs, outputs) => {
@@ -296,8 +310,11 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
         const scalars = outputs.scalars.map((n) => io.outputs.get(n) as OutputView);
         for (const [k, o] of scalars.entries()) if (o.view.length !== 1) throw new GraphgradError("wasm", `output '${outputs.scalars[k] as string}' is bound as a number but has shape [${o.shape.join(",")}]`);
         const tensors = outputs.tensors.map((n) => io.outputs.get(n) as OutputView);
-        fast = { inst, memory: io.memory, shapes: inputs.map((n) => (map.get(n) as Tensor).shape), ins: inputs.map((n) => io.inputs.get(n)), tensors, scalars };
-        return { tensors: read(tensors, reuse, io.inputs.values()), scalars: scalars.map((o) => o.view[0] as number) };
+        const aliases = io.aliases.map((a) => ({ slot: a.slot, tensor: outputs.tensors.indexOf(a.output) }));
+        fast = { inst, memory: io.memory, shapes: inputs.map((n) => (map.get(n) as Tensor).shape), ins: inputs.map((n) => io.inputs.get(n)), tensors, scalars, aliases };
+        const read1 = read(tensors, reuse, io.inputs.values());
+        for (const a of aliases) a.slot.held = read1[a.tensor];
+        return { tensors: read1, scalars: scalars.map((o) => o.view[0] as number) };
       };
       return (feeds, reuse) => {
         const f = fast;
@@ -322,7 +339,9 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
         f.inst.run();
         const scalars: number[] = new Array(f.scalars.length);
         for (let i = 0; i < scalars.length; i++) scalars[i] = (f.scalars[i] as OutputView).view[0] as number;
-        return { tensors: read(f.tensors, reuse, f.ins), scalars };
+        const tensors = read(f.tensors, reuse, f.ins);
+        for (const a of f.aliases) a.slot.held = tensors[a.tensor];
+        return { tensors, scalars };
       };
     },
   };
