@@ -121,15 +121,22 @@ export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[]
     return [materialize(v), false];
   };
 
-  /** May node n stay an unmaterialized expression, fused into its single consumer? */
-  const fusible = (n: Node): boolean => {
+  /**
+   * May node n stay an unmaterialized expression, fused into its consumers? With one consumer,
+   * when that consumer is elementwise or a reduction visiting each element once. With several,
+   * only when n is a single op on loaded values (recomputing it, e.g. g·g for both a moving
+   * average and a norm, is cheaper than writing and reading it back) and every consumer qualifies.
+   */
+  const fusible = (n: Node, tree: Tree): boolean => {
     if (isOutput.has(n)) return false;
     const cs = consumers.get(n) ?? [];
-    if (cs.length !== 1) return false;
-    const c = cs[0] as Node;
-    if (!ELEMENTWISE.has(c.op) && c.op !== "reduceSum" && c.op !== "reduceMax") return false;
-    const space = c.op === "reduceSum" || c.op === "reduceMax" ? shapeOf(n) : shapeOf(c);
-    return sizeOf(shapeOf(n)) === sizeOf(space);
+    if (cs.length === 0) return false;
+    if (cs.length > 1 && !(tree.kind === "op" && tree.args.every((a) => a.kind !== "op"))) return false;
+    return cs.every((c) => {
+      if (!ELEMENTWISE.has(c.op) && c.op !== "reduceSum" && c.op !== "reduceMax") return false;
+      const space = c.op === "reduceSum" || c.op === "reduceMax" ? shapeOf(n) : shapeOf(c);
+      return sizeOf(shapeOf(n)) === sizeOf(space);
+    });
   };
 
   const values = new Map<Node, Value>();
@@ -143,7 +150,7 @@ export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[]
     if (ELEMENTWISE.has(n.op)) {
       const tree: Tree = { kind: "op", op: n.op as Extract<Tree, { kind: "op" }>["op"], dtype, args: args.map(treeOf) };
       const e: Value = { kind: "expr", tree, shape, dtype };
-      v = fusible(n) ? e : materialize(e);
+      v = fusible(n, tree) ? e : materialize(e);
     } else if (VIEW_OPS.has(n.op)) {
       v = view(n as Extract<Node, { op: "transpose" | "slice" | "broadcast" | "reshape" }>, args[0] as Value, shape);
     } else {
