@@ -1,6 +1,6 @@
 import type { Access, Kernel, KernelProgram, ScalarExpr } from "../../ir/kernel.js";
 import type { BufferPlan } from "../../ir/passes/schedule.js";
-import { FunctionBuilder, ModuleBuilder } from "./encoder.js";
+import { FunctionBuilder, ModuleBuilder, uleb } from "./encoder.js";
 import type { MathImports } from "./emit-ops.js";
 import { genGather, genIota, genMap, genRandom, genReduce, genScatterAdd, type GenContext } from "./kernels.js";
 import { genMatmulBody, genMatmulKernel, packBytes, panels } from "./matmul.js";
@@ -61,6 +61,37 @@ function splittableMap(k: Kernel, threads: number): k is MapKernel {
   return threads > 1 && k.kind === "map" && (k.shape[0] ?? 0) >= 2 * threads && k.shape.reduce((a, b) => a * b, 1) >= PARALLEL_MIN_ELEMENTS;
 }
 
+/** Row chunks of a split elementwise kernel, per thread. */
+const MAP_CHUNKS_PER_THREAD = 4;
+
+/**
+ * A part of a split kernel: until the counter at `counter` passes the last chunk, takes the next
+ * chunk index with an atomic add and calls that chunk's function (a br_table switch).
+ */
+function chunkLoop(chunks: readonly number[], counter: number): FunctionBuilder {
+  const f = new FunctionBuilder([], []);
+  const c = f.local("i32");
+  const n = chunks.length;
+  f.block(() => {
+    f.op(0x03, 0x40); // loop: label 0 is the loop, 1 the outer block
+    f.i32(counter).i32(1).atomic(0x1e, { align: 2, offset: 0 }).tee(c);
+    f.i32(n).op(0x4e).op(0x0d, 1); // c >= n: done
+    // Blocks B_{n-1} .. B_0 around a br_table; leaving B_k calls chunk k, then continues the loop.
+    for (let k = 0; k < n; k++) f.op(0x02, 0x40);
+    f.get(c).op(0x0e);
+    uleb(n, f.code);
+    for (let k = 0; k < n; k++) uleb(k, f.code);
+    uleb(n - 1, f.code); // default (unreachable: c < n)
+    for (let k = 0; k < n; k++) {
+      f.op(0x0b); // end B_k: now inside B_{k+1} .. B_{n-1}, then the loop
+      f.call(chunks[k] as number);
+      f.op(0x0c, n - 1 - k); // br to the loop
+    }
+    f.op(0x0b); // end loop
+  });
+  return f;
+}
+
 /** Rows [begin, end) of a map kernel's first axis, as a map kernel of its own (every access shifted). */
 function mapRows(k: MapKernel, begin: number, end: number): MapKernel {
   const shift = (a: Access): Access => ({ ...a, offset: a.offset + begin * (a.strides[0] ?? 0) });
@@ -107,16 +138,18 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
 
   p.kernels.forEach((k, i) => {
     if (splittableMap(k, o.threads)) {
-      // Static halves: elementwise work costs the same per row.
+      // Row chunks taken from a counter, as matmul panels are: a thread the machine delays
+      // (another process, a virtual CPU descheduled) takes fewer.
       flush();
       const rows = k.shape[0] as number;
+      const count = Math.min(rows, MAP_CHUNKS_PER_THREAD * o.threads);
+      const chunks = Array.from({ length: count }, (_, c) => mb.addFunction(genMap(mapRows(k, Math.floor((rows * c) / count), Math.floor((rows * (c + 1)) / count)), g)));
       const names = Array.from({ length: o.threads }, (_, t) => {
         const name = `p${i}_${t}`;
-        const part = mapRows(k, Math.floor((rows * t) / o.threads), Math.floor((rows * (t + 1)) / o.threads));
-        mb.exportFunction(name, mb.addFunction(genMap(part, g)));
+        mb.exportFunction(name, mb.addFunction(chunkLoop(chunks, countersAt)));
         return name;
       });
-      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 0 });
+      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1 });
       return;
     }
     if (k.kind !== "matmul") {
