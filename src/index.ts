@@ -10,7 +10,7 @@ export { compile, evaluate, graph, type Compiled, type CompileOptions, type Feed
 export * as random from "./random.js";
 export { js } from "../backends/js/index.js";
 export { wasm, type WasmOptions, type WasmExecutable, type WasmProgramStats } from "../backends/wasm/index.js";
-export type { Backend, BoundRun, Executable } from "../backends/backend.js";
+export type { Backend, BoundFeed, BoundOutputs, BoundResult, BoundRun, CompileHints, Executable } from "../backends/backend.js";
 export { Tensor, tensorFrom, type NestedArray } from "../ir/tensor.js";
 export { GraphgradError } from "../ir/errors.js";
 export type { DType } from "../ir/dtype.js";
