@@ -20,6 +20,9 @@ import { sizeOf, stridesOf } from "../shape.js";
 const ELEMENTWISE: ReadonlySet<OpName> = new Set<OpName>([...UNARY_OPS, ...BINARY_OPS, ...COMPARE_OPS, "where", "cast"]);
 const VIEW_OPS: ReadonlySet<OpName> = new Set<OpName>(["transpose", "slice", "broadcast", "reshape"]);
 
+/** Ops cheap enough to recompute in each consumer rather than store once (one SIMD instruction). */
+const RECOMPUTABLE: ReadonlySet<string> = new Set(["add", "sub", "mul", "neg", "abs", "maximum", "minimum", "greater", "less", "equal", "where", "cast", "stopGradient"]);
+
 /** A value during lowering: a strided view of a buffer, a constant, or an expression not yet materialized. */
 type Value =
   | { readonly kind: "view"; readonly buffer: number; readonly offset: number; readonly strides: readonly number[]; readonly shape: readonly number[]; readonly dtype: DType }
@@ -124,14 +127,15 @@ export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[]
   /**
    * May node n stay an unmaterialized expression, fused into its consumers? With one consumer,
    * when that consumer is elementwise or a reduction visiting each element once. With several,
-   * only when n is a single op on loaded values (recomputing it, e.g. g·g for both a moving
-   * average and a norm, is cheaper than writing and reading it back) and every consumer qualifies.
+   * only when n is a single cheap arithmetic op on loaded values (recomputing it, e.g. g·g for
+   * both a moving average and a norm, is cheaper than writing and reading it back; an exp or a
+   * tanh is not) and every consumer qualifies.
    */
   const fusible = (n: Node, tree: Tree): boolean => {
     if (isOutput.has(n)) return false;
     const cs = consumers.get(n) ?? [];
     if (cs.length === 0) return false;
-    if (cs.length > 1 && !(tree.kind === "op" && tree.args.every((a) => a.kind !== "op"))) return false;
+    if (cs.length > 1 && !(tree.kind === "op" && RECOMPUTABLE.has(tree.op) && tree.args.every((a) => a.kind !== "op"))) return false;
     return cs.every((c) => {
       if (!ELEMENTWISE.has(c.op) && c.op !== "reduceSum" && c.op !== "reduceMax") return false;
       const space = c.op === "reduceSum" || c.op === "reduceMax" ? shapeOf(n) : shapeOf(c);

@@ -22,14 +22,23 @@ describe("wasm backend specifics", () => {
     expect(stats?.arenaBytes).toBeLessThan((stats?.unplannedBytes ?? 0) / 2);
   });
 
-  it("recomputes a single cheap op in each of its consumers instead of storing it (g·g for a moving average and a norm)", async () => {
+  it("recomputes a single cheap op in each of its consumers instead of storing it (g·g for a moving average and a norm), not a tanh", async () => {
     const a = gg.input("a", [16, 12]);
     const b = gg.input("b", [16, 12]);
     const v = gg.input("v", [16, 12]);
     const g = gg.tanh(gg.add(a, b)); // an output: stored
     const g2 = gg.mul(g, g);
     const deep = gg.exp(gg.mul(g, 0.5)); // two ops deep: stored once for its two consumers
-    const graph = graphOf({ g: g.node, v2: gg.add(gg.mul(v, 0.999), gg.mul(g2, 0.001)).node, norm: gg.sum(g2).node, e1: gg.add(deep, 1).node, e2: gg.sum(deep).node });
+    const costly = gg.tanh(g); // one op, but a transcendental one: stored once too
+    const graph = graphOf({
+      g: g.node,
+      v2: gg.add(gg.mul(v, 0.999), gg.mul(g2, 0.001)).node,
+      norm: gg.sum(g2).node,
+      e1: gg.add(deep, 1).node,
+      e2: gg.sum(deep).node,
+      t1: gg.add(costly, 1).node,
+      t2: gg.sum(costly).node,
+    });
     const exe = (await wasm({ threads: 1 }).compile(graph)) as WasmExecutable;
     const vals = (n: number, s: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s));
     const feeds = new Map([
@@ -38,10 +47,10 @@ describe("wasm backend specifics", () => {
       ["v", tensorFrom(vals(192, 0.2), "float32", [16, 12])],
     ]);
     const got = await exe.run(feeds);
-    // g, v2, norm, deep (stored), e1, e2: no kernel for g·g.
-    expect(exe.stats()[0]?.kernels).toBe(6);
+    // g, v2, norm, deep (stored), e1, e2, tanh (stored), t1, t2: no kernel for g·g.
+    expect(exe.stats()[0]?.kernels).toBe(9);
     const want = await (await gg.js().compile(graph)).run(feeds);
-    for (const name of ["v2", "norm", "e1", "e2"]) expect(Array.from(got[name]?.data ?? [])).toEqual(Array.from(want[name]?.data ?? []));
+    for (const name of ["v2", "norm", "e1", "e2", "t1", "t2"]) expect(Array.from(got[name]?.data ?? [])).toEqual(Array.from(want[name]?.data ?? []));
   });
 
   it("splits large float32 matmuls between threads, bit-identical to one thread", async () => {
