@@ -102,6 +102,9 @@ interface OutputView {
 }
 
 const DIST = ["uniform", "normal", "bits"] as const;
+
+/** Tensors up to this many elements are copied in and out element by element. */
+const SMALL = 16;
 const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
 
 export function wasm(options: WasmOptions = {}): Backend {
@@ -251,15 +254,19 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     slot.held = t;
     const dst = slot.view;
     const data = t.data;
-    if (data instanceof Uint8Array) for (let i = 0; i < dst.length; i++) dst[i] = data[i] as number;
+    // Element by element for bools (Uint8Array into int32) and for a few elements (set's call costs more).
+    if (data instanceof Uint8Array || dst.length <= SMALL) for (let i = 0; i < dst.length; i++) dst[i] = data[i] as number;
     else dst.set(data);
   };
 
   /** A tensor holding an output's current value: in a fresh array, or in the array of `into` (donated, same dtype and size). */
   const readOutput = (o: OutputView, into?: Tensor): Tensor => {
     if (into !== undefined && into.dtype === o.out.dtype && into.data.length === o.view.length && o.out.dtype !== "bool") {
-      into.data.set(o.view);
-      return new Tensor(o.out.dtype, o.shape, into.data);
+      const dst = into.data;
+      const src = o.view;
+      if (src.length <= SMALL) for (let i = 0; i < src.length; i++) dst[i] = src[i] as number;
+      else dst.set(src);
+      return new Tensor(o.out.dtype, o.shape, dst);
     }
     if (o.out.dtype !== "bool") return new Tensor(o.out.dtype, o.shape, o.view.slice());
     const data = allocate("bool", o.view.length);
