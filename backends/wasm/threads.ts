@@ -8,11 +8,12 @@
  * Both sides spin on the counters for up to SPIN_MS before sleeping in Atomics.wait: a train step
  * hands out parts every fraction of a millisecond, and waking a sleeping thread (a futex wake,
  * then the scheduler) costs tens to hundreds of microseconds on a virtual machine, more than the
- * parts themselves. Spinning is bounded, so an idle pool sleeps.
+ * parts themselves. Spinning is short and bounded: an idle pool sleeps, and on a machine whose
+ * cores are shared with other work a spinning thread does not take much from the one computing.
  */
 
 /** How long a thread spins on a counter before it sleeps, in milliseconds. */
-const SPIN_MS = 0.25;
+const SPIN_MS = 0.05;
 
 export interface WorkerPool {
   /** Number of worker threads (the calling thread is one more). */
