@@ -30,8 +30,6 @@ export interface Compiled {
   readonly graph: Graph;
   /** Runs the graph; feeds are checked (names, dtypes, shapes) before anything executes. */
   run(feeds?: Feeds): Promise<Record<string, Tensor>>;
-  /** `run` for feeds that are already Tensors (no conversion): the per-step path of training loops. */
-  runTensors(feeds: ReadonlyMap<string, Tensor>): Promise<Record<string, Tensor>>;
   /** Converts one feed value to a Tensor of its input's dtype (as `run` does). */
   feedTensor(name: string, value: TensorLike): Tensor;
   /**
@@ -72,7 +70,6 @@ export async function compile(spec: { readonly outputs: Readonly<Record<string, 
     backend: exe.backend,
     graph: optimized,
     run: (feeds = {}) => exe.run(toTensors(feeds, inputs)),
-    runTensors: (feeds) => exe.run(feeds),
     bind: (ins, outs) => bindRunner(exe, ins, outs),
     feedTensor: (name, value) => toTensor(name, value, inputs.get(name)),
   };

@@ -265,16 +265,16 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
     }
   };
   /** The arrays `run(state)` may write its tensor outputs into, in the bound order (the state is marked donated once the step succeeded). */
+  // One array for every step, as `feeds` (bound runners read it before they return).
+  const reuse: (Tensor | undefined)[] = [];
   const donation = (state: TrainState<S>): (Tensor | undefined)[] | undefined => {
     checkNotDonated(state, "run");
     if (!RunState.madeBy(state, maker)) return undefined;
-    const reuse: (Tensor | undefined)[] = [];
-    paramNames.forEach((n, i) => {
-      if (updated[i] === true) reuse.push(state.params[n]);
-    });
-    for (const t of optLeavesOf(state.opt)) reuse.push(t as Tensor);
-    for (let i = 0; i < auxNames.length; i++) reuse.push(undefined);
-    if (withEma) for (const n of paramNames) reuse.push(state.ema[n]);
+    let at = 0;
+    for (let i = 0; i < paramNames.length; i++) if (updated[i] === true) reuse[at++] = state.params[paramNames[i] as string];
+    for (const t of optLeavesOf(state.opt)) reuse[at++] = t as Tensor;
+    for (let i = 0; i < auxNames.length; i++) reuse[at++] = undefined;
+    if (withEma) for (const n of paramNames) reuse[at++] = state.ema[n];
     return reuse;
   };
 
