@@ -47,7 +47,7 @@ const A_BLOCK_BYTES = 1 << 20;
 
 /** Panels per chunk: what fits B_CHUNK_BYTES, and at most a quarter of one thread's share (so threads balance). */
 export function chunkPanels(k: Pick<MatmulKernel, "k" | "n">, threads: number): number {
-  const total = Math.max(1, panels(k));
+  const total = Math.max(1, panelsWithTail(k));
   const byCache = Math.max(1, Math.floor(B_CHUNK_BYTES / (k.k * NR * 4)));
   const byBalance = Math.max(1, Math.ceil(total / (threads * 4)));
   return Math.min(byCache, byBalance, total);
@@ -65,30 +65,35 @@ function rowBlock(k: Pick<MatmulKernel, "k">): number {
 
 /**
  * A function (aAddr, bAddr, cAddr, panelBegin, panelEnd, scratch, tail) computing one
- * [m,k] x [k,n] product, restricted for float32 to the 8-column panels [panelBegin, panelEnd)
- * (at most one chunk: they are packed together), plus the last n % 8 columns when `tail`; so
- * threads can share one product.
+ * [m,k] x [k,n] product. float32: restricted to the 8-column panels [panelBegin, panelEnd) (at
+ * most one chunk: they are packed together; the last panel may be partial, n % 8 columns padded
+ * with zeros), so threads can share one product. float64 / int32: all of it when `tail`.
  */
 export function genMatmulBody(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   return k.dtype === "float32" ? genF32(k, o) : genRowAccumulate(k);
 }
 
-/** Number of 8-column panels of a float32 product. */
+/** Number of full 8-column panels of a float32 product. */
 export function panels(k: Pick<MatmulKernel, "n">): number {
   return Math.floor(k.n / NR);
+}
+
+/** Panels including the last, partial one (n % 8 columns). */
+function panelsWithTail(k: Pick<MatmulKernel, "n">): number {
+  return Math.ceil(k.n / NR);
 }
 
 /**
  * Part `part` of `parts` of a matmul kernel, for every batch index. One part walks the panels
  * chunk by chunk. Several parts share them dynamically: each takes the next chunk from the
  * batch's counter (an i32 at `counters` + 4·batch, zeroed by the host before the parts start)
- * with an atomic add, so a slower thread simply takes fewer chunks. Part 0 does the last n % 8
- * columns. The result does not depend on which thread computed which panel.
+ * with an atomic add, so a slower thread simply takes fewer chunks. The result does not depend on
+ * which thread computed which panel.
  */
 export function genMatmulKernel(k: MatmulKernel, addr: (b: number) => number, body: number, part: number, parts: number, scratch: number, counters: number): FunctionBuilder {
   const f = new FunctionBuilder([], []);
   const size = BYTES[k.dtype];
-  const total = panels(k);
+  const total = panelsWithTail(k);
   const chunk = chunkPanels(k, parts);
   const c = f.local("i32");
   const end = f.local("i32");
@@ -119,14 +124,13 @@ export function genMatmulKernel(k: MatmulKernel, addr: (b: number) => number, bo
         f.op(0x0b);
       });
     }
-    if (part === 0 && k.n % NR !== 0) call(() => void f.i32(0), () => void f.i32(0), 1);
   });
   return f;
 }
 
 function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   const f = new FunctionBuilder(["i32", "i32", "i32", "i32", "i32", "i32", "i32"], []);
-  const [A, B, C, P0, P1, SCRATCH, TAIL] = [0, 1, 2, 3, 4, 5, 6];
+  const [A, B, C, P0, P1, SCRATCH] = [0, 1, 2, 3, 4, 5];
   const { m, n } = k;
   const K = k.k;
   const nFull = n - (n % NR);
@@ -156,8 +160,8 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
     else f.get(s).get(b).simd(0xe6).get(a).simd(0xe4).set(a);
   };
 
-  /** A tile of `rows` rows × 8 columns at (i0, j0), its B panel packed at `panel`. */
-  const tile = (rows: number): void => {
+  /** A tile of `rows` rows × `cols` (8, or n % 8 in the last panel) columns at (i0, j0), its B panel packed at `panel`. */
+  const tile = (rows: number, cols: number): void => {
     for (let q = 0; q < rows * 2; q++) f.f32(0).simd(0x13).set(acc[q] as number);
     // pa = &A[i0, 0]: A + i0*K*4, or A + i0*4 when A is column-major
     f.get(A).get(i0).i32(k.transA ? 4 : rowBytes).op(0x6c).op(0x6a).set(pa);
@@ -175,6 +179,18 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
     });
     // C[i0 + r, j0 .. j0+8] = acc (through the epilogue, if any)
     for (let r = 0; r < rows; r++) {
+      if (cols < NR) {
+        // The partial last panel: lane by lane, only the columns that exist.
+        for (let c = 0; c < cols; c++) {
+          const lane = (): void => void f.get(acc[2 * r + (c >> 2)] as number).simd(0x1f).op(c & 3);
+          if (epi === undefined) {
+            f.get(C).get(i0).i32(r).op(0x6a).i32(n * 4).op(0x6c).op(0x6a).get(j0).i32(4).op(0x6c).op(0x6a);
+            lane();
+            f.mem(0x38, { align: 2, offset: c * 4 });
+          } else epi.store(r, c, false, lane);
+        }
+        continue;
+      }
       for (let h = 0; h < 2; h++) {
         const value = acc[2 * r + h] as number;
         if (epi === undefined) {
@@ -183,6 +199,12 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
         } else epi.store(r, h * 4, true, () => void f.get(value));
       }
     }
+  };
+  const tail = n % NR;
+  /** Emits `full()` for a full panel and `partial()` for the partial last one (j0 = nFull), when there is one. */
+  const byPanel = (full: () => void, partial: () => void): void => {
+    if (tail === 0) full();
+    else f.get(j0).i32(nFull).op(0x46).ifThen(partial, full); // i32.eq
   };
 
   const epi = k.epilogue === undefined ? undefined : epilogueStore(f, k.epilogue, k.outDtype ?? "float32", C, n, i0, j0, o);
@@ -194,16 +216,24 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   f.get(SCRATCH).set(pb);
   f.forRange(j0, { local: jBegin }, { local: jEnd }, NR, () => {
     f.get(B).get(j0).i32(bStepJ).op(0x6c).op(0x6a).set(src);
-    f.forRange(p, 0, K, 1, () => {
-      if (k.transB) {
-        for (let c = 0; c < NR; c++) f.get(pb).get(src).mem(0x2a, { align: 2, offset: c * K * 4 }).mem(0x38, { align: 2, offset: c * 4 });
-      } else {
-        f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 0 }).simdMem(0x0b, { align: 4, offset: 0 });
-        f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 16 }).simdMem(0x0b, { align: 4, offset: 16 });
-      }
-      f.get(src).i32(bStepP).op(0x6a).set(src);
-      f.get(pb).i32(32).op(0x6a).set(pb);
-    });
+    const pack = (cols: number): void =>
+      void f.forRange(p, 0, K, 1, () => {
+        if (k.transB || cols < NR) {
+          // Column by column (B column-major, or the partial last panel: zeros past column n).
+          for (let c = 0; c < NR; c++) {
+            f.get(pb);
+            if (c < cols) f.get(src).mem(0x2a, { align: 2, offset: c * bStepJ });
+            else f.f32(0);
+            f.mem(0x38, { align: 2, offset: c * 4 });
+          }
+        } else {
+          f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 0 }).simdMem(0x0b, { align: 4, offset: 0 });
+          f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 16 }).simdMem(0x0b, { align: 4, offset: 16 });
+        }
+        f.get(src).i32(bStepP).op(0x6a).set(src);
+        f.get(pb).i32(32).op(0x6a).set(pb);
+      });
+    byPanel(() => pack(NR), () => pack(tail));
   });
   // Every panel of the chunk over one block of rows of A, block after block.
   const ib = f.local("i32");
@@ -212,19 +242,22 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   const sweep = (rows: number, from: () => void, to: () => void): void => {
     f.get(SCRATCH).set(panel);
     f.forRange(j0, { local: jBegin }, { local: jEnd }, NR, () => {
-      from();
-      f.set(i0);
-      f.block(() => {
-        f.get(i0);
-        to();
-        f.op(0x4e).op(0x0d, 0); // i0 >= end: skip
-        f.op(0x03, 0x40);
-        tile(rows);
-        f.get(i0).i32(rows).op(0x6a).tee(i0);
-        to();
-        f.op(0x48).op(0x0d, 0);
-        f.op(0x0b);
-      });
+      const rowsLoop = (cols: number): void => {
+        from();
+        f.set(i0);
+        f.block(() => {
+          f.get(i0);
+          to();
+          f.op(0x4e).op(0x0d, 0); // i0 >= end: skip
+          f.op(0x03, 0x40);
+          tile(rows, cols);
+          f.get(i0).i32(rows).op(0x6a).tee(i0);
+          to();
+          f.op(0x48).op(0x0d, 0);
+          f.op(0x0b);
+        });
+      };
+      byPanel(() => rowsLoop(NR), () => rowsLoop(tail));
       f.get(panel).i32(rowPanelBytes).op(0x6a).set(panel);
     });
   };
@@ -235,30 +268,6 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   });
   if (mFull < m) sweep(1, () => void f.i32(mFull), () => void f.i32(m));
 
-  if (nFull < n) {
-    // The last n % 8 columns (by the part given `tail`): scalar dot products, accumulated in float64.
-    const i = f.local("i32");
-    const j = f.local("i32");
-    const sum = f.local("f64");
-    f.get(TAIL);
-    f.ifThen(() => f.forRange(i, 0, m, 1, () => {
-      f.forRange(j, nFull, n, 1, () => {
-        f.f64(0).set(sum);
-        f.get(A).get(i).i32(k.transA ? 4 : rowBytes).op(0x6c).op(0x6a).set(pa);
-        f.get(B).get(j).i32(bStepJ).op(0x6c).op(0x6a).set(pb);
-        f.forRange(p, 0, K, 1, () => {
-          f.get(sum).get(pa).mem(0x2a, { align: 2, offset: 0 }).op(0xbb).get(pb).mem(0x2a, { align: 2, offset: 0 }).op(0xbb).op(0xa2).op(0xa0).set(sum);
-          f.get(pa).i32(aStepP).op(0x6a).set(pa);
-          f.get(pb).i32(bStepP).op(0x6a).set(pb);
-        });
-        if (k.epilogue === undefined) {
-          f.get(C).get(i).i32(n * 4).op(0x6c).op(0x6a).get(j).i32(4).op(0x6c).op(0x6a).get(sum).op(0xb6).mem(0x38, { align: 2, offset: 0 });
-        } else {
-          epilogueStore(f, k.epilogue, k.outDtype ?? "float32", C, n, i, j, o).store(0, 0, false, () => void f.get(sum).op(0xb6));
-        }
-      });
-    }));
-  }
   return f;
 }
 
