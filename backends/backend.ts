@@ -1,7 +1,7 @@
 import { GraphgradError } from "../ir/errors.js";
 import { type Graph, graphInputs } from "../ir/graph.js";
-import { allocate, type DType } from "../ir/dtype.js";
-import { Tensor } from "../ir/tensor.js";
+import type { DType } from "../ir/dtype.js";
+import { type Tensor, tensorFrom } from "../ir/tensor.js";
 
 /**
  * The backend interface. A backend is a value the caller passes to `compile`; nothing is
@@ -87,15 +87,9 @@ export function feedMap(inputs: readonly string[], dtypes: readonly (DType | und
   const m = new Map<string, Tensor>();
   inputs.forEach((n, i) => {
     const f = feeds[i] as BoundFeed;
-    m.set(n, typeof f === "number" ? scalarTensor(f, dtypes[i] ?? "float32") : f);
+    m.set(n, typeof f === "number" ? tensorFrom(f, dtypes[i] ?? "float32", []) : f);
   });
   return m;
-}
-
-function scalarTensor(v: number, dtype: DType): Tensor {
-  const data = allocate(dtype, 1);
-  data[0] = dtype === "bool" ? (v !== 0 ? 1 : 0) : v;
-  return new Tensor(dtype, [], data);
 }
 
 /** Output `name` of a run's result, or an error naming the outputs there are. */

@@ -145,8 +145,13 @@ export function kernelWrites(k: Kernel): number {
   return k.kind === "map" ? k.out.buffer : k.out;
 }
 
-export function exprBuffers(e: ScalarExpr): number[] {
-  if (e.kind === "load") return [e.access.buffer];
+/** Every load of an expression, in order (repeats included). */
+export function exprLoads(e: ScalarExpr): Access[] {
+  if (e.kind === "load") return [e.access];
   if (e.kind === "const" || e.kind === "acc") return [];
-  return e.args.flatMap(exprBuffers);
+  return e.args.flatMap(exprLoads);
+}
+
+export function exprBuffers(e: ScalarExpr): number[] {
+  return exprLoads(e).map((a) => a.buffer);
 }

@@ -13,7 +13,7 @@ import { grad } from "./grad.js";
 import { add, cast, div, input, minimum, mul, scalar, sub } from "./ops.js";
 import { globalNorm } from "./optim/clip.js";
 import { applyUpdates, type GradientTransformation, type TransformState } from "./optim/transform.js";
-import { type Concrete, flattenTree, mapTree, type Params, treeBuilder, treeFlattener } from "./optim/tree.js";
+import { type Concrete, flattenTree, type Leaf, mapTree, type Params, treeBuilder, treeFlattener } from "./optim/tree.js";
 
 /**
  * `trainStep`: forward, backward, regularization, clipping, schedule, update, step increment and
@@ -186,6 +186,7 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
     if (!(v instanceof Expr)) throw new GraphgradError("trainStep", `outputs['${k}'] is not an Expr`);
     outputs[OUT + k] = v;
   }
+  const withEma = config.ema !== undefined;
   if (config.ema !== undefined) {
     const decay = emaDecay(config.ema, nextStep);
     for (const [n, p] of Object.entries(params)) {
@@ -201,7 +202,7 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
   const feedback: Record<string, string> = {};
   for (const n of paramNames) if (outputs[PARAM + n] !== undefined) feedback[PARAM + n] = n;
   for (const [path] of stateLeaves) feedback[OPT + path] = OPT + path;
-  if (config.ema !== undefined) for (const n of paramNames) feedback[EMA + n] = EMA + n;
+  if (withEma) for (const n of paramNames) feedback[EMA + n] = EMA + n;
   const compiled = await compile({ outputs }, { backend, feedback });
 
   // The initial optimizer state is computed by a graph too (it may depend on parameter values).
@@ -211,12 +212,12 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
   const metricNames = Object.keys(metrics);
 
   // The per-step path: one bound runner whose inputs are [batch..., step, params..., optimizer
-  // leaves..., EMA shadows..., EMA metrics...] and whose outputs are [step, params..., optimizer
-  // leaves..., metrics..., auxiliary outputs..., EMA shadows..., EMA metrics...], all in fixed orders.
+  // leaves..., EMA shadows..., EMA metrics...], whose tensor outputs are [updated params...,
+  // optimizer leaves..., auxiliary outputs..., EMA shadows...] and whose number outputs are
+  // [step, metrics..., EMA metrics...], all in fixed orders.
   const optPaths = stateLeaves.map(([path]) => path);
   const buildOpt = treeBuilder(initState);
   const optLeavesOf = treeFlattener(initState, "run");
-  const withEma = config.ema !== undefined;
   const inGraph = new Set(graphInputs(compiled.graph).map((n) => n.attrs.name));
   const fedParams = paramNames.filter((n) => inGraph.has(n));
   const stateInputs = [STEP, ...fedParams, ...optPaths.map((p) => OPT + p), ...(withEma ? [...paramNames.map((n) => EMA + n), ...metricNames.map((k) => EMA_METRIC + k)] : [])];
@@ -236,7 +237,7 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
 
   // One feeds array for every step: bound runners read their feeds before they return (or await).
   const feeds: BoundFeed[] = new Array(batchNames.length + stateInputs.length);
-  const feedsOf = (state: TrainState<S>, batch: Feeds): BoundFeed[] => {
+  const feedsOf = (state: TrainState<S>, batch: Feeds, optLeaves: readonly Leaf[]): BoundFeed[] => {
     let given = 0;
     for (const k in batch) {
       const i = batchIndex.get(k);
@@ -249,7 +250,7 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
     let at = batchNames.length;
     feeds[at++] = state.step;
     for (const n of fedParams) feeds[at++] = state.params[n] as Tensor;
-    for (const t of optLeavesOf(state.opt)) feeds[at++] = t as Tensor;
+    for (const t of optLeaves) feeds[at++] = t as Tensor;
     if (withEma) {
       for (const n of paramNames) feeds[at++] = state.ema[n] as Tensor;
       for (const k of metricNames) feeds[at++] = state.emaMetrics[k] ?? 0;
@@ -264,15 +265,15 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
       throw new GraphgradError(where, `the state at step ${state.step} was donated to a later step (trainStep({ donate: true })): its arrays now hold newer values; use the state that step returned`);
     }
   };
-  /** The arrays `run(state)` may write its tensor outputs into, in the bound order (the state is marked donated once the step succeeded). */
   // One array for every step, as `feeds` (bound runners read it before they return).
   const reuse: (Tensor | undefined)[] = [];
-  const donation = (state: TrainState<S>): (Tensor | undefined)[] | undefined => {
+  /** The arrays `run(state)` may write its tensor outputs into, in the bound order (the state is marked donated once the step succeeded). */
+  const donation = (state: TrainState<S>, optLeaves: readonly Leaf[]): (Tensor | undefined)[] | undefined => {
     checkNotDonated(state, "run");
     if (!RunState.madeBy(state, maker)) return undefined;
     let at = 0;
     for (let i = 0; i < paramNames.length; i++) if (updated[i] === true) reuse[at++] = state.params[paramNames[i] as string];
-    for (const t of optLeavesOf(state.opt)) reuse[at++] = t as Tensor;
+    for (const t of optLeaves) reuse[at++] = t as Tensor;
     for (let i = 0; i < auxNames.length; i++) reuse[at++] = undefined;
     if (withEma) for (const n of paramNames) reuse[at++] = state.ema[n];
     return reuse;
@@ -300,8 +301,9 @@ export async function trainStep<S extends TransformState>(config: TrainStepConfi
       return Object.freeze({ params: ps, opt, step: 0, ema, emaMetrics });
     },
     run: async (state, batch) => {
-      const reuse = donate ? donation(state) : undefined;
-      const pending = bound(feedsOf(state, batch), reuse);
+      const optLeaves = optLeavesOf(state.opt);
+      const reuse = donate ? donation(state, optLeaves) : undefined;
+      const pending = bound(feedsOf(state, batch, optLeaves), reuse);
       const { tensors, scalars } = pending instanceof Promise ? await pending : pending;
       if (reuse !== undefined) RunState.markDonated(state);
       let t = 0;

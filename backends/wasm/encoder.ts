@@ -195,6 +195,23 @@ export class FunctionBuilder {
     return this;
   }
 
+  /**
+   * Shared-work loop: repeatedly `i = atomic_add(counter, step)` (the i32 at byte address
+   * `counter`, i32.atomic.rmw.add) and run body while i < limit. Threads running it over the same
+   * counter take disjoint values between them.
+   */
+  counterLoop(i: number, counter: number, step: number, limit: number, body: () => void): this {
+    this.block(() => {
+      this.code.push(0x03, 0x40); // loop
+      this.i32(counter).i32(step).atomic(0x1e, { align: 2, offset: 0 }).tee(i);
+      this.i32(limit).op(0x4e).op(0x0d, 1); // i >= limit: leave the block
+      body();
+      this.op(0x0c, 0); // br loop
+      this.code.push(0x0b);
+    });
+    return this;
+  }
+
   /** The encoded body (locals + code + end). */
   encode(): number[] {
     const out: number[] = [];

@@ -8,7 +8,7 @@ import { randomElement } from "../../ir/random.js";
 import { Tensor } from "../../ir/tensor.js";
 import { type Backend, type BoundFeed, type BoundResult, type Executable, feedMap, inputDtypes } from "../backend.js";
 import { GraphgradError } from "../../ir/errors.js";
-import { sizeOf } from "../../ir/shape.js";
+import { shapesEqual, sizeOf } from "../../ir/shape.js";
 import { type ShapePlan, shapePlanner } from "../plan.js";
 import { BYTES } from "./expr.js";
 import { assemble } from "./module.js";
@@ -87,11 +87,10 @@ interface BoundViews {
   readonly aliases: readonly { readonly slot: InputSlot; readonly tensor: number }[];
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
-  return true;
+/** dst = src, element by element for a few elements (a `set` call costs more) or from bools (Uint8Array). */
+function copyInto(dst: Float32Array | Float64Array | Int32Array | Uint8Array, src: ArrayLike<number> & { readonly length: number }): void {
+  if (src.length <= SMALL || src instanceof Uint8Array) for (let i = 0; i < src.length; i++) dst[i] = src[i] as number;
+  else dst.set(src);
 }
 
 /** An output buffer's view, with its kernel-program entry and frozen concrete shape. */
@@ -252,25 +251,18 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     // Inputs live to the end of the plan: the same tensor fed again is still in memory.
     if (slot.held === t) return;
     slot.held = t;
-    const dst = slot.view;
-    const data = t.data;
-    // Element by element for bools (Uint8Array into int32) and for a few elements (set's call costs more).
-    if (data instanceof Uint8Array || dst.length <= SMALL) for (let i = 0; i < dst.length; i++) dst[i] = data[i] as number;
-    else dst.set(data);
+    copyInto(slot.view, t.data);
   };
 
   /** A tensor holding an output's current value: in a fresh array, or in the array of `into` (donated, same dtype and size). */
   const readOutput = (o: OutputView, into?: Tensor): Tensor => {
     if (into !== undefined && into.dtype === o.out.dtype && into.data.length === o.view.length && o.out.dtype !== "bool") {
-      const dst = into.data;
-      const src = o.view;
-      if (src.length <= SMALL) for (let i = 0; i < src.length; i++) dst[i] = src[i] as number;
-      else dst.set(src);
-      return new Tensor(o.out.dtype, o.shape, dst);
+      copyInto(into.data, o.view);
+      return new Tensor(o.out.dtype, o.shape, into.data);
     }
     if (o.out.dtype !== "bool") return new Tensor(o.out.dtype, o.shape, o.view.slice());
     const data = allocate("bool", o.view.length);
-    data.set(o.view);
+    copyInto(data, o.view);
     return new Tensor("bool", o.shape, data);
   };
 
@@ -332,7 +324,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
           const want = f.shapes[i] as readonly number[];
           if (typeof t === "number") {
             if (want.length !== 0) return slow(feeds, reuse);
-          } else if (t.dtype !== dtypes[i] || !sameShape(t.shape, want)) return slow(feeds, reuse);
+          } else if (t.dtype !== dtypes[i] || (t.shape !== want && !shapesEqual(t.shape, want))) return slow(feeds, reuse);
         }
         for (let i = 0; i < feeds.length; i++) {
           const slot = f.ins[i];

@@ -114,16 +114,7 @@ export function genMatmulKernel(k: MatmulKernel, addr: (b: number) => number, bo
       return;
     }
     if (parts === 1) f.forRange(c, 0, total, chunk, chunkCall);
-    else {
-      f.block(() => {
-        f.op(0x03, 0x40); // loop
-        f.i32(counters + 4 * i).i32(chunk).atomic(0x1e, { align: 2, offset: 0 }).tee(c);
-        f.i32(total).op(0x4e).op(0x0d, 1); // c >= total: done with this batch index
-        chunkCall();
-        f.op(0x0c, 0); // br loop
-        f.op(0x0b);
-      });
-    }
+    else f.counterLoop(c, counters + 4 * i, chunk, total, chunkCall);
   });
   return f;
 }

@@ -72,22 +72,19 @@ function chunkLoop(chunks: readonly number[], counter: number): FunctionBuilder 
   const f = new FunctionBuilder([], []);
   const c = f.local("i32");
   const n = chunks.length;
-  f.block(() => {
-    f.op(0x03, 0x40); // loop: label 0 is the loop, 1 the outer block
-    f.i32(counter).i32(1).atomic(0x1e, { align: 2, offset: 0 }).tee(c);
-    f.i32(n).op(0x4e).op(0x0d, 1); // c >= n: done
-    // Blocks B_{n-1} .. B_0 around a br_table; leaving B_k calls chunk k, then continues the loop.
+  f.counterLoop(c, counter, 1, n, () => {
+    // Blocks B_{n-1} .. B_0 around a br_table; leaving B_k calls chunk k, then continues the loop
+    // (the loop is outside the B blocks still open).
     for (let k = 0; k < n; k++) f.op(0x02, 0x40);
     f.get(c).op(0x0e);
     uleb(n, f.code);
     for (let k = 0; k < n; k++) uleb(k, f.code);
     uleb(n - 1, f.code); // default (unreachable: c < n)
     for (let k = 0; k < n; k++) {
-      f.op(0x0b); // end B_k: now inside B_{k+1} .. B_{n-1}, then the loop
+      f.op(0x0b); // end B_k
       f.call(chunks[k] as number);
       f.op(0x0c, n - 1 - k); // br to the loop
     }
-    f.op(0x0b); // end loop
   });
   return f;
 }

@@ -1,5 +1,5 @@
 import type { DType } from "../dtype.js";
-import { type Access, type Kernel, kernelReads, kernelWrites, type KernelProgram, type ScalarExpr } from "../kernel.js";
+import { type Access, exprLoads, type Kernel, kernelReads, kernelWrites, type KernelProgram } from "../kernel.js";
 
 /**
  * The buffer plan: a byte offset for every buffer of a kernel program in one arena, buffers whose
@@ -112,10 +112,5 @@ function canAlias(p: KernelProgram, o: number, i: number, firstWrite: number, by
   if (!kernelReads(writer).includes(i)) return true;
   if (writer.kind !== "map") return false;
   const same = (a: Access): boolean => a.offset === writer.out.offset && a.strides.length === writer.out.strides.length && a.strides.every((s, k) => s === writer.out.strides[k]);
-  return loadsOf(writer.expr).every((a) => a.buffer !== i || same(a));
-}
-
-function loadsOf(e: ScalarExpr): Access[] {
-  if (e.kind === "load") return [e.access];
-  return e.kind === "op" ? e.args.flatMap(loadsOf) : [];
+  return exprLoads(writer.expr).every((a) => a.buffer !== i || same(a));
 }
