@@ -4,7 +4,7 @@ import { type Graph, graphInputs } from "../ir/graph.js";
 import type { Node, NodeOf } from "../ir/node.js";
 import type { OpDef } from "../ir/op.js";
 import { type OpAttrs, type OpName, OPS } from "../ir/ops/index.js";
-import { BINARY_OPS, COMPARE_OPS } from "../ir/ops/attrs.js";
+import { BINARY_OPS, COMPARE_OPS } from "../ir/ops/elementwise.js";
 import { type Dim, formatShape, type Shape, substitute } from "../ir/shape.js";
 import type { Tensor } from "../ir/tensor.js";
 

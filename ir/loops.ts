@@ -1,4 +1,5 @@
 import { stridesOf } from "./shape.js";
+import { broadcastStridesOf, contiguous, type View } from "./view.js";
 
 /**
  * Strided loops over row-major index spaces, shared by the JS reference kernels and constant
@@ -13,11 +14,9 @@ export interface Writable {
   [i: number]: number;
 }
 
-/** Strides of `inShape` read as `outShape` under numpy broadcasting (0 on broadcast axes). */
+/** Strides of a contiguous `inShape` read as `outShape` under numpy broadcasting (0 on broadcast axes). */
 export function broadcastStrides(inShape: readonly number[], outShape: readonly number[]): number[] {
-  const lead = outShape.length - inShape.length;
-  const st = stridesOf(inShape);
-  return outShape.map((d, i) => (i < lead ? 0 : inShape[i - lead] === 1 && d !== 1 ? 0 : (st[i - lead] as number)));
+  return broadcastStridesOf(contiguous(inShape), outShape);
 }
 
 /**
@@ -60,6 +59,11 @@ export function walk(
       idx[ax] = 0;
     }
   }
+}
+
+/** Copies the elements of view `from` of `src` into view `to` of `dst` (both of `from`'s shape). */
+export function copyView(src: ArrayLike<number>, from: View, dst: Writable, to: View): void {
+  stridedCopy(from.shape, src, from.strides, from.offset, dst, to.strides, to.offset);
 }
 
 /** dst[dstOff + Σ i·dstStrides] = src[srcOff + Σ i·srcStrides] over every index i of `shape`. */

@@ -10,19 +10,56 @@ export interface TypeInfo {
   readonly dtype: DType;
 }
 
+/** The dtypes an op accepts: any dtype, any but bool, or float32/float64 only. */
+export type DTypeClass = "any" | "numeric" | "float";
+
 /**
- * The one definition of a primitive: its arity, its shape-and-dtype rule and its VJP rule. (The
- * attribute codec is `ATTR_CODECS[name]`.)
+ * The node builders a rule may call. Rules receive them as an argument instead of importing them,
+ * so op definitions import no node-building code (which itself needs the op table): every module
+ * of `ir/` can be loaded first.
+ */
+export interface RuleKit {
+  emit<K extends OpName>(op: K, inputs: readonly Node[], attrs: OpAttrs[K]): Node;
+  add(a: Node, b: Node): Node;
+  sub(a: Node, b: Node): Node;
+  mul(a: Node, b: Node): Node;
+  div(a: Node, b: Node): Node;
+  neg(a: Node): Node;
+  where(c: Node, a: Node, b: Node): Node;
+  cast(a: Node, dtype: DType): Node;
+  fill(value: number, shape: Shape, dtype: DType): Node;
+  /** A scalar constant of `like`'s dtype (broadcasts against anything). */
+  scalarLike(value: number, like: Node): Node;
+  reduceSum(x: Node, axes: readonly number[], keepdims: boolean): Node;
+  reshape(x: Node, shape: Shape): Node;
+  broadcastTo(x: Node, shape: Shape): Node;
+  transpose(x: Node, perm: readonly number[]): Node;
+  /** Swaps the last two axes. */
+  swapLast(x: Node): Node;
+}
+
+/**
+ * A VJP rule's result: one cotangent per operand, in operand order; `null` is a symbolic zero (no
+ * contribution). A cotangent may have the shape of the node's result where the operand was
+ * implicitly broadcast against it: the gradient driver sums it back to the operand's shape
+ * (one `unbroadcast`, in `ir/passes/grad.ts`, instead of one per rule).
+ */
+export type Cotangents = readonly (Node | null)[];
+
+/**
+ * The one definition of a primitive's rules: its arity, its shape-and-dtype rule and its VJP.
+ * Its attribute codec sits beside it, in the same op-family file (`ir/ops/*.ts`), and is collected
+ * into `ATTR_CODECS`.
  *
  * - `infer` returns a Left with a message (the op name is prefixed by the caller), e.g.
  *   `inner dimensions differ: [32,4] x [3,11]`.
- * - `vjp` maps the cotangent `g` of the node's output to one cotangent per input, each with that
- *   input's shape and dtype; `null` is a symbolic zero (no contribution).
+ * - `vjp` maps the cotangent `g` of the node's output to one cotangent per operand (checked by
+ *   the driver).
  */
 export interface OpDef<K extends OpName> {
   readonly arity: number | "variadic";
   readonly infer: (inputs: readonly TypeInfo[], attrs: OpAttrs[K]) => Either<string, TypeInfo>;
-  readonly vjp: (node: NodeOf<K>, g: Node) => readonly (Node | null)[];
+  readonly vjp: (node: NodeOf<K>, g: Node, b: RuleKit) => Cotangents;
 }
 
 export type OpTable = { readonly [K in OpName]: OpDef<K> };

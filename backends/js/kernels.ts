@@ -1,14 +1,17 @@
 import { allocate, type DType, type TypedArray } from "../../ir/dtype.js";
-import { binaryFn, castFn, COMPARE_FN, UNARY_FN } from "../../ir/ops/elementwise.js";
-import type { BinaryOp, CompareOp, OpAttrs, OpName, UnaryOp } from "../../ir/ops/attrs.js";
+import { ELEMENTWISE_OPS, type ElementwiseOp, scalarFunction } from "../../ir/ops/elementwise.js";
+import type { OpAttrs, OpName } from "../../ir/ops/attrs.js";
 import { randomElement } from "../../ir/random.js";
-import { sizeOf, stridesOf } from "../../ir/shape.js";
+import { sizeOf } from "../../ir/shape.js";
 import { Tensor } from "../../ir/tensor.js";
-import { broadcastStrides, matmulInto, reduceInto, stridedCopy, walk } from "../../ir/loops.js";
+import { broadcastStrides, copyView, matmulInto, reduceInto, walk } from "../../ir/loops.js";
+import { broadcastView, concatRegions, contiguous, iotaAt, padRegion, sliceView, transposeView, type View } from "../../ir/view.js";
 
 /**
  * The JS reference backend's kernels: one per primitive, on typed arrays. These define what every
  * other backend must compute. Float32 results are computed in float64 and rounded once on store.
+ * Elementwise kernels come from each primitive's scalar semantics (its definition in `ir/ops/`);
+ * layout kernels copy through the view algebra of `ir/view.ts`.
  */
 
 export interface OutInfo {
@@ -25,47 +28,38 @@ export type JsKernel<K extends OpName> = (attrs: OpAttrs[K], inputs: readonly Te
 const arg = (xs: readonly Tensor[], i: number): Tensor => xs[i] as Tensor;
 const make = (out: OutInfo): TypedArray => allocate(out.dtype, sizeOf(out.shape));
 
-function unary(op: UnaryOp): JsKernel<UnaryOp> {
-  const f = UNARY_FN[op];
+/**
+ * out[i] = f(operands at i) with numpy broadcasting: plain loops where every operand has the
+ * output's size or is a scalar, the strided walk otherwise.
+ */
+function elementwise(op: ElementwiseOp): JsKernel<ElementwiseOp> {
   return (_a, xs, out) => {
-    const x = arg(xs, 0).data;
+    const f = scalarFunction(op, out.dtype);
     const y = make(out);
-    for (let i = 0; i < y.length; i++) y[i] = f(x[i] as number);
+    const n = y.length;
+    const [a, b, c] = [xs[0]?.data ?? ZERO, xs[1]?.data ?? ZERO, xs[2]?.data ?? ZERO];
+    if (xs.length === 1) {
+      for (let i = 0; i < n; i++) y[i] = f(a[i] as number, 0, 0);
+    } else if (xs.length === 2 && a.length === n && b.length === n) {
+      for (let i = 0; i < n; i++) y[i] = f(a[i] as number, b[i] as number, 0);
+    } else if (xs.length === 2 && a.length === n && b.length === 1) {
+      const s = b[0] as number;
+      for (let i = 0; i < n; i++) y[i] = f(a[i] as number, s, 0);
+    } else if (xs.length === 2 && a.length === 1 && b.length === n) {
+      const s = a[0] as number;
+      for (let i = 0; i < n; i++) y[i] = f(s, b[i] as number, 0);
+    } else {
+      let o = 0;
+      walk(out.shape, xs.map((t) => broadcastStrides(t.shape, out.shape)), xs.map(() => 0), (p) => {
+        y[o++] = f(a[p[0] as number] as number, b[p[1] as number] as number, c[p[2] as number] as number);
+      });
+    }
     return new Tensor(out.dtype, out.shape, y);
   };
 }
 
-/** out = f(a, b) with numpy broadcasting; fast paths for equal shapes and scalar operands. */
-function zipWith(a: Tensor, b: Tensor, out: OutInfo, f: (x: number, y: number) => number): Tensor {
-  const y = make(out);
-  const ad = a.data;
-  const bd = b.data;
-  const n = y.length;
-  if (ad.length === n && bd.length === n) {
-    for (let i = 0; i < n; i++) y[i] = f(ad[i] as number, bd[i] as number);
-  } else if (ad.length === n && bd.length === 1) {
-    const s = bd[0] as number;
-    for (let i = 0; i < n; i++) y[i] = f(ad[i] as number, s);
-  } else if (ad.length === 1 && bd.length === n) {
-    const s = ad[0] as number;
-    for (let i = 0; i < n; i++) y[i] = f(s, bd[i] as number);
-  } else {
-    let o = 0;
-    walk(out.shape, [broadcastStrides(a.shape, out.shape), broadcastStrides(b.shape, out.shape)], [0, 0], (p) => {
-      y[o++] = f(ad[p[0] as number] as number, bd[p[1] as number] as number);
-    });
-  }
-  return new Tensor(out.dtype, out.shape, y);
-}
-
-function binary(op: BinaryOp): JsKernel<BinaryOp> {
-  return (_a, xs, out) => zipWith(arg(xs, 0), arg(xs, 1), out, binaryFn(op, out.dtype));
-}
-
-function compare(op: CompareOp): JsKernel<CompareOp> {
-  const f = COMPARE_FN[op];
-  return (_a, xs, out) => zipWith(arg(xs, 0), arg(xs, 1), out, (x, y) => (f(x, y) ? 1 : 0));
-}
+/** The data of an absent operand (never read: its value is ignored by the scalar function). */
+const ZERO = new Float64Array(1);
 
 function reduce(init: number, step: (acc: number, v: number) => number): JsKernel<"reduceSum" | "reduceMax"> {
   return (attrs, xs, out) => {
@@ -91,86 +85,37 @@ const matmul: JsKernel<"matmul"> = (_attrs, xs, out) => {
   return new Tensor(out.dtype, out.shape, y);
 };
 
-function copyLayout(x: Tensor, out: OutInfo, srcStrides: readonly number[], srcOff: number): Tensor {
+/** The result of reading x through `view` (of x's contiguous layout), copied into a new contiguous tensor. */
+function copyLayout(x: Tensor, out: OutInfo, view: (v: View) => View): Tensor {
   const y = make(out);
-  stridedCopy(out.shape, x.data, srcStrides, srcOff, y, stridesOf(out.shape), 0);
+  copyView(x.data, view(contiguous(x.shape)), y, contiguous(out.shape));
   return new Tensor(out.dtype, out.shape, y);
 }
 
 const clampIndex = (i: number, n: number): number => (i < 0 ? 0 : i >= n ? n - 1 : i);
 
+const ELEMENTWISE_KERNELS = Object.fromEntries(ELEMENTWISE_OPS.map((op) => [op, elementwise(op)])) as { readonly [K in ElementwiseOp]: JsKernel<K> };
+
 export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
-  neg: unary("neg"),
-  exp: unary("exp"),
-  log: unary("log"),
-  sqrt: unary("sqrt"),
-  abs: unary("abs"),
-  sign: unary("sign"),
-  tanh: unary("tanh"),
-  floor: unary("floor"),
-  stopGradient: unary("stopGradient"),
-  add: binary("add"),
-  sub: binary("sub"),
-  mul: binary("mul"),
-  div: binary("div"),
-  pow: binary("pow"),
-  maximum: binary("maximum"),
-  minimum: binary("minimum"),
-  greater: compare("greater"),
-  less: compare("less"),
-  equal: compare("equal"),
-  where: (_a, xs, out) => {
-    const [c, a, b] = [arg(xs, 0), arg(xs, 1), arg(xs, 2)];
-    const y = make(out);
-    let o = 0;
-    const st = [c, a, b].map((t) => broadcastStrides(t.shape, out.shape));
-    walk(out.shape, st, [0, 0, 0], (p) => {
-      y[o++] = (c.data[p[0] as number] as number) !== 0 ? (a.data[p[1] as number] as number) : (b.data[p[2] as number] as number);
-    });
-    return new Tensor(out.dtype, out.shape, y);
-  },
-  cast: (attrs, xs, out) => {
-    const x = arg(xs, 0).data;
-    const f = castFn(attrs.dtype);
-    const y = make(out);
-    for (let i = 0; i < y.length; i++) y[i] = f(x[i] as number);
-    return new Tensor(out.dtype, out.shape, y);
-  },
+  ...ELEMENTWISE_KERNELS,
   reduceSum: reduce(0, (acc, v) => acc + v),
   // Math.max as for `maximum`: NaN sticks, and +0 beats -0 in any order.
   reduceMax: reduce(-Infinity, Math.max),
   matmul,
   reshape: (_a, xs, out) => new Tensor(out.dtype, out.shape, arg(xs, 0).data.slice()),
-  transpose: (attrs, xs, out) => {
-    const x = arg(xs, 0);
-    const st = stridesOf(x.shape);
-    return copyLayout(x, out, attrs.perm.map((p) => st[p] as number), 0);
-  },
-  broadcast: (_a, xs, out) => {
-    const x = arg(xs, 0);
-    return copyLayout(x, out, broadcastStrides(x.shape, out.shape), 0);
-  },
-  slice: (attrs, xs, out) => {
-    const x = arg(xs, 0);
-    const st = stridesOf(x.shape);
-    return copyLayout(x, out, st, attrs.begin.reduce((acc, b, i) => acc + b * (st[i] as number), 0));
-  },
+  transpose: (attrs, xs, out) => copyLayout(arg(xs, 0), out, (v) => transposeView(v, attrs.perm)),
+  broadcast: (_a, xs, out) => copyLayout(arg(xs, 0), out, (v) => broadcastView(v, out.shape)),
+  slice: (_a, xs, out) => copyLayout(arg(xs, 0), out, (v) => sliceView(v, _a.begin, out.shape)),
   pad: (attrs, xs, out) => {
     const x = arg(xs, 0);
     const y = make(out);
-    const ost = stridesOf(out.shape);
-    const off = attrs.lo.reduce((acc, l, i) => acc + l * (ost[i] as number), 0);
-    stridedCopy(x.shape, x.data, stridesOf(x.shape), 0, y, ost, off);
+    copyView(x.data, contiguous(x.shape), y, padRegion(out.shape, x.shape, attrs.lo));
     return new Tensor(out.dtype, out.shape, y);
   },
   concat: (attrs, xs, out) => {
     const y = make(out);
-    const ost = stridesOf(out.shape);
-    let at = 0;
-    for (const x of xs) {
-      stridedCopy(x.shape, x.data, stridesOf(x.shape), 0, y, ost, at * (ost[attrs.axis] as number));
-      at += x.shape[attrs.axis] as number;
-    }
+    const regions = concatRegions(out.shape, xs.map((x) => x.shape), attrs.axis);
+    xs.forEach((x, i) => copyView(x.data, contiguous(x.shape), y, regions[i] as View));
     return new Tensor(out.dtype, out.shape, y);
   },
   gather: (_a, xs, out) => {
@@ -210,9 +155,8 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
   },
   iota: (attrs, _xs, out) => {
     const y = make(out);
-    const stride = stridesOf(out.shape)[attrs.axis] as number;
-    const n = out.shape[attrs.axis] as number;
-    for (let i = 0; i < y.length; i++) y[i] = Math.floor(i / stride) % n;
+    const at = iotaAt(out.shape, attrs.axis);
+    for (let i = 0; i < y.length; i++) y[i] = at(i);
     return new Tensor(out.dtype, out.shape, y);
   },
   random: (attrs, xs, out) => {

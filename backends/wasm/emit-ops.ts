@@ -1,5 +1,5 @@
 import type { DType } from "../../ir/dtype.js";
-import type { BinaryOp, CompareOp, UnaryOp } from "../../ir/ops/attrs.js";
+import type { ElementwiseOp } from "../../ir/ops/elementwise.js";
 import type { FunctionBuilder } from "./encoder.js";
 
 /**
@@ -10,7 +10,6 @@ import type { FunctionBuilder } from "./encoder.js";
  * Math functions (imported), so results match the JS reference bit for bit.
  */
 
-export type ElementwiseOp = UnaryOp | BinaryOp | CompareOp | "where" | "cast";
 
 /** Indices of the imported host math functions. */
 export interface MathImports {

@@ -1,5 +1,5 @@
 import type { DType } from "../../ir/dtype.js";
-import type { Access, ScalarExpr } from "../../ir/kernel.js";
+import type { Access, ScalarExpr } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
 import { ELEMENTWISE_EMIT, type EmitContext, type MathImports, wasmType } from "./emit-ops.js";
 

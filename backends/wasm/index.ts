@@ -1,9 +1,9 @@
 import type { DType } from "../../ir/dtype.js";
 import { allocate } from "../../ir/dtype.js";
 import type { Graph } from "../../ir/graph.js";
-import type { KernelProgram } from "../../ir/kernel.js";
-import { lowerToKernels } from "../../ir/passes/fuse.js";
-import { type BufferAlias, type BufferPlan, planBuffers } from "../../ir/passes/schedule.js";
+import type { KernelProgram } from "../../ir/kernel/index.js";
+import { lowerToKernels } from "../../ir/kernel/index.js";
+import { type BufferAlias, type BufferPlan, planBuffers } from "../../ir/kernel/index.js";
 import { randomElement } from "../../ir/random.js";
 import { Tensor } from "../../ir/tensor.js";
 import { type Backend, type BoundFeed, type BoundResult, type Executable, feedMap, inputDtypes } from "../backend.js";

@@ -1,5 +1,5 @@
 import type { DType } from "../../ir/dtype.js";
-import type { Access, Kernel } from "../../ir/kernel.js";
+import type { Access, Kernel } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
 import type { MathImports } from "./emit-ops.js";
 import { BYTES, accessKey, canSimd, emitLoad, emitScalar, emitStoreOp, emitVector, exprAccesses } from "./expr.js";

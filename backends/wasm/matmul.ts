@@ -1,6 +1,6 @@
-import type { Kernel } from "../../ir/kernel.js";
+import type { Kernel } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
-import type { Access, ScalarExpr } from "../../ir/kernel.js";
+import type { Access, ScalarExpr } from "../../ir/kernel/index.js";
 import type { MathImports } from "./emit-ops.js";
 import { accessKey, BYTES, canSimd, emitScalar, emitStoreOp, emitVector, exprAccesses } from "./expr.js";
 

@@ -1,5 +1,5 @@
-import type { Access, Kernel, KernelProgram, ScalarExpr } from "../../ir/kernel.js";
-import type { BufferPlan } from "../../ir/passes/schedule.js";
+import type { Access, Kernel, KernelProgram, ScalarExpr } from "../../ir/kernel/index.js";
+import type { BufferPlan } from "../../ir/kernel/index.js";
 import { FunctionBuilder, ModuleBuilder, uleb } from "./encoder.js";
 import type { MathImports } from "./emit-ops.js";
 import { genGather, genIota, genMap, genRandom, genReduce, genScatterAdd, type GenContext } from "./kernels.js";

@@ -2,9 +2,9 @@
 import type { DType } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
 import type { Graph } from "../../ir/graph.js";
-import type { KernelProgram } from "../../ir/kernel.js";
-import { lowerToKernels } from "../../ir/passes/fuse.js";
-import { planBuffers } from "../../ir/passes/schedule.js";
+import type { KernelProgram } from "../../ir/kernel/index.js";
+import { lowerToKernels } from "../../ir/kernel/index.js";
+import { planBuffers } from "../../ir/kernel/index.js";
 import { sizeOf } from "../../ir/shape.js";
 import { Tensor } from "../../ir/tensor.js";
 import type { Executable } from "../backend.js";

@@ -1,5 +1,5 @@
 import type { DType } from "../../ir/dtype.js";
-import type { Access, ScalarExpr } from "../../ir/kernel.js";
+import type { Access, ScalarExpr } from "../../ir/kernel/index.js";
 import type { HelperName } from "./math.js";
 import { ELEMENTWISE_WGSL, wgslType } from "./ops.js";
 

@@ -1,5 +1,5 @@
 import type { DType } from "../../ir/dtype.js";
-import type { Kernel } from "../../ir/kernel.js";
+import type { Kernel } from "../../ir/kernel/index.js";
 import { sizeOf } from "../../ir/shape.js";
 import { affine, emitExpr, IndexSpace, literal, load, storeWord } from "./expr.js";
 import { matmulDispatch } from "./matmul.js";

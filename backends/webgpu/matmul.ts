@@ -1,4 +1,4 @@
-import type { Kernel } from "../../ir/kernel.js";
+import type { Kernel } from "../../ir/kernel/index.js";
 import { affine, emitExpr, load, storeWord } from "./expr.js";
 import { wgslType } from "./ops.js";
 import { Bases, type Dispatch, Helpers, shader } from "./shader.js";

@@ -1,5 +1,5 @@
 import type { DType } from "../../ir/dtype.js";
-import type { BinaryOp, CompareOp, UnaryOp } from "../../ir/ops/attrs.js";
+import type { ElementwiseOp } from "../../ir/ops/elementwise.js";
 import type { HelperName } from "./math.js";
 
 /**
@@ -8,7 +8,6 @@ import type { HelperName } from "./math.js";
  * rejects it before generating code). The semantics are the JS reference's (`ir/ops/elementwise.ts`).
  */
 
-export type ElementwiseOp = UnaryOp | BinaryOp | CompareOp | "where" | "cast";
 
 export interface OpContext {
   /** The operands, as WGSL expressions of their dtypes. */

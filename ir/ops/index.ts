@@ -1,14 +1,19 @@
 import type { OpTable } from "../op.js";
-import { elementwiseOps } from "./elementwise.js";
+import { binaryOps, compareOps } from "./binary.js";
 import { indexingOps } from "./indexing.js";
 import { layoutOps } from "./layout.js";
 import { matmulOps } from "./matmul.js";
 import { reduceOps } from "./reduce.js";
+import { selectOps } from "./select.js";
 import { sourceOps } from "./sources.js";
+import { unaryOps } from "./unary.js";
 
 /** Every primitive's rules, keyed by op name. Missing an op here is a type error. */
 export const OPS: OpTable = {
-  ...elementwiseOps,
+  ...unaryOps,
+  ...binaryOps,
+  ...compareOps,
+  ...selectOps,
   ...reduceOps,
   ...matmulOps,
   ...layoutOps,

@@ -1,8 +1,9 @@
+import * as t from "io-ts";
 import { left, right } from "fp-ts/lib/Either.js";
-import { emit } from "../build.js";
 import type { Node } from "../node.js";
 import type { OpDef, TypeInfo } from "../op.js";
-import { type Dim, formatShape, shapesEqual } from "../shape.js";
+import { type Dim, DimCodec, formatShape, shapesEqual } from "../shape.js";
+import { None } from "./codecs.js";
 
 /**
  * Embedding lookup and its adjoint.
@@ -12,7 +13,12 @@ import { type Dim, formatShape, shapesEqual } from "../shape.js";
  * An index outside [0, N) is clamped to the nearest row on every backend (as JAX's gather does),
  * in both ops, so that they stay each other's adjoint.
  */
-export const indexingOps: { readonly [K in "gather" | "scatterAdd"]: OpDef<K> } = {
+export const indexingAttrs = {
+  gather: None,
+  scatterAdd: t.type({ size: DimCodec }, "ScatterAddAttrs"),
+};
+
+export const indexingOps: { readonly [K in keyof typeof indexingAttrs]: OpDef<K> } = {
   gather: {
     arity: 2,
     infer: (xs) => {
@@ -21,9 +27,9 @@ export const indexingOps: { readonly [K in "gather" | "scatterAdd"]: OpDef<K> } 
       if (p.shape.length < 1) return left(`params must have rank >= 1, got ${formatShape(p.shape)}`);
       return right({ shape: [...i.shape, ...p.shape.slice(1)], dtype: p.dtype });
     },
-    vjp: (n, g) => {
+    vjp: (n, g, b) => {
       const [p, i] = n.inputs as [Node, Node];
-      return [emit("scatterAdd", [g, i], { size: p.shape[0] as Dim }), null];
+      return [b.emit("scatterAdd", [g, i], { size: p.shape[0] as Dim }), null];
     },
   },
   scatterAdd: {
@@ -39,6 +45,6 @@ export const indexingOps: { readonly [K in "gather" | "scatterAdd"]: OpDef<K> } 
       if (typeof size === "number" && (size < 1 || !Number.isInteger(size))) return left(`size must be a positive integer, got ${size}`);
       return right({ shape: [size, ...u.shape.slice(i.shape.length)], dtype: u.dtype });
     },
-    vjp: (n, g) => [emit("gather", [g, n.inputs[1] as Node], {}), null],
+    vjp: (n, g, b) => [b.emit("gather", [g, n.inputs[1] as Node], {}), null],
   },
 };

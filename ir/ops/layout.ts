@@ -1,11 +1,19 @@
+import * as t from "io-ts";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
-import { emit } from "../build.js";
-import { transpose, unbroadcast } from "../builders.js";
 import type { Node } from "../node.js";
 import type { OpDef, TypeInfo } from "../op.js";
-import { type Dim, formatShape, type Shape } from "../shape.js";
+import { type Dim, formatShape, type Shape, ShapeCodec } from "../shape.js";
+import { Axes, Int } from "./codecs.js";
 
-/** Shape and layout primitives: reshape, transpose, broadcast, slice, pad, concat. */
+/** Shape and layout primitives: reshape, transpose, broadcast, slice, pad, concat. Any dtype. */
+export const layoutAttrs = {
+  reshape: t.type({ shape: ShapeCodec }, "ReshapeAttrs"),
+  transpose: t.type({ perm: Axes }, "TransposeAttrs"),
+  broadcast: t.type({ shape: ShapeCodec }, "BroadcastAttrs"),
+  slice: t.type({ begin: Axes, size: ShapeCodec }, "SliceAttrs"),
+  pad: t.type({ lo: Axes, hi: Axes }, "PadAttrs"),
+  concat: t.type({ axis: Int }, "ConcatAttrs"),
+};
 
 const fmt = (s: Shape): string => formatShape(s);
 
@@ -69,7 +77,7 @@ function broadcastTarget(from: Shape, to: Shape): Either<string, Shape> {
   return right(to);
 }
 
-export const layoutOps: { readonly [K in "reshape" | "transpose" | "broadcast" | "slice" | "pad" | "concat"]: OpDef<K> } = {
+export const layoutOps: { readonly [K in keyof typeof layoutAttrs]: OpDef<K> } = {
   reshape: {
     arity: 1,
     infer: (xs, { shape }) => {
@@ -77,7 +85,7 @@ export const layoutOps: { readonly [K in "reshape" | "transpose" | "broadcast" |
       const r = reshapeTarget(x.shape, shape);
       return r._tag === "Left" ? r : right({ shape: r.right, dtype: x.dtype });
     },
-    vjp: (n, g) => [emit("reshape", [g], { shape: (n.inputs[0] as Node).shape })],
+    vjp: (n, g, b) => [b.emit("reshape", [g], { shape: (n.inputs[0] as Node).shape })],
   },
   transpose: {
     arity: 1,
@@ -86,10 +94,10 @@ export const layoutOps: { readonly [K in "reshape" | "transpose" | "broadcast" |
       if (!isPermutation(perm, x.shape.length)) return left(`[${perm.join(",")}] is not a permutation of the axes of ${fmt(x.shape)}`);
       return right({ shape: perm.map((p) => x.shape[p] as Dim), dtype: x.dtype });
     },
-    vjp: (n, g) => {
+    vjp: (n, g, b) => {
       const inv = new Array<number>(n.attrs.perm.length);
       n.attrs.perm.forEach((p, i) => (inv[p] = i));
-      return [transpose(g, inv)];
+      return [b.transpose(g, inv)];
     },
   },
   broadcast: {
@@ -99,7 +107,8 @@ export const layoutOps: { readonly [K in "reshape" | "transpose" | "broadcast" |
       const r = broadcastTarget(x.shape, shape);
       return r._tag === "Left" ? r : right({ shape: r.right, dtype: x.dtype });
     },
-    vjp: (n, g) => [unbroadcast(g, (n.inputs[0] as Node).shape)],
+    // The driver sums the cotangent back over the broadcast axes.
+    vjp: (_n, g) => [g],
   },
   // slice: x[begin[i] : begin[i] + size[i]] on every axis. A symbolic axis can only be kept whole.
   slice: {
@@ -118,11 +127,11 @@ export const layoutOps: { readonly [K in "reshape" | "transpose" | "broadcast" |
       }
       return right({ shape: size, dtype: x.dtype });
     },
-    vjp: (n, g) => {
+    vjp: (n, g, b) => {
       const x = n.inputs[0] as Node;
       const { begin, size } = n.attrs;
       const hi = x.shape.map((d, i) => (typeof d === "number" ? d - (begin[i] as number) - (size[i] as number) : 0));
-      return [emit("pad", [g], { lo: begin, hi })];
+      return [b.emit("pad", [g], { lo: begin, hi })];
     },
   },
   // pad with zeros: lo[i] before and hi[i] after axis i.
@@ -142,7 +151,7 @@ export const layoutOps: { readonly [K in "reshape" | "transpose" | "broadcast" |
       }
       return right({ shape, dtype: x.dtype });
     },
-    vjp: (n, g) => [emit("slice", [g], { begin: n.attrs.lo, size: (n.inputs[0] as Node).shape })],
+    vjp: (n, g, b) => [b.emit("slice", [g], { begin: n.attrs.lo, size: (n.inputs[0] as Node).shape })],
   },
   concat: {
     arity: "variadic",
@@ -169,12 +178,12 @@ export const layoutOps: { readonly [K in "reshape" | "transpose" | "broadcast" |
       shape[axis] = total;
       return right({ shape, dtype: first.dtype });
     },
-    vjp: (n, g) => {
+    vjp: (n, g, b) => {
       let offset = 0;
       return n.inputs.map((x) => {
         const begin = x.shape.map((_, i) => (i === n.attrs.axis ? offset : 0));
         offset += x.shape[n.attrs.axis] as number;
-        return emit("slice", [g], { begin, size: x.shape });
+        return b.emit("slice", [g], { begin, size: x.shape });
       });
     },
   },

@@ -1,13 +1,14 @@
 import { left, right } from "fp-ts/lib/Either.js";
-import { emit } from "../build.js";
-import { swapLast, unbroadcast } from "../builders.js";
 import type { Node } from "../node.js";
 import type { OpDef, TypeInfo } from "../op.js";
 import { broadcastShapes, type Dim, formatShape } from "../shape.js";
+import { None } from "./codecs.js";
+
+export const matmulAttrs = { matmul: None };
 
 /**
  * Batched matrix product: [...A, m, k] x [...B, k, n] -> [broadcast(A, B), m, n].
- * VJP: dA = g·Bᵀ, dB = Aᵀ·g, each summed over the batch axes broadcasting added.
+ * VJP: dA = g·Bᵀ, dB = Aᵀ·g (the gradient driver sums each over the batch axes broadcasting added).
  */
 export const matmulOps: { readonly matmul: OpDef<"matmul"> } = {
   matmul: {
@@ -28,9 +29,9 @@ export const matmulOps: { readonly matmul: OpDef<"matmul"> } = {
         dtype: a.dtype,
       });
     },
-    vjp: (n, g) => {
-      const [a, b] = n.inputs as [Node, Node];
-      return [unbroadcast(emit("matmul", [g, swapLast(b)], {}), a.shape), unbroadcast(emit("matmul", [swapLast(a), g], {}), b.shape)];
+    vjp: (n, g, b) => {
+      const [x, y] = n.inputs as [Node, Node];
+      return [b.emit("matmul", [g, b.swapLast(y)], {}), b.emit("matmul", [b.swapLast(x), g], {})];
     },
   },
 };

@@ -1,11 +1,14 @@
+import * as t from "io-ts";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
-import { emit } from "../build.js";
-import { broadcastTo, cast, div, mul, reduceSum, reshape } from "../builders.js";
 import type { Node, NodeOf } from "../node.js";
-import type { OpDef, TypeInfo } from "../op.js";
+import type { OpDef, RuleKit, TypeInfo } from "../op.js";
 import { type Dim, formatShape, type Shape } from "../shape.js";
+import { Axes } from "./codecs.js";
+import { checkClass } from "./dtype-class.js";
 
-/** Reductions over a set of axes, keeping them as size 1 or dropping them. */
+/** Reductions over a set of axes, keeping them as size 1 or dropping them. Operands: numeric. */
+const Reduce = t.type({ axes: Axes, keepdims: t.boolean }, "ReduceAttrs");
+export const reduceAttrs = { reduceSum: Reduce, reduceMax: Reduce };
 
 /** Checks the axes (in range, no repeats, given normalized) and gives the result shape. */
 export function reducedShape(shape: Shape, axes: readonly number[], keepdims: boolean): Either<string, Shape> {
@@ -27,35 +30,35 @@ export function reducedShape(shape: Shape, axes: readonly number[], keepdims: bo
 
 function inferReduce(xs: readonly TypeInfo[], attrs: { axes: readonly number[]; keepdims: boolean }): Either<string, TypeInfo> {
   const x = xs[0] as TypeInfo;
-  if (x.dtype === "bool") return left("needs a numeric operand, got bool (cast it first)");
+  const c = checkClass("numeric", x.dtype);
+  if (c._tag === "Left") return c;
   const s = reducedShape(x.shape, attrs.axes, attrs.keepdims);
   return s._tag === "Left" ? s : right({ shape: s.right, dtype: x.dtype });
 }
 
 /** The cotangent of a reduction, reshaped to keep the reduced axes (size 1). */
-function keepDims(n: NodeOf<"reduceSum"> | NodeOf<"reduceMax">, g: Node): Node {
+function keepDims(n: NodeOf<"reduceSum"> | NodeOf<"reduceMax">, g: Node, b: RuleKit): Node {
   if (n.attrs.keepdims) return g;
   const x = n.inputs[0] as Node;
-  return reshape(g, x.shape.map((d, i) => (n.attrs.axes.includes(i) ? 1 : d)));
+  return b.reshape(g, x.shape.map((d, i) => (n.attrs.axes.includes(i) ? 1 : d)));
 }
 
 export const reduceOps: { readonly [K in "reduceSum" | "reduceMax"]: OpDef<K> } = {
   reduceSum: {
     arity: 1,
     infer: inferReduce,
-    vjp: (n, g) => [broadcastTo(keepDims(n, g), (n.inputs[0] as Node).shape)],
+    vjp: (n, g, b) => [b.broadcastTo(keepDims(n, g, b), (n.inputs[0] as Node).shape)],
   },
   // The max's gradient is shared evenly among the elements equal to the max (JAX's rule).
   reduceMax: {
     arity: 1,
     infer: inferReduce,
-    vjp: (n, g) => {
+    vjp: (n, g, b) => {
       const x = n.inputs[0] as Node;
-      const { axes } = n.attrs;
-      const maxB = broadcastTo(n.attrs.keepdims ? n : reshape(n, x.shape.map((d, i) => (axes.includes(i) ? 1 : d))), x.shape);
-      const hit = cast(emit("equal", [x, maxB], {}), x.dtype);
-      const count = reduceSum(hit, axes, true);
-      return [mul(broadcastTo(div(keepDims(n, g), count), x.shape), hit)];
+      const maxB = b.broadcastTo(keepDims(n, n, b), x.shape);
+      const hit = b.cast(b.emit("equal", [x, maxB], {}), x.dtype);
+      const count = b.reduceSum(hit, n.attrs.axes, true);
+      return [b.mul(b.broadcastTo(b.div(keepDims(n, g, b), count), x.shape), hit)];
     },
   },
 };

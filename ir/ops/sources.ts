@@ -1,7 +1,9 @@
+import * as t from "io-ts";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
-import { type DType, isFloat } from "../dtype.js";
+import { type DType, DTypeCodec, isFloat } from "../dtype.js";
 import type { OpDef, TypeInfo } from "../op.js";
-import { formatShape, type Shape, sizeOf } from "../shape.js";
+import { formatShape, type Shape, ShapeCodec, sizeOf } from "../shape.js";
+import { Int } from "./codecs.js";
 
 /**
  * Nodes without (data) operands: graph inputs and parameters, constants, iota, and the
@@ -21,7 +23,18 @@ const none = (): readonly null[] => [];
 /** A bool constant holds 0 or 1 (a Uint8Array would keep 2 as 2: true to `where`, not equal to true). */
 const fitsDType = (d: DType, v: number): boolean => d !== "bool" || v === 0 || v === 1;
 
-export const sourceOps: { readonly [K in "input" | "fill" | "literal" | "iota" | "random"]: OpDef<K> } = {
+export const sourceAttrs = {
+  input: t.type(
+    { name: t.string, shape: ShapeCodec, dtype: DTypeCodec, kind: t.keyof({ input: null, param: null }) },
+    "InputAttrs",
+  ),
+  fill: t.type({ shape: ShapeCodec, dtype: DTypeCodec, value: t.number }, "FillAttrs"),
+  literal: t.type({ shape: t.readonlyArray(Int), dtype: DTypeCodec, values: t.readonlyArray(t.number) }, "LiteralAttrs"),
+  iota: t.type({ shape: ShapeCodec, dtype: DTypeCodec, axis: Int }, "IotaAttrs"),
+  random: t.type({ shape: ShapeCodec, dtype: DTypeCodec, dist: t.keyof({ uniform: null, normal: null, bits: null }) }, "RandomAttrs"),
+};
+
+export const sourceOps: { readonly [K in keyof typeof sourceAttrs]: OpDef<K> } = {
   input: {
     arity: 0,
     infer: (_xs, a) => {

@@ -1,7 +1,8 @@
 import { allocate, type DType, roundTo } from "../dtype.js";
 import { emit } from "../build.js";
 import type { Node } from "../node.js";
-import { isConcrete, type Shape, sizeOf, stridesOf } from "../shape.js";
+import { isConcrete, type Shape, sizeOf } from "../shape.js";
+import { iotaAt } from "../view.js";
 
 /**
  * Compile-time constants for constant folding and the algebraic simplifier: what a constant node
@@ -56,10 +57,8 @@ function readConst(n: Node): Const | undefined {
     case "iota": {
       const { shape, axis } = n.attrs;
       if (!isConcrete(shape) || sizeOf(shape) > MAX_FOLD_ELEMENTS) return undefined;
-      // The backend's iota: element i holds its index along `axis`.
-      const stride = stridesOf(shape)[axis] as number;
-      const len = shape[axis] as number;
-      const values = Array.from({ length: sizeOf(shape) }, (_, i) => stored(n.dtype, Math.floor(i / stride) % len));
+      const at = iotaAt(shape, axis);
+      const values = Array.from({ length: sizeOf(shape) }, (_, i) => stored(n.dtype, at(i)));
       return compact(shape, values);
     }
     default:

@@ -1,42 +1,22 @@
 import type { Node, NodeOf } from "../node.js";
-import { BINARY_OPS, COMPARE_OPS, UNARY_OPS, type BinaryOp, type CompareOp, type UnaryOp } from "../ops/attrs.js";
-import { binaryFn, castFn, COMPARE_FN, UNARY_FN } from "../ops/elementwise.js";
-import { broadcastStrides, matmulInto, reduceInto, walk } from "../loops.js";
-import { isConcrete, sizeOf, stridesOf } from "../shape.js";
+import { isElementwise, scalarFunction } from "../ops/elementwise.js";
+import { broadcastStrides, copyView, matmulInto, reduceInto, walk } from "../loops.js";
+import { isConcrete, sizeOf } from "../shape.js";
+import { broadcastView, concatRegions, contiguous, padRegion, sliceView, transposeView, type View } from "../view.js";
 import { compact, type Const, denseValues, MAX_FOLD_ELEMENTS, stored } from "./consts.js";
 
 /**
  * Constant folding of ops whose operands are constants and whose result has a small concrete
  * shape: every element computed as the JS backend computes it (the same scalar functions, the
- * same loops and accumulation order from ir/loops.ts, the same store into the result dtype), so
- * the folded values are bit for bit the backend's.
+ * same view algebra, loops and accumulation order from ir/view.ts and ir/loops.ts, the same store
+ * into the result dtype), so the folded values are bit for bit the backend's.
  */
-
-const isUnary = (op: string): op is UnaryOp => (UNARY_OPS as readonly string[]).includes(op);
-const isBinary = (op: string): op is BinaryOp => (BINARY_OPS as readonly string[]).includes(op);
-const isCompare = (op: string): op is CompareOp => (COMPARE_OPS as readonly string[]).includes(op);
 
 /** The scalar function of an elementwise node (before the store into its dtype); undefined for other ops. */
 export function scalarFn(n: Node): ((xs: readonly number[]) => number) | undefined {
-  const op = n.op;
-  if (isUnary(op)) {
-    const f = UNARY_FN[op];
-    return (xs) => f(xs[0] as number);
-  }
-  if (isBinary(op)) {
-    const f = binaryFn(op, n.dtype);
-    return (xs) => f(xs[0] as number, xs[1] as number);
-  }
-  if (isCompare(op)) {
-    const f = COMPARE_FN[op];
-    return (xs) => (f(xs[0] as number, xs[1] as number) ? 1 : 0);
-  }
-  if (n.op === "where") return (xs) => ((xs[0] as number) !== 0 ? (xs[1] as number) : (xs[2] as number));
-  if (n.op === "cast") {
-    const f = castFn(n.attrs.dtype);
-    return (xs) => f(xs[0] as number);
-  }
-  return undefined;
+  if (!isElementwise(n.op)) return undefined;
+  const f = scalarFunction(n.op, n.dtype);
+  return (xs) => f(xs[0] as number, xs[1] as number, xs[2] as number);
 }
 
 /** Dense values of operand i of `n`, if its shape is concrete and small. */
@@ -48,10 +28,11 @@ function operand(n: Node, cs: readonly Const[], i: number): { shape: number[]; v
   return values === undefined ? undefined : { shape: [...x.shape], values };
 }
 
-/** Copies `x` through strides into a fresh array of `outShape` (transpose, broadcast, slice). */
-function strided(x: readonly number[], outShape: readonly number[], strides: readonly number[], offset: number): number[] {
-  const out: number[] = [];
-  walk(outShape, [strides], [offset], ([o]) => out.push(x[o as number] as number));
+/** The values of x read through a view of its contiguous layout (transpose, broadcast, slice). */
+function viewed(x: { shape: readonly number[]; values: readonly number[] }, view: (v: View) => View): number[] {
+  const v = view(contiguous(x.shape));
+  const out = new Array<number>(sizeOf(v.shape));
+  copyView(x.values, v, out, contiguous(v.shape));
   return out;
 }
 
@@ -72,19 +53,18 @@ function denseResult(n: Node, cs: readonly Const[], shape: readonly number[]): r
     case "reshape":
       return x.values;
     case "broadcast":
-      return strided(x.values, shape, broadcastStrides(x.shape, shape), 0);
+      return viewed(x, (v) => broadcastView(v, shape));
     case "transpose": {
-      const st = stridesOf(x.shape);
-      return strided(x.values, shape, n.attrs.perm.map((p) => st[p] as number), 0);
+      const perm = n.attrs.perm;
+      return viewed(x, (v) => transposeView(v, perm));
     }
     case "slice": {
-      const st = stridesOf(x.shape);
-      return strided(x.values, shape, st, n.attrs.begin.reduce((acc, b, i) => acc + b * (st[i] as number), 0));
+      const begin = n.attrs.begin;
+      return viewed(x, (v) => sliceView(v, begin, shape));
     }
     case "pad": {
       const out = new Array<number>(sizeOf(shape)).fill(0);
-      const ost = stridesOf(shape);
-      place(out, ost, n.attrs.lo.reduce((acc, l, i) => acc + l * (ost[i] as number), 0), x);
+      copyView(x.values, contiguous(x.shape), out, padRegion(shape, x.shape, n.attrs.lo));
       return out;
     }
     case "concat":
@@ -118,22 +98,12 @@ function elementwise(cs: readonly Const[], shape: readonly number[], f: (xs: rea
   return out;
 }
 
-/** Writes `x` into `out` (row-major strides `ost`) starting at `offset`. */
-function place(out: number[], ost: readonly number[], offset: number, x: { shape: readonly number[]; values: readonly number[] }): void {
-  let i = 0;
-  walk(x.shape, [ost], [offset], ([o]) => (out[o as number] = x.values[i++] as number));
-}
-
 function concat(n: NodeOf<"concat">, cs: readonly Const[], shape: readonly number[]): number[] | undefined {
   const out = new Array<number>(sizeOf(shape)).fill(0);
-  const ost = stridesOf(shape);
-  let at = 0;
-  for (let i = 0; i < n.inputs.length; i++) {
-    const x = operand(n, cs, i);
-    if (x === undefined) return undefined;
-    place(out, ost, at * (ost[n.attrs.axis] as number), x);
-    at += x.shape[n.attrs.axis] as number;
-  }
+  const xs = n.inputs.map((_, i) => operand(n, cs, i));
+  if (!xs.every((x) => x !== undefined)) return undefined;
+  const regions = concatRegions(shape, xs.map((x) => x.shape), n.attrs.axis);
+  xs.forEach((x, i) => copyView(x.values, contiguous(x.shape), out, regions[i] as View));
   return out;
 }
 

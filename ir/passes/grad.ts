@@ -1,12 +1,12 @@
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import { isFloat } from "../dtype.js";
 import { GraphgradError } from "../errors.js";
-import { add, fill, zerosLike } from "../builders.js";
+import { add, fill, RULE_KIT, unbroadcast, zerosLike } from "../builders.js";
 import { type Node, type NodeOf, toposort } from "../node.js";
 import { OPS } from "../ops/index.js";
-import type { OpDef } from "../op.js";
+import type { Cotangents, OpDef } from "../op.js";
 import type { OpName } from "../ops/attrs.js";
-import { formatShape, shapesEqual } from "../shape.js";
+import { broadcastShapes, formatShape, shapesEqual } from "../shape.js";
 
 /**
  * Reverse-mode symbolic differentiation: the gradient of `y` with respect to each of `xs`, as
@@ -50,16 +50,37 @@ export function vjp(y: Node, xs: readonly Node[], ct?: Node): Either<GraphgradEr
     const n = order[k] as Node;
     const g = cts.get(n);
     if (g === undefined || !reaches.has(n) || n.inputs.length === 0) continue;
-    const rule = OPS[n.op] as OpDef<OpName>;
-    const parts = rule.vjp(n as NodeOf<OpName>, g);
+    const parts = cotangentsOf(n, g);
     n.inputs.forEach((input, i) => {
-      const part = parts[i];
-      if (part === null || part === undefined || !reaches.has(input) || !isFloat(input.dtype)) return;
+      const part = parts[i] as Node | null;
+      if (part === null || !reaches.has(input) || !isFloat(input.dtype)) return;
       const prev = cts.get(input);
       cts.set(input, prev === undefined ? part : add(prev, part));
     });
   }
   return right(xs.map((x) => cts.get(x) ?? zerosLike(x)));
+}
+
+/**
+ * The rule's cotangents for n's operands, each summed back to its operand's shape where the
+ * operand was broadcast. A rule must give exactly one per operand, of the operand's dtype and of
+ * its shape or a shape it broadcasts to: anything else is a bug in the rule, reported as such.
+ */
+function cotangentsOf(n: Node, g: Node): Cotangents {
+  const rule = OPS[n.op] as OpDef<OpName>;
+  const parts = rule.vjp(n as NodeOf<OpName>, g, RULE_KIT);
+  const bug = (what: string): GraphgradError => new GraphgradError(`grad of ${n.op}`, `the VJP rule ${what} (a bug in the rule)`);
+  if (parts.length !== n.inputs.length) throw bug(`gave ${parts.length} cotangents for ${n.inputs.length} operands`);
+  return parts.map((part, i) => {
+    const x = n.inputs[i] as Node;
+    if (part === null) return null;
+    if (part.dtype !== x.dtype) throw bug(`gave a ${part.dtype} cotangent for ${x.dtype} operand ${i}`);
+    const joint = broadcastShapes([x.shape, part.shape]);
+    if (joint._tag === "Left" || !shapesEqual(joint.right, part.shape)) {
+      throw bug(`gave a cotangent of shape ${formatShape(part.shape)} for operand ${i} of shape ${formatShape(x.shape)}`);
+    }
+    return unbroadcast(part, x.shape);
+  });
 }
 
 function describe(x: Node): string {

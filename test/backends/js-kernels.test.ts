@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BINARY_OPS, COMPARE_OPS, OP_NAMES, type BinaryOp, type CompareOp, type OpName, type UnaryOp, UNARY_OPS } from "../../ir/ops/attrs.js";
+import { OP_NAMES, type OpName } from "../../ir/ops/attrs.js";
+import { BINARY_OPS, COMPARE_OPS, type BinaryOp, type CompareOp, type UnaryOp, UNARY_OPS } from "../../ir/ops/elementwise.js";
 import * as gg from "../../src/index.js";
 import { prim } from "../../src/ops.js";
 import {

@@ -5,7 +5,7 @@ import { emit } from "../../ir/build.js";
 import type { DType } from "../../ir/dtype.js";
 import { type Graph, graphInputs, graphOf, type Pass } from "../../ir/graph.js";
 import type { Node } from "../../ir/node.js";
-import type { BinaryOp, CompareOp, UnaryOp } from "../../ir/ops/attrs.js";
+import type { BinaryOp, CompareOp, UnaryOp } from "../../ir/ops/elementwise.js";
 import { dce } from "../../ir/passes/dce.js";
 import { fold } from "../../ir/passes/fold.js";
 import { runPasses } from "../../ir/passes/optimize.js";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Access, Kernel, KernelProgram, ScalarExpr } from "../../ir/kernel.js";
-import { type BufferAlias, planBuffers } from "../../ir/passes/schedule.js";
+import type { Access, Kernel, KernelProgram, ScalarExpr } from "../../ir/kernel/index.js";
+import { type BufferAlias, planBuffers } from "../../ir/kernel/index.js";
 
 /**
  * The buffer plan's aliases (an output computed in the memory of the input it is fed back as):

@@ -1,11 +1,11 @@
-import type { DType } from "./dtype.js";
-import type { BinaryOp, CompareOp, UnaryOp } from "./ops/attrs.js";
+import type { DType } from "../dtype.js";
+import type { ElementwiseOp } from "../ops/elementwise.js";
 
 /**
  * The scheduled form a graph takes for the compiled backends (WASM, WebGPU): a list of kernels
  * over numbered buffers, for one binding of the symbolic dimensions (all shapes concrete).
  * Elementwise chains, broadcasts and layout views are fused into `map` and `reduce` kernels as
- * scalar expressions; everything else is one kernel per op. See `passes/fuse.ts`.
+ * scalar expressions; everything else is one kernel per op. See `lower.ts`.
  */
 
 /** Where a kernel reads or writes: element `offset` + Σ index[i]·strides[i] of a buffer (in elements). */
@@ -23,7 +23,7 @@ export type ScalarExpr =
   | { readonly kind: "const"; readonly value: number; readonly dtype: DType }
   | {
       readonly kind: "op";
-      readonly op: UnaryOp | BinaryOp | CompareOp | "where" | "cast";
+      readonly op: ElementwiseOp;
       /** The result dtype (for `cast`, the target). */
       readonly dtype: DType;
       readonly args: readonly ScalarExpr[];
@@ -154,4 +154,10 @@ export function exprLoads(e: ScalarExpr): Access[] {
 
 export function exprBuffers(e: ScalarExpr): number[] {
   return exprLoads(e).map((a) => a.buffer);
+}
+
+/** e with every load replaced by `f(load)` (an expression of the same dtype). */
+export function mapLoads(e: ScalarExpr, f: (load: Extract<ScalarExpr, { kind: "load" }>) => ScalarExpr): ScalarExpr {
+  if (e.kind === "load") return f(e);
+  return e.kind === "op" ? { ...e, args: e.args.map((a) => mapLoads(a, f)) } : e;
 }

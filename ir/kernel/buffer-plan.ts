@@ -1,5 +1,5 @@
 import type { DType } from "../dtype.js";
-import { type Access, exprLoads, type Kernel, kernelReads, kernelWrites, type KernelProgram } from "../kernel.js";
+import { type Access, exprLoads, type Kernel, kernelReads, kernelWrites, type KernelProgram } from "./program.js";
 
 /**
  * The buffer plan: a byte offset for every buffer of a kernel program in one arena, buffers whose

@@ -1,0 +1,9 @@
+/**
+ * The kernel layer: what the compiled backends (WASM, WebGPU) receive. A graph with concrete
+ * shapes is lowered to a kernel program (lower.ts, by the table of lowerings.ts, fusing by the
+ * policy of fusion.ts, epilogues by epilogues.ts), and its buffers are laid out in one arena
+ * (buffer-plan.ts).
+ */
+export { type BufferAlias, type BufferPlan, planBuffers } from "./buffer-plan.js";
+export { type LowerOptions, lowerToKernels } from "./lower.js";
+export { type Access, type BufferInfo, exprBuffers, exprLoads, type Kernel, type KernelProgram, kernelReads, kernelWrites, mapLoads, type ScalarExpr } from "./program.js";

@@ -1,0 +1,58 @@
+import { map } from "fp-ts/lib/Either.js";
+import { pipe } from "fp-ts/lib/function.js";
+import type { DTypeClass, OpDef, RuleKit, TypeInfo } from "../op.js";
+import type { Node, NodeOf } from "../node.js";
+import { noAttrs } from "./codecs.js";
+import { checkClass } from "./dtype-class.js";
+
+/**
+ * The unary elementwise primitives, each defined here once: the dtypes it accepts, its scalar
+ * semantics (in float64; a store rounds to the result dtype), used by the JS reference backend
+ * and by constant folding, and (below) its VJP. Every compiled backend lowers each by name in a
+ * table keyed by op, so a new one is demanded there by the type checker.
+ */
+export const UNARY = {
+  neg: { accepts: "numeric", fn: (x) => -x },
+  exp: { accepts: "float", fn: Math.exp },
+  log: { accepts: "float", fn: Math.log },
+  sqrt: { accepts: "float", fn: Math.sqrt },
+  abs: { accepts: "numeric", fn: Math.abs },
+  sign: { accepts: "numeric", fn: Math.sign },
+  tanh: { accepts: "float", fn: Math.tanh },
+  floor: { accepts: "numeric", fn: Math.floor },
+  stopGradient: { accepts: "any", fn: (x) => x },
+} as const satisfies Readonly<Record<string, { readonly accepts: DTypeClass; readonly fn: (x: number) => number }>>;
+
+export type UnaryOp = keyof typeof UNARY;
+export const UNARY_OPS = Object.keys(UNARY) as readonly UnaryOp[];
+export const unaryAttrs = noAttrs(UNARY);
+
+function unary<K extends UnaryOp>(op: K, vjp: (n: NodeOf<K>, g: Node, b: RuleKit, x: Node) => readonly [Node | null]): OpDef<K> {
+  return {
+    arity: 1,
+    infer: (xs) => {
+      const x = xs[0] as TypeInfo;
+      return pipe(
+        checkClass(UNARY[op].accepts, x.dtype),
+        map(() => x),
+      );
+    },
+    vjp: (n, g, b) => vjp(n, g, b, n.inputs[0] as Node),
+  };
+}
+
+const noGradient = (): readonly [null] => [null];
+
+export const unaryOps: { readonly [K in UnaryOp]: OpDef<K> } = {
+  neg: unary("neg", (_n, g, b) => [b.neg(g)]),
+  exp: unary("exp", (n, g, b) => [b.mul(g, n)]),
+  log: unary("log", (_n, g, b, x) => [b.div(g, x)]),
+  // d sqrt(x) = 1 / (2 sqrt(x))
+  sqrt: unary("sqrt", (n, g, b) => [b.div(g, b.mul(b.scalarLike(2, n), n))]),
+  abs: unary("abs", (_n, g, b, x) => [b.mul(g, b.emit("sign", [x], {}))]),
+  sign: unary("sign", noGradient),
+  // d tanh(x) = 1 - tanh(x)^2
+  tanh: unary("tanh", (n, g, b) => [b.mul(g, b.sub(b.scalarLike(1, n), b.mul(n, n)))]),
+  floor: unary("floor", noGradient),
+  stopGradient: unary("stopGradient", noGradient),
+};
