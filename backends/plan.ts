@@ -146,3 +146,23 @@ export function shapePlanner(graph: Graph): (feeds: ReadonlyMap<string, Tensor>)
     return plan;
   };
 }
+
+/**
+ * A compiled backend's per-binding cache: the feeds are planned (checked, symbols bound) and the
+ * program built for that binding once (`build`, asynchronous), then found again for every later
+ * run whose feeds bind the symbols the same way. The planner reads only names, dtypes and shapes.
+ */
+export function bindingCache<I>(graph: Graph, build: (plan: ShapePlan) => Promise<I>): (feeds: ReadonlyMap<string, { readonly dtype: Tensor["dtype"]; readonly shape: readonly number[] }>) => Promise<I> {
+  const planner = shapePlanner(graph);
+  const built = new WeakMap<ShapePlan, Promise<I>>();
+  return (feeds) => {
+    const plan = planner(feeds as ReadonlyMap<string, Tensor>);
+    if (plan._tag === "Left") throw plan.left;
+    let pending = built.get(plan.right);
+    if (pending === undefined) {
+      pending = build(plan.right);
+      built.set(plan.right, pending);
+    }
+    return pending;
+  };
+}

@@ -1,5 +1,6 @@
 import { FunctionBuilder, ModuleBuilder } from "../backends/wasm/encoder.js";
 import { detectRelaxedSimd } from "../backends/wasm/features.js";
+import { V } from "../backends/wasm/opcodes.js";
 
 /**
  * The SIMD128 ceiling of one core, measured the way the issue states it: a WebAssembly loop (built
@@ -27,20 +28,20 @@ export function peakModule(fused: boolean): Uint8Array<ArrayBuffer> {
   const y = f.local("v128");
   const acc = Array.from({ length: CHAINS }, () => f.local("v128"));
   // x slightly below 1 keeps every chain bounded (acc -> y / (1 - x)), far from overflow and denormals.
-  f.f32(0.999).simd(0x13).set(x);
-  f.f32(0.001).simd(0x13).set(y);
-  acc.forEach((a, k) => f.f32(k).simd(0x13).set(a));
+  f.f32(0.999).simd(V.f32x4_splat).set(x);
+  f.f32(0.001).simd(V.f32x4_splat).set(y);
+  acc.forEach((a, k) => f.f32(k).simd(V.f32x4_splat).set(a));
   f.forRange(i, 0, { local: 0 }, 1, () => {
     for (const a of acc) {
       // relaxed_madd(a, b, c) = a·b + c
-      if (fused) f.get(a).get(x).get(y).simd(0x105).set(a);
-      else f.get(a).get(x).simd(0xe6).get(y).simd(0xe4).set(a);
+      if (fused) f.get(a).get(x).get(y).simd(V.f32x4_relaxed_madd).set(a);
+      else f.get(a).get(x).simd(V.f32x4_mul).get(y).simd(V.f32x4_add).set(a);
     }
   });
   // Return one lane of the sum, so no chain is dead code.
   f.get(acc[0] as number);
-  for (const a of acc.slice(1)) f.get(a).simd(0xe4);
-  f.simd(0x1f).op(0);
+  for (const a of acc.slice(1)) f.get(a).simd(V.f32x4_add);
+  f.simd(V.f32x4_extract_lane).op(0);
   mb.exportFunction("peak", mb.addFunction(f));
   return mb.encode();
 }

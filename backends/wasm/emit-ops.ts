@@ -1,6 +1,7 @@
 import type { DType } from "../../ir/dtype.js";
 import type { ElementwiseOp } from "../../ir/ops/elementwise.js";
 import type { FunctionBuilder } from "./encoder.js";
+import { FC, I, V } from "./opcodes.js";
 
 /**
  * How each elementwise primitive is emitted, keyed by op name (a missing op fails `tsc`):
@@ -11,13 +12,31 @@ import type { FunctionBuilder } from "./encoder.js";
  */
 
 
-/** Indices of the imported host math functions. */
-export interface MathImports {
-  readonly exp: number;
-  readonly log: number;
-  readonly tanh: number;
-  readonly pow: number;
+/** The names of JavaScript's `Math` functions of one or two numbers. */
+type MathFunction = { [K in keyof Math]: Math[K] extends (a: number, b: number) => number ? K : never }[keyof Math];
+
+/**
+ * The host functions the emitted code imports (module "m"), by their `Math` name, with their
+ * number of float64 operands. The import objects of the main module and of every worker thread
+ * are generated from this table (see `hostMath`), so an op calling a new host function is one
+ * entry here and one in `ELEMENTWISE_EMIT`.
+ */
+export const HOST_MATH = { exp: 1, log: 1, tanh: 1, pow: 2 } as const satisfies { readonly [K in MathFunction]?: 1 | 2 };
+export type HostMath = keyof typeof HOST_MATH;
+export const HOST_MATH_NAMES = Object.keys(HOST_MATH) as readonly HostMath[];
+
+/** The import object of the host math functions: the very `Math` functions the JS reference calls. */
+export function hostMath(): { readonly [K in HostMath]: (a: number, b: number) => number } {
+  return Object.fromEntries(HOST_MATH_NAMES.map((k) => [k, Math[k]])) as { readonly [K in HostMath]: (a: number, b: number) => number };
 }
+
+/** The source of an expression evaluating to the same object as `hostMath()` (for a worker's source text). */
+export function hostMathSource(): string {
+  return `{ ${HOST_MATH_NAMES.map((k) => `${k}: Math.${k}`).join(", ")} }`;
+}
+
+/** Indices of the imported host math functions in a module. */
+export type MathImports = { readonly [K in HostMath]: number };
 
 export interface EmitContext {
   readonly f: FunctionBuilder;
@@ -35,12 +54,12 @@ export interface OpEmitter {
   readonly simd?: (c: EmitContext) => boolean;
 }
 
-const F32 = { add: 0x92, sub: 0x93, mul: 0x94, div: 0x95, min: 0x96, max: 0x97, abs: 0x8b, neg: 0x8c, floor: 0x8e, sqrt: 0x91, eq: 0x5b, ne: 0x5c, lt: 0x5d, gt: 0x5e, copysign: 0x98 };
-const F64 = { add: 0xa0, sub: 0xa1, mul: 0xa2, div: 0xa3, min: 0xa4, max: 0xa5, abs: 0x99, neg: 0x9a, floor: 0x9c, sqrt: 0x9f, eq: 0x61, ne: 0x62, lt: 0x63, gt: 0x64, copysign: 0xa6 };
-const PROMOTE = 0xbb;
-const DEMOTE = 0xb6;
+const F32 = { add: I.f32_add, sub: I.f32_sub, mul: I.f32_mul, div: I.f32_div, min: I.f32_min, max: I.f32_max, abs: I.f32_abs, neg: I.f32_neg, floor: I.f32_floor, sqrt: I.f32_sqrt, eq: I.f32_eq, ne: I.f32_ne, lt: I.f32_lt, gt: I.f32_gt, copysign: I.f32_copysign };
+const F64 = { add: I.f64_add, sub: I.f64_sub, mul: I.f64_mul, div: I.f64_div, min: I.f64_min, max: I.f64_max, abs: I.f64_abs, neg: I.f64_neg, floor: I.f64_floor, sqrt: I.f64_sqrt, eq: I.f64_eq, ne: I.f64_ne, lt: I.f64_lt, gt: I.f64_gt, copysign: I.f64_copysign };
+const PROMOTE = I.f64_promote_f32;
+const DEMOTE = I.f32_demote_f64;
 
-type FloatTable = typeof F32;
+type FloatTable = { readonly [K in keyof typeof F32]: number };
 const floatTable = (d: DType): FloatTable | undefined => (d === "float32" ? F32 : d === "float64" ? F64 : undefined);
 
 /** Pushes a float constant of dtype d. */
@@ -50,7 +69,7 @@ function fconst(c: EmitContext, d: DType, v: number): void {
 }
 
 /** f(x) for a host Math function of one float64 argument, in dtype d. */
-function hostUnary(fn: keyof MathImports) {
+function hostUnary(fn: HostMath) {
   return (c: EmitContext): void => {
     if (c.dtype === "float32") c.f.op(PROMOTE).call(c.math[fn]).op(DEMOTE);
     else c.f.call(c.math[fn]);
@@ -65,8 +84,8 @@ function floatOrInt(fl: (t: FloatTable, c: EmitContext) => void, int: (c: EmitCo
   };
 }
 
-const SIMD_F32 = { add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7, min: 0xe8, max: 0xe9, abs: 0xe0, neg: 0xe1, sqrt: 0xe3, floor: 0x68, eq: 0x41, ne: 0x42, lt: 0x43, gt: 0x44 };
-const SIMD_I32 = { add: 0xae, sub: 0xb1, mul: 0xb5, min: 0xb6, max: 0xb8, abs: 0xa0, neg: 0xc1, eq: 0x37, ne: 0x38, lt: 0x39, gt: 0x3b };
+const SIMD_F32 = { add: V.f32x4_add, sub: V.f32x4_sub, mul: V.f32x4_mul, div: V.f32x4_div, min: V.f32x4_min, max: V.f32x4_max, abs: V.f32x4_abs, neg: V.f32x4_neg, sqrt: V.f32x4_sqrt, floor: V.f32x4_floor, eq: V.f32x4_eq, ne: V.f32x4_ne, lt: V.f32x4_lt, gt: V.f32x4_gt };
+const SIMD_I32 = { add: V.i32x4_add, sub: V.i32x4_sub, mul: V.i32x4_mul, min: V.i32x4_min_s, max: V.i32x4_max_s, abs: V.i32x4_abs, neg: V.i32x4_neg, eq: V.i32x4_eq, ne: V.i32x4_ne, lt: V.i32x4_lt_s, gt: V.i32x4_gt_s };
 
 /** A SIMD form for f32 and i32 (bool masks compare as i32). */
 function simdBy(f32op: keyof typeof SIMD_F32 | undefined, i32op: keyof typeof SIMD_I32 | undefined) {
@@ -92,8 +111,8 @@ function floatSign(t: FloatTable, c: EmitContext): void {
   f.get(x);
   f.get(x);
   fconst(c, d, 0);
-  f.op(t.ne).get(x).get(x).op(t.eq).op(0x71); // x != 0 && x == x
-  f.op(0x1b);
+  f.op(t.ne).get(x).get(x).op(t.eq).op(I.i32_and); // x != 0 && x == x
+  f.op(I.select);
 }
 
 function intUnary(kind: "neg" | "abs" | "sign"): (c: EmitContext) => void {
@@ -101,9 +120,9 @@ function intUnary(kind: "neg" | "abs" | "sign"): (c: EmitContext) => void {
     const x = c.scratch("i32");
     const { f } = c;
     f.set(x);
-    if (kind === "neg") f.i32(0).get(x).op(0x6b);
-    else if (kind === "abs") f.i32(0).get(x).op(0x6b).get(x).get(x).i32(0).op(0x48).op(0x1b); // x < 0 ? 0 - x : x
-    else f.get(x).i32(0).op(0x4a).get(x).i32(0).op(0x48).op(0x6b); // (x > 0) - (x < 0)
+    if (kind === "neg") f.i32(0).get(x).op(I.i32_sub);
+    else if (kind === "abs") f.i32(0).get(x).op(I.i32_sub).get(x).get(x).i32(0).op(I.i32_lt_s).op(I.select); // x < 0 ? 0 - x : x
+    else f.get(x).i32(0).op(I.i32_gt_s).get(x).i32(0).op(I.i32_lt_s).op(I.i32_sub); // (x > 0) - (x < 0)
   };
 }
 
@@ -111,7 +130,7 @@ function intMinMax(pick: "min" | "max"): (c: EmitContext) => void {
   return (c) => {
     const b = c.scratch("i32");
     const a = c.scratch("i32");
-    c.f.set(b).set(a).get(a).get(b).get(a).get(b).op(pick === "max" ? 0x4a : 0x48).op(0x1b);
+    c.f.set(b).set(a).get(a).get(b).get(a).get(b).op(pick === "max" ? I.i32_gt_s : I.i32_lt_s).op(I.select);
   };
 }
 
@@ -131,17 +150,17 @@ function castScalar(c: EmitContext): void {
   if (to === "bool") {
     if (from === "float32") f.f32(0).op(F32.ne);
     else if (from === "float64") f.f64(0).op(F64.ne);
-    else if (from === "int32") f.i32(0).op(0x47);
+    else if (from === "int32") f.i32(0).op(I.i32_ne);
     return;
   }
   const fromInt = from === "int32" || from === "bool";
   if (to === "int32") {
-    if (from === "float32") f.sat(0x00);
-    else if (from === "float64") f.sat(0x02);
+    if (from === "float32") f.sat(FC.i32_trunc_sat_f32_s);
+    else if (from === "float64") f.sat(FC.i32_trunc_sat_f64_s);
     return; // bool -> int32: already 0/1
   }
-  if (to === "float32") f.op(fromInt ? 0xb2 : DEMOTE);
-  else f.op(fromInt ? 0xb7 : PROMOTE);
+  if (to === "float32") f.op(fromInt ? I.f32_convert_i32_s : DEMOTE);
+  else f.op(fromInt ? I.f64_convert_i32_s : PROMOTE);
 }
 
 function castSimd(c: EmitContext): boolean {
@@ -149,12 +168,12 @@ function castSimd(c: EmitContext): boolean {
   const to = c.dtype;
   const { f } = c;
   if (from === to) return true;
-  if (from === "float32" && to === "int32") f.simd(0xf8);
-  else if (from === "int32" && to === "float32") f.simd(0xfa);
-  else if (from === "bool" && to === "float32") f.f32(1).simd(0x13).simd(0x4e); // mask & splat(1.0f)
-  else if (from === "bool" && to === "int32") f.i32(1).simd(0x11).simd(0x4e);
-  else if (from === "float32" && to === "bool") f.f32(0).simd(0x13).simd(SIMD_F32.ne);
-  else if (from === "int32" && to === "bool") f.i32(0).simd(0x11).simd(SIMD_I32.ne);
+  if (from === "float32" && to === "int32") f.simd(V.i32x4_trunc_sat_f32x4_s);
+  else if (from === "int32" && to === "float32") f.simd(V.f32x4_convert_i32x4_s);
+  else if (from === "bool" && to === "float32") f.f32(1).simd(V.f32x4_splat).simd(V.v128_and); // mask & splat(1.0f)
+  else if (from === "bool" && to === "int32") f.i32(1).simd(V.i32x4_splat).simd(V.v128_and);
+  else if (from === "float32" && to === "bool") f.f32(0).simd(V.f32x4_splat).simd(SIMD_F32.ne);
+  else if (from === "int32" && to === "bool") f.i32(0).simd(V.i32x4_splat).simd(SIMD_I32.ne);
   else return false;
   return true;
 }
@@ -171,9 +190,9 @@ export const ELEMENTWISE_EMIT: { readonly [K in ElementwiseOp]: OpEmitter } = {
   log: { scalar: hostUnary("log") },
   tanh: { scalar: hostUnary("tanh") },
   stopGradient: identity,
-  add: { scalar: floatOrInt(binaryFloat("add"), (c) => void c.f.op(0x6a)), simd: simdBy("add", "add") },
-  sub: { scalar: floatOrInt(binaryFloat("sub"), (c) => void c.f.op(0x6b)), simd: simdBy("sub", "sub") },
-  mul: { scalar: floatOrInt(binaryFloat("mul"), (c) => void c.f.op(0x6c)), simd: simdBy("mul", "mul") },
+  add: { scalar: floatOrInt(binaryFloat("add"), (c) => void c.f.op(I.i32_add)), simd: simdBy("add", "add") },
+  sub: { scalar: floatOrInt(binaryFloat("sub"), (c) => void c.f.op(I.i32_sub)), simd: simdBy("sub", "sub") },
+  mul: { scalar: floatOrInt(binaryFloat("mul"), (c) => void c.f.op(I.i32_mul)), simd: simdBy("mul", "mul") },
   div: { scalar: floatOrInt(binaryFloat("div"), intDivFixed), simd: simdBy("div", undefined) },
   maximum: { scalar: floatOrInt(binaryFloat("max"), intMinMax("max")), simd: simdBy("max", "max") },
   minimum: { scalar: floatOrInt(binaryFloat("min"), intMinMax("min")), simd: simdBy("min", "min") },
@@ -186,11 +205,11 @@ export const ELEMENTWISE_EMIT: { readonly [K in ElementwiseOp]: OpEmitter } = {
       } else c.f.call(c.math.pow);
     },
   },
-  greater: compare("gt", 0x4a),
-  less: compare("lt", 0x48),
-  equal: compare("eq", 0x46),
+  greater: compare("gt", I.i32_gt_s),
+  less: compare("lt", I.i32_lt_s),
+  equal: compare("eq", I.i32_eq),
   // select(a, b, cond): operands are emitted as (a, b, cond) by the expression emitter.
-  where: { scalar: (c) => void c.f.op(0x1b), simd: (c) => (c.f.simd(0x52), true) },
+  where: { scalar: (c) => void c.f.op(I.select), simd: (c) => (c.f.simd(V.v128_bitselect), true) },
   cast: { scalar: castScalar, simd: castSimd },
 };
 
@@ -201,11 +220,11 @@ function intDivFixed(c: EmitContext): void {
   const { f } = c;
   f.set(b).set(a);
   // q = (b == -1) ? 0 - a : a div_s ((b == 0 || b == -1) ? 1 : b)
-  f.i32(0).get(a).op(0x6b);
-  f.get(a).i32(1).get(b).get(b).op(0x45).get(b).i32(-1).op(0x46).op(0x72).op(0x1b).op(0x6d);
-  f.get(b).i32(-1).op(0x46).op(0x1b);
+  f.i32(0).get(a).op(I.i32_sub);
+  f.get(a).i32(1).get(b).get(b).op(I.i32_eqz).get(b).i32(-1).op(I.i32_eq).op(I.i32_or).op(I.select).op(I.i32_div_s);
+  f.get(b).i32(-1).op(I.i32_eq).op(I.select);
   // r = b != 0 ? q : 0
-  f.i32(0).get(b).op(0x1b);
+  f.i32(0).get(b).op(I.select);
 }
 
 /** The wasm value type holding a dtype's scalars. */

@@ -3,6 +3,11 @@
  * instructions graphgrad's code generator emits (core, saturating conversions, SIMD128 and
  * relaxed-SIMD FMA). Module bytes are produced at run time; no toolchain is involved.
  */
+import { ATOMIC, FC, I, VOID } from "./opcodes.js";
+
+const PREFIX_FC = 0xfc;
+const PREFIX_SIMD = 0xfd;
+const PREFIX_ATOMIC = 0xfe;
 
 export type ValType = "i32" | "i64" | "f32" | "f64" | "v128";
 const VALTYPE: Record<ValType, number> = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
@@ -79,39 +84,39 @@ export class FunctionBuilder {
   }
 
   get(i: number): this {
-    this.code.push(0x20);
+    this.code.push(I.local_get);
     uleb(i, this.code);
     return this;
   }
   set(i: number): this {
-    this.code.push(0x21);
+    this.code.push(I.local_set);
     uleb(i, this.code);
     return this;
   }
   tee(i: number): this {
-    this.code.push(0x22);
+    this.code.push(I.local_tee);
     uleb(i, this.code);
     return this;
   }
   i32(v: number): this {
-    this.code.push(0x41);
+    this.code.push(I.i32_const);
     sleb(v, this.code);
     return this;
   }
   f32(v: number): this {
-    this.code.push(0x43);
+    this.code.push(I.f32_const);
     f32buf[0] = v;
     for (const b of new Uint8Array(f32buf.buffer)) this.code.push(b);
     return this;
   }
   f64(v: number): this {
-    this.code.push(0x44);
+    this.code.push(I.f64_const);
     f64buf[0] = v;
     for (const b of new Uint8Array(f64buf.buffer)) this.code.push(b);
     return this;
   }
   call(fn: number): this {
-    this.code.push(0x10);
+    this.code.push(I.call);
     uleb(fn, this.code);
     return this;
   }
@@ -122,9 +127,9 @@ export class FunctionBuilder {
     uleb(m.offset, this.code);
     return this;
   }
-  /** A SIMD (0xfd-prefixed) instruction. */
+  /** A SIMD (0xfd-prefixed) instruction (see `V`). */
   simd(opcode: number): this {
-    this.code.push(0xfd);
+    this.code.push(PREFIX_SIMD);
     uleb(opcode, this.code);
     return this;
   }
@@ -134,37 +139,45 @@ export class FunctionBuilder {
     uleb(m.offset, this.code);
     return this;
   }
-  /** An atomic (0xfe-prefixed) memory instruction, e.g. 0x1e i32.atomic.rmw.add. */
+  /** An atomic (0xfe-prefixed) memory instruction (see `ATOMIC`). */
   atomic(opcode: number, m: MemArg): this {
-    this.code.push(0xfe);
+    this.code.push(PREFIX_ATOMIC);
     uleb(opcode, this.code);
     uleb(m.align, this.code);
     uleb(m.offset, this.code);
     return this;
   }
-  /** A saturating truncation (0xfc-prefixed). */
+  /** A saturating truncation (0xfc-prefixed, see `FC`). */
   sat(opcode: number): this {
-    this.code.push(0xfc);
+    this.code.push(PREFIX_FC);
     uleb(opcode, this.code);
     return this;
+  }
+  /** memory.copy (dst, src, bytes) in memory 0. */
+  memoryCopy(): this {
+    return this.sat(FC.memory_copy).op(0, 0);
+  }
+  /** memory.fill (dst, byte, bytes) in memory 0. */
+  memoryFill(): this {
+    return this.sat(FC.memory_fill).op(0);
   }
 
   /** block ... end (void). */
   block(body: () => void): this {
-    this.code.push(0x02, 0x40);
+    this.code.push(I.block, VOID);
     body();
-    this.code.push(0x0b);
+    this.code.push(I.end);
     return this;
   }
   /** if ... end (void), consuming an i32 condition. */
   ifThen(body: () => void, orElse?: () => void): this {
-    this.code.push(0x04, 0x40);
+    this.code.push(I.if, VOID);
     body();
     if (orElse !== undefined) {
-      this.code.push(0x05);
+      this.code.push(I.else);
       orElse();
     }
-    this.code.push(0x0b);
+    this.code.push(I.end);
     return this;
   }
 
@@ -182,15 +195,15 @@ export class FunctionBuilder {
     this.block(() => {
       this.get(i);
       push(to);
-      this.op(0x4e); // i32.ge_s
-      this.op(0x0d, 0); // br_if 0 (exit)
-      this.code.push(0x03, 0x40); // loop
+      this.op(I.i32_ge_s);
+      this.op(I.br_if, 0); // exit
+      this.code.push(I.loop, VOID);
       body();
-      this.get(i).i32(step).op(0x6a).tee(i); // i += step
+      this.get(i).i32(step).op(I.i32_add).tee(i); // i += step
       push(to);
-      this.op(0x48); // i32.lt_s
-      this.op(0x0d, 0); // br_if 0 (continue)
-      this.code.push(0x0b); // end loop
+      this.op(I.i32_lt_s);
+      this.op(I.br_if, 0); // continue
+      this.code.push(I.end); // end loop
     });
     return this;
   }
@@ -202,12 +215,12 @@ export class FunctionBuilder {
    */
   counterLoop(i: number, counter: number, step: number, limit: number, body: () => void): this {
     this.block(() => {
-      this.code.push(0x03, 0x40); // loop
-      this.i32(counter).i32(step).atomic(0x1e, { align: 2, offset: 0 }).tee(i);
-      this.i32(limit).op(0x4e).op(0x0d, 1); // i >= limit: leave the block
+      this.code.push(I.loop, VOID);
+      this.i32(counter).i32(step).atomic(ATOMIC.i32_atomic_rmw_add, { align: 2, offset: 0 }).tee(i);
+      this.i32(limit).op(I.i32_ge_s).op(I.br_if, 1); // i >= limit: leave the block
       body();
-      this.op(0x0c, 0); // br loop
-      this.code.push(0x0b);
+      this.op(I.br, 0); // loop
+      this.code.push(I.end);
     });
     return this;
   }
@@ -227,7 +240,7 @@ export class FunctionBuilder {
       out.push(VALTYPE[t]);
     }
     for (const b of this.code) out.push(b);
-    out.push(0x0b);
+    out.push(I.end);
     const sized: number[] = [];
     uleb(out.length, sized);
     return sized.concat(out);

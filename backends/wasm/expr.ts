@@ -1,6 +1,7 @@
 import type { DType } from "../../ir/dtype.js";
 import type { Access, ScalarExpr } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
+import { I, V } from "./opcodes.js";
 import { ELEMENTWISE_EMIT, type EmitContext, type MathImports, wasmType } from "./emit-ops.js";
 
 /** Emits a fused scalar expression (scalar or SIMD form) with loads through pointer locals. */
@@ -20,8 +21,8 @@ export function exprAccesses(e: ScalarExpr, into: Map<string, { access: Access; 
   return into;
 }
 
-const LOAD = { f32: 0x2a, f64: 0x2b, i32: 0x28 } as const;
-const STORE = { f32: 0x38, f64: 0x39, i32: 0x36 } as const;
+const LOAD = { f32: I.f32_load, f64: I.f64_load, i32: I.i32_load } as const;
+const STORE = { f32: I.f32_store, f64: I.f64_store, i32: I.i32_store } as const;
 const ALIGN = { f32: 2, f64: 3, i32: 2 } as const;
 
 export function emitLoad(f: FunctionBuilder, ptr: number, d: DType): void {
@@ -102,14 +103,14 @@ export function emitVector(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access)
       const p = ptrOf(e.access);
       if (splat(e.access)) {
         emitLoad(f, p, e.dtype);
-        f.simd(e.dtype === "float32" ? 0x13 : 0x11);
-      } else f.get(p).simdMem(0x00, { align: 2, offset: 0 });
-      if (e.dtype === "bool") f.i32(0).simd(0x11).simd(0x38); // != 0 -> mask
+        f.simd(e.dtype === "float32" ? V.f32x4_splat : V.i32x4_splat);
+      } else f.get(p).simdMem(V.v128_load, { align: 2, offset: 0 });
+      if (e.dtype === "bool") f.i32(0).simd(V.i32x4_splat).simd(V.i32x4_ne); // != 0 -> mask
       return;
     }
     case "const":
-      if (e.dtype === "float32") f.f32(e.value).simd(0x13);
-      else f.i32(e.dtype === "bool" ? (e.value !== 0 ? -1 : 0) : e.value | 0).simd(0x11);
+      if (e.dtype === "float32") f.f32(e.value).simd(V.f32x4_splat);
+      else f.i32(e.dtype === "bool" ? (e.value !== 0 ? -1 : 0) : e.value | 0).simd(V.i32x4_splat);
       return;
     case "op": {
       for (const a of stackOrder(e)) emitVector(f, a, ptrOf, splat, math, acc);

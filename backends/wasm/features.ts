@@ -1,4 +1,5 @@
 import { FunctionBuilder, ModuleBuilder } from "./encoder.js";
+import { I, V } from "./opcodes.js";
 
 /**
  * Engine feature detection. Relaxed SIMD is behind a flag in Node 20: it is switched on (through
@@ -20,7 +21,7 @@ export function detectRelaxedSimd(): Promise<boolean> {
     }
     const mb = new ModuleBuilder();
     const f = new FunctionBuilder([], []);
-    f.f32(1).simd(0x13).f32(2).simd(0x13).f32(3).simd(0x13).simd(0x105).op(0x1a);
+    f.f32(1).simd(V.f32x4_splat).f32(2).simd(V.f32x4_splat).f32(3).simd(V.f32x4_splat).simd(V.f32x4_relaxed_madd).op(I.drop);
     mb.addFunction(f);
     return WebAssembly.validate(mb.encode());
   })();

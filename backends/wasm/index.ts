@@ -1,21 +1,18 @@
 import type { DType } from "../../ir/dtype.js";
 import { allocate } from "../../ir/dtype.js";
 import type { Graph } from "../../ir/graph.js";
-import type { KernelProgram } from "../../ir/kernel/index.js";
-import { lowerToKernels } from "../../ir/kernel/index.js";
-import { type BufferAlias, type BufferPlan, planBuffers } from "../../ir/kernel/index.js";
+import { type BufferAlias, type BufferPlan, type KernelProgram, lowerToKernels, planBuffers } from "../../ir/kernel/index.js";
 import { randomElement } from "../../ir/random.js";
 import { Tensor } from "../../ir/tensor.js";
 import { type Backend, type BoundFeed, type BoundResult, type Executable, feedMap, inputDtypes } from "../backend.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { shapesEqual, sizeOf } from "../../ir/shape.js";
-import { type ShapePlan, shapePlanner } from "../plan.js";
+import { bindingCache, type ShapePlan } from "../plan.js";
 import { BYTES } from "./expr.js";
 import { assemble } from "./module.js";
 import { epilogueSupported } from "./matmul.js";
-
-/** Import indices do not matter for the support check (it only asks which ops have SIMD forms). */
-const HOST_MATH_CHECK = { exp: 0, log: 1, tanh: 2, pow: 3 } as const;
+import { HOST_MATH_NAMES, hostMath, type MathImports } from "./emit-ops.js";
+import { RANDOM_DISTS, RANDOM_DTYPES } from "./kernels.js";
 import { detectRelaxedSimd } from "./features.js";
 import { createWorkerPool, type WorkerPool } from "./threads.js";
 
@@ -100,11 +97,11 @@ interface OutputView {
   readonly shape: readonly number[];
 }
 
-const DIST = ["uniform", "normal", "bits"] as const;
-
 /** Tensors up to this many elements are copied in and out element by element. */
 const SMALL = 16;
-const DTYPES: readonly DType[] = ["float32", "float64", "int32", "bool"];
+
+/** Import indices do not matter for the epilogue support check (it only asks which ops have SIMD forms). */
+const HOST_MATH_CHECK = Object.fromEntries(HOST_MATH_NAMES.map((name, i) => [name, i])) as MathImports;
 
 export function wasm(options: WasmOptions = {}): Backend {
   // The backend value owns its worker pool, made on first need and shared by its executables.
@@ -147,28 +144,23 @@ export interface WasmExecutable extends Executable {
 }
 
 async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | undefined; feedback: readonly BufferAlias[] }): Promise<WasmExecutable> {
-  const planner = shapePlanner(graph);
   const pool = o.pool;
   const memory = pool !== undefined ? new WebAssembly.Memory({ initial: 1, maximum: MAX_SHARED_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 1 });
   const threads = pool === undefined ? 1 : pool.size + 1;
-  const instances = new WeakMap<ShapePlan, Promise<Instance>>();
   const all: WasmProgramStats[] = [];
   let last: Instance | undefined;
 
   const imports = {
     env: { memory },
     m: {
-      exp: Math.exp,
-      log: Math.log,
-      tanh: Math.tanh,
-      pow: Math.pow,
+      ...hostMath(),
       random: (keyAt: number, outAt: number, size: number, dist: number, dtype: number): void => {
         const key = new Int32Array(memory.buffer, keyAt, 2);
-        const d = DTYPES[dtype] as DType;
+        const d = RANDOM_DTYPES[dtype] as DType;
         const out = view(memory, d, outAt, size);
         const k0 = (key[0] as number) >>> 0;
         const k1 = (key[1] as number) >>> 0;
-        const kind = DIST[dist] as (typeof DIST)[number];
+        const kind = RANDOM_DISTS[dist] as (typeof RANDOM_DISTS)[number];
         for (let i = 0; i < size; i++) out[i] = randomElement(k0, k1, i, kind);
       },
     },
@@ -215,16 +207,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     view(memory, b.dtype, inst.plan.offsets[id] as number, b.size).set(data);
   };
 
-  const instanceFor = (feeds: ReadonlyMap<string, Tensor>): Promise<Instance> => {
-    const shapes = planner(feeds);
-    if (shapes._tag === "Left") throw shapes.left;
-    let pending = instances.get(shapes.right);
-    if (pending === undefined) {
-      pending = build(shapes.right);
-      instances.set(shapes.right, pending);
-    }
-    return pending;
-  };
+  const instanceFor = bindingCache(graph, build);
 
   /** Makes `inst` the binding in memory (constants written) and returns its typed views. */
   const activate = (inst: Instance): NonNullable<Instance["io"]> => {

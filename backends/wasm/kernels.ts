@@ -1,6 +1,7 @@
 import type { DType } from "../../ir/dtype.js";
 import type { Access, Kernel } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
+import { I, V } from "./opcodes.js";
 import type { MathImports } from "./emit-ops.js";
 import { BYTES, accessKey, canSimd, emitLoad, emitScalar, emitStoreOp, emitVector, exprAccesses } from "./expr.js";
 import { coalesce, emitNest, startLocals } from "./nest.js";
@@ -45,7 +46,7 @@ export function genMap(k: MapKernel, g: GenContext): FunctionBuilder {
     const advance = (factor: number): void =>
       ptrs.forEach((p, i) => {
         const s = (innerStrides[i] as number) * factor;
-        if (s !== 0) f.get(p).i32(s).op(0x6a).set(p);
+        if (s !== 0) f.get(p).i32(s).op(I.i32_add).set(p);
       });
     const j = f.local("i32");
     let done = 0;
@@ -54,8 +55,8 @@ export function genMap(k: MapKernel, g: GenContext): FunctionBuilder {
       f.forRange(j, 0, done, 4, () => {
         f.get(ptrs[0] as number);
         emitVector(f, k.expr, ptrOf, (a) => innerStrides[index.get(accessKey(a)) as number] === 0, g.math);
-        if (k.dtype === "bool") f.i32(1).simd(0x11).simd(0x4e);
-        f.simdMem(0x0b, { align: 2, offset: 0 });
+        if (k.dtype === "bool") f.i32(1).simd(V.i32x4_splat).simd(V.v128_and);
+        f.simdMem(V.v128_store, { align: 2, offset: 0 });
         advance(4);
       });
     }
@@ -101,18 +102,18 @@ export function genReduce(k: ReduceKernel, g: GenContext): FunctionBuilder {
       if (isFloat) {
         f.get(acc);
         emitScalar(f, k.expr, ptrOf, g.math);
-        if (k.dtype === "float32") f.op(0xbb);
-        f.op(k.op === "sum" ? 0xa0 : 0xa5).set(acc);
+        if (k.dtype === "float32") f.op(I.f64_promote_f32);
+        f.op(k.op === "sum" ? I.f64_add : I.f64_max).set(acc);
       } else {
         const v = f.local("i32");
         emitScalar(f, k.expr, ptrOf, g.math);
         f.set(v);
-        if (k.op === "sum") f.get(acc).get(v).op(0x6a).set(acc);
-        else f.get(v).get(acc).get(v).get(acc).op(0x4a).op(0x1b).set(acc);
+        if (k.op === "sum") f.get(acc).get(v).op(I.i32_add).set(acc);
+        else f.get(v).get(acc).get(v).get(acc).op(I.i32_gt_s).op(I.select).set(acc);
       }
     });
     f.get(ptrs[0] as number).get(acc);
-    if (k.dtype === "float32") f.op(0xb6);
+    if (k.dtype === "float32") f.op(I.f32_demote_f64);
     emitStoreOp(f, k.dtype);
   });
   return f;
@@ -125,8 +126,8 @@ type ScatterKernel = Extract<Kernel, { kind: "scatterAdd" }>;
 function clampedIndex(f: FunctionBuilder, ip: number, idx: number, rows: number): void {
   emitLoad(f, ip, "int32");
   f.set(idx);
-  f.i32(0).get(idx).get(idx).i32(0).op(0x48).op(0x1b).set(idx); // idx < 0 ? 0 : idx
-  f.i32(rows - 1).get(idx).get(idx).i32(rows - 1).op(0x4a).op(0x1b).set(idx); // idx > rows-1 ? rows-1 : idx
+  f.i32(0).get(idx).get(idx).i32(0).op(I.i32_lt_s).op(I.select).set(idx); // idx < 0 ? 0 : idx
+  f.i32(rows - 1).get(idx).get(idx).i32(rows - 1).op(I.i32_gt_s).op(I.select).set(idx); // idx > rows-1 ? rows-1 : idx
 }
 
 /** out[r] = params[clamp(indices[r])], whole rows with memory.copy. */
@@ -139,11 +140,11 @@ export function genGather(k: GatherKernel, g: GenContext): FunctionBuilder {
   f.forRange(r, 0, k.count, 1, () => {
     clampedIndex(f, ip, idx, k.rows);
     if (rowBytes > 0) {
-      f.get(op).i32(g.addr(k.params)).get(idx).i32(rowBytes).op(0x6c).op(0x6a).i32(rowBytes);
-      f.op(0xfc, 10, 0, 0); // memory.copy
+      f.get(op).i32(g.addr(k.params)).get(idx).i32(rowBytes).op(I.i32_mul).op(I.i32_add).i32(rowBytes);
+      f.memoryCopy();
     }
-    f.get(ip).i32(4).op(0x6a).set(ip);
-    f.get(op).i32(rowBytes).op(0x6a).set(op);
+    f.get(ip).i32(4).op(I.i32_add).set(ip);
+    f.get(op).i32(rowBytes).op(I.i32_add).set(op);
   });
   return f;
 }
@@ -153,26 +154,26 @@ export function genScatterAdd(k: ScatterKernel, g: GenContext): FunctionBuilder 
   const f = new FunctionBuilder([], []);
   const size = BYTES[k.dtype];
   const rowBytes = k.width * size;
-  f.i32(g.addr(k.out)).i32(0).i32(k.rows * rowBytes).op(0xfc, 11, 0); // memory.fill
+  f.i32(g.addr(k.out)).i32(0).i32(k.rows * rowBytes).memoryFill();
   const [ip, up] = startLocals(f, [g.addr(k.indices), g.addr(k.updates)]) as [number, number];
   const idx = f.local("i32");
   const dst = f.local("i32");
   const r = f.local("i32");
   const j = f.local("i32");
-  const add = k.dtype === "float32" ? 0x92 : k.dtype === "float64" ? 0xa0 : 0x6a;
+  const add = k.dtype === "float32" ? I.f32_add : k.dtype === "float64" ? I.f64_add : I.i32_add;
   f.forRange(r, 0, k.count, 1, () => {
     clampedIndex(f, ip, idx, k.rows);
-    f.i32(g.addr(k.out)).get(idx).i32(rowBytes).op(0x6c).op(0x6a).set(dst);
+    f.i32(g.addr(k.out)).get(idx).i32(rowBytes).op(I.i32_mul).op(I.i32_add).set(dst);
     f.forRange(j, 0, k.width, 1, () => {
       f.get(dst);
       emitLoad(f, dst, k.dtype);
       emitLoad(f, up, k.dtype);
       f.op(add);
       emitStoreOp(f, k.dtype);
-      f.get(dst).i32(size).op(0x6a).set(dst);
-      f.get(up).i32(size).op(0x6a).set(up);
+      f.get(dst).i32(size).op(I.i32_add).set(dst);
+      f.get(up).i32(size).op(I.i32_add).set(up);
     });
-    f.get(ip).i32(4).op(0x6a).set(ip);
+    f.get(ip).i32(4).op(I.i32_add).set(ip);
   });
   return f;
 }
@@ -189,23 +190,24 @@ export function genIota(k: IotaKernel, g: GenContext): FunctionBuilder {
   const i = f.local("i32");
   f.forRange(i, 0, size, 1, () => {
     f.get(op);
-    f.get(i).i32(stride).op(0x6e).i32(n).op(0x70); // (i / stride) % n, unsigned
-    if (k.dtype === "float32") f.op(0xb2);
-    else if (k.dtype === "float64") f.op(0xb7);
+    f.get(i).i32(stride).op(I.i32_div_u).i32(n).op(I.i32_rem_u); // (i / stride) % n, unsigned
+    if (k.dtype === "float32") f.op(I.f32_convert_i32_s);
+    else if (k.dtype === "float64") f.op(I.f64_convert_i32_s);
     emitStoreOp(f, k.dtype);
-    f.get(op).i32(BYTES[k.dtype]).op(0x6a).set(op);
+    f.get(op).i32(BYTES[k.dtype]).op(I.i32_add).set(op);
   });
   return f;
 }
 
-export const DIST_CODE = { uniform: 0, normal: 1, bits: 2 } as const;
-export const DTYPE_CODE: Readonly<Record<DType, number>> = { float32: 0, float64: 1, int32: 2, bool: 3 };
+/** The random kernel passes its distribution and dtype to the host as their index in these lists (read by both sides). */
+export const RANDOM_DISTS = ["uniform", "normal", "bits"] as const;
+export const RANDOM_DTYPES = ["float32", "float64", "int32", "bool"] as const satisfies readonly DType[];
 
 type RandomKernel = Extract<Kernel, { kind: "random" }>;
 
 /** Calls the host's Threefry implementation (ir/random.ts), the one definition of the numbers. */
 export function genRandom(k: RandomKernel, g: GenContext): FunctionBuilder {
   const f = new FunctionBuilder([], []);
-  f.i32(g.addr(k.key)).i32(g.addr(k.out)).i32(k.size).i32(DIST_CODE[k.dist]).i32(DTYPE_CODE[k.dtype]).call(g.randomImport);
+  f.i32(g.addr(k.key)).i32(g.addr(k.out)).i32(k.size).i32(RANDOM_DISTS.indexOf(k.dist)).i32(RANDOM_DTYPES.indexOf(k.dtype)).call(g.randomImport);
   return f;
 }

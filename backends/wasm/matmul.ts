@@ -1,5 +1,6 @@
 import type { Kernel } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
+import { I, V, VOID } from "./opcodes.js";
 import type { Access, ScalarExpr } from "../../ir/kernel/index.js";
 import type { MathImports } from "./emit-ops.js";
 import { accessKey, BYTES, canSimd, emitScalar, emitStoreOp, emitVector, exprAccesses } from "./expr.js";
@@ -106,7 +107,7 @@ export function genMatmulKernel(k: MatmulKernel, addr: (b: number) => number, bo
     };
     const chunkCall = (): void => {
       // end = min(c + chunk, total)
-      f.get(c).i32(chunk).op(0x6a).tee(end).i32(total).get(end).i32(total).op(0x48).op(0x1b).set(end);
+      f.get(c).i32(chunk).op(I.i32_add).tee(end).i32(total).get(end).i32(total).op(I.i32_lt_s).op(I.select).set(end);
       call(() => void f.get(c), () => void f.get(end), 0);
     };
     if (k.dtype !== "float32" || total === 0) {
@@ -147,37 +148,37 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
 
   /** acc = s * b + acc */
   const fma = (a: number, b: number): void => {
-    if (o.fma) f.get(s).get(b).get(a).simd(0x105).set(a);
-    else f.get(s).get(b).simd(0xe6).get(a).simd(0xe4).set(a);
+    if (o.fma) f.get(s).get(b).get(a).simd(V.f32x4_relaxed_madd).set(a);
+    else f.get(s).get(b).simd(V.f32x4_mul).get(a).simd(V.f32x4_add).set(a);
   };
 
   /** A tile of `rows` rows × `cols` (8, or n % 8 in the last panel) columns at (i0, j0), its B panel packed at `panel`. */
   const tile = (rows: number, cols: number): void => {
-    for (let q = 0; q < rows * 2; q++) f.f32(0).simd(0x13).set(acc[q] as number);
+    for (let q = 0; q < rows * 2; q++) f.f32(0).simd(V.f32x4_splat).set(acc[q] as number);
     // pa = &A[i0, 0]: A + i0*K*4, or A + i0*4 when A is column-major
-    f.get(A).get(i0).i32(k.transA ? 4 : rowBytes).op(0x6c).op(0x6a).set(pa);
+    f.get(A).get(i0).i32(k.transA ? 4 : rowBytes).op(I.i32_mul).op(I.i32_add).set(pa);
     f.get(panel).set(pb);
     f.forRange(p, 0, K, 1, () => {
-      f.get(pb).simdMem(0x00, { align: 4, offset: 0 }).set(b0);
-      f.get(pb).simdMem(0x00, { align: 4, offset: 16 }).set(b1);
+      f.get(pb).simdMem(V.v128_load, { align: 4, offset: 0 }).set(b0);
+      f.get(pb).simdMem(V.v128_load, { align: 4, offset: 16 }).set(b1);
       for (let r = 0; r < rows; r++) {
-        f.get(pa).simdMem(0x09, { align: 2, offset: r * (k.transA ? 4 : rowBytes) }).set(s); // v128.load32_splat
+        f.get(pa).simdMem(V.v128_load32_splat, { align: 2, offset: r * (k.transA ? 4 : rowBytes) }).set(s);
         fma(acc[2 * r] as number, b0);
         fma(acc[2 * r + 1] as number, b1);
       }
-      f.get(pa).i32(aStepP).op(0x6a).set(pa);
-      f.get(pb).i32(32).op(0x6a).set(pb);
+      f.get(pa).i32(aStepP).op(I.i32_add).set(pa);
+      f.get(pb).i32(32).op(I.i32_add).set(pb);
     });
     // C[i0 + r, j0 .. j0+8] = acc (through the epilogue, if any)
     for (let r = 0; r < rows; r++) {
       if (cols < NR) {
         // The partial last panel: lane by lane, only the columns that exist.
         for (let c = 0; c < cols; c++) {
-          const lane = (): void => void f.get(acc[2 * r + (c >> 2)] as number).simd(0x1f).op(c & 3);
+          const lane = (): void => void f.get(acc[2 * r + (c >> 2)] as number).simd(V.f32x4_extract_lane).op(c & 3);
           if (epi === undefined) {
-            f.get(C).get(i0).i32(r).op(0x6a).i32(n * 4).op(0x6c).op(0x6a).get(j0).i32(4).op(0x6c).op(0x6a);
+            f.get(C).get(i0).i32(r).op(I.i32_add).i32(n * 4).op(I.i32_mul).op(I.i32_add).get(j0).i32(4).op(I.i32_mul).op(I.i32_add);
             lane();
-            f.mem(0x38, { align: 2, offset: c * 4 });
+            f.mem(I.f32_store, { align: 2, offset: c * 4 });
           } else epi.store(r, c, false, lane);
         }
         continue;
@@ -185,8 +186,8 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
       for (let h = 0; h < 2; h++) {
         const value = acc[2 * r + h] as number;
         if (epi === undefined) {
-          f.get(C).get(i0).i32(r).op(0x6a).i32(n * 4).op(0x6c).op(0x6a).get(j0).i32(4).op(0x6c).op(0x6a);
-          f.get(value).simdMem(0x0b, { align: 2, offset: h * 16 });
+          f.get(C).get(i0).i32(r).op(I.i32_add).i32(n * 4).op(I.i32_mul).op(I.i32_add).get(j0).i32(4).op(I.i32_mul).op(I.i32_add);
+          f.get(value).simdMem(V.v128_store, { align: 2, offset: h * 16 });
         } else epi.store(r, h * 4, true, () => void f.get(value));
       }
     }
@@ -195,34 +196,34 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   /** Emits `full()` for a full panel and `partial()` for the partial last one (j0 = nFull), when there is one. */
   const byPanel = (full: () => void, partial: () => void): void => {
     if (tail === 0) full();
-    else f.get(j0).i32(nFull).op(0x46).ifThen(partial, full); // i32.eq
+    else f.get(j0).i32(nFull).op(I.i32_eq).ifThen(partial, full);
   };
 
   const epi = k.epilogue === undefined ? undefined : epilogueStore(f, k.epilogue, k.outDtype ?? "float32", C, n, i0, j0, o);
   const jBegin = f.local("i32");
   const jEnd = f.local("i32");
-  f.get(P0).i32(NR).op(0x6c).set(jBegin);
-  f.get(P1).i32(NR).op(0x6c).set(jEnd);
+  f.get(P0).i32(NR).op(I.i32_mul).set(jBegin);
+  f.get(P1).i32(NR).op(I.i32_mul).set(jEnd);
   // Pack B[:, jBegin .. jEnd] into the scratch, panel after panel (k rows of 8 contiguous floats each).
   f.get(SCRATCH).set(pb);
   f.forRange(j0, { local: jBegin }, { local: jEnd }, NR, () => {
-    f.get(B).get(j0).i32(bStepJ).op(0x6c).op(0x6a).set(src);
+    f.get(B).get(j0).i32(bStepJ).op(I.i32_mul).op(I.i32_add).set(src);
     const pack = (cols: number): void =>
       void f.forRange(p, 0, K, 1, () => {
         if (k.transB || cols < NR) {
           // Column by column (B column-major, or the partial last panel: zeros past column n).
           for (let c = 0; c < NR; c++) {
             f.get(pb);
-            if (c < cols) f.get(src).mem(0x2a, { align: 2, offset: c * bStepJ });
+            if (c < cols) f.get(src).mem(I.f32_load, { align: 2, offset: c * bStepJ });
             else f.f32(0);
-            f.mem(0x38, { align: 2, offset: c * 4 });
+            f.mem(I.f32_store, { align: 2, offset: c * 4 });
           }
         } else {
-          f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 0 }).simdMem(0x0b, { align: 4, offset: 0 });
-          f.get(pb).get(src).simdMem(0x00, { align: 2, offset: 16 }).simdMem(0x0b, { align: 4, offset: 16 });
+          f.get(pb).get(src).simdMem(V.v128_load, { align: 2, offset: 0 }).simdMem(V.v128_store, { align: 4, offset: 0 });
+          f.get(pb).get(src).simdMem(V.v128_load, { align: 2, offset: 16 }).simdMem(V.v128_store, { align: 4, offset: 16 });
         }
-        f.get(src).i32(bStepP).op(0x6a).set(src);
-        f.get(pb).i32(32).op(0x6a).set(pb);
+        f.get(src).i32(bStepP).op(I.i32_add).set(src);
+        f.get(pb).i32(32).op(I.i32_add).set(pb);
       });
     byPanel(() => pack(NR), () => pack(tail));
   });
@@ -239,22 +240,22 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
         f.block(() => {
           f.get(i0);
           to();
-          f.op(0x4e).op(0x0d, 0); // i0 >= end: skip
-          f.op(0x03, 0x40);
+          f.op(I.i32_ge_s).op(I.br_if, 0); // i0 >= end: skip
+          f.op(I.loop, VOID);
           tile(rows, cols);
-          f.get(i0).i32(rows).op(0x6a).tee(i0);
+          f.get(i0).i32(rows).op(I.i32_add).tee(i0);
           to();
-          f.op(0x48).op(0x0d, 0);
-          f.op(0x0b);
+          f.op(I.i32_lt_s).op(I.br_if, 0);
+          f.op(I.end);
         });
       };
       byPanel(() => rowsLoop(NR), () => rowsLoop(tail));
-      f.get(panel).i32(rowPanelBytes).op(0x6a).set(panel);
+      f.get(panel).i32(rowPanelBytes).op(I.i32_add).set(panel);
     });
   };
   f.forRange(ib, 0, mFull, block, () => {
     // iEnd = min(ib + block, mFull)
-    f.get(ib).i32(block).op(0x6a).tee(iEnd).i32(mFull).get(iEnd).i32(mFull).op(0x48).op(0x1b).set(iEnd);
+    f.get(ib).i32(block).op(I.i32_add).tee(iEnd).i32(mFull).get(iEnd).i32(mFull).op(I.i32_lt_s).op(I.select).set(iEnd);
     sweep(MR, () => void f.get(ib), () => void f.get(iEnd));
   });
   if (mFull < m) sweep(1, () => void f.i32(mFull), () => void f.i32(m));
@@ -275,7 +276,7 @@ function genRowAccumulate(k: MatmulKernel): FunctionBuilder {
 function rowAccumulate(f: FunctionBuilder, k: MatmulKernel): void {
   const [A, B, C] = [0, 1, 2];
   const size = k.dtype === "float64" ? 8 : 4;
-  const [load, store, mul, add] = k.dtype === "float64" ? [0x2b, 0x39, 0xa2, 0xa0] : [0x28, 0x36, 0x6c, 0x6a];
+  const [load, store, mul, add] = k.dtype === "float64" ? [I.f64_load, I.f64_store, I.f64_mul, I.f64_add] : [I.i32_load, I.i32_store, I.i32_mul, I.i32_add];
   const align = size === 8 ? 3 : 2;
   const i = f.local("i32");
   const p = f.local("i32");
@@ -284,25 +285,25 @@ function rowAccumulate(f: FunctionBuilder, k: MatmulKernel): void {
   const brow = f.local("i32");
   const av = f.local(k.dtype === "float64" ? "f64" : "i32");
   f.forRange(i, 0, k.m, 1, () => {
-    f.get(C).get(i).i32(k.n * size).op(0x6c).op(0x6a).set(crow);
-    f.get(crow).i32(0).i32(k.n * size).op(0xfc, 11, 0); // zero the row
+    f.get(C).get(i).i32(k.n * size).op(I.i32_mul).op(I.i32_add).set(crow);
+    f.get(crow).i32(0).i32(k.n * size).memoryFill(); // zero the row
     f.forRange(p, 0, k.k, 1, () => {
       // A[i, p] at (i·k + p) or, column-major, (i + p·m); B[p, j] at (p·n + j) or (p + j·k).
       const [ai, ap] = k.transA ? [size, k.m * size] : [k.k * size, size];
-      f.get(A).get(i).i32(ai).op(0x6c).op(0x6a).get(p).i32(ap).op(0x6c).op(0x6a).mem(load, { align, offset: 0 }).set(av);
-      f.get(B).get(p).i32(k.transB ? size : k.n * size).op(0x6c).op(0x6a).set(brow);
+      f.get(A).get(i).i32(ai).op(I.i32_mul).op(I.i32_add).get(p).i32(ap).op(I.i32_mul).op(I.i32_add).mem(load, { align, offset: 0 }).set(av);
+      f.get(B).get(p).i32(k.transB ? size : k.n * size).op(I.i32_mul).op(I.i32_add).set(brow);
       f.forRange(j, 0, k.n, 1, () => {
-        const addr = (): void => void f.get(j).i32(size).op(0x6c);
+        const addr = (): void => void f.get(j).i32(size).op(I.i32_mul);
         f.get(crow);
         addr();
-        f.op(0x6a);
+        f.op(I.i32_add);
         f.get(crow);
         addr();
-        f.op(0x6a).mem(load, { align, offset: 0 });
+        f.op(I.i32_add).mem(load, { align, offset: 0 });
         f.get(av);
         f.get(brow);
-        f.get(j).i32(k.transB ? k.k * size : size).op(0x6c);
-        f.op(0x6a).mem(load, { align, offset: 0 });
+        f.get(j).i32(k.transB ? k.k * size : size).op(I.i32_mul);
+        f.op(I.i32_add).mem(load, { align, offset: 0 });
         f.op(mul).op(add).mem(store, { align, offset: 0 });
       });
     });
@@ -324,16 +325,16 @@ function epilogueStore(f: FunctionBuilder, e: ScalarExpr, outDtype: string, C: n
         const bytes = BYTES[l.dtype];
         const [si, sj] = [l.access.strides[0] as number, l.access.strides[1] as number];
         f.i32(o.addr(l.access.buffer) + (l.access.offset + r * si + c * sj) * bytes);
-        f.get(iLocal).i32(si * bytes).op(0x6c).op(0x6a).get(jLocal).i32(sj * bytes).op(0x6c).op(0x6a);
+        f.get(iLocal).i32(si * bytes).op(I.i32_mul).op(I.i32_add).get(jLocal).i32(sj * bytes).op(I.i32_mul).op(I.i32_add);
         f.set(ptrs.get(accessKey(l.access)) as number);
       }
-      f.get(C).get(iLocal).i32(r).op(0x6a).i32(n * 4).op(0x6c).op(0x6a).get(jLocal).i32(c).op(0x6a).i32(4).op(0x6c).op(0x6a).set(out);
+      f.get(C).get(iLocal).i32(r).op(I.i32_add).i32(n * 4).op(I.i32_mul).op(I.i32_add).get(jLocal).i32(c).op(I.i32_add).i32(4).op(I.i32_mul).op(I.i32_add).set(out);
       const ptrOf = (a: Access): number => ptrs.get(accessKey(a)) as number;
       f.get(out);
       if (vector) {
         emitVector(f, e, ptrOf, (a) => a.strides[1] === 0, o.math, push);
-        if (dtype === "bool") f.i32(1).simd(0x11).simd(0x4e);
-        f.simdMem(0x0b, { align: 2, offset: 0 });
+        if (dtype === "bool") f.i32(1).simd(V.i32x4_splat).simd(V.v128_and);
+        f.simdMem(V.v128_store, { align: 2, offset: 0 });
       } else {
         emitScalar(f, e, ptrOf, o.math, push);
         emitStoreOp(f, dtype);

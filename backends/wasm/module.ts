@@ -1,7 +1,8 @@
 import type { Access, Kernel, KernelProgram, ScalarExpr } from "../../ir/kernel/index.js";
 import type { BufferPlan } from "../../ir/kernel/index.js";
 import { FunctionBuilder, ModuleBuilder, uleb } from "./encoder.js";
-import type { MathImports } from "./emit-ops.js";
+import { I, VOID } from "./opcodes.js";
+import { HOST_MATH, HOST_MATH_NAMES, type MathImports } from "./emit-ops.js";
 import { genGather, genIota, genMap, genRandom, genReduce, genScatterAdd, type GenContext } from "./kernels.js";
 import { genMatmulBody, genMatmulKernel, packBytes, panels } from "./matmul.js";
 
@@ -75,15 +76,15 @@ function chunkLoop(chunks: readonly number[], counter: number): FunctionBuilder 
   f.counterLoop(c, counter, 1, n, () => {
     // Blocks B_{n-1} .. B_0 around a br_table; leaving B_k calls chunk k, then continues the loop
     // (the loop is outside the B blocks still open).
-    for (let k = 0; k < n; k++) f.op(0x02, 0x40);
-    f.get(c).op(0x0e);
+    for (let k = 0; k < n; k++) f.op(I.block, VOID);
+    f.get(c).op(I.br_table);
     uleb(n, f.code);
     for (let k = 0; k < n; k++) uleb(k, f.code);
     uleb(n - 1, f.code); // default (unreachable: c < n)
     for (let k = 0; k < n; k++) {
-      f.op(0x0b); // end B_k
+      f.op(I.end); // end B_k
       f.call(chunks[k] as number);
-      f.op(0x0c, n - 1 - k); // br to the loop
+      f.op(I.br, n - 1 - k); // br to the loop
     }
   });
   return f;
@@ -102,12 +103,9 @@ function splittable(k: Kernel, threads: number): boolean {
 
 export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions): AssembledModule {
   const mb = new ModuleBuilder();
-  const math: MathImports = {
-    exp: mb.importFunction({ module: "m", name: "exp", params: ["f64"], results: ["f64"] }),
-    log: mb.importFunction({ module: "m", name: "log", params: ["f64"], results: ["f64"] }),
-    tanh: mb.importFunction({ module: "m", name: "tanh", params: ["f64"], results: ["f64"] }),
-    pow: mb.importFunction({ module: "m", name: "pow", params: ["f64", "f64"], results: ["f64"] }),
-  };
+  const math = Object.fromEntries(
+    HOST_MATH_NAMES.map((name) => [name, mb.importFunction({ module: "m", name, params: new Array<"f64">(HOST_MATH[name]).fill("f64"), results: ["f64"] })]),
+  ) as MathImports;
   const randomImport = mb.importFunction({ module: "m", name: "random", params: ["i32", "i32", "i32", "i32", "i32"], results: [] });
   mb.setMemory(1, o.sharedMemory, o.sharedMemory ? o.maxPages : undefined);
   const scratchBase = Math.ceil(plan.bytes / 64) * 64;

@@ -1,4 +1,5 @@
 import type { FunctionBuilder } from "./encoder.js";
+import { I } from "./opcodes.js";
 
 /**
  * Loop nests over an iteration space with one running byte pointer per access: level L keeps its
@@ -44,7 +45,7 @@ export function emitNest(f: FunctionBuilder, dims: readonly number[], strides: r
     );
     ptrs.forEach((p, k) => {
       const s = (strides[k] as readonly number[])[0] as number;
-      if (s !== 0) f.get(p).i32(s).op(0x6a).set(p);
+      if (s !== 0) f.get(p).i32(s).op(I.i32_add).set(p);
     });
   });
 }

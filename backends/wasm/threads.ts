@@ -1,3 +1,5 @@
+import { hostMathSource } from "./emit-ops.js";
+
 /**
  * Worker threads for the WASM backend (Node): each worker instantiates the same compiled module
  * over the same shared memory and runs the parts of split kernels it is handed. Dispatch is
@@ -39,7 +41,7 @@ const WORKER_SOURCE = `
 const { workerData, receiveMessageOnPort } = require("node:worker_threads");
 const ctrl = new Int32Array(workerData.ctrl);
 const port = workerData.port;
-const math = { exp: Math.exp, log: Math.log, tanh: Math.tanh, pow: Math.pow,
+const math = { ...${hostMathSource()},
   random: () => { throw new Error("random kernels run on the calling thread"); } };
 const instances = new Map();
 let seen = 0;

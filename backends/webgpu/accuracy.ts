@@ -1,3 +1,5 @@
+import type { ElementwiseOp } from "../../ir/ops/elementwise.js";
+import { ELEMENTWISE_WGSL } from "./ops.js";
 import { WG } from "./shader.js";
 
 /**
@@ -7,17 +9,26 @@ import { WG } from "./shader.js";
  * - exact: int32 and bool arithmetic, comparisons, where, maximum/minimum (NaN propagates, -0 < +0),
  *   neg/abs/sign/floor, add/sub/mul, casts (saturating, NaN -> 0), layout, gather, iota, random
  *   bits and uniform (bit-identical threefry), max reductions, matmul and sums over int32;
- * - within `ulps[op]` units in the last place of the reference's float32 result: the functions of
- *   math.ts (exp, log, tanh, pow), division and sqrt (the GPU's instructions: WGSL allows division
- *   2.5 ULP; SwiftShader and current GPUs round correctly), and random normals (Box-Muller in float32);
+ * - within `ulps[op]` units in the last place of the reference's float32 result (each op's bound
+ *   is stated with its WGSL form in ops.ts): the transcendental functions (exp, log, tanh, pow),
+ *   division and sqrt (the GPU's instructions: WGSL allows division 2.5 ULP; SwiftShader and
+ *   current GPUs round correctly), and random normals (Box-Muller in float32);
  * - float32 sums (reductions, and scatterAdd over repeated indices) accumulate in float32: a sum of
  *   n terms is within `sumUnits(n)`·2⁻²⁴·Σ|term| of the reference (sequential for n <= 64, else a
  *   workgroup: 64 strided partial sums, then a 6-level tree); matmul: k·2⁻²⁴·Σ|a||b| (sequential in k);
  * - subnormal float32 values may be flushed to zero by the GPU (WGSL allows it; SwiftShader does) in
  *   arithmetic; the bit-level ops above, and sqrt/log/tanh/floor of a subnormal, still handle them.
  */
-export const WEBGPU_ACCURACY = {
-  ulps: { exp: 2, log: 2, tanh: 2, pow: 2, div: 2.5, sqrt: 1, normal: 4 },
+export const WEBGPU_ACCURACY: {
+  readonly ulps: Readonly<Record<ElementwiseOp | "normal", number>>;
+  readonly sumUnits: (n: number) => number;
+  readonly flushesSubnormals: boolean;
+} = {
+  ulps: { ...ulpsByOp(), normal: 4 },
   sumUnits: (n: number): number => (n <= WG ? n : Math.ceil(n / WG) + Math.log2(WG) + 1),
   flushesSubnormals: true,
-} as const;
+};
+
+function ulpsByOp(): Record<ElementwiseOp, number> {
+  return Object.fromEntries(Object.entries(ELEMENTWISE_WGSL).map(([op, w]) => [op, w.ulps])) as Record<ElementwiseOp, number>;
+}

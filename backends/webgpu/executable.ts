@@ -8,7 +8,7 @@ import { planBuffers } from "../../ir/kernel/index.js";
 import { sizeOf } from "../../ir/shape.js";
 import { Tensor } from "../../ir/tensor.js";
 import type { Executable } from "../backend.js";
-import { type ShapePlan, shapePlanner } from "../plan.js";
+import { bindingCache, type ShapePlan } from "../plan.js";
 import { type DeviceState, MAP_READ, USAGE } from "./device.js";
 import { kernelDispatch } from "./kernels.js";
 import { SLOT_WORDS } from "./shader.js";
@@ -184,8 +184,6 @@ export async function compileWebGpu(graph: Graph, state: DeviceState): Promise<W
       throw new GraphgradError("webgpu", `${n.op} has dtype float64, which WebGPU does not have (WGSL has no f64): build the model in float32`);
     }
   }
-  const planner = shapePlanner(graph);
-  const instances = new WeakMap<ShapePlan, Promise<Instance>>();
   const all: Instance[] = [];
   /** Device copies kept by `run` until the next run: tensor -> buffer. */
   let kept: { tensor: Tensor; buffer: GPUBuffer }[] = [];
@@ -222,17 +220,10 @@ export async function compileWebGpu(graph: Graph, state: DeviceState): Promise<W
     return inst;
   };
 
+  const cached = bindingCache(graph, build);
   const instanceFor = (feeds: ReadonlyMap<string, Tensor | DeviceTensor>): Promise<Instance> => {
     if (state.lost !== undefined) throw new GraphgradError("webgpu", `the GPU device was lost (${state.lost})`);
-    // The planner checks names, dtypes and shapes; it reads nothing but those.
-    const plan = planner(feeds as ReadonlyMap<string, Tensor>);
-    if (plan._tag === "Left") throw plan.left;
-    let pending = instances.get(plan.right);
-    if (pending === undefined) {
-      pending = build(plan.right);
-      instances.set(plan.right, pending);
-    }
-    return pending;
+    return cached(feeds);
   };
 
   /** Feeds in, every dispatch, and the outputs copied to fresh result buffers; the encoder is returned unsubmitted. */

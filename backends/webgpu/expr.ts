@@ -1,6 +1,6 @@
 import type { DType } from "../../ir/dtype.js";
 import type { Access, ScalarExpr } from "../../ir/kernel/index.js";
-import type { HelperName } from "./math.js";
+import { gg_inf, gg_nan, type Helper } from "./math.js";
 import { ELEMENTWISE_WGSL, wgslType } from "./ops.js";
 
 /**
@@ -25,7 +25,7 @@ export function storeWord(d: DType, value: string): string {
 }
 
 /** A literal of dtype d, exact (stored values are rounded to the dtype as the reference's typed arrays do). */
-export function literal(d: DType, v: number, use: (h: HelperName) => string): string {
+export function literal(d: DType, v: number, use: (h: Helper) => string): string {
   switch (d) {
     case "bool":
       return v !== 0 ? "true" : "false";
@@ -34,8 +34,8 @@ export function literal(d: DType, v: number, use: (h: HelperName) => string): st
     case "float32":
     case "float64": {
       const f = Math.fround(v);
-      if (Number.isNaN(f)) return `${use("gg_nan")}()`;
-      if (!Number.isFinite(f)) return f > 0 ? `${use("gg_inf")}()` : `(-${use("gg_inf")}())`;
+      if (Number.isNaN(f)) return `${use(gg_nan)}()`;
+      if (!Number.isFinite(f)) return f > 0 ? `${use(gg_inf)}()` : `(-${use(gg_inf)}())`;
       if (f !== 0 && Math.abs(f) < 2 ** -126) return `bitcast<f32>(${new Uint32Array(Float32Array.of(f).buffer)[0]}u)`;
       return Object.is(f, -0) ? "(-0.0)" : `f32(${String(f)})`;
     }
@@ -96,7 +96,7 @@ export interface ExprEnv {
   address(a: Access): string;
   /** The matmul product at the current element (epilogues only). */
   readonly acc?: string;
-  use(h: HelperName): string;
+  use(h: Helper): string;
 }
 
 /** Emits `let` lines computing e; returns the WGSL expression of its value. */
@@ -114,7 +114,7 @@ export function emitExpr(e: ScalarExpr, env: ExprEnv, lines: string[]): string {
       return env.acc;
     case "op": {
       const args = e.args.map((a) => emitExpr(a, env, lines));
-      const value = ELEMENTWISE_WGSL[e.op]({ args, argTypes: e.args.map((a) => a.dtype), dtype: e.dtype, use: env.use });
+      const value = ELEMENTWISE_WGSL[e.op].emit({ args, argTypes: e.args.map((a) => a.dtype), dtype: e.dtype, use: env.use });
       const name = `v${lines.length}`;
       lines.push(`let ${name} = ${value};`);
       return name;

@@ -1,3 +1,4 @@
+import { gg_f2b, gg_f2i, gg_i2f, gg_max, gg_normal, gg_threefry } from "./math.js";
 import type { DType } from "../../ir/dtype.js";
 import type { Kernel } from "../../ir/kernel/index.js";
 import { sizeOf } from "../../ir/shape.js";
@@ -30,7 +31,7 @@ function flatKernel(label: string, n: number, helpers: Helpers, bases: Bases, bo
 /** The reduction's identity, and its step on (acc, value). */
 function reducer(op: "sum" | "max", d: DType, h: Helpers): { init: string; step: (a: string, v: string) => string; empty: string } {
   if (op === "sum") return { init: literal(d, 0, h.use), step: (a, v) => `${a} + ${v}`, empty: literal(d, 0, h.use) };
-  if (d === "float32") return { init: literal(d, -Infinity, h.use), step: (a, v) => `${h.use("gg_max")}(${a}, ${v})`, empty: literal(d, -Infinity, h.use) };
+  if (d === "float32") return { init: literal(d, -Infinity, h.use), step: (a, v) => `${h.use(gg_max)}(${a}, ${v})`, empty: literal(d, -Infinity, h.use) };
   // int32: the reference's -Infinity start stores as 0 when nothing is reduced.
   return { init: "bitcast<i32>(0x80000000u)", step: (a, v) => `max(${a}, ${v})`, empty: literal(d, 0, h.use) };
 }
@@ -187,14 +188,14 @@ function randomKernel(k: Extract<Kernel, { kind: "random" }>): Dispatch | undefi
       ? { d: "int32" as DType, v: "bitcast<i32>(w.x)" }
       : k.dist === "uniform"
         ? { d: "float32" as DType, v: "f32(w.x >> 8u) * 5.9604644775390625e-8" }
-        : { d: "float32" as DType, v: `${h.use("gg_normal")}(w.x, w.y)` };
+        : { d: "float32" as DType, v: `${h.use(gg_normal)}(w.x, w.y)` };
   let value = natural.v;
   if (k.dtype !== natural.d) {
-    if (k.dtype === "bool") value = natural.d === "int32" ? `(${value} != 0)` : `${h.use("gg_f2b")}(${value})`;
-    else value = k.dtype === "int32" ? `${h.use("gg_f2i")}(${value})` : `${h.use("gg_i2f")}(${value})`;
+    if (k.dtype === "bool") value = natural.d === "int32" ? `(${value} != 0)` : `${h.use(gg_f2b)}(${value})`;
+    else value = k.dtype === "int32" ? `${h.use(gg_f2i)}(${value})` : `${h.use(gg_i2f)}(${value})`;
   }
   return flatKernel(`random ${k.dist}`, k.size, h, b, [
-    `let w = ${h.use("gg_threefry")}(m[${key}], m[${key} + 1u], gid, 0u);`,
+    `let w = ${h.use(gg_threefry)}(m[${key}], m[${key} + 1u], gid, 0u);`,
     `m[${b.of(k.out)} + gid] = ${storeWord(k.dtype, value)};`,
   ]);
 }

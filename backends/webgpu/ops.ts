@@ -1,11 +1,13 @@
 import type { DType } from "../../ir/dtype.js";
 import type { ElementwiseOp } from "../../ir/ops/elementwise.js";
-import type { HelperName } from "./math.js";
+import { gg_ckey, gg_f2b, gg_f2i, gg_i2f, gg_inf, gg_isnan, gg_key, gg_ldexp, gg_log, gg_log_parts, gg_max, gg_nan, gg_neg, gg_sqrt, type Helper, helper } from "./math.js";
 
 /**
- * How each elementwise primitive is written in WGSL, keyed by op name (a missing op fails `tsc`).
- * Values live in registers as f32, i32 or bool (float64 does not exist in WGSL: the backend
- * rejects it before generating code). The semantics are the JS reference's (`ir/ops/elementwise.ts`).
+ * How each elementwise primitive is written in WGSL, keyed by op name (a missing op fails `tsc`):
+ * its emitter, the WGSL helpers only it needs (defined below, with it), and its accuracy against
+ * the JS reference (`ulps`: 0 where it is exact; see accuracy.ts). Values live in registers as
+ * f32, i32 or bool (float64 does not exist in WGSL: the backend rejects it before generating
+ * code). The semantics are the JS reference's (the op's definition in `ir/ops/`).
  */
 
 
@@ -16,7 +18,7 @@ export interface OpContext {
   /** The result dtype (for `cast`, the target). */
   readonly dtype: DType;
   /** Registers a library function (see math.ts) and returns its name. */
-  use(h: HelperName): string;
+  use(h: Helper): string;
 }
 
 export type OpEmitter = (c: OpContext) => string;
@@ -45,7 +47,7 @@ function byType(float: (c: OpContext) => string, int: (c: OpContext) => string):
   return (c) => (isFloatArg(c) ? float(c) : int(c));
 }
 
-const call = (h: HelperName) => (c: OpContext): string => `${c.use(h)}(${c.args.join(", ")})`;
+const call = (h: Helper) => (c: OpContext): string => `${c.use(h)}(${c.args.join(", ")})`;
 const infix = (op: string) => (c: OpContext): string => `(${a0(c)} ${op} ${a1(c)})`;
 const identity: OpEmitter = (c) => a0(c);
 
@@ -55,32 +57,186 @@ function cast(c: OpContext): string {
   const to = c.dtype;
   const x = a0(c);
   if (from === to) return x;
-  if (to === "bool") return from === "float32" ? `${c.use("gg_f2b")}(${x})` : `(${x} != 0)`;
+  if (to === "bool") return from === "float32" ? `${c.use(gg_f2b)}(${x})` : `(${x} != 0)`;
   if (from === "bool") return to === "float32" ? `select(0.0, 1.0, ${x})` : `select(0, 1, ${x})`;
-  if (to === "int32") return `${c.use("gg_f2i")}(${x})`;
-  return `${c.use("gg_i2f")}(${x})`;
+  if (to === "int32") return `${c.use(gg_f2i)}(${x})`;
+  return `${c.use(gg_i2f)}(${x})`;
 }
 
-export const ELEMENTWISE_WGSL: { readonly [K in ElementwiseOp]: OpEmitter } = {
-  neg: byType(call("gg_neg"), (c) => `(-(${a0(c)}))`),
-  abs: byType(call("gg_abs"), (c) => `abs(${a0(c)})`),
-  sign: byType(call("gg_sign"), (c) => `sign(${a0(c)})`),
-  floor: byType(call("gg_floor"), identity),
-  sqrt: call("gg_sqrt"),
-  exp: call("gg_exp"),
-  log: call("gg_log"),
-  tanh: call("gg_tanh"),
-  stopGradient: identity,
-  add: infix("+"),
-  sub: infix("-"),
-  mul: infix("*"),
-  div: byType(infix("/"), call("gg_idiv")),
-  pow: call("gg_pow"),
-  maximum: byType(call("gg_max"), (c) => `max(${a0(c)}, ${a1(c)})`),
-  minimum: byType(call("gg_min"), (c) => `min(${a0(c)}, ${a1(c)})`),
-  greater: byType(call("gg_gt"), infix(">")),
-  less: byType(call("gg_lt"), infix("<")),
-  equal: byType(call("gg_eq"), infix("==")),
-  where: (c) => `select(${c.args[2]}, ${c.args[1]}, ${c.args[0]})`,
-  cast,
+const gg_abs: Helper = helper("gg_abs", [], `fn gg_abs(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) & 0x7fffffffu); }`);
+
+// NaN and ±0 map to themselves, everything else to ±1.
+const gg_sign: Helper = helper("gg_sign", [gg_isnan], `fn gg_sign(x: f32) -> f32 {
+  let u = bitcast<u32>(x);
+  if (gg_isnan(x) || (u & 0x7fffffffu) == 0u) { return x; }
+  return bitcast<f32>((u & 0x80000000u) | 0x3f800000u);
+}`);
+
+// floor, with subnormals (which the GPU may read as ±0) handled from their bits.
+const gg_floor: Helper = helper("gg_floor", [], `fn gg_floor(x: f32) -> f32 {
+  let u = bitcast<u32>(x);
+  if ((u & 0x7f800000u) == 0u && (u & 0x007fffffu) != 0u) { return select(0.0, -1.0, u >= 0x80000000u); }
+  return floor(x);
+}`);
+
+const gg_gt: Helper = helper("gg_gt", [gg_isnan, gg_ckey], `fn gg_gt(a: f32, b: f32) -> bool { return !gg_isnan(a) && !gg_isnan(b) && gg_ckey(a) > gg_ckey(b); }`);
+
+const gg_lt: Helper = helper("gg_lt", [gg_isnan, gg_ckey], `fn gg_lt(a: f32, b: f32) -> bool { return !gg_isnan(a) && !gg_isnan(b) && gg_ckey(a) < gg_ckey(b); }`);
+
+const gg_eq: Helper = helper("gg_eq", [gg_isnan, gg_ckey], `fn gg_eq(a: f32, b: f32) -> bool { return !gg_isnan(a) && !gg_isnan(b) && gg_ckey(a) == gg_ckey(b); }`);
+
+const gg_min: Helper = helper("gg_min", [gg_isnan, gg_key], `fn gg_min(a: f32, b: f32) -> f32 {
+  if (gg_isnan(a)) { return a; }
+  if (gg_isnan(b)) { return b; }
+  return select(b, a, gg_key(a) < gg_key(b));
+}`);
+
+// int32 division truncating toward zero, x / 0 = 0 (WGSL gives x), INT_MIN / -1 wrapping.
+const gg_idiv: Helper = helper("gg_idiv", [], `fn gg_idiv(a: i32, b: i32) -> i32 { return select(a / b, 0, b == 0); }`);
+
+// Cephes expf: x = k·ln2 + r (ln2 in two parts, k·C1 exact), a degree-7 polynomial, scaled by 2^k.
+const gg_exp: Helper = helper("gg_exp", [gg_isnan, gg_inf, gg_ldexp], `fn gg_exp(x: f32) -> f32 {
+  if (gg_isnan(x)) { return x; }
+  if (x >= 88.72283935546875) { return gg_inf(); }
+  if (x < -103.97208) { return 0.0; }
+  let k = floor(x * 1.44269504088896341 + 0.5);
+  let r = (x - k * 0.693359375) - k * -2.12194440e-4;
+  let z = r * r;
+  let p = (((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r + 1.6666665459e-1) * r + 5.0000001201e-1) * z + r + 1.0;
+  return gg_ldexp(p, i32(k));
+}`);
+
+// Cephes tanhf: an odd polynomial below 0.625, 1 - 2/(e^{2|x|} + 1) above; tiny x is returned as is.
+const gg_tanh: Helper = helper("gg_tanh", [gg_isnan, gg_exp], `fn gg_tanh(x: f32) -> f32 {
+  if (gg_isnan(x)) { return x; }
+  let u = bitcast<u32>(x);
+  let z = bitcast<f32>(u & 0x7fffffffu);
+  if (z < 2.44140625e-4) { return x; }
+  var r: f32;
+  if (z >= 0.625) {
+    if (z > 9.1) { r = 1.0; } else { r = 1.0 - 2.0 / (gg_exp(z + z) + 1.0); }
+  } else {
+    let w = z * z;
+    r = ((((-5.70498872745e-3 * w + 2.06390887954e-2) * w - 5.37397155531e-2) * w + 1.33314422036e-1) * w - 3.33332819422e-1) * w * z + z;
+  }
+  return bitcast<f32>(bitcast<u32>(r) | (u & 0x80000000u));
+}`);
+
+// Knuth's exact sum and Dekker's exact product a·b = p + e without FMA (|a|, |b| < 2¹⁰⁰).
+const gg_two_prod: Helper = helper("gg_two_prod", [], `fn gg_split(a: f32) -> vec2<f32> {
+  let c = 4097.0 * a;
+  let h = c - (c - a);
+  return vec2<f32>(h, a - h);
+}
+fn gg_two_sum(a: f32, b: f32) -> vec2<f32> {
+  let s = a + b;
+  let bb = s - a;
+  return vec2<f32>(s, (a - (s - bb)) + (b - bb));
+}
+fn gg_two_prod(a: f32, b: f32) -> vec2<f32> {
+  let p = a * b;
+  let x = gg_split(a);
+  let y = gg_split(b);
+  let e = ((x.x * y.x - p) + x.x * y.y + x.y * y.x) + x.y * y.y;
+  return vec2<f32>(p, e);
+}`);
+
+// e^(h + l) for a float-float exponent (|h| < 104): the reduction keeps l.
+const gg_exp2f: Helper = helper("gg_exp2f", [gg_inf, gg_ldexp], `fn gg_exp_ff(h: f32, l: f32) -> f32 {
+  let x = h + l;
+  if (x >= 88.72283935546875) { return gg_inf(); }
+  if (x < -103.97208) { return 0.0; }
+  let k = floor(h * 1.44269504088896341 + 0.5);
+  let r = ((h - k * 0.693359375) - k * -2.12194440e-4) + l;
+  let z = r * r;
+  let p = (((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r + 1.6666665459e-1) * r + 5.0000001201e-1) * z + r + 1.0;
+  return gg_ldexp(p, i32(k));
+}`);
+
+// Whether b is an integer / an odd integer, from its bits (a subnormal is neither, even where the GPU reads it as 0).
+const gg_is_int: Helper = helper("gg_is_int", [], `fn gg_is_int(b: f32) -> bool {
+  let u = bitcast<u32>(b) & 0x7fffffffu;
+  if (u == 0u) { return true; }
+  let e = i32(u >> 23u) - 127;
+  if (e < 0) { return false; }
+  if (e >= 23) { return true; }
+  return (u & ((1u << u32(23 - e)) - 1u)) == 0u;
+}`);
+
+const gg_is_odd: Helper = helper("gg_is_odd", [gg_is_int], `fn gg_is_odd(b: f32) -> bool {
+  let u = bitcast<u32>(b) & 0x7fffffffu;
+  let e = i32(u >> 23u) - 127;
+  if (u == 0u || e < 0 || e > 23 || !gg_is_int(b)) { return false; }
+  return ((((u & 0x007fffffu) | 0x00800000u) >> u32(23 - e)) & 1u) == 1u;
+}`);
+
+// Math.pow's special cases (pow(x, ±0) = 1, pow(±1, ±Inf) = NaN, signed zeros and infinities, a
+// negative base needs an integer exponent), then e^(b·ln|a|) with b·ln|a| carried in two floats.
+const gg_pow: Helper = helper("gg_pow", [gg_isnan, gg_nan, gg_inf, gg_log_parts, gg_two_prod, gg_exp2f, gg_is_int, gg_is_odd, gg_neg], `fn gg_pow(a: f32, b: f32) -> f32 {
+  let ub = bitcast<u32>(b) & 0x7fffffffu;
+  if (ub == 0u) { return 1.0; }
+  if (gg_isnan(a) || gg_isnan(b)) { return gg_nan(); }
+  let ua = bitcast<u32>(a) & 0x7fffffffu;
+  let aa = bitcast<f32>(ua);
+  let neg = bitcast<u32>(a) >= 0x80000000u;
+  let bneg = bitcast<u32>(b) >= 0x80000000u;
+  if (ub == 0x7f800000u) {
+    if (aa == 1.0) { return gg_nan(); }
+    return select(0.0, gg_inf(), (aa > 1.0) != bneg);
+  }
+  let odd = gg_is_odd(b);
+  if (ua == 0u || ua == 0x7f800000u) {
+    // |a| is 0 or Inf: the magnitude is 0 or Inf, the sign is a's for an odd integer exponent.
+    let big = (ua == 0u) == bneg;
+    let mag = select(0.0, gg_inf(), big);
+    return select(mag, gg_neg(mag), neg && odd);
+  }
+  if (neg && !gg_is_int(b)) { return gg_nan(); }
+  let l = gg_log_parts(aa);
+  var r: f32;
+  if (ub > 0x4b000000u) {
+    // |b| > 2^23: the result over- or underflows unless |a| is within 2⁻²³ of 1.
+    r = gg_exp_ff(b * ((l.z + l.y) + l.x), 0.0);
+  } else {
+    // b·(l.x + l.y + l.z) as an unevaluated sum: exact products, then exact sums of their high parts.
+    let p0 = gg_two_prod(b, l.x);
+    let p1 = gg_two_prod(b, l.y);
+    let p2 = gg_two_prod(b, l.z);
+    let s1 = gg_two_sum(p0.x, p1.x);
+    let s2 = gg_two_sum(s1.x, p2.x);
+    r = gg_exp_ff(s2.x, ((s1.y + s2.y) + (p0.y + p1.y)) + p2.y);
+  }
+  return select(r, gg_neg(r), neg && odd);
+}`);
+
+/** An op's WGSL form and its error in ULPs of the reference's float32 result (0: exact). */
+export interface WgslOp {
+  readonly emit: OpEmitter;
+  readonly ulps: number;
+}
+
+const exact = (emit: OpEmitter): WgslOp => ({ emit, ulps: 0 });
+
+export const ELEMENTWISE_WGSL: { readonly [K in ElementwiseOp]: WgslOp } = {
+  neg: exact(byType(call(gg_neg), (c) => `(-(${a0(c)}))`)),
+  abs: exact(byType(call(gg_abs), (c) => `abs(${a0(c)})`)),
+  sign: exact(byType(call(gg_sign), (c) => `sign(${a0(c)})`)),
+  floor: exact(byType(call(gg_floor), identity)),
+  sqrt: { emit: call(gg_sqrt), ulps: 1 },
+  exp: { emit: call(gg_exp), ulps: 2 },
+  log: { emit: call(gg_log), ulps: 2 },
+  tanh: { emit: call(gg_tanh), ulps: 2 },
+  stopGradient: exact(identity),
+  add: exact(infix("+")),
+  sub: exact(infix("-")),
+  mul: exact(infix("*")),
+  div: { emit: byType(infix("/"), call(gg_idiv)), ulps: 2.5 },
+  pow: { emit: call(gg_pow), ulps: 2 },
+  maximum: exact(byType(call(gg_max), (c) => `max(${a0(c)}, ${a1(c)})`)),
+  minimum: exact(byType(call(gg_min), (c) => `min(${a0(c)}, ${a1(c)})`)),
+  greater: exact(byType(call(gg_gt), infix(">"))),
+  less: exact(byType(call(gg_lt), infix("<"))),
+  equal: exact(byType(call(gg_eq), infix("=="))),
+  where: exact((c) => `select(${c.args[2]}, ${c.args[1]}, ${c.args[0]})`),
+  cast: exact(cast),
 };

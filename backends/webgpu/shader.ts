@@ -1,5 +1,5 @@
 import { ARENA_DECL } from "./expr.js";
-import { type HelperName, mathLibrary } from "./math.js";
+import { type Helper, mathLibrary } from "./math.js";
 
 /** One compute dispatch: its WGSL source, workgroup counts, and the buffers whose first words it reads from its uniform. */
 export interface Dispatch {
@@ -34,10 +34,10 @@ export function grid(n: number): { groups: [number, number, number]; gx: number 
 
 /** Collects the library functions a kernel uses. */
 export class Helpers {
-  readonly used = new Set<HelperName>();
-  readonly use = (h: HelperName): string => {
+  readonly used = new Set<Helper>();
+  readonly use = (h: Helper): string => {
     this.used.add(h);
-    return h;
+    return h.name;
   };
 }
 
