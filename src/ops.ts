@@ -1,10 +1,11 @@
 import { apply } from "../ir/build.js";
+import type { Node } from "../ir/node.js";
 import { type DType, isFloat, promote } from "../ir/dtype.js";
 import { GraphgradError, orThrow } from "../ir/errors.js";
 import type { OpAttrs, OpName } from "../ir/ops/attrs.js";
+import { BINARY, BINARY_OPS, type BinaryOp, COMPARE_OPS, type CompareOp, UNARY, UNARY_OPS, type UnaryOp } from "../ir/ops/elementwise.js";
 import { type Dim, formatShape, normalizeAxis, type Shape } from "../ir/shape.js";
 import { type NestedArray, nestedShape, tensorFrom } from "../ir/tensor.js";
-import { Expr, type ExprLike } from "./expr.js";
 
 /**
  * The public primitive builders. They check their operands and throw `GraphgradError` at build
@@ -52,61 +53,50 @@ function toFloat(x: Expr): Expr {
   return isFloat(x.dtype) ? x : cast(x, "float32");
 }
 
-function binary(op: "add" | "sub" | "mul" | "div" | "maximum" | "minimum") {
-  return (a: ExprLike, b: ExprLike): Expr => {
+/**
+ * The public builders of the elementwise primitives, one per entry of their definition tables
+ * (`ir/ops/unary.ts`, `ir/ops/binary.ts`): a float-only op promotes integer operands to float32;
+ * arithmetic on bools computes in int32; comparisons promote both operands to a common dtype.
+ */
+function unaryBuilder(op: UnaryOp): (x: ExprLike) => Expr {
+  return (x) => {
+    check(x, op, 0);
+    const e = x instanceof Expr ? x : scalar(x);
+    return prim(op, [UNARY[op].accepts === "float" ? toFloat(e) : e], {});
+  };
+}
+
+function binaryBuilder(op: BinaryOp): (a: ExprLike, b: ExprLike) => Expr {
+  return (a, b) => {
     let [x, y] = lift2(op, a, b);
-    if (x.dtype === "bool") [x, y] = [cast(x, "int32"), cast(y, "int32")];
+    if (BINARY[op].accepts === "float") [x, y] = [toFloat(x), toFloat(y)];
+    else if (x.dtype === "bool") [x, y] = [cast(x, "int32"), cast(y, "int32")];
     return prim(op, [x, y], {});
   };
 }
 
-export const add = binary("add");
-export const sub = binary("sub");
-export const mul = binary("mul");
-export const div = binary("div");
-export const maximum = binary("maximum");
-export const minimum = binary("minimum");
-
-export function pow(a: ExprLike, b: ExprLike): Expr {
-  const [x, y] = lift2("pow", a, b);
-  return prim("pow", [toFloat(x), toFloat(y)], {});
+function compareBuilder(op: CompareOp): (a: ExprLike, b: ExprLike) => Expr {
+  return (a, b) => prim(op, lift2(op, a, b), {});
 }
 
-function compare(op: "greater" | "less" | "equal") {
-  return (a: ExprLike, b: ExprLike): Expr => prim(op, lift2(op, a, b), {});
-}
-export const greater = compare("greater");
-export const less = compare("less");
-export const equal = compare("equal");
+const builders = <K extends string, F>(ops: readonly K[], make: (op: K) => F): { readonly [P in K]: F } =>
+  Object.fromEntries(ops.map((op) => [op, make(op)])) as { readonly [P in K]: F };
+
+/** `stopGradient(x)` is the identity whose gradient is zero: the value is used, no gradient flows back through it. */
+export const { neg, abs, sign, floor, stopGradient, exp, log, sqrt, tanh } = builders(UNARY_OPS, unaryBuilder);
+export const { add, sub, mul, div, pow, maximum, minimum } = builders(BINARY_OPS, binaryBuilder);
+export const { greater, less, equal } = builders(COMPARE_OPS, compareBuilder);
+
+/** Every elementwise primitive has its builder exported above: a new primitive fails this check until it does. */
+const EXPORTED: { readonly [K in UnaryOp | BinaryOp | CompareOp]: unknown } = { neg, abs, sign, floor, stopGradient, exp, log, sqrt, tanh, add, sub, mul, div, pow, maximum, minimum, greater, less, equal };
+void EXPORTED;
+
 export const greaterEqual = (a: ExprLike, b: ExprLike): Expr => logicalNot(less(a, b));
 export const lessEqual = (a: ExprLike, b: ExprLike): Expr => logicalNot(greater(a, b));
 export const notEqual = (a: ExprLike, b: ExprLike): Expr => logicalNot(equal(a, b));
 export function logicalNot(x: Expr): Expr {
   return prim("equal", [x, scalar(0, x.dtype)], {});
 }
-
-function unary(op: "neg" | "abs" | "sign" | "floor" | "stopGradient") {
-  return (x: Expr): Expr => {
-    check(x, op, 0);
-    return prim(op, [x], {});
-  };
-}
-function floatUnary(op: "exp" | "log" | "sqrt" | "tanh") {
-  return (x: Expr): Expr => {
-    check(x, op, 0);
-    return prim(op, [toFloat(x)], {});
-  };
-}
-export const neg = unary("neg");
-export const abs = unary("abs");
-export const sign = unary("sign");
-export const floor = unary("floor");
-/** The identity whose gradient is zero: the value is used, but no gradient flows back through it. */
-export const stopGradient = unary("stopGradient");
-export const exp = floatUnary("exp");
-export const log = floatUnary("log");
-export const sqrt = floatUnary("sqrt");
-export const tanh = floatUnary("tanh");
 
 export function where(cond: Expr, a: ExprLike, b: ExprLike): Expr {
   if (!(cond instanceof Expr)) throw new GraphgradError("where", "the condition must be a bool Expr");
@@ -300,4 +290,85 @@ export function param(name: string, shape: readonly (number | string | null)[], 
 function source(name: string, shape: readonly (number | string | null)[], dtype: DType, kind: "input" | "param"): Expr {
   if (!Array.isArray(shape)) throw new GraphgradError(kind, `'${name}': the shape must be an array, got ${typeof shape}`);
   return prim("input", [], { name, shape: shape.map((d, i) => (d === null ? `?${name}.${i}` : d)), dtype, kind });
+}
+
+/** A number (a weakly typed constant taking the other operand's dtype) or an expression. */
+export type ExprLike = Expr | number;
+
+const wrappers = new WeakMap<Node, Expr>();
+
+/**
+ * A symbolic tensor: an immutable handle on a hash-consed IR node. Building the same expression
+ * twice gives the same `Expr` object. The methods are the same functions as the top-level
+ * builders (`x.matmul(w).add(b)` is `add(matmul(x, w), b)`).
+ */
+export class Expr {
+  readonly node: Node;
+
+  private constructor(node: Node) {
+    this.node = node;
+  }
+
+  /** The unique Expr for a node. */
+  static of(node: Node): Expr {
+    let e = wrappers.get(node);
+    if (e === undefined) {
+      e = new Expr(node);
+      wrappers.set(node, e);
+    }
+    return e;
+  }
+
+  get shape(): Shape {
+    return this.node.shape;
+  }
+  get dtype(): DType {
+    return this.node.dtype;
+  }
+  get rank(): number {
+    return this.node.shape.length;
+  }
+
+  add(y: ExprLike): Expr {
+    return add(this, y);
+  }
+  sub(y: ExprLike): Expr {
+    return sub(this, y);
+  }
+  mul(y: ExprLike): Expr {
+    return mul(this, y);
+  }
+  div(y: ExprLike): Expr {
+    return div(this, y);
+  }
+  pow(y: ExprLike): Expr {
+    return pow(this, y);
+  }
+  neg(): Expr {
+    return neg(this);
+  }
+  matmul(y: Expr): Expr {
+    return matmul(this, y);
+  }
+  sum(axes?: number | readonly number[], keepdims = false): Expr {
+    return sum(this, axes, keepdims);
+  }
+  max(axes?: number | readonly number[], keepdims = false): Expr {
+    return max(this, axes, keepdims);
+  }
+  mean(axes?: number | readonly number[], keepdims = false): Expr {
+    return mean(this, axes, keepdims);
+  }
+  reshape(shape: readonly (number | string | null)[]): Expr {
+    return reshape(this, shape);
+  }
+  transpose(perm?: readonly number[]): Expr {
+    return transpose(this, perm);
+  }
+  cast(dtype: DType): Expr {
+    return cast(this, dtype);
+  }
+  toString(): string {
+    return `Expr(${this.node.op} ${this.dtype}${formatShape(this.shape)})`;
+  }
 }

@@ -7,6 +7,7 @@ import { graphOf } from "../../ir/graph.js";
 import { Tensor, tensorFrom } from "../../ir/tensor.js";
 import * as gg from "../../src/index.js";
 import { prim } from "../../src/ops.js";
+import { BINARY_OPS, COMPARE_OPS, UNARY as UNARY_DEFS, UNARY_OPS } from "../../ir/ops/elementwise.js";
 import { broadcastShapesArb, sizeOf } from "../support/arbitraries.js";
 import { listGraph, randomGraphArb } from "../support/random-graph.js";
 
@@ -82,9 +83,9 @@ const f32Values = (n: number, lo = -3, hi = 3, flush = false): fc.Arbitrary<numb
 
 const t32 = (shape: readonly number[], values: readonly number[], dtype: DType = "float32"): Tensor => tensorFrom(Float64Array.from(values), dtype, shape);
 
-const UNARY = ["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "floor", "stopGradient"] as const;
-const BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"] as const;
-const COMPARE = ["greater", "less", "equal"] as const;
+const UNARY = UNARY_OPS;
+const BINARY = BINARY_OPS;
+const COMPARE = COMPARE_OPS;
 
 export function conformanceSuite(name: string, makeBackend: () => Backend, o: ConformanceOptions): void {
   describe(`${name} backend conformance (against the JS reference)`, () => {
@@ -132,6 +133,19 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
         const vals = [...specials, 0.1, 1.5, -1.5, 2.2, -7.9, 12.3, 0.0001];
         const [got, want] = await runBoth(backend, { y: prim(op, [x], {}) }, { x: t32([vals.length], vals) });
         expectOp(got["y"] as Tensor, want["y"] as Tensor, op, op);
+      }
+    });
+
+    it("every unary primitive on int32 and bool (where it accepts them), over SIMD-length vectors, is exact", async () => {
+      const ints = [0, 1, -1, 2, -3, 7, -8, 100, -1000, 2147483647, -2147483648, 5, 6, -6, 13, 21, -34];
+      for (const op of UNARY_OPS) {
+        const dtypes: DType[] = UNARY_DEFS[op].accepts === "float" ? [] : UNARY_DEFS[op].accepts === "any" ? ["int32", "bool"] : ["int32"];
+        for (const dtype of dtypes) {
+          const vals = dtype === "bool" ? ints.map((v) => (v > 0 ? 1 : 0)) : ints;
+          const x = gg.input("x", [vals.length], dtype);
+          const [got, want] = await runBoth(backend, { y: prim(op, [x], {}) }, { x: t32([vals.length], vals, dtype) });
+          expectExact(got["y"] as Tensor, want["y"] as Tensor, `${op} ${dtype}`);
+        }
       }
     });
 

@@ -1,0 +1,171 @@
+import { FunctionBuilder } from "./encoder.js";
+import { I, V } from "./opcodes.js";
+import { BYTES, accessKey, canSimd, emitLoad, emitScalar, emitStoreOp, emitVector, exprAccesses } from "./expr.js";
+import { coalesce, emitNest, startLocals } from "./nest.js";
+function genMap(k, g) {
+  const f = new FunctionBuilder([], []);
+  const loads = [...exprAccesses(k.expr).values()];
+  const accesses = [{ access: k.out, dtype: k.dtype }, ...loads];
+  const bytes = accesses.map((a) => BYTES[a.dtype]);
+  const { shape, strides } = coalesce(k.shape, accesses.map((a, i) => a.access.strides.map((s) => s * bytes[i])));
+  const starts = startLocals(f, accesses.map((a, i) => g.addr(a.access.buffer) + a.access.offset * bytes[i]));
+  const index = new Map(accesses.map((a, i) => [accessKey(a.access), i]));
+  const inner = shape.length === 0 ? 1 : shape[shape.length - 1];
+  const innerStrides = strides.map((s) => s.length === 0 ? 0 : s[s.length - 1]);
+  const vector = inner >= 4 && canSimd(k.expr, g.math) && (k.dtype === "float32" || k.dtype === "int32" || k.dtype === "bool") && innerStrides[0] === 4 && innerStrides.every((s) => s === 0 || s === 4);
+  emitNest(f, shape.slice(0, -1), strides.map((s) => s.slice(0, -1)), starts, (rowPtrs) => {
+    const ptrs = rowPtrs.map((p) => {
+      const l = f.local("i32");
+      f.get(p).set(l);
+      return l;
+    });
+    const ptrOf = (a) => ptrs[index.get(accessKey(a))];
+    const advance = (factor) => ptrs.forEach((p, i) => {
+      const s = innerStrides[i] * factor;
+      if (s !== 0) f.get(p).i32(s).op(I.i32_add).set(p);
+    });
+    const j = f.local("i32");
+    let done = 0;
+    if (vector) {
+      done = inner - inner % 4;
+      f.forRange(j, 0, done, 4, () => {
+        f.get(ptrs[0]);
+        emitVector(f, k.expr, ptrOf, (a) => innerStrides[index.get(accessKey(a))] === 0, g.math);
+        if (k.dtype === "bool") f.i32(1).simd(V.i32x4_splat).simd(V.v128_and);
+        f.simdMem(V.v128_store, { align: 2, offset: 0 });
+        advance(4);
+      });
+    }
+    if (done < inner) {
+      f.forRange(j, done, inner, 1, () => {
+        f.get(ptrs[0]);
+        emitScalar(f, k.expr, ptrOf, g.math);
+        emitStoreOp(f, k.dtype);
+        advance(1);
+      });
+    }
+  });
+  return f;
+}
+function genReduce(k, g) {
+  const f = new FunctionBuilder([], []);
+  const loads = [...exprAccesses(k.expr).values()];
+  const rank = k.outShape.length;
+  const outStrides = k.outShape.map((_, i) => k.outShape.slice(i + 1).reduce((a, b) => a * b, 1) * BYTES[k.dtype]);
+  const loadBytes = loads.map((l) => l.access.strides.map((s) => s * BYTES[l.dtype]));
+  const outer = coalesce(k.outShape, [outStrides, ...loadBytes.map((s) => s.slice(0, rank))]);
+  const red = coalesce(k.redShape, loadBytes.map((s) => s.slice(rank)));
+  const starts = startLocals(f, [g.addr(k.out), ...loads.map((l) => g.addr(l.access.buffer) + l.access.offset * BYTES[l.dtype])]);
+  const isFloat = k.dtype === "float32" || k.dtype === "float64";
+  const acc = f.local(isFloat ? "f64" : "i32");
+  const redSize = k.redShape.reduce((a, b) => a * b, 1);
+  const index = new Map(loads.map((l, i) => [accessKey(l.access), i]));
+  emitNest(f, outer.shape, outer.strides, starts, (ptrs) => {
+    if (isFloat) f.f64(k.op === "sum" ? 0 : -Infinity);
+    else f.i32(k.op === "sum" || redSize === 0 ? 0 : -2147483648);
+    f.set(acc);
+    emitNest(f, red.shape, red.strides, ptrs.slice(1), (inner) => {
+      const ptrOf = (a) => inner[index.get(accessKey(a))];
+      if (isFloat) {
+        f.get(acc);
+        emitScalar(f, k.expr, ptrOf, g.math);
+        if (k.dtype === "float32") f.op(I.f64_promote_f32);
+        f.op(k.op === "sum" ? I.f64_add : I.f64_max).set(acc);
+      } else {
+        const v = f.local("i32");
+        emitScalar(f, k.expr, ptrOf, g.math);
+        f.set(v);
+        if (k.op === "sum") f.get(acc).get(v).op(I.i32_add).set(acc);
+        else f.get(v).get(acc).get(v).get(acc).op(I.i32_gt_s).op(I.select).set(acc);
+      }
+    });
+    f.get(ptrs[0]).get(acc);
+    if (k.dtype === "float32") f.op(I.f32_demote_f64);
+    emitStoreOp(f, k.dtype);
+  });
+  return f;
+}
+function clampedIndex(f, ip, idx, rows) {
+  emitLoad(f, ip, "int32");
+  f.set(idx);
+  f.i32(0).get(idx).get(idx).i32(0).op(I.i32_lt_s).op(I.select).set(idx);
+  f.i32(rows - 1).get(idx).get(idx).i32(rows - 1).op(I.i32_gt_s).op(I.select).set(idx);
+}
+function genGather(k, g) {
+  const f = new FunctionBuilder([], []);
+  const rowBytes = k.width * BYTES[k.dtype];
+  const [ip, op] = startLocals(f, [g.addr(k.indices), g.addr(k.out)]);
+  const idx = f.local("i32");
+  const r = f.local("i32");
+  f.forRange(r, 0, k.count, 1, () => {
+    clampedIndex(f, ip, idx, k.rows);
+    if (rowBytes > 0) {
+      f.get(op).i32(g.addr(k.params)).get(idx).i32(rowBytes).op(I.i32_mul).op(I.i32_add).i32(rowBytes);
+      f.memoryCopy();
+    }
+    f.get(ip).i32(4).op(I.i32_add).set(ip);
+    f.get(op).i32(rowBytes).op(I.i32_add).set(op);
+  });
+  return f;
+}
+function genScatterAdd(k, g) {
+  const f = new FunctionBuilder([], []);
+  const size = BYTES[k.dtype];
+  const rowBytes = k.width * size;
+  f.i32(g.addr(k.out)).i32(0).i32(k.rows * rowBytes).memoryFill();
+  const [ip, up] = startLocals(f, [g.addr(k.indices), g.addr(k.updates)]);
+  const idx = f.local("i32");
+  const dst = f.local("i32");
+  const r = f.local("i32");
+  const j = f.local("i32");
+  const add = k.dtype === "float32" ? I.f32_add : k.dtype === "float64" ? I.f64_add : I.i32_add;
+  f.forRange(r, 0, k.count, 1, () => {
+    clampedIndex(f, ip, idx, k.rows);
+    f.i32(g.addr(k.out)).get(idx).i32(rowBytes).op(I.i32_mul).op(I.i32_add).set(dst);
+    f.forRange(j, 0, k.width, 1, () => {
+      f.get(dst);
+      emitLoad(f, dst, k.dtype);
+      emitLoad(f, up, k.dtype);
+      f.op(add);
+      emitStoreOp(f, k.dtype);
+      f.get(dst).i32(size).op(I.i32_add).set(dst);
+      f.get(up).i32(size).op(I.i32_add).set(up);
+    });
+    f.get(ip).i32(4).op(I.i32_add).set(ip);
+  });
+  return f;
+}
+function genIota(k, g) {
+  const f = new FunctionBuilder([], []);
+  const size = k.shape.reduce((a, b) => a * b, 1);
+  const stride = k.shape.slice(k.axis + 1).reduce((a, b) => a * b, 1);
+  const n = k.shape[k.axis];
+  const [op] = startLocals(f, [g.addr(k.out)]);
+  const i = f.local("i32");
+  f.forRange(i, 0, size, 1, () => {
+    f.get(op);
+    f.get(i).i32(stride).op(I.i32_div_u).i32(n).op(I.i32_rem_u);
+    if (k.dtype === "float32") f.op(I.f32_convert_i32_s);
+    else if (k.dtype === "float64") f.op(I.f64_convert_i32_s);
+    emitStoreOp(f, k.dtype);
+    f.get(op).i32(BYTES[k.dtype]).op(I.i32_add).set(op);
+  });
+  return f;
+}
+const RANDOM_DISTS = ["uniform", "normal", "bits"];
+const RANDOM_DTYPES = ["float32", "float64", "int32", "bool"];
+function genRandom(k, g) {
+  const f = new FunctionBuilder([], []);
+  f.i32(g.addr(k.key)).i32(g.addr(k.out)).i32(k.size).i32(RANDOM_DISTS.indexOf(k.dist)).i32(RANDOM_DTYPES.indexOf(k.dtype)).call(g.randomImport);
+  return f;
+}
+export {
+  RANDOM_DISTS,
+  RANDOM_DTYPES,
+  genGather,
+  genIota,
+  genMap,
+  genRandom,
+  genReduce,
+  genScatterAdd
+};

@@ -1,0 +1,181 @@
+import { gg_ckey, gg_f2b, gg_f2i, gg_i2f, gg_inf, gg_isnan, gg_key, gg_ldexp, gg_log, gg_log_parts, gg_max, gg_nan, gg_neg, gg_sqrt, helper } from "./math.js";
+function wgslType(d) {
+  switch (d) {
+    case "float32":
+      return "f32";
+    case "int32":
+      return "i32";
+    case "bool":
+      return "bool";
+    case "float64":
+      throw new Error("float64 reached WGSL generation (the backend rejects it at compile time)");
+  }
+}
+const a0 = (c) => c.args[0];
+const a1 = (c) => c.args[1];
+const isFloatArg = (c) => (c.argTypes[0] ?? c.dtype) === "float32";
+function byType(float, int) {
+  return (c) => isFloatArg(c) ? float(c) : int(c);
+}
+const call = (h) => (c) => `${c.use(h)}(${c.args.join(", ")})`;
+const infix = (op) => (c) => `(${a0(c)} ${op} ${a1(c)})`;
+const identity = (c) => a0(c);
+function cast(c) {
+  const from = c.argTypes[0];
+  const to = c.dtype;
+  const x = a0(c);
+  if (from === to) return x;
+  if (to === "bool") return from === "float32" ? `${c.use(gg_f2b)}(${x})` : `(${x} != 0)`;
+  if (from === "bool") return to === "float32" ? `select(0.0, 1.0, ${x})` : `select(0, 1, ${x})`;
+  if (to === "int32") return `${c.use(gg_f2i)}(${x})`;
+  return `${c.use(gg_i2f)}(${x})`;
+}
+const gg_abs = helper("gg_abs", [], `fn gg_abs(x: f32) -> f32 { return bitcast<f32>(bitcast<u32>(x) & 0x7fffffffu); }`);
+const gg_sign = helper("gg_sign", [gg_isnan], `fn gg_sign(x: f32) -> f32 {
+  let u = bitcast<u32>(x);
+  if (gg_isnan(x) || (u & 0x7fffffffu) == 0u) { return x; }
+  return bitcast<f32>((u & 0x80000000u) | 0x3f800000u);
+}`);
+const gg_floor = helper("gg_floor", [], `fn gg_floor(x: f32) -> f32 {
+  let u = bitcast<u32>(x);
+  if ((u & 0x7f800000u) == 0u && (u & 0x007fffffu) != 0u) { return select(0.0, -1.0, u >= 0x80000000u); }
+  return floor(x);
+}`);
+const gg_gt = helper("gg_gt", [gg_isnan, gg_ckey], `fn gg_gt(a: f32, b: f32) -> bool { return !gg_isnan(a) && !gg_isnan(b) && gg_ckey(a) > gg_ckey(b); }`);
+const gg_lt = helper("gg_lt", [gg_isnan, gg_ckey], `fn gg_lt(a: f32, b: f32) -> bool { return !gg_isnan(a) && !gg_isnan(b) && gg_ckey(a) < gg_ckey(b); }`);
+const gg_eq = helper("gg_eq", [gg_isnan, gg_ckey], `fn gg_eq(a: f32, b: f32) -> bool { return !gg_isnan(a) && !gg_isnan(b) && gg_ckey(a) == gg_ckey(b); }`);
+const gg_min = helper("gg_min", [gg_isnan, gg_key], `fn gg_min(a: f32, b: f32) -> f32 {
+  if (gg_isnan(a)) { return a; }
+  if (gg_isnan(b)) { return b; }
+  return select(b, a, gg_key(a) < gg_key(b));
+}`);
+const gg_idiv = helper("gg_idiv", [], `fn gg_idiv(a: i32, b: i32) -> i32 { return select(a / b, 0, b == 0); }`);
+const gg_exp = helper("gg_exp", [gg_isnan, gg_inf, gg_ldexp], `fn gg_exp(x: f32) -> f32 {
+  if (gg_isnan(x)) { return x; }
+  if (x >= 88.72283935546875) { return gg_inf(); }
+  if (x < -103.97208) { return 0.0; }
+  let k = floor(x * 1.44269504088896341 + 0.5);
+  let r = (x - k * 0.693359375) - k * -2.12194440e-4;
+  let z = r * r;
+  let p = (((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r + 1.6666665459e-1) * r + 5.0000001201e-1) * z + r + 1.0;
+  return gg_ldexp(p, i32(k));
+}`);
+const gg_tanh = helper("gg_tanh", [gg_isnan, gg_exp], `fn gg_tanh(x: f32) -> f32 {
+  if (gg_isnan(x)) { return x; }
+  let u = bitcast<u32>(x);
+  let z = bitcast<f32>(u & 0x7fffffffu);
+  if (z < 2.44140625e-4) { return x; }
+  var r: f32;
+  if (z >= 0.625) {
+    if (z > 9.1) { r = 1.0; } else { r = 1.0 - 2.0 / (gg_exp(z + z) + 1.0); }
+  } else {
+    let w = z * z;
+    r = ((((-5.70498872745e-3 * w + 2.06390887954e-2) * w - 5.37397155531e-2) * w + 1.33314422036e-1) * w - 3.33332819422e-1) * w * z + z;
+  }
+  return bitcast<f32>(bitcast<u32>(r) | (u & 0x80000000u));
+}`);
+const gg_two_prod = helper("gg_two_prod", [], `fn gg_split(a: f32) -> vec2<f32> {
+  let c = 4097.0 * a;
+  let h = c - (c - a);
+  return vec2<f32>(h, a - h);
+}
+fn gg_two_sum(a: f32, b: f32) -> vec2<f32> {
+  let s = a + b;
+  let bb = s - a;
+  return vec2<f32>(s, (a - (s - bb)) + (b - bb));
+}
+fn gg_two_prod(a: f32, b: f32) -> vec2<f32> {
+  let p = a * b;
+  let x = gg_split(a);
+  let y = gg_split(b);
+  let e = ((x.x * y.x - p) + x.x * y.y + x.y * y.x) + x.y * y.y;
+  return vec2<f32>(p, e);
+}`);
+const gg_exp2f = helper("gg_exp2f", [gg_inf, gg_ldexp], `fn gg_exp_ff(h: f32, l: f32) -> f32 {
+  let x = h + l;
+  if (x >= 88.72283935546875) { return gg_inf(); }
+  if (x < -103.97208) { return 0.0; }
+  let k = floor(h * 1.44269504088896341 + 0.5);
+  let r = ((h - k * 0.693359375) - k * -2.12194440e-4) + l;
+  let z = r * r;
+  let p = (((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r + 1.6666665459e-1) * r + 5.0000001201e-1) * z + r + 1.0;
+  return gg_ldexp(p, i32(k));
+}`);
+const gg_is_int = helper("gg_is_int", [], `fn gg_is_int(b: f32) -> bool {
+  let u = bitcast<u32>(b) & 0x7fffffffu;
+  if (u == 0u) { return true; }
+  let e = i32(u >> 23u) - 127;
+  if (e < 0) { return false; }
+  if (e >= 23) { return true; }
+  return (u & ((1u << u32(23 - e)) - 1u)) == 0u;
+}`);
+const gg_is_odd = helper("gg_is_odd", [gg_is_int], `fn gg_is_odd(b: f32) -> bool {
+  let u = bitcast<u32>(b) & 0x7fffffffu;
+  let e = i32(u >> 23u) - 127;
+  if (u == 0u || e < 0 || e > 23 || !gg_is_int(b)) { return false; }
+  return ((((u & 0x007fffffu) | 0x00800000u) >> u32(23 - e)) & 1u) == 1u;
+}`);
+const gg_pow = helper("gg_pow", [gg_isnan, gg_nan, gg_inf, gg_log_parts, gg_two_prod, gg_exp2f, gg_is_int, gg_is_odd, gg_neg], `fn gg_pow(a: f32, b: f32) -> f32 {
+  let ub = bitcast<u32>(b) & 0x7fffffffu;
+  if (ub == 0u) { return 1.0; }
+  if (gg_isnan(a) || gg_isnan(b)) { return gg_nan(); }
+  let ua = bitcast<u32>(a) & 0x7fffffffu;
+  let aa = bitcast<f32>(ua);
+  let neg = bitcast<u32>(a) >= 0x80000000u;
+  let bneg = bitcast<u32>(b) >= 0x80000000u;
+  if (ub == 0x7f800000u) {
+    if (aa == 1.0) { return gg_nan(); }
+    return select(0.0, gg_inf(), (aa > 1.0) != bneg);
+  }
+  let odd = gg_is_odd(b);
+  if (ua == 0u || ua == 0x7f800000u) {
+    // |a| is 0 or Inf: the magnitude is 0 or Inf, the sign is a's for an odd integer exponent.
+    let big = (ua == 0u) == bneg;
+    let mag = select(0.0, gg_inf(), big);
+    return select(mag, gg_neg(mag), neg && odd);
+  }
+  if (neg && !gg_is_int(b)) { return gg_nan(); }
+  let l = gg_log_parts(aa);
+  var r: f32;
+  if (ub > 0x4b000000u) {
+    // |b| > 2^23: the result over- or underflows unless |a| is within 2\u207B\xB2\xB3 of 1.
+    r = gg_exp_ff(b * ((l.z + l.y) + l.x), 0.0);
+  } else {
+    // b\xB7(l.x + l.y + l.z) as an unevaluated sum: exact products, then exact sums of their high parts.
+    let p0 = gg_two_prod(b, l.x);
+    let p1 = gg_two_prod(b, l.y);
+    let p2 = gg_two_prod(b, l.z);
+    let s1 = gg_two_sum(p0.x, p1.x);
+    let s2 = gg_two_sum(s1.x, p2.x);
+    r = gg_exp_ff(s2.x, ((s1.y + s2.y) + (p0.y + p1.y)) + p2.y);
+  }
+  return select(r, gg_neg(r), neg && odd);
+}`);
+const exact = (emit) => ({ emit, ulps: 0 });
+const ELEMENTWISE_WGSL = {
+  neg: exact(byType(call(gg_neg), (c) => `(-(${a0(c)}))`)),
+  abs: exact(byType(call(gg_abs), (c) => `abs(${a0(c)})`)),
+  sign: exact(byType(call(gg_sign), (c) => `sign(${a0(c)})`)),
+  floor: exact(byType(call(gg_floor), identity)),
+  sqrt: { emit: call(gg_sqrt), ulps: 1 },
+  exp: { emit: call(gg_exp), ulps: 2 },
+  log: { emit: call(gg_log), ulps: 2 },
+  tanh: { emit: call(gg_tanh), ulps: 2 },
+  stopGradient: exact(identity),
+  add: exact(infix("+")),
+  sub: exact(infix("-")),
+  mul: exact(infix("*")),
+  div: { emit: byType(infix("/"), call(gg_idiv)), ulps: 2.5 },
+  pow: { emit: call(gg_pow), ulps: 2 },
+  maximum: exact(byType(call(gg_max), (c) => `max(${a0(c)}, ${a1(c)})`)),
+  minimum: exact(byType(call(gg_min), (c) => `min(${a0(c)}, ${a1(c)})`)),
+  greater: exact(byType(call(gg_gt), infix(">"))),
+  less: exact(byType(call(gg_lt), infix("<"))),
+  equal: exact(byType(call(gg_eq), infix("=="))),
+  where: exact((c) => `select(${c.args[2]}, ${c.args[1]}, ${c.args[0]})`),
+  cast: exact(cast)
+};
+export {
+  ELEMENTWISE_WGSL,
+  wgslType
+};

@@ -1,0 +1,257 @@
+import { left, right } from "fp-ts/lib/Either.js";
+import { GraphgradError } from "../../ir/errors.js";
+import { failAt, formatPath, fromJsonValue, toJsonValue } from "../../ir/json.js";
+import { formatShape, shapesEqual } from "../../ir/shape.js";
+import { Tensor } from "../../ir/tensor.js";
+import { mapTree } from "../optim/tree.js";
+import { messageOf, nodeFileSystem, writeFileAtomic } from "./atomic-write.js";
+import { crc32 } from "./crc32.js";
+import { decodeSafetensors, encodeSafetensors, errorAt } from "./safetensors.js";
+const CHECKPOINT_FORMAT = "graphgrad.checkpoint";
+const CHECKPOINT_VERSION = 1;
+const RESERVED_PREFIX = "graphgrad.";
+const KEY = {
+  format: "graphgrad.format",
+  version: "graphgrad.version",
+  step: "graphgrad.step",
+  opt: "graphgrad.opt",
+  crc: "graphgrad.crc32"
+};
+const CRC_PLACEHOLDER = "00000000";
+const LEAF = "$tensor";
+const PREFIX = { param: "param/", opt: "opt/", ema: "ema/", emaMetric: "emaMetric/" };
+async function save(path, state, metadata = {}, options = {}) {
+  const chunks = encodeCheckpoint(state, metadata);
+  await writeFileAtomic(path, chunks, options.fs ?? nodeFileSystem, `checkpoint '${path}'`);
+}
+async function load(path, like, options = {}) {
+  const bytes = await readBytes(path, options);
+  return decodeCheckpoint(bytes, like, `checkpoint '${path}'`);
+}
+async function readTensors(path, options = {}) {
+  const decoded = decodeSafetensors(await readBytes(path, options));
+  if (decoded._tag === "Left") throw errorAt(`safetensors '${path}'`, decoded.left);
+  return { tensors: Object.freeze(Object.fromEntries(decoded.right.tensors)), metadata: decoded.right.metadata };
+}
+async function writeTensors(path, tensors, metadata = {}, options = {}) {
+  const { header, data } = encodeSafetensors(Object.entries(tensors), metadata);
+  await writeFileAtomic(path, [header, ...data], options.fs ?? nodeFileSystem, `safetensors '${path}'`);
+}
+async function readBytes(path, options) {
+  try {
+    return await (options.fs ?? nodeFileSystem).readFile(path);
+  } catch (e) {
+    throw new GraphgradError(`checkpoint '${path}'`, `cannot be read (${messageOf(e)})`);
+  }
+}
+function encodeCheckpoint(state, metadata = {}) {
+  const where = "checkpoint.save";
+  for (const [k, v] of Object.entries(metadata)) {
+    if (k.startsWith(RESERVED_PREFIX)) throw new GraphgradError(where, `metadata key '${k}' is reserved (prefix '${RESERVED_PREFIX}')`);
+    if (typeof v !== "string") throw new GraphgradError(where, `metadata '${k}' must be a string, got ${typeof v}`);
+  }
+  if (!Number.isSafeInteger(state.step) || state.step < 0) throw new GraphgradError(where, `step must be a non-negative integer, got ${state.step}`);
+  const tensors = [];
+  const add = (name, t) => {
+    if (!(t instanceof Tensor)) throw new GraphgradError(where, `'${name}' is not a Tensor`);
+    tensors.push([name, t]);
+  };
+  for (const [n, t] of Object.entries(state.params)) add(PREFIX.param + n, t);
+  const tree = mapTree(state.opt, (leaf, path) => {
+    add(PREFIX.opt + path, leaf);
+    return { [LEAF]: PREFIX.opt + path };
+  });
+  for (const [n, t] of Object.entries(state.ema)) add(PREFIX.ema + n, t);
+  for (const [n, v] of Object.entries(state.emaMetrics)) add(PREFIX.emaMetric + n, new Tensor("float64", [], Float64Array.of(v)));
+  const meta = {
+    ...metadata,
+    [KEY.format]: CHECKPOINT_FORMAT,
+    [KEY.version]: String(CHECKPOINT_VERSION),
+    [KEY.step]: String(state.step),
+    [KEY.opt]: JSON.stringify(toJsonValue(tree)),
+    [KEY.crc]: CRC_PLACEHOLDER
+  };
+  const { header, data } = encodeSafetensors(tensors, meta);
+  const at = crcValueOffset(header, CRC_PLACEHOLDER);
+  if (at < 0) throw new GraphgradError(where, "internal: checksum field not found in the header");
+  const crc = crc32([header, ...data]);
+  header.set(new TextEncoder().encode(hex8(crc)), at);
+  return [header, ...data];
+}
+function decodeCheckpoint(bytes, like, where = "checkpoint") {
+  const r = decodeEither(bytes, like);
+  if (r._tag === "Left") throw errorAt(where, r.left);
+  return r.right;
+}
+function decodeEither(bytes, like) {
+  const decoded = decodeSafetensors(bytes);
+  if (decoded._tag === "Left") return decoded;
+  const { metadata, dataStart } = decoded.right;
+  const meta = ["header", "__metadata__"];
+  if (metadata[KEY.format] !== CHECKPOINT_FORMAT) {
+    return failAt([...meta, KEY.format], `not a graphgrad checkpoint (expected "${CHECKPOINT_FORMAT}", got ${JSON.stringify(metadata[KEY.format] ?? null)}); checkpoint.readTensors reads any safetensors file`);
+  }
+  if (metadata[KEY.version] !== String(CHECKPOINT_VERSION)) {
+    return failAt([...meta, KEY.version], `version ${JSON.stringify(metadata[KEY.version] ?? null)} is not one this graphgrad reads (${CHECKPOINT_VERSION})`);
+  }
+  const crc = checkCrc(bytes, dataStart, metadata[KEY.crc]);
+  if (crc._tag === "Left") return crc;
+  const stepText = metadata[KEY.step] ?? "";
+  const step = /^(0|[1-9][0-9]*)$/.test(stepText) ? Number(stepText) : NaN;
+  if (!Number.isSafeInteger(step)) return failAt([...meta, KEY.step], `expected a non-negative integer, got ${JSON.stringify(stepText)}`);
+  const tensors = new Map(decoded.right.tensors);
+  const used = /* @__PURE__ */ new Set();
+  const take = (name, path) => {
+    const t = tensors.get(name);
+    if (t === void 0) return failAt(path, `refers to tensor '${name}', which the file does not hold`);
+    if (used.has(name)) return failAt(path, `refers to tensor '${name}' a second time`);
+    used.add(name);
+    return right(t);
+  };
+  let treeJson;
+  try {
+    treeJson = JSON.parse(metadata[KEY.opt] ?? "");
+  } catch (e) {
+    return failAt([...meta, KEY.opt], `not valid JSON (${messageOf(e)})`);
+  }
+  const treeValue = fromJsonValue(treeJson, [...meta, KEY.opt]);
+  if (treeValue._tag === "Left") return treeValue;
+  const opt = rebuildTree(treeValue.right, [...meta, KEY.opt], take);
+  if (opt._tag === "Left") return opt;
+  const params = [];
+  const ema = [];
+  const emaMetrics = [];
+  for (const [name, t] of tensors) {
+    if (used.has(name)) continue;
+    const path = ["header", name];
+    if (name.startsWith(PREFIX.param)) params.push([name.slice(PREFIX.param.length), t]);
+    else if (name.startsWith(PREFIX.ema)) ema.push([name.slice(PREFIX.ema.length), t]);
+    else if (name.startsWith(PREFIX.emaMetric)) {
+      if (t.dtype !== "float64" || t.rank !== 0) return failAt(path, `a metric's moving average is a float64 scalar, got ${t.dtype}${formatShape(t.shape)}`);
+      emaMetrics.push([name.slice(PREFIX.emaMetric.length), t.item()]);
+    } else return failAt(path, "is not part of a train state (names start with param/, opt/, ema/ or emaMetric/; opt/ tensors must appear in the state tree)");
+  }
+  const state = Object.freeze({
+    params: Object.freeze(Object.fromEntries(params)),
+    opt: opt.right,
+    step,
+    ema: Object.freeze(Object.fromEntries(ema)),
+    emaMetrics: Object.freeze(Object.fromEntries(emaMetrics))
+  });
+  if (like !== void 0) {
+    const mismatch = compareStates(state, like);
+    if (mismatch !== void 0) return left(new GraphgradError("", `does not match the expected state: ${mismatch}`));
+  }
+  const user = Object.fromEntries(Object.entries(metadata).filter(([k]) => !k.startsWith(RESERVED_PREFIX)));
+  return right({ state, metadata: Object.freeze(user) });
+}
+function checkCrc(bytes, dataStart, value) {
+  const path = ["header", "__metadata__", KEY.crc];
+  if (value === void 0 || !/^[0-9a-f]{8}$/.test(value)) return failAt(path, `expected 8 lowercase hex digits, got ${JSON.stringify(value ?? null)}`);
+  const header = bytes.slice(0, dataStart);
+  const at = crcValueOffset(header, value);
+  if (at < 0) return failAt(path, "the checksum field is not in the form graphgrad writes");
+  header.set(new TextEncoder().encode(CRC_PLACEHOLDER), at);
+  const actual = crc32([header, bytes.subarray(dataStart)]);
+  if (hex8(actual) !== value) return failAt([], `checksum mismatch (CRC-32 ${hex8(actual)}, the file says ${value}): the file is corrupt`);
+  return right(void 0);
+}
+function crcValueOffset(header, value) {
+  const prefix = `${JSON.stringify(KEY.crc)}:"`;
+  const i = indexOfBytes(header.subarray(8), new TextEncoder().encode(`${prefix}${value}"`));
+  return i < 0 ? -1 : 8 + i + prefix.length;
+}
+function indexOfBytes(haystack, needle) {
+  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+const hex8 = (n) => n.toString(16).padStart(8, "0");
+function rebuildTree(v, path, take) {
+  if (v === null || typeof v !== "object") return right(v);
+  if (Array.isArray(v)) {
+    const out2 = [];
+    for (let i = 0; i < v.length; i++) {
+      const r = rebuildTree(v[i], [...path, i], take);
+      if (r._tag === "Left") return r;
+      out2.push(r.right);
+    }
+    return right(Object.freeze(out2));
+  }
+  const o = v;
+  const keys = Object.keys(o);
+  if (keys.includes(LEAF)) {
+    const name = o[LEAF];
+    if (keys.length !== 1 || typeof name !== "string") return failAt(path, `a leaf is {"${LEAF}": "<tensor name>"} and nothing else`);
+    if (!name.startsWith(PREFIX.opt)) return failAt([...path, LEAF], `optimizer state tensors are named opt/..., got '${name}'`);
+    return take(name, [...path, LEAF]);
+  }
+  const out = {};
+  for (const k of keys) {
+    const r = rebuildTree(o[k], [...path, k], take);
+    if (r._tag === "Left") return r;
+    Object.defineProperty(out, k, { value: r.right, enumerable: true });
+  }
+  return right(Object.freeze(out));
+}
+const describe = (t) => `${t.dtype}${formatShape(t.shape)}`;
+function compareStates(file, like) {
+  return compareRecords(file.params, like.params, "param") ?? compareTree(file.opt, like.opt, ["opt"]) ?? compareRecords(file.ema, like.ema, "ema") ?? compareKeys(Object.keys(file.emaMetrics), Object.keys(like.emaMetrics), "metric moving average");
+}
+function compareRecords(file, like, what) {
+  const keys = compareKeys(Object.keys(file), Object.keys(like), what);
+  if (keys !== void 0) return keys;
+  for (const [n, t] of Object.entries(like)) {
+    const f = file[n];
+    if (f.dtype !== t.dtype || !shapesEqual(f.shape, t.shape)) return `${what} '${n}' is ${describe(f)} in the file, ${describe(t)} expected`;
+  }
+  return void 0;
+}
+function compareKeys(file, like, what) {
+  const missing = like.filter((k) => !file.includes(k));
+  if (missing.length > 0) return `no ${what} '${missing[0]}' in the file (it has: ${file.join(", ") || "none"})`;
+  const extra = file.filter((k) => !like.includes(k));
+  if (extra.length > 0) return `the file has ${what} '${extra[0]}', which the expected state does not (expected: ${like.join(", ") || "none"})`;
+  return void 0;
+}
+function compareTree(file, like, path) {
+  const at = formatPath(path);
+  if (like instanceof Tensor) {
+    if (!(file instanceof Tensor)) return `${at} is not a tensor in the file, ${describe(like)} expected`;
+    return file.dtype === like.dtype && shapesEqual(file.shape, like.shape) ? void 0 : `${at} is ${describe(file)} in the file, ${describe(like)} expected`;
+  }
+  if (file instanceof Tensor) return `${at} is a tensor in the file, ${JSON.stringify(like ?? null)} expected`;
+  if (Array.isArray(like)) {
+    if (!Array.isArray(file) || file.length !== like.length) return `${at} has ${Array.isArray(file) ? `${file.length} entries` : "no list"} in the file, ${like.length} expected`;
+    for (let i = 0; i < like.length; i++) {
+      const d = compareTree(file[i], like[i], [...path, i]);
+      if (d !== void 0) return d;
+    }
+    return void 0;
+  }
+  if (typeof like === "object" && like !== null) {
+    if (typeof file !== "object" || file === null || Array.isArray(file)) return `${at} is not a record in the file`;
+    const f = file;
+    const l = like;
+    const keys = compareKeys(Object.keys(f).filter((k) => f[k] !== void 0), Object.keys(l).filter((k) => l[k] !== void 0), `key of ${at}`);
+    if (keys !== void 0) return keys;
+    for (const k of Object.keys(l).sort()) {
+      const d = compareTree(f[k], l[k], [...path, k]);
+      if (d !== void 0) return d;
+    }
+    return void 0;
+  }
+  return Object.is(file, like) ? void 0 : `${at} is ${JSON.stringify(file ?? null)} in the file, ${JSON.stringify(like ?? null)} expected`;
+}
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  load,
+  readTensors,
+  save,
+  writeTensors
+};
