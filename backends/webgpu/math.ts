@@ -139,6 +139,25 @@ export const gg_log: Helper = helper("gg_log", [gg_isnan, gg_nan, gg_inf, gg_log
 }
 fn gg_neg_inf() -> f32 { return -gg_inf(); }`);
 
+// Knuth's exact sum and Dekker's exact product a·b = p + e without FMA (|a|, |b| < 2¹⁰⁰).
+export const gg_two_prod: Helper = helper("gg_two_prod", [], `fn gg_split(a: f32) -> vec2<f32> {
+  let c = 4097.0 * a;
+  let h = c - (c - a);
+  return vec2<f32>(h, a - h);
+}
+fn gg_two_sum(a: f32, b: f32) -> vec2<f32> {
+  let s = a + b;
+  let bb = s - a;
+  return vec2<f32>(s, (a - (s - bb)) + (b - bb));
+}
+fn gg_two_prod(a: f32, b: f32) -> vec2<f32> {
+  let p = a * b;
+  let x = gg_split(a);
+  let y = gg_split(b);
+  let e = ((x.x * y.x - p) + x.x * y.y + x.y * y.x) + x.y * y.y;
+  return vec2<f32>(p, e);
+}`);
+
 // Threefry-2x32, 20 rounds (ir/random.ts): the same words as every other backend.
 export const gg_threefry: Helper = helper("gg_threefry", [], `fn gg_threefry(k0: u32, k1: u32, c0: u32, c1: u32) -> vec2<u32> {\n${threefryBody()}\n}`);
 

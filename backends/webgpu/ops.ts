@@ -1,6 +1,6 @@
 import type { DType } from "../../ir/dtype.js";
 import type { ElementwiseOp } from "../../ir/ops/elementwise.js";
-import { gg_ckey, gg_f2b, gg_f2i, gg_i2f, gg_inf, gg_isnan, gg_key, gg_ldexp, gg_log, gg_log_parts, gg_max, gg_nan, gg_neg, gg_sqrt, type Helper, helper } from "./math.js";
+import { gg_ckey, gg_two_prod, gg_f2b, gg_f2i, gg_i2f, gg_inf, gg_isnan, gg_key, gg_ldexp, gg_log, gg_log_parts, gg_max, gg_nan, gg_neg, gg_sqrt, type Helper, helper } from "./math.js";
 
 /**
  * How each elementwise primitive is written in WGSL, keyed by op name (a missing op fails `tsc`):
@@ -122,24 +122,6 @@ const gg_tanh: Helper = helper("gg_tanh", [gg_isnan, gg_exp], `fn gg_tanh(x: f32
   return bitcast<f32>(bitcast<u32>(r) | (u & 0x80000000u));
 }`);
 
-// Knuth's exact sum and Dekker's exact product a·b = p + e without FMA (|a|, |b| < 2¹⁰⁰).
-const gg_two_prod: Helper = helper("gg_two_prod", [], `fn gg_split(a: f32) -> vec2<f32> {
-  let c = 4097.0 * a;
-  let h = c - (c - a);
-  return vec2<f32>(h, a - h);
-}
-fn gg_two_sum(a: f32, b: f32) -> vec2<f32> {
-  let s = a + b;
-  let bb = s - a;
-  return vec2<f32>(s, (a - (s - bb)) + (b - bb));
-}
-fn gg_two_prod(a: f32, b: f32) -> vec2<f32> {
-  let p = a * b;
-  let x = gg_split(a);
-  let y = gg_split(b);
-  let e = ((x.x * y.x - p) + x.x * y.y + x.y * y.x) + x.y * y.y;
-  return vec2<f32>(p, e);
-}`);
 
 // e^(h + l) for a float-float exponent (|h| < 104): the reduction keeps l.
 const gg_exp2f: Helper = helper("gg_exp2f", [gg_inf, gg_ldexp], `fn gg_exp_ff(h: f32, l: f32) -> f32 {
