@@ -21,7 +21,7 @@ type MathFunction = { [K in keyof Math]: Math[K] extends (a: number, b: number) 
  * are generated from this table (see `hostMath`), so an op calling a new host function is one
  * entry here and one in `ELEMENTWISE_EMIT`.
  */
-export const HOST_MATH = { exp: 1, log: 1, tanh: 1, pow: 2 } as const satisfies { readonly [K in MathFunction]?: 1 | 2 };
+export const HOST_MATH = { exp: 1, log: 1, tanh: 1, pow: 2, sin: 1, cos: 1 } as const satisfies { readonly [K in MathFunction]?: 1 | 2 };
 export type HostMath = keyof typeof HOST_MATH;
 export const HOST_MATH_NAMES = Object.keys(HOST_MATH) as readonly HostMath[];
 
@@ -189,6 +189,8 @@ export const ELEMENTWISE_EMIT: { readonly [K in ElementwiseOp]: OpEmitter } = {
   exp: { scalar: hostUnary("exp") },
   log: { scalar: hostUnary("log") },
   tanh: { scalar: hostUnary("tanh") },
+  sin: { scalar: hostUnary("sin") },
+  cos: { scalar: hostUnary("cos") },
   stopGradient: identity,
   add: { scalar: floatOrInt(binaryFloat("add"), (c) => void c.f.op(I.i32_add)), simd: simdBy("add", "add") },
   sub: { scalar: floatOrInt(binaryFloat("sub"), (c) => void c.f.op(I.i32_sub)), simd: simdBy("sub", "sub") },

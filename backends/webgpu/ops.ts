@@ -191,6 +191,110 @@ const gg_pow: Helper = helper("gg_pow", [gg_isnan, gg_nan, gg_inf, gg_log_parts,
   return select(r, gg_neg(r), neg && odd);
 }`);
 
+/** The first `n` 32-bit words of the binary fraction of 2/π (0.A2F9836E...), computed with BigInt from Machin's formula π/4 = 4·atan(1/5) − atan(1/239). */
+function twoOverPiWords(n: number): number[] {
+  const bits = BigInt(32 * n + 64);
+  const one = 1n << bits;
+  const atanInv = (x: bigint): bigint => {
+    let sum = 0n;
+    let term = one / x;
+    for (let k = 0n; term !== 0n; k++) {
+      sum += (k % 2n === 0n ? term : -term) / (2n * k + 1n);
+      term /= x * x;
+    }
+    return sum;
+  };
+  const pi = 4n * (4n * atanInv(5n) - atanInv(239n)); // π·2^bits
+  const frac = (2n * one * one) / pi / (1n << 64n); // (2/π)·2^(32n)
+  return Array.from({ length: n }, (_, i) => Number((frac >> BigInt(32 * (n - 1 - i))) & 0xffffffffn));
+}
+
+const TWO_OVER_PI = twoOverPiWords(9).map((w) => `${w}u`).join(", ");
+
+/**
+ * Argument reduction by quarter turns for every finite |x| >= π/4 (Payne–Hanek): with |x| = m·2^e
+ * (m a 24-bit integer), the 96 bits S of 2/π from bit e − 1 on (earlier bits only add whole
+ * turns) give |x|·2/π ≡ m·S/2^94 (mod 4), with 64 exact fraction bits, in 32-bit words (WGSL has no 64-bit
+ * integers). Returns (angle in [−π/4, π/4], quadrant): |x| = angle + quadrant·π/2 (mod 2π).
+ */
+const gg_quarter_turns: Helper = helper("gg_quarter_turns", [gg_ldexp, gg_two_prod], `fn gg_mul_wide(a: u32, b: u32) -> vec2<u32> {
+  let a0 = a & 0xffffu;
+  let a1 = a >> 16u;
+  let b0 = b & 0xffffu;
+  let b1 = b >> 16u;
+  let p00 = a0 * b0;
+  let p01 = a0 * b1;
+  let p10 = a1 * b0;
+  let mid = (p00 >> 16u) + (p01 & 0xffffu) + (p10 & 0xffffu);
+  return vec2<u32>(a1 * b1 + (p01 >> 16u) + (p10 >> 16u) + (mid >> 16u), (p00 & 0xffffu) | (mid << 16u));
+}
+fn gg_funnel(a: u32, b: u32, s: u32) -> u32 { return select((a << s) | (b >> (32u - s)), a, s == 0u); }
+fn gg_quarter_turns(ax: f32) -> vec2<f32> {
+  var t = array<u32, 10>(0u, ${TWO_OVER_PI});
+  let u = bitcast<u32>(ax);
+  let m = (u & 0x7fffffu) | 0x800000u;
+  let b0 = u32(i32(u >> 23u) - 150 + 30);
+  let k = b0 >> 5u;
+  let s = b0 & 31u;
+  let w0 = gg_mul_wide(m, gg_funnel(t[k + 2u], t[k + 3u], s));
+  let w1 = gg_mul_wide(m, gg_funnel(t[k + 1u], t[k + 2u], s));
+  let w2 = gg_mul_wide(m, gg_funnel(t[k], t[k + 1u], s));
+  // m·S in words r2 r1 r0 (higher bits are whole turns); |x|·2/π = m·S / 2^94, so the quadrant is
+  // bits 95..94 and the fraction bits 93..30.
+  let r1 = w1.y + w0.x;
+  let r2 = w2.y + w1.x + select(0u, 1u, r1 < w1.y);
+  var q = r2 >> 30u;
+  var hi = (r2 << 2u) | (r1 >> 30u);
+  var lo = (r1 << 2u) | (w0.y >> 30u);
+  var sign = 1.0;
+  if (hi >= 0x80000000u) {
+    // Past half a quarter turn: the next quadrant, minus the complement.
+    q = (q + 1u) & 3u;
+    lo = ~lo + 1u;
+    hi = ~hi + select(0u, 1u, lo == 0u);
+    sign = -1.0;
+  }
+  if (hi == 0u && lo == 0u) { return vec2<f32>(0.0, f32(q)); }
+  let lz = select(countLeadingZeros(hi), 32u + countLeadingZeros(lo), hi == 0u);
+  var nh = hi;
+  var nl = lo;
+  if (lz >= 32u) { nh = lo << (lz - 32u); nl = 0u; } else if (lz > 0u) { nh = (hi << lz) | (lo >> (32u - lz)); nl = lo << lz; }
+  // The fraction, 48 significant bits as two floats, in quarter turns.
+  let fh = gg_ldexp(f32(nh >> 8u), -24 - i32(lz));
+  let fl = gg_ldexp(f32(((nh & 0xffu) << 16u) | (nl >> 16u)), -48 - i32(lz));
+  // angle = (fh + fl)·π/2, the product's rounding kept: π/2 = 1.5707964 - 4.371139e-8.
+  let p = gg_two_prod(fh, 1.57079637050628662109375);
+  let angle = p.x + (p.y + (fh * -4.37113900018624283e-8 + fl * 1.57079637050628662109375));
+  return vec2<f32>(sign * angle, f32(q));
+}`);
+
+/** Cephes sinf/cosf polynomials on [−π/4, π/4] (about 1 ULP), and sin or cos of any float32 by the quadrant. */
+const gg_sincos: Helper = helper("gg_sincos", [gg_isnan, gg_nan, gg_quarter_turns], `fn gg_sin_poly(a: f32) -> f32 {
+  let z = a * a;
+  return a + a * z * ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1);
+}
+fn gg_cos_poly(a: f32) -> f32 {
+  let z = a * a;
+  return 1.0 - 0.5 * z + z * z * ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2);
+}
+fn gg_sincos(x: f32, want_cos: bool) -> f32 {
+  let u = bitcast<u32>(x);
+  if (gg_isnan(x) || (u & 0x7fffffffu) == 0x7f800000u) { return gg_nan(); }
+  let ax = bitcast<f32>(u & 0x7fffffffu);
+  // Tiny |x| (subnormals included, which the GPU may flush): sin x = x, cos x = 1 in float32.
+  if ((u & 0x7fffffffu) < 0x39800000u) { return select(x, 1.0, want_cos); }
+  var r = vec2<f32>(ax, 0.0);
+  if (ax >= 0.785398185253143310546875) { r = gg_quarter_turns(ax); }
+  // sin(|x|) and cos(|x|) = ±sin or ±cos of the angle, by the quadrant q:
+  // q = 0: (sin a, cos a); 1: (cos a, −sin a); 2: (−sin a, −cos a); 3: (−cos a, sin a).
+  let q = u32(r.y) + select(0u, 1u, want_cos);
+  var v = select(gg_sin_poly(r.x), gg_cos_poly(r.x), (q & 1u) == 1u);
+  if ((q & 2u) == 2u) { v = -v; }
+  // sin is odd, cos even.
+  if (!want_cos && u >= 0x80000000u) { v = -v; }
+  return v;
+}`);
+
 /** An op's WGSL form and its error in ULPs of the reference's float32 result (0: exact). */
 export interface WgslOp {
   readonly emit: OpEmitter;
@@ -208,6 +312,8 @@ export const ELEMENTWISE_WGSL: { readonly [K in ElementwiseOp]: WgslOp } = {
   exp: { emit: call(gg_exp), ulps: 2 },
   log: { emit: call(gg_log), ulps: 2 },
   tanh: { emit: call(gg_tanh), ulps: 2 },
+  sin: { emit: (c) => `${c.use(gg_sincos)}(${a0(c)}, false)`, ulps: 2 },
+  cos: { emit: (c) => `${c.use(gg_sincos)}(${a0(c)}, true)`, ulps: 2 },
   stopGradient: exact(identity),
   add: exact(infix("+")),
   sub: exact(infix("-")),

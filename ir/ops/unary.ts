@@ -21,6 +21,8 @@ export const UNARY = {
   tanh: { accepts: "float", fn: Math.tanh },
   floor: { accepts: "numeric", fn: Math.floor },
   stopGradient: { accepts: "any", fn: (x) => x },
+  sin: { accepts: "float", fn: Math.sin },
+  cos: { accepts: "float", fn: Math.cos },
 } as const satisfies Readonly<Record<string, { readonly accepts: DTypeClass; readonly fn: (x: number) => number }>>;
 
 export type UnaryOp = keyof typeof UNARY;
@@ -55,4 +57,7 @@ export const unaryOps: { readonly [K in UnaryOp]: OpDef<K> } = {
   tanh: unary("tanh", (n, g, b) => [b.mul(g, b.sub(b.scalarLike(1, n), b.mul(n, n)))]),
   floor: unary("floor", noGradient),
   stopGradient: unary("stopGradient", noGradient),
+  // d sin(x) = cos(x); d cos(x) = -sin(x)
+  sin: unary("sin", (_n, g, b, x) => [b.mul(g, b.emit("cos", [x], {}))]),
+  cos: unary("cos", (_n, g, b, x) => [b.neg(b.mul(g, b.emit("sin", [x], {})))]),
 };

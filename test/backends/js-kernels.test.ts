@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OP_NAMES, type OpName } from "../../ir/ops/attrs.js";
-import { BINARY_OPS, COMPARE_OPS, type BinaryOp, type CompareOp, type UnaryOp, UNARY_OPS } from "../../ir/ops/elementwise.js";
+import { BINARY, BINARY_OPS, COMPARE_OPS, type BinaryOp, type CompareOp, UNARY, type UnaryOp, UNARY_OPS } from "../../ir/ops/elementwise.js";
 import * as gg from "../../src/index.js";
 import { prim } from "../../src/ops.js";
 import {
@@ -139,6 +139,8 @@ const UNARY_REF: Readonly<Record<UnaryOp, (x: number) => number>> = {
   tanh: Math.tanh,
   floor: Math.floor,
   stopGradient: (x) => x,
+  sin: Math.sin,
+  cos: Math.cos,
 };
 
 /** Binary ops on floats: IEEE float64 arithmetic; maximum/minimum are IEEE 754-2019 (Math.max/min). */
@@ -188,7 +190,6 @@ function castRef(to: DType, x: number): number {
 const FLOATS = ["float32", "float64"] as const;
 const NUMERIC = ["float32", "float64", "int32"] as const;
 const ALL = ["bool", "int32", "float32", "float64"] as const;
-const FLOAT_ONLY: ReadonlySet<string> = new Set(["exp", "log", "sqrt", "tanh", "pow"]);
 
 /** The primitives this file checks; the last test makes sure that is all of them. */
 const covered = new Set<OpName>(["random"]); // random: test/ir/random.test.ts
@@ -198,7 +199,8 @@ const covered = new Set<OpName>(["random"]); // random: test/ir/random.test.ts
 describe("unary elementwise", () => {
   for (const op of UNARY_OPS) {
     covered.add(op);
-    const dtypes = FLOAT_ONLY.has(op) ? FLOATS : op === "stopGradient" ? ALL : NUMERIC;
+    const accepts = UNARY[op].accepts;
+    const dtypes = accepts === "float" ? FLOATS : accepts === "any" ? ALL : NUMERIC;
     it(`${op} on ${dtypes.join(", ")}`, async () => {
       await fc.assert(
         fc.asyncProperty(
@@ -217,7 +219,7 @@ describe("unary elementwise", () => {
 describe("binary elementwise, with broadcasting", () => {
   for (const op of BINARY_OPS) {
     covered.add(op);
-    const dtypes = FLOAT_ONLY.has(op) ? FLOATS : NUMERIC;
+    const dtypes = BINARY[op].accepts === "float" ? FLOATS : NUMERIC;
     it(`${op} on ${dtypes.join(", ")}`, async () => {
       await fc.assert(
         fc.asyncProperty(

@@ -75,6 +75,18 @@ describe("webgpu numerics", () => {
     expectWithin((got["pow"] as Tensor).data, (want["pow"] as Tensor).data, ulps.pow, "pow", arg(inputs.pa, inputs.pb));
   });
 
+  it("sin and cos of every magnitude (huge arguments, near multiples of π/2, subnormals, NaN, ±Inf) are within the stated ULPs", async () => {
+    const n = 4096;
+    const near = Float32Array.from({ length: n / 4 }, (_, i) => (((i * 7919) % 200001) - 100000) * (Math.PI / 2));
+    const specials = Float32Array.from([NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-40, 3.4e38, -3.4e38, Math.PI / 4, 0.7853981, 0.78539818]);
+    const v = Float32Array.from([...samples(n / 4, 10, -8, 8, false, false), ...samples(n / 4, 11, -149, 128, true), ...samples(n / 4, 12, -1e5, 1e5, false, false), ...near, ...specials]);
+    const x = gg.input("x", [v.length]);
+    const [got, want] = await runBoth({ sin: gg.sin(x), cos: gg.cos(x) }, { x: f32(v) });
+    const { ulps } = WEBGPU_ACCURACY;
+    expectWithin((got["sin"] as Tensor).data, (want["sin"] as Tensor).data, ulps.sin, "sin", (i) => String(v[i]));
+    expectWithin((got["cos"] as Tensor).data, (want["cos"] as Tensor).data, ulps.cos, "cos", (i) => String(v[i]));
+  });
+
   it("pow follows Math.pow on every special case (signed zeros, infinities, NaN, negative bases)", async () => {
     const specials = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 2, -2, 3, -3, 2.5, -2.5, 1e-40, -1e-40, 1e30, -1e30, 7];
     const a = Float32Array.from(specials.flatMap((p) => specials.map(() => p)));
