@@ -201,21 +201,17 @@ function randomKernel(k: Extract<Kernel, { kind: "random" }>): Dispatch | undefi
 }
 
 /** The dispatch computing kernel k (undefined when it has nothing to compute). */
+/** Each kernel kind's dispatch, keyed by kind (a kind without one is a type error); undefined: nothing to dispatch. */
+const DISPATCH: { readonly [K in Kernel["kind"]]: (k: Extract<Kernel, { kind: K }>, tuning: KernelTuning) => Dispatch | undefined } = {
+  map: mapKernel,
+  reduce: reduceKernel,
+  matmul: (k, tuning) => matmulDispatch(k, tuning.matmul.block, tuning.matmul.perThread),
+  gather: gatherKernel,
+  scatterAdd: scatterAddKernel,
+  iota: iotaKernel,
+  random: randomKernel,
+};
+
 export function kernelDispatch(k: Kernel, tuning: KernelTuning): Dispatch | undefined {
-  switch (k.kind) {
-    case "map":
-      return mapKernel(k);
-    case "reduce":
-      return reduceKernel(k);
-    case "matmul":
-      return matmulDispatch(k, tuning.matmul.block, tuning.matmul.perThread);
-    case "gather":
-      return gatherKernel(k);
-    case "scatterAdd":
-      return scatterAddKernel(k);
-    case "iota":
-      return iotaKernel(k);
-    case "random":
-      return randomKernel(k);
-  }
+  return (DISPATCH[k.kind] as (k: Kernel, tuning: KernelTuning) => Dispatch | undefined)(k, tuning);
 }

@@ -1,6 +1,6 @@
 import { GraphgradError } from "../../ir/errors.js";
 import type { Expr } from "../expr.js";
-import { div, floor, greater, maximum, minimum, mul, pow, scalar, sub, add, where } from "../ops.js";
+import { add, cos, div, floor, greater, maximum, minimum, mul, pow, scalar, sub, where } from "../ops.js";
 
 /**
  * Learning-rate schedules, evaluated INSIDE the compiled step from the step counter (no host
@@ -87,5 +87,20 @@ export function warmup(o: { peak: number; steps: number; after?: Schedule }): Sc
     const ramp = mul(div(add(count, 1), o.steps), o.peak);
     const rest = o.after === undefined ? scalar(o.peak, count.dtype) : o.after(maximum(sub(count, o.steps), 0));
     return where(greater(add(count, 1), o.steps), rest, ramp);
+  };
+}
+
+/**
+ * optax's cosine_decay_schedule: initial · ((1 − alpha)·(½(1 + cos(π·min(step, decaySteps)/decaySteps)))^exponent + alpha),
+ * from `initial` down to `alpha·initial` at `decaySteps`, held there after.
+ */
+export function cosineDecay(o: { initial: number; decaySteps: number; alpha?: number; exponent?: number }): Schedule {
+  positive("cosineDecay", "decaySteps", o.decaySteps);
+  const alpha = o.alpha ?? 0;
+  const exponent = o.exponent ?? 1;
+  if (!(alpha >= 0 && alpha <= 1)) throw new GraphgradError("schedules.cosineDecay", `alpha must be in [0, 1], got ${alpha}`);
+  return (count) => {
+    const half = mul(add(cos(mul(div(minimum(count, o.decaySteps), o.decaySteps), Math.PI)), 1), 0.5);
+    return mul(add(mul(pow(half, exponent), 1 - alpha), alpha), o.initial);
   };
 }

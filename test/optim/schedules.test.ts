@@ -159,6 +159,29 @@ describe("polynomialDecay (TF: (initial - end)·(1 - min(step, decaySteps)/decay
   });
 });
 
+describe("cosineDecay (optax: initial·((1 − alpha)·(½(1 + cos(π·min(step, decaySteps)/decaySteps)))^exponent + alpha))", () => {
+  const optax = (c: number, o: { initial: number; decaySteps: number; alpha: number; exponent: number }): number =>
+    o.initial * ((1 - o.alpha) * (0.5 * (1 + Math.cos((Math.PI * Math.min(c, o.decaySteps)) / o.decaySteps))) ** o.exponent + o.alpha);
+  for (const o of [
+    { initial: 0.1, decaySteps: 10, alpha: 0, exponent: 1 },
+    { initial: 2, decaySteps: 7, alpha: 0.1, exponent: 2 },
+    { initial: 0.5, decaySteps: 100, alpha: 0.25, exponent: 0.5 },
+  ]) {
+    it(`initial ${o.initial}, decaySteps ${o.decaySteps}, alpha ${o.alpha}, exponent ${o.exponent}; held at alpha·initial after`, async () => {
+      const counts = [...range(o.decaySteps + 3), o.decaySteps * 10];
+      const got = await evaluateAt(gg.schedules.cosineDecay(o), counts);
+      expectRelClose(got, counts.map((c) => optax(c, o)), 1e-15);
+      expect(Math.abs((got[got.length - 1] as number) - o.alpha * o.initial)).toBeLessThanOrEqual(1e-16);
+    });
+  }
+
+  it("defaults to alpha 0 and exponent 1; rejects a non-positive decaySteps or alpha outside [0, 1]", async () => {
+    expectRelClose(await evaluateAt(gg.schedules.cosineDecay({ initial: 1, decaySteps: 4 }), [0, 1, 2]), [1, 0.5 * (1 + Math.cos(Math.PI / 4)), 0.5]);
+    expect(() => gg.schedules.cosineDecay({ initial: 1, decaySteps: 0 })).toThrow("schedules.cosineDecay: decaySteps must be a positive number, got 0");
+    expect(() => gg.schedules.cosineDecay({ initial: 1, decaySteps: 5, alpha: 2 })).toThrow("schedules.cosineDecay: alpha must be in [0, 1], got 2");
+  });
+});
+
 describe("warmup (linear from 0 to peak over `steps` updates, then `after` shifted to start at 0)", () => {
   const ramp = (c: number, steps: number, peak: number): number => ((c + 1) / steps) * peak;
 
