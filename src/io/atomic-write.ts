@@ -18,6 +18,15 @@ export interface WritableFile {
   close(): Promise<void>;
 }
 
+/** A file open for reading at any position. */
+export interface ReadableFile {
+  /** Its size in bytes when opened. */
+  readonly size: number;
+  /** Exactly `length` bytes from `position` (fewer only at the end of the file). */
+  read(position: number, length: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
 export interface FileSystem {
   /** Creates a new file (failing if it exists) for writing. */
   openExclusive(path: string): Promise<WritableFile>;
@@ -26,6 +35,13 @@ export interface FileSystem {
   /** Makes a rename in the directory durable. */
   syncDirectory(path: string): Promise<void>;
   readFile(path: string): Promise<Uint8Array>;
+  /** Opens a file to read parts of it (a large file need not fit in memory). */
+  openRead(path: string): Promise<ReadableFile>;
+}
+
+export interface IoOptions {
+  /** The file-system layer (default: node:fs); injectable to test failures. */
+  readonly fs?: FileSystem;
 }
 
 export const nodeFileSystem: FileSystem = {
@@ -55,6 +71,25 @@ export const nodeFileSystem: FileSystem = {
     }
   },
   readFile: async (path) => fsp.readFile(path),
+  openRead: async (path) => {
+    const fh = await fsp.open(path, "r");
+    const { size } = await fh.stat();
+    return {
+      size,
+      read: async (position, length) => {
+        const out = new Uint8Array(length);
+        // read() may return fewer bytes than asked: loop until all are read or the file ends.
+        let off = 0;
+        while (off < length) {
+          const { bytesRead } = await fh.read(out, off, length - off, position + off);
+          if (bytesRead === 0) break;
+          off += bytesRead;
+        }
+        return off === length ? out : out.subarray(0, off);
+      },
+      close: () => fh.close(),
+    };
+  },
 };
 
 /** The temporary name used while writing `path`: hidden, in the same directory, unique. */

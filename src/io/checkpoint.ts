@@ -6,7 +6,8 @@ import { Tensor } from "../../ir/tensor.js";
 import type { TransformState } from "../optim/transform.js";
 import { type Concrete, mapTree } from "../optim/tree.js";
 import type { TrainState } from "../train.js";
-import { type FileSystem, messageOf, nodeFileSystem, writeFileAtomic } from "./atomic-write.js";
+import { type IoOptions, messageOf, nodeFileSystem, writeFileAtomic } from "./atomic-write.js";
+import { readSafetensors, type ReadOptions, type TensorFile } from "./read-safetensors.js";
 import { crc32 } from "./crc32.js";
 import { decodeSafetensors, encodeSafetensors, errorAt } from "./safetensors.js";
 
@@ -34,10 +35,8 @@ const CRC_PLACEHOLDER = "00000000";
 const LEAF = "$tensor";
 const PREFIX = { param: "param/", opt: "opt/", ema: "ema/", emaMetric: "emaMetric/" } as const;
 
-export interface IoOptions {
-  /** The file-system layer (default: node:fs); injectable to test failures. */
-  readonly fs?: FileSystem;
-}
+export type { IoOptions } from "./atomic-write.js";
+export { readSafetensors, type ReadOptions, type Rename } from "./read-safetensors.js";
 
 export interface Loaded<S extends TransformState = TransformState> {
   readonly state: TrainState<S>;
@@ -61,11 +60,12 @@ export async function load<S extends TransformState = TransformState>(path: stri
   return decodeCheckpoint(bytes, like, `checkpoint '${path}'`);
 }
 
-/** Any safetensors file's tensors (F32, F64, I32, BOOL) and metadata, e.g. one written by another tool. */
-export async function readTensors(path: string, options: IoOptions = {}): Promise<{ tensors: Readonly<Record<string, Tensor>>; metadata: Readonly<Record<string, string>> }> {
-  const decoded = decodeSafetensors(await readBytes(path, options));
-  if (decoded._tag === "Left") throw errorAt(`safetensors '${path}'`, decoded.left);
-  return { tensors: Object.freeze(Object.fromEntries(decoded.right.tensors)), metadata: decoded.right.metadata };
+/**
+ * Any safetensors file's tensors and metadata, e.g. one written by PyTorch: the same as
+ * `readSafetensors` (which can also rename them).
+ */
+export async function readTensors(path: string, options: ReadOptions = {}): Promise<TensorFile> {
+  return readSafetensors(path, options);
 }
 
 /** Writes named tensors as a safetensors file, atomically. */

@@ -463,7 +463,7 @@ describe("safetensors headers", () => {
 
   it("rejects unsupported dtypes by name and bad fields by path", async () => {
     const entry = (e: string): Uint8Array => fileOf(`{"t":${e}}`, new Uint8Array(8));
-    await expect(read(entry('{"dtype":"F16","shape":[4],"data_offsets":[0,8]}'))).rejects.toThrow(`header.t.dtype: dtype F16 is not supported (graphgrad reads F32, F64, I32, BOOL)`);
+    await expect(read(entry('{"dtype":"C64","shape":[1],"data_offsets":[0,8]}'))).rejects.toThrow(`header.t.dtype: dtype C64 is not supported (graphgrad reads F64, F32, F16, BF16, I64, U64, I32, U32, I16, U16, I8, U8, BOOL)`);
     await expect(read(entry('{"dtype":"Q9","shape":[2],"data_offsets":[0,8]}'))).rejects.toThrow(`header.t.dtype: unknown dtype "Q9"`);
     await expect(read(entry('{"dtype":"F32","shape":[2,-1],"data_offsets":[0,8]}'))).rejects.toThrow("header.t.shape[1]: expected NonNegativeInteger, got -1");
     await expect(read(entry('{"dtype":"F32","shape":[2]}'))).rejects.toThrow("header.t.data_offsets: missing");
