@@ -8,6 +8,7 @@ import { type Concrete, mapTree } from "../optim/tree.js";
 import type { TrainState } from "../train.js";
 import { type IoOptions, messageOf, nodeFileSystem, writeFileAtomic } from "./atomic-write.js";
 import { readSafetensors, type ReadOptions, type TensorFile } from "./read-safetensors.js";
+import { removeStaleTemporaries } from "./stale-temps.js";
 import { crc32 } from "./crc32.js";
 import { decodeSafetensors, encodeSafetensors, errorAt } from "./safetensors.js";
 
@@ -17,7 +18,7 @@ import { decodeSafetensors, encodeSafetensors, errorAt } from "./safetensors.js"
  * `emaMetric/<name>`; the metadata holds the format and its version, the step, the optimizer state
  * tree with its tags (leaves replaced by `{"$tensor": name}`) and a CRC-32 of the whole file, so a
  * flipped byte anywhere is detected. Files are replaced atomically (temporary file, fsync, rename,
- * directory fsync).
+ * directory fsync); a save or load first removes the temporaries its target's dead writers left.
  */
 
 export const CHECKPOINT_FORMAT = "graphgrad.checkpoint";
@@ -56,6 +57,7 @@ export async function save(path: string, state: TrainState, metadata: Readonly<R
  * entries; errors name the first difference.
  */
 export async function load<S extends TransformState = TransformState>(path: string, like?: TrainState<S>, options: IoOptions = {}): Promise<Loaded<S>> {
+  await removeStaleTemporaries(path, options.fs ?? nodeFileSystem);
   const bytes = await readBytes(path, options);
   return decodeCheckpoint(bytes, like, `checkpoint '${path}'`);
 }

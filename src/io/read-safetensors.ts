@@ -2,6 +2,7 @@ import type { Either } from "fp-ts/lib/Either.js";
 import { GraphgradError } from "../../ir/errors.js";
 import type { Tensor } from "../../ir/tensor.js";
 import { type IoOptions, messageOf, nodeFileSystem, type ReadableFile } from "./atomic-write.js";
+import { removeStaleTemporaries } from "./stale-temps.js";
 import { decodeTensor, type Entry, errorAt, headerLength, parseHeader } from "./safetensors.js";
 
 /**
@@ -30,9 +31,11 @@ export async function readSafetensors(path: string, options: ReadOptions = {}): 
     if (r._tag === "Left") throw errorAt(where, r.left);
     return r.right;
   };
+  const fs = options.fs ?? nodeFileSystem;
+  await removeStaleTemporaries(path, fs);
   let file: ReadableFile;
   try {
-    file = await (options.fs ?? nodeFileSystem).openRead(path);
+    file = await fs.openRead(path);
   } catch (e) {
     throw new GraphgradError(where, `cannot be read (${messageOf(e)})`);
   }
