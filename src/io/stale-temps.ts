@@ -14,12 +14,13 @@ import type { FileSystem } from "./file-system.js";
  * processes cannot be checked from here) and of other targets.
  */
 
-const HOST = crc32([new TextEncoder().encode(hostname())]).toString(16).padStart(8, "0");
+/** This host's tag: a hash of its name (computed when used, so that loading this module in a browser bundle calls nothing). */
+const hostTag = (): string => crc32([new TextEncoder().encode(hostname())]).toString(16).padStart(8, "0");
 const TAIL = /^(\d+)\.([0-9a-f]{8})\.[0-9a-f]{12}\.tmp$/;
 
 /** The temporary name used while `pid` writes `path`: hidden, in the same directory, unique. */
 export function temporaryPath(path: string, pid = process.pid): string {
-  return join(dirname(path), `.${basename(path)}.${pid}.${HOST}.${randomBytes(6).toString("hex")}.tmp`);
+  return join(dirname(path), `.${basename(path)}.${pid}.${hostTag()}.${randomBytes(6).toString("hex")}.tmp`);
 }
 
 /** Whether a process with this id exists on this host (one we may not signal exists too). */
@@ -37,7 +38,7 @@ export function temporaryWriter(name: string, target: string): number | undefine
   const prefix = `.${target}.`;
   if (!name.startsWith(prefix)) return undefined;
   const m = TAIL.exec(name.slice(prefix.length));
-  if (m === null || m[2] !== HOST) return undefined;
+  if (m === null || m[2] !== hostTag()) return undefined;
   const pid = Number(m[1]);
   return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
 }
