@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -55,6 +55,24 @@ describe("README", () => {
 
   it("the optimizer examples build", async () => {
     await expect(runBlock(block("gg.optim.momentum"), "optimizers")).resolves.toEqual([]);
+  });
+
+  it("the TensorBoard example trains and writes train and validation event files", async () => {
+    const runs = join(root, "runs", "blobs");
+    rmSync(runs, { recursive: true, force: true });
+    try {
+      await expect(runBlock(block("gg.hooks.tensorboard("), "tensorboard")).resolves.toEqual([]);
+      for (const run of ["train", "validation"]) expect(readdirSync(join(runs, run)).filter((f) => f.startsWith("events.out.tfevents."))).toHaveLength(1);
+    } finally {
+      rmSync(join(root, "runs"), { recursive: true, force: true });
+    }
+  });
+
+  it("the PyTorch safetensors example gives PyTorch's output", async () => {
+    const [line] = await runBlock(block("readSafetensors("), "safetensors");
+    const expected = JSON.parse(readFileSync(join(root, "test", "fixtures", "safetensors", "expected.json"), "utf8")) as { "torch-mlp-bf16 forward": { y: number[][] } };
+    const got = JSON.parse(line as string) as number[][];
+    expected["torch-mlp-bf16 forward"].y[0]!.forEach((v, j) => expect(Math.abs(got[0]![j]! - v)).toBeLessThanOrEqual(2e-7 * (1 + Math.abs(v))));
   });
 
   it("the bind and donate examples run (they throw if a result is wrong)", async () => {

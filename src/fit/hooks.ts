@@ -12,7 +12,8 @@ import type { FitContext, Hook } from "./types.js";
 
 /**
  * The hooks `fit` ships with: a learning-rate setter (the seed's `m.assign_lr(session, lr)`),
- * logging every N steps, checkpoints every N steps, early stopping, and stopping on NaN/Inf.
+ * logging every N steps, checkpoints every N steps, early stopping, stopping on NaN/Inf, and
+ * TensorBoard event files (`tensorboard.ts`).
  */
 
 /**
@@ -183,3 +184,5 @@ export function stopOnNonFinite(options: StopOnNonFiniteOptions = {}): Hook {
     },
   };
 }
+
+export { tensorboard, type TensorBoardOptions } from "./tensorboard.js";

@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { promises as fsp } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { dirname } from "node:path";
 import { GraphgradError } from "../../ir/errors.js";
+import { type FileSystem, messageOf, nodeFileSystem, type WritableFile } from "./file-system.js";
+import { removeStaleTemporaries, temporaryPath } from "./stale-temps.js";
 
 /**
  * Atomic file replacement: write a temporary file in the target's directory, fsync it, rename it
@@ -9,61 +9,16 @@ import { GraphgradError } from "../../ir/errors.js";
  * complete new one under the target name, never a partial one (rename is atomic on POSIX file
  * systems; the fsyncs make the data durable before the name points at it).
  *
- * The file-system calls go through `FileSystem`, so tests can inject failures at any step.
+ * The file-system calls go through `FileSystem`, so tests can inject failures at any step. Before
+ * writing, the temporaries of the same target left by writers that died are removed
+ * (stale-temps.ts).
  */
 
-export interface WritableFile {
-  write(bytes: Uint8Array): Promise<void>;
-  sync(): Promise<void>;
-  close(): Promise<void>;
-}
-
-export interface FileSystem {
-  /** Creates a new file (failing if it exists) for writing. */
-  openExclusive(path: string): Promise<WritableFile>;
-  rename(from: string, to: string): Promise<void>;
-  remove(path: string): Promise<void>;
-  /** Makes a rename in the directory durable. */
-  syncDirectory(path: string): Promise<void>;
-  readFile(path: string): Promise<Uint8Array>;
-}
-
-export const nodeFileSystem: FileSystem = {
-  openExclusive: async (path) => {
-    const fh = await fsp.open(path, "wx", 0o644);
-    return {
-      write: async (bytes) => {
-        // write() may write fewer bytes than asked: loop until all are written.
-        for (let off = 0; off < bytes.length; ) {
-          const { bytesWritten } = await fh.write(bytes, off, bytes.length - off);
-          off += bytesWritten;
-        }
-      },
-      sync: () => fh.sync(),
-      close: () => fh.close(),
-    };
-  },
-  rename: (from, to) => fsp.rename(from, to),
-  remove: (path) => fsp.rm(path, { force: true }),
-  syncDirectory: async (path) => {
-    if (process.platform === "win32") return; // directories cannot be opened for fsync there
-    const dh = await fsp.open(path, "r");
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
-  },
-  readFile: async (path) => fsp.readFile(path),
-};
-
-/** The temporary name used while writing `path`: hidden, in the same directory, unique. */
-export function temporaryPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-}
+export { type FileSystem, type IoOptions, messageOf, nodeFileSystem, type ReadableFile, type WritableFile } from "./file-system.js";
 
 /** Writes `chunks` to `path` atomically. On failure the temporary file is removed and the target is untouched. */
 export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[], fs: FileSystem = nodeFileSystem, where = `file '${path}'`): Promise<void> {
+  await removeStaleTemporaries(path, fs);
   const tmp = temporaryPath(path);
   let file: WritableFile | undefined;
   try {
@@ -86,6 +41,3 @@ export async function writeFileAtomic(path: string, chunks: readonly Uint8Array[
   }
 }
 
-export function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}

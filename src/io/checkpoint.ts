@@ -6,7 +6,9 @@ import { Tensor } from "../../ir/tensor.js";
 import type { TransformState } from "../optim/transform.js";
 import { type Concrete, mapTree } from "../optim/tree.js";
 import type { TrainState } from "../train.js";
-import { type FileSystem, messageOf, nodeFileSystem, writeFileAtomic } from "./atomic-write.js";
+import { type IoOptions, messageOf, nodeFileSystem, writeFileAtomic } from "./atomic-write.js";
+import { readSafetensors, type ReadOptions, type TensorFile } from "./read-safetensors.js";
+import { removeStaleTemporaries } from "./stale-temps.js";
 import { crc32 } from "./crc32.js";
 import { decodeSafetensors, encodeSafetensors, errorAt } from "./safetensors.js";
 
@@ -16,7 +18,7 @@ import { decodeSafetensors, encodeSafetensors, errorAt } from "./safetensors.js"
  * `emaMetric/<name>`; the metadata holds the format and its version, the step, the optimizer state
  * tree with its tags (leaves replaced by `{"$tensor": name}`) and a CRC-32 of the whole file, so a
  * flipped byte anywhere is detected. Files are replaced atomically (temporary file, fsync, rename,
- * directory fsync).
+ * directory fsync); a save or load first removes the temporaries its target's dead writers left.
  */
 
 export const CHECKPOINT_FORMAT = "graphgrad.checkpoint";
@@ -34,10 +36,8 @@ const CRC_PLACEHOLDER = "00000000";
 const LEAF = "$tensor";
 const PREFIX = { param: "param/", opt: "opt/", ema: "ema/", emaMetric: "emaMetric/" } as const;
 
-export interface IoOptions {
-  /** The file-system layer (default: node:fs); injectable to test failures. */
-  readonly fs?: FileSystem;
-}
+export type { IoOptions } from "./atomic-write.js";
+export { readSafetensors, type ReadOptions, type Rename } from "./read-safetensors.js";
 
 export interface Loaded<S extends TransformState = TransformState> {
   readonly state: TrainState<S>;
@@ -57,15 +57,17 @@ export async function save(path: string, state: TrainState, metadata: Readonly<R
  * entries; errors name the first difference.
  */
 export async function load<S extends TransformState = TransformState>(path: string, like?: TrainState<S>, options: IoOptions = {}): Promise<Loaded<S>> {
+  await removeStaleTemporaries(path, options.fs ?? nodeFileSystem);
   const bytes = await readBytes(path, options);
   return decodeCheckpoint(bytes, like, `checkpoint '${path}'`);
 }
 
-/** Any safetensors file's tensors (F32, F64, I32, BOOL) and metadata, e.g. one written by another tool. */
-export async function readTensors(path: string, options: IoOptions = {}): Promise<{ tensors: Readonly<Record<string, Tensor>>; metadata: Readonly<Record<string, string>> }> {
-  const decoded = decodeSafetensors(await readBytes(path, options));
-  if (decoded._tag === "Left") throw errorAt(`safetensors '${path}'`, decoded.left);
-  return { tensors: Object.freeze(Object.fromEntries(decoded.right.tensors)), metadata: decoded.right.metadata };
+/**
+ * Any safetensors file's tensors and metadata, e.g. one written by PyTorch: the same as
+ * `readSafetensors` (which can also rename them).
+ */
+export async function readTensors(path: string, options: ReadOptions = {}): Promise<TensorFile> {
+  return readSafetensors(path, options);
 }
 
 /** Writes named tensors as a safetensors file, atomically. */

@@ -1,10 +1,11 @@
 import { type Either, right } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
-import { allocate, type DType, type TypedArray } from "../../ir/dtype.js";
+import type { DType } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { decodeAt, describeValue, failAt } from "../../ir/json.js";
 import { formatShape } from "../../ir/shape.js";
 import { Tensor } from "../../ir/tensor.js";
+import { FILE_DTYPES, type FileDType, REFUSED_DTYPES } from "./safetensors-dtypes.js";
 
 /**
  * The safetensors format (https://github.com/huggingface/safetensors): an unsigned 64-bit
@@ -12,7 +13,8 @@ import { Tensor } from "../../ir/tensor.js";
  *   { "<name>": { "dtype": "F32", "shape": [2, 3], "data_offsets": [begin, end] }, ...,
  *     "__metadata__": { "<key>": "<string>" } }
  * padded with spaces, then the tensors' bytes, little-endian, row-major, packed back to back with
- * offsets relative to the end of the header. graphgrad reads and writes F32, F64, I32 and BOOL.
+ * offsets relative to the end of the header. graphgrad writes F32, F64, I32 and BOOL, and reads
+ * the format's other numeric dtypes too, converted (see safetensors-dtypes.ts).
  */
 
 export const METADATA_KEY = "__metadata__";
@@ -20,10 +22,6 @@ export const METADATA_KEY = "__metadata__";
 const MAX_HEADER = 100_000_000;
 
 const TO_FILE: Readonly<Record<DType, string>> = { float32: "F32", float64: "F64", int32: "I32", bool: "BOOL" };
-const FROM_FILE: ReadonlyMap<string, DType> = new Map(Object.entries(TO_FILE).map(([d, s]) => [s, d as DType]));
-const ITEM_SIZE: Readonly<Record<DType, number>> = { float32: 4, float64: 8, int32: 4, bool: 1 };
-/** The other dtypes of the format, named when rejected. */
-const UNSUPPORTED = ["F16", "BF16", "F8_E4M3", "F8_E5M2", "I8", "U8", "I16", "U16", "U32", "I64", "U64", "C64"];
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -95,30 +93,42 @@ export interface Decoded {
   readonly dataStart: number;
 }
 
-interface Entry {
+/** A tensor of the header: its dtype in the file and how it is read, its shape and byte range in the data. */
+export interface Entry {
   readonly name: string;
-  readonly dtype: DType;
+  readonly fileDtype: string;
+  readonly format: FileDType;
   readonly shape: readonly number[];
   readonly begin: number;
   readonly end: number;
 }
 
-/**
- * Parses and validates a whole file: the header length against the file size, the header as JSON
- * (io-ts: the path of a bad field), the dtypes, each tensor's byte size against dtype·shape, and the
- * offsets: in range, contiguous, non-overlapping, covering the data exactly. Never throws.
- */
-export function decodeSafetensors(bytes: Uint8Array): Either<GraphgradError, Decoded> {
-  if (bytes.length < 8) return failAt([], `truncated: ${bytes.length} bytes, fewer than the 8 of the header length`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const n = view.getBigUint64(0, true);
-  if (n > BigInt(bytes.length - 8)) return failAt([], `truncated or not a safetensors file: the header length ${n} exceeds the ${bytes.length - 8} bytes after it`);
+export interface Header {
+  readonly entries: readonly Entry[];
+  readonly metadata: Readonly<Record<string, string>>;
+  /** 8 + the header length: where the data starts. */
+  readonly dataStart: number;
+}
+
+/** The header length, from the file's first 8 bytes, checked against the file's size. */
+export function headerLength(first: Uint8Array, fileSize: number): Either<GraphgradError, number> {
+  if (fileSize < 8 || first.length < 8) return failAt([], `truncated: ${fileSize} bytes, fewer than the 8 of the header length`);
+  const n = new DataView(first.buffer, first.byteOffset, 8).getBigUint64(0, true);
+  if (n > BigInt(fileSize - 8)) return failAt([], `truncated or not a safetensors file: the header length ${n} exceeds the ${fileSize - 8} bytes after it`);
   if (n > BigInt(MAX_HEADER)) return failAt([], `header length ${n} exceeds the ${MAX_HEADER} bytes allowed`);
-  const headerLength = Number(n);
-  const dataStart = 8 + headerLength;
+  return right(Number(n));
+}
+
+/**
+ * Parses and validates the header (the JSON bytes after the length) of a file of `fileSize` bytes:
+ * the JSON (io-ts: the path of a bad field), the dtypes, each tensor's byte size against
+ * dtype·shape, and the offsets: in range, contiguous, non-overlapping, covering the data exactly.
+ */
+export function parseHeader(json: Uint8Array, fileSize: number): Either<GraphgradError, Header> {
+  const dataStart = 8 + json.length;
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(8, dataStart));
+    text = new TextDecoder("utf-8", { fatal: true }).decode(json);
   } catch {
     return failAt(["header"], "not valid UTF-8");
   }
@@ -144,25 +154,37 @@ export function decodeSafetensors(bytes: Uint8Array): Either<GraphgradError, Dec
     const info = decodeAt(TensorInfoCodec, value, path);
     if (info._tag === "Left") return info;
     const { dtype: fileDtype, shape, data_offsets: [begin, end] } = info.right;
-    const dtype = FROM_FILE.get(fileDtype);
-    if (dtype === undefined) {
-      const known = UNSUPPORTED.includes(fileDtype) ? `dtype ${fileDtype} is not supported` : `unknown dtype ${describeValue(fileDtype)}`;
-      return failAt([...path, "dtype"], `${known} (graphgrad reads ${[...FROM_FILE.keys()].join(", ")})`);
+    const format = FILE_DTYPES.get(fileDtype);
+    if (format === undefined) {
+      const known = REFUSED_DTYPES.includes(fileDtype) ? `dtype ${fileDtype} is not supported` : `unknown dtype ${describeValue(fileDtype)}`;
+      return failAt([...path, "dtype"], `${known} (graphgrad reads ${[...FILE_DTYPES.keys()].join(", ")})`);
     }
     if (begin > end) return failAt([...path, "data_offsets"], `begin ${begin} is after end ${end}`);
-    const count = shape.reduce((a, b) => a * b, 1);
-    const size = count * ITEM_SIZE[dtype];
+    const size = shape.reduce((a, b) => a * b, 1) * format.itemSize;
     if (!Number.isSafeInteger(size) || size !== end - begin) {
       return failAt([...path, "data_offsets"], `${end - begin} bytes for ${fileDtype}${formatShape(shape)}, which needs ${size}`);
     }
-    entries.push({ name, dtype, shape, begin, end });
+    entries.push({ name, fileDtype, format, shape, begin, end });
   }
-
-  const dataLength = bytes.length - dataStart;
-  const checked = checkLayout(entries, dataLength);
+  const checked = checkLayout(entries, fileSize - dataStart);
   if (checked._tag === "Left") return checked;
-  const tensors = entries.map((e) => [e.name, readTensor(bytes, dataStart, e)] as const);
-  return right({ tensors, metadata: Object.freeze(metadata), dataStart });
+  return right({ entries, metadata: Object.freeze(metadata), dataStart });
+}
+
+/** Parses and validates a whole file in memory (see `parseHeader`). Never throws. */
+export function decodeSafetensors(bytes: Uint8Array): Either<GraphgradError, Decoded> {
+  const n = headerLength(bytes.subarray(0, 8), bytes.length);
+  if (n._tag === "Left") return n;
+  const header = parseHeader(bytes.subarray(8, 8 + n.right), bytes.length);
+  if (header._tag === "Left") return header;
+  const { entries, metadata, dataStart } = header.right;
+  const tensors: (readonly [string, Tensor])[] = [];
+  for (const e of entries) {
+    const tensor = decodeTensor(e, bytes.subarray(dataStart + e.begin, dataStart + e.end));
+    if (tensor._tag === "Left") return tensor;
+    tensors.push([e.name, tensor.right]);
+  }
+  return right({ tensors, metadata, dataStart });
 }
 
 /** Offsets in range, contiguous, non-overlapping, and covering the data exactly. */
@@ -183,22 +205,14 @@ function checkLayout(entries: readonly Entry[], dataLength: number): Either<Grap
   return right(undefined);
 }
 
-/** A tensor with its own, aligned copy of its bytes. */
-function readTensor(bytes: Uint8Array, dataStart: number, e: Entry): Tensor {
+/** A tensor with its own, aligned copy of its bytes `raw`, converted to a graphgrad dtype (see safetensors-dtypes.ts). */
+export function decodeTensor(e: Entry, raw: Uint8Array): Either<GraphgradError, Tensor> {
   const count = e.shape.reduce((a, b) => a * b, 1);
-  const src = bytes.subarray(dataStart + e.begin, dataStart + e.end);
-  const out: TypedArray = allocate(e.dtype, count);
-  if (e.dtype === "bool") {
-    for (let i = 0; i < count; i++) out[i] = src[i] === 0 ? 0 : 1;
-  } else if (LITTLE_ENDIAN_HOST) {
-    new Uint8Array(out.buffer).set(src);
-  } else {
-    const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
-    for (let i = 0; i < count; i++) {
-      out[i] = e.dtype === "float32" ? view.getFloat32(4 * i, true) : e.dtype === "float64" ? view.getFloat64(8 * i, true) : view.getInt32(4 * i, true);
-    }
+  const data = e.format.decode(raw, count);
+  if (!ArrayBuffer.isView(data)) {
+    return failAt([], `tensor '${e.name}' (${e.fileDtype}${formatShape(e.shape)}): value ${data.value} at index ${data.index} does not fit int32, graphgrad's integer dtype`);
   }
-  return new Tensor(e.dtype, e.shape, out);
+  return right(new Tensor(e.format.dtype, e.shape, data));
 }
 
 /** Re-reports an error at a boundary (a file path) with its message. */
