@@ -2,7 +2,7 @@ import type { Either } from "fp-ts/lib/Either.js";
 import type { DType } from "./dtype.js";
 import type { Node, NodeOf } from "./node.js";
 import type { OpAttrs, OpName } from "./ops/attrs.js";
-import type { Shape } from "./shape.js";
+import type { Dim, Shape } from "./shape.js";
 
 /** What a shape rule sees of an operand and returns for the result. */
 export interface TypeInfo {
@@ -46,20 +46,44 @@ export interface RuleKit {
  */
 export type Cotangents = readonly (Node | null)[];
 
+/** A JVP rule's input: one tangent per operand, `null` for a symbolic zero (an operand with no tangent). */
+export type Tangents = readonly (Node | null)[];
+
 /**
- * The one definition of a primitive's rules: its arity, its shape-and-dtype rule and its VJP.
- * Its attribute codec sits beside it, in the same op-family file (`ir/ops/*.ts`), and is collected
- * into `ATTR_CODECS`.
+ * An operand of a node being batched (vmap): its batched form, and whether it has the batch axis,
+ * always at axis 0. An operand without it is the same for every batch element (a closed-over value).
+ */
+export interface BatchedArg {
+  readonly node: Node;
+  readonly batched: boolean;
+}
+
+/** The builders a batching rule may call, and the batch size. */
+export interface BatchKit extends RuleKit {
+  readonly size: Dim;
+}
+
+/**
+ * The one definition of a primitive's rules: its arity, its shape-and-dtype rule, its VJP, its
+ * JVP and its batching rule. Its attribute codec sits beside it, in the same op-family file
+ * (`ir/ops/*.ts`), and is collected into `ATTR_CODECS`.
  *
  * - `infer` returns a Left with a message (the op name is prefixed by the caller), e.g.
  *   `inner dimensions differ: [32,4] x [3,11]`.
  * - `vjp` maps the cotangent `g` of the node's output to one cotangent per operand (checked by
- *   the driver).
+ *   the driver, `ir/passes/grad.ts`).
+ * - `jvp` maps one tangent per operand (null: zero) to the tangent of the output, or null when
+ *   it is zero. It may have any shape the output's shape broadcasts from: the driver
+ *   (`ir/passes/jvp.ts`) broadcasts it. Called only when some operand has a tangent, on float nodes.
+ * - `batch` gives the node's batched form (batch axis 0) from its operands' batched forms
+ *   (`ir/passes/vmap.ts`). Called only when some operand is batched.
  */
 export interface OpDef<K extends OpName> {
   readonly arity: number | "variadic";
   readonly infer: (inputs: readonly TypeInfo[], attrs: OpAttrs[K]) => Either<string, TypeInfo>;
   readonly vjp: (node: NodeOf<K>, g: Node, b: RuleKit) => Cotangents;
+  readonly jvp: (node: NodeOf<K>, tangents: Tangents, b: RuleKit) => Node | null;
+  readonly batch: (node: NodeOf<K>, args: readonly BatchedArg[], b: BatchKit) => Node;
 }
 
 export type OpTable = { readonly [K in OpName]: OpDef<K> };

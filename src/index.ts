@@ -6,6 +6,7 @@ export { Expr, type ExprLike } from "./expr.js";
 export * from "./ops.js";
 export * from "./composites.js";
 export { grad } from "./grad.js";
+export { hessian, hvp, jacobian, jvp, vmap, type VmapOptions, type VmapResult } from "./transforms/index.js";
 export { compile, evaluate, graph, type Compiled, type CompileOptions, type Feeds, type TensorLike } from "./compile.js";
 export * as random from "./random.js";
 export { js } from "../backends/js/index.js";

@@ -159,12 +159,17 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
     for (let i = 0; i < y.length; i++) y[i] = at(i);
     return new Tensor(out.dtype, out.shape, y);
   },
+  // One block of `shape` per key (a batch of keys [..., 2] gives [..., ...shape]).
   random: (attrs, xs, out) => {
     const key = arg(xs, 0).data;
-    const k0 = (key[0] as number) >>> 0;
-    const k1 = (key[1] as number) >>> 0;
     const y = make(out);
-    for (let i = 0; i < y.length; i++) y[i] = randomElement(k0, k1, i, attrs.dist);
+    const keys = key.length / 2;
+    const per = keys === 0 ? 0 : y.length / keys;
+    for (let k = 0; k < keys; k++) {
+      const k0 = (key[2 * k] as number) >>> 0;
+      const k1 = (key[2 * k + 1] as number) >>> 0;
+      for (let i = 0; i < per; i++) y[k * per + i] = randomElement(k0, k1, i, attrs.dist);
+    }
     return new Tensor(out.dtype, out.shape, y);
   },
 };

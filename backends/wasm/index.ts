@@ -154,14 +154,17 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     env: { memory },
     m: {
       ...hostMath(),
-      random: (keyAt: number, outAt: number, size: number, dist: number, dtype: number): void => {
-        const key = new Int32Array(memory.buffer, keyAt, 2);
+      // One block of `size` elements per key (keys: consecutive int32 pairs).
+      random: (keyAt: number, outAt: number, size: number, keys: number, dist: number, dtype: number): void => {
+        const key = new Int32Array(memory.buffer, keyAt, 2 * keys);
         const d = RANDOM_DTYPES[dtype] as DType;
-        const out = view(memory, d, outAt, size);
-        const k0 = (key[0] as number) >>> 0;
-        const k1 = (key[1] as number) >>> 0;
+        const out = view(memory, d, outAt, size * keys);
         const kind = RANDOM_DISTS[dist] as (typeof RANDOM_DISTS)[number];
-        for (let i = 0; i < size; i++) out[i] = randomElement(k0, k1, i, kind);
+        for (let k = 0; k < keys; k++) {
+          const k0 = (key[2 * k] as number) >>> 0;
+          const k1 = (key[2 * k + 1] as number) >>> 0;
+          for (let i = 0; i < size; i++) out[k * size + i] = randomElement(k0, k1, i, kind);
+        }
       },
     },
   };

@@ -12,7 +12,7 @@ export interface GenContext {
   /** Byte address of a buffer in the arena. */
   readonly addr: (buffer: number) => number;
   readonly math: MathImports;
-  /** The imported host function running `random` kernels: (key, out, size, dist, dtype) -> (). */
+  /** The imported host function running `random` kernels: (key, out, size per key, keys, dist, dtype) -> (). */
   readonly randomImport: number;
 }
 
@@ -208,6 +208,6 @@ type RandomKernel = Extract<Kernel, { kind: "random" }>;
 /** Calls the host's Threefry implementation (ir/random.ts), the one definition of the numbers. */
 export function genRandom(k: RandomKernel, g: GenContext): FunctionBuilder {
   const f = new FunctionBuilder([], []);
-  f.i32(g.addr(k.key)).i32(g.addr(k.out)).i32(k.size).i32(RANDOM_DISTS.indexOf(k.dist)).i32(RANDOM_DTYPES.indexOf(k.dtype)).call(g.randomImport);
+  f.i32(g.addr(k.key)).i32(g.addr(k.out)).i32(k.size).i32(k.keys).i32(RANDOM_DISTS.indexOf(k.dist)).i32(RANDOM_DTYPES.indexOf(k.dtype)).call(g.randomImport);
   return f;
 }

@@ -106,7 +106,7 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   const math = Object.fromEntries(
     HOST_MATH_NAMES.map((name) => [name, mb.importFunction({ module: "m", name, params: new Array<"f64">(HOST_MATH[name]).fill("f64"), results: ["f64"] })]),
   ) as MathImports;
-  const randomImport = mb.importFunction({ module: "m", name: "random", params: ["i32", "i32", "i32", "i32", "i32"], results: [] });
+  const randomImport = mb.importFunction({ module: "m", name: "random", params: ["i32", "i32", "i32", "i32", "i32", "i32"], results: [] });
   mb.setMemory(1, o.sharedMemory, o.sharedMemory ? o.maxPages : undefined);
   const scratchBase = Math.ceil(plan.bytes / 64) * 64;
   const parallel = p.kernels.map((k) => splittable(k, o.threads));

@@ -194,8 +194,11 @@ function randomKernel(k: Extract<Kernel, { kind: "random" }>): Dispatch | undefi
     if (k.dtype === "bool") value = natural.d === "int32" ? `(${value} != 0)` : `${h.use(gg_f2b)}(${value})`;
     else value = k.dtype === "int32" ? `${h.use(gg_f2i)}(${value})` : `${h.use(gg_i2f)}(${value})`;
   }
-  return flatKernel(`random ${k.dist}`, k.size, h, b, [
-    `let w = ${h.use(gg_threefry)}(m[${key}], m[${key} + 1u], gid, 0u);`,
+  // Block gid / size, element gid % size of it: one block per key.
+  const per = Math.max(1, k.size);
+  return flatKernel(`random ${k.dist}`, k.size * k.keys, h, b, [
+    `let kb = ${key} + 2u * (gid / ${per}u);`,
+    `let w = ${h.use(gg_threefry)}(m[kb], m[kb + 1u], gid % ${per}u, 0u);`,
     `m[${b.of(k.out)} + gid] = ${storeWord(k.dtype, value)};`,
   ]);
 }

@@ -165,7 +165,8 @@ export const LOWERINGS: { readonly [K in OpName]: Lowering<K> } = {
   random: (n, c) => {
     const key = c.materialize(arg(c));
     const out = c.output(n.dtype);
-    c.emit({ kind: "random", key: key.buffer, out: out.buffer, size: sizeOf(c.shape), dist: n.attrs.dist, dtype: n.dtype });
+    const keys = sizeOf(key.shape) / 2;
+    c.emit({ kind: "random", key: key.buffer, out: out.buffer, size: keys === 0 ? 0 : sizeOf(c.shape) / keys, keys, dist: n.attrs.dist, dtype: n.dtype });
     return out;
   },
 };

@@ -98,7 +98,9 @@ export type Kernel =
       readonly kind: "random";
       readonly key: number;
       readonly out: number;
+      /** Elements per key, and keys (consecutive int32 pairs in `key`): one block of `size` per key. */
       readonly size: number;
+      readonly keys: number;
       readonly dist: "uniform" | "normal" | "bits";
       readonly dtype: DType;
     };

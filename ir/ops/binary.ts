@@ -5,13 +5,15 @@ import type { Node, NodeOf } from "../node.js";
 import type { DTypeClass, OpDef, RuleKit, TypeInfo } from "../op.js";
 import { broadcastShapes } from "../shape.js";
 import { noAttrs } from "./codecs.js";
+import { elementwiseBatch } from "./batching.js";
 import { checkClass, sameDType } from "./dtype-class.js";
 
 /**
  * The binary elementwise primitives (operands of one dtype, numpy broadcasting), each defined here
  * once: the dtypes it accepts, its scalar semantics in float64 (`int`: the int32 form where it
- * differs — exact wrapping products, truncating division with x / 0 = 0) and its VJP. A VJP
- * returns cotangents of the result's shape; the gradient driver sums them back over broadcast axes.
+ * differs — exact wrapping products, truncating division with x / 0 = 0) and its partial
+ * derivatives, from which its VJP and JVP follow. A VJP returns cotangents of the result's shape;
+ * the gradient driver sums them back over broadcast axes.
  */
 interface BinarySemantics {
   readonly accepts: DTypeClass;
@@ -64,11 +66,36 @@ function inferBinary(accepts: DTypeClass, resultBool: boolean) {
   };
 }
 
-function binary<K extends BinaryOp>(op: K, vjp: (n: NodeOf<K>, g: Node, b: RuleKit, x: Node, y: Node) => readonly [Node | null, Node | null]): OpDef<K> {
-  return { arity: 2, infer: inferBinary(BINARY[op].accepts, false), vjp: (n, g, b) => vjp(n, g, b, n.inputs[0] as Node, n.inputs[1] as Node) };
+/**
+ * A binary op's derivative as two linear maps, t ↦ t·∂n/∂x and t ↦ t·∂n/∂y (null: zero). The VJP
+ * applies them to the cotangent, the JVP to each operand's tangent and adds the results.
+ */
+type Partials<K extends BinaryOp> = (n: NodeOf<K>, b: RuleKit, x: Node, y: Node) => readonly [((t: Node) => Node) | null, ((t: Node) => Node) | null];
+
+function binary<K extends BinaryOp>(op: K, partials: Partials<K>): OpDef<K> {
+  return {
+    arity: 2,
+    infer: inferBinary(BINARY[op].accepts, false),
+    vjp: (n, g, b) => partials(n, b, n.inputs[0] as Node, n.inputs[1] as Node).map((d) => (d === null ? null : d(g))),
+    jvp: (n, ts, b) => {
+      const ds = partials(n, b, n.inputs[0] as Node, n.inputs[1] as Node);
+      const parts = ds.flatMap((d, i) => {
+        const t = ts[i];
+        return d === null || t === null || t === undefined ? [] : [d(t)];
+      });
+      return parts.reduce<Node | null>((acc, p) => (acc === null ? p : b.add(acc, p)), null);
+    },
+    batch: elementwiseBatch,
+  };
 }
 
-const compare = <K extends CompareOp>(op: K): OpDef<K> => ({ arity: 2, infer: inferBinary(COMPARE[op].accepts, true), vjp: () => [null, null] });
+const compare = <K extends CompareOp>(op: K): OpDef<K> => ({
+  arity: 2,
+  infer: inferBinary(COMPARE[op].accepts, true),
+  vjp: () => [null, null],
+  jvp: () => null,
+  batch: elementwiseBatch,
+});
 
 /** [a > b] + [a = b]/2 (or <): which operand the max (min) takes, ties split evenly (as JAX does). */
 function chooserMask(b: RuleKit, x: Node, y: Node, pick: "greater" | "less"): Node {
@@ -78,19 +105,20 @@ function chooserMask(b: RuleKit, x: Node, y: Node, pick: "greater" | "less"): No
 }
 
 export const binaryOps: { readonly [K in BinaryOp]: OpDef<K> } = {
-  add: binary("add", (_n, g) => [g, g]),
-  sub: binary("sub", (_n, g, b) => [g, b.neg(g)]),
-  mul: binary("mul", (_n, g, b, x, y) => [b.mul(g, y), b.mul(g, x)]),
-  // d(a/b) = g/b, -g·a/b²
-  div: binary("div", (_n, g, b, x, y) => [b.div(g, y), b.neg(b.div(b.mul(g, x), b.mul(y, y)))]),
-  // d a^b = g·b·a^(b-1) and g·a^b·log a (log taken at 1 where a = 0, as JAX does, so 0^b gives 0)
-  pow: binary("pow", (n, g, b, x, y) => {
-    const gx = b.mul(g, b.mul(y, b.emit("pow", [x, b.sub(y, b.scalarLike(1, y))], {})));
+  add: binary("add", () => [(t) => t, (t) => t]),
+  sub: binary("sub", (_n, b) => [(t) => t, (t) => b.neg(t)]),
+  mul: binary("mul", (_n, b, x, y) => [(t) => b.mul(t, y), (t) => b.mul(t, x)]),
+  // d(a/b) = t/b and -t·a/b²
+  div: binary("div", (_n, b, x, y) => [(t) => b.div(t, y), (t) => b.neg(b.div(b.mul(t, x), b.mul(y, y)))]),
+  // d a^b = t·b·a^(b-1) and t·a^b·log a (log taken at 1 where a = 0, as JAX does, so 0^b gives 0)
+  pow: binary("pow", (n, b, x, y) => {
+    const dx = b.mul(y, b.emit("pow", [x, b.sub(y, b.scalarLike(1, y))], {}));
     const safeX = b.where(b.emit("equal", [x, b.scalarLike(0, x)], {}), b.scalarLike(1, x), x);
-    return [gx, b.mul(g, b.mul(n, b.emit("log", [safeX], {})))];
+    const dy = b.mul(n, b.emit("log", [safeX], {}));
+    return [(t) => b.mul(t, dx), (t) => b.mul(t, dy)];
   }),
-  maximum: binary("maximum", (_n, g, b, x, y) => [b.mul(g, chooserMask(b, x, y, "greater")), b.mul(g, chooserMask(b, y, x, "greater"))]),
-  minimum: binary("minimum", (_n, g, b, x, y) => [b.mul(g, chooserMask(b, x, y, "less")), b.mul(g, chooserMask(b, y, x, "less"))]),
+  maximum: binary("maximum", (_n, b, x, y) => [(t) => b.mul(t, chooserMask(b, x, y, "greater")), (t) => b.mul(t, chooserMask(b, y, x, "greater"))]),
+  minimum: binary("minimum", (_n, b, x, y) => [(t) => b.mul(t, chooserMask(b, x, y, "less")), (t) => b.mul(t, chooserMask(b, y, x, "less"))]),
 };
 
 export const compareOps: { readonly [K in CompareOp]: OpDef<K> } = {

@@ -1,8 +1,9 @@
 import * as t from "io-ts";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import type { Node } from "../node.js";
-import type { OpDef, TypeInfo } from "../op.js";
+import type { BatchedArg, OpDef, TypeInfo } from "../op.js";
 import { type Dim, formatShape, type Shape, ShapeCodec } from "../shape.js";
+import { alignBatched, shifted, withBatchAxis } from "./batching.js";
 import { Axes, Int } from "./codecs.js";
 
 /** Shape and layout primitives: reshape, transpose, broadcast, slice, pad, concat. Any dtype. */
@@ -86,6 +87,8 @@ export const layoutOps: { readonly [K in keyof typeof layoutAttrs]: OpDef<K> } =
       return r._tag === "Left" ? r : right({ shape: r.right, dtype: x.dtype });
     },
     vjp: (n, g, b) => [b.emit("reshape", [g], { shape: (n.inputs[0] as Node).shape })],
+    jvp: (n, [t], b) => (t === null || t === undefined ? null : b.emit("reshape", [t], n.attrs)),
+    batch: (n, [x], b) => b.emit("reshape", [(x as BatchedArg).node], { shape: [b.size, ...n.shape] }),
   },
   transpose: {
     arity: 1,
@@ -99,6 +102,8 @@ export const layoutOps: { readonly [K in keyof typeof layoutAttrs]: OpDef<K> } =
       n.attrs.perm.forEach((p, i) => (inv[p] = i));
       return [b.transpose(g, inv)];
     },
+    jvp: (n, [t], b) => (t === null || t === undefined ? null : b.transpose(t, n.attrs.perm)),
+    batch: (n, [x], b) => b.transpose((x as BatchedArg).node, [0, ...shifted(n.attrs.perm)]),
   },
   broadcast: {
     arity: 1,
@@ -109,6 +114,8 @@ export const layoutOps: { readonly [K in keyof typeof layoutAttrs]: OpDef<K> } =
     },
     // The driver sums the cotangent back over the broadcast axes.
     vjp: (_n, g) => [g],
+    jvp: (n, [t], b) => (t === null || t === undefined ? null : b.broadcastTo(t, n.shape)),
+    batch: (n, [x], b) => b.broadcastTo(alignBatched(x as BatchedArg, n.shape.length, b), [b.size, ...n.shape]),
   },
   // slice: x[begin[i] : begin[i] + size[i]] on every axis. A symbolic axis can only be kept whole.
   slice: {
@@ -133,6 +140,8 @@ export const layoutOps: { readonly [K in keyof typeof layoutAttrs]: OpDef<K> } =
       const hi = x.shape.map((d, i) => (typeof d === "number" ? d - (begin[i] as number) - (size[i] as number) : 0));
       return [b.emit("pad", [g], { lo: begin, hi })];
     },
+    jvp: (n, [t], b) => (t === null || t === undefined ? null : b.emit("slice", [t], n.attrs)),
+    batch: (n, [x], b) => b.emit("slice", [(x as BatchedArg).node], { begin: [0, ...n.attrs.begin], size: [b.size, ...n.attrs.size] }),
   },
   // pad with zeros: lo[i] before and hi[i] after axis i.
   pad: {
@@ -152,6 +161,8 @@ export const layoutOps: { readonly [K in keyof typeof layoutAttrs]: OpDef<K> } =
       return right({ shape, dtype: x.dtype });
     },
     vjp: (n, g, b) => [b.emit("slice", [g], { begin: n.attrs.lo, size: (n.inputs[0] as Node).shape })],
+    jvp: (n, [t], b) => (t === null || t === undefined ? null : b.emit("pad", [t], n.attrs)),
+    batch: (n, [x], b) => b.emit("pad", [(x as BatchedArg).node], { lo: [0, ...n.attrs.lo], hi: [0, ...n.attrs.hi] }),
   },
   concat: {
     arity: "variadic",
@@ -186,5 +197,7 @@ export const layoutOps: { readonly [K in keyof typeof layoutAttrs]: OpDef<K> } =
         return b.emit("slice", [g], { begin, size: x.shape });
       });
     },
+    jvp: (n, ts, b) => (ts.every((t) => t === null) ? null : b.emit("concat", n.inputs.map((x, i) => ts[i] ?? b.fill(0, x.shape, n.dtype)), n.attrs)),
+    batch: (n, args, b) => b.emit("concat", args.map((a) => withBatchAxis(a, b)), { axis: n.attrs.axis + 1 }),
   },
 };

@@ -2,6 +2,7 @@ import { left, right } from "fp-ts/lib/Either.js";
 import type { Node } from "../node.js";
 import type { OpDef, TypeInfo } from "../op.js";
 import { broadcastShapes, type Dim, formatShape } from "../shape.js";
+import { alignBatched } from "./batching.js";
 import { None } from "./codecs.js";
 
 export const matmulAttrs = { matmul: None };
@@ -32,6 +33,18 @@ export const matmulOps: { readonly matmul: OpDef<"matmul"> } = {
     vjp: (n, g, b) => {
       const [x, y] = n.inputs as [Node, Node];
       return [b.emit("matmul", [g, b.swapLast(y)], {}), b.emit("matmul", [b.swapLast(x), g], {})];
+    },
+    jvp: (n, [ta, tb], b) => {
+      const [x, y] = n.inputs as [Node, Node];
+      const left = ta === null || ta === undefined ? null : b.emit("matmul", [ta, y], {});
+      const right = tb === null || tb === undefined ? null : b.emit("matmul", [x, tb], {});
+      return left === null ? right : right === null ? left : b.add(left, right);
+    },
+    // A batched operand's per-example batch axes are padded to the other's, so that the vmap axis
+    // stays first when matmul broadcasts the batch axes.
+    batch: (n, args, b) => {
+      const rank = Math.max(...args.map((a) => a.node.shape.length - (a.batched ? 1 : 0)));
+      return b.emit("matmul", args.map((a) => alignBatched(a, rank, b)), {});
     },
   },
 };

@@ -1,9 +1,10 @@
 import * as t from "io-ts";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import type { Node, NodeOf } from "../node.js";
-import type { OpDef, RuleKit, TypeInfo } from "../op.js";
+import type { BatchedArg, OpDef, RuleKit, TypeInfo } from "../op.js";
 import { type Dim, formatShape, type Shape } from "../shape.js";
 import { Axes } from "./codecs.js";
+import { shifted } from "./batching.js";
 import { checkClass } from "./dtype-class.js";
 
 /** Reductions over a set of axes, keeping them as size 1 or dropping them. Operands: numeric. */
@@ -43,22 +44,37 @@ function keepDims(n: NodeOf<"reduceSum"> | NodeOf<"reduceMax">, g: Node, b: Rule
   return b.reshape(g, x.shape.map((d, i) => (n.attrs.axes.includes(i) ? 1 : d)));
 }
 
+/** Where x equals its max (as x's dtype, 1 or 0), and how many such elements each reduction has. */
+function ties(n: NodeOf<"reduceMax">, b: RuleKit): { hit: Node; count: Node } {
+  const x = n.inputs[0] as Node;
+  const maxB = b.broadcastTo(keepDims(n, n, b), x.shape);
+  const hit = b.cast(b.emit("equal", [x, maxB], {}), x.dtype);
+  return { hit, count: b.reduceSum(hit, n.attrs.axes, true) };
+}
+
 export const reduceOps: { readonly [K in "reduceSum" | "reduceMax"]: OpDef<K> } = {
   reduceSum: {
     arity: 1,
     infer: inferReduce,
     vjp: (n, g, b) => [b.broadcastTo(keepDims(n, g, b), (n.inputs[0] as Node).shape)],
+    jvp: (n, [t], b) => (t === null || t === undefined ? null : b.reduceSum(b.broadcastTo(t, (n.inputs[0] as Node).shape), n.attrs.axes, n.attrs.keepdims)),
+    batch: (n, [x], b) => b.emit("reduceSum", [(x as BatchedArg).node], { axes: shifted(n.attrs.axes), keepdims: n.attrs.keepdims }),
   },
   // The max's gradient is shared evenly among the elements equal to the max (JAX's rule).
   reduceMax: {
     arity: 1,
     infer: inferReduce,
     vjp: (n, g, b) => {
-      const x = n.inputs[0] as Node;
-      const maxB = b.broadcastTo(keepDims(n, n, b), x.shape);
-      const hit = b.cast(b.emit("equal", [x, maxB], {}), x.dtype);
-      const count = b.reduceSum(hit, n.attrs.axes, true);
-      return [b.mul(b.broadcastTo(b.div(keepDims(n, g, b), count), x.shape), hit)];
+      const { hit, count } = ties(n, b);
+      return [b.mul(b.broadcastTo(b.div(keepDims(n, g, b), count), (n.inputs[0] as Node).shape), hit)];
     },
+    // The transpose of the VJP: the mean of the tangent over the elements equal to the max.
+    jvp: (n, [t], b) => {
+      if (t === null || t === undefined) return null;
+      const { hit, count } = ties(n, b);
+      const mean = b.div(b.reduceSum(b.mul(t, hit), n.attrs.axes, true), count);
+      return n.attrs.keepdims ? mean : b.reshape(mean, n.shape);
+    },
+    batch: (n, [x], b) => b.emit("reduceMax", [(x as BatchedArg).node], { axes: shifted(n.attrs.axes), keepdims: n.attrs.keepdims }),
   },
 };

@@ -5,6 +5,7 @@ import { type DType, DTypeCodec, isFloat } from "../dtype.js";
 import type { Node } from "../node.js";
 import type { OpDef, TypeInfo } from "../op.js";
 import { broadcastShapes } from "../shape.js";
+import { elementwiseBatch } from "./batching.js";
 import { None } from "./codecs.js";
 
 /**
@@ -51,6 +52,12 @@ export const selectOps: { readonly [K in keyof typeof selectAttrs]: OpDef<K> } =
       const zero = b.fill(0, [], g.dtype);
       return [null, b.where(c, g, zero), b.where(c, zero, g)];
     },
+    jvp: (n, [, ta, tb], b) => {
+      if ((ta ?? null) === null && (tb ?? null) === null) return null;
+      const zero = b.fill(0, [], n.dtype);
+      return b.where(n.inputs[0] as Node, ta ?? zero, tb ?? zero);
+    },
+    batch: elementwiseBatch,
   },
   cast: {
     arity: 1,
@@ -60,5 +67,7 @@ export const selectOps: { readonly [K in keyof typeof selectAttrs]: OpDef<K> } =
       const x = n.inputs[0] as Node;
       return [isFloat(x.dtype) && isFloat(n.dtype) ? b.cast(g, x.dtype) : null];
     },
+    jvp: (n, [t], b) => (t === null || t === undefined || !isFloat(t.dtype) || !isFloat(n.dtype) ? null : b.cast(t, n.dtype)),
+    batch: elementwiseBatch,
   },
 };

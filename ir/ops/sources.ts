@@ -1,8 +1,9 @@
 import * as t from "io-ts";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import { type DType, DTypeCodec, isFloat } from "../dtype.js";
-import type { OpDef, TypeInfo } from "../op.js";
+import type { BatchedArg, OpDef, TypeInfo } from "../op.js";
 import { formatShape, type Shape, ShapeCodec, sizeOf } from "../shape.js";
+import { noOperands } from "./batching.js";
 import { Int } from "./codecs.js";
 
 /**
@@ -19,6 +20,9 @@ function checkShape(shape: Shape): Either<string, Shape> {
 }
 
 const none = (): readonly null[] => [];
+
+/** Sources have no operands: no tangent, never batched. */
+const leaf = { vjp: none, jvp: (): null => null, batch: noOperands } as const;
 
 /** A bool constant holds 0 or 1 (a Uint8Array would keep 2 as 2: true to `where`, not equal to true). */
 const fitsDType = (d: DType, v: number): boolean => d !== "bool" || v === 0 || v === 1;
@@ -42,7 +46,7 @@ export const sourceOps: { readonly [K in keyof typeof sourceAttrs]: OpDef<K> } =
       const s = checkShape(a.shape);
       return s._tag === "Left" ? left(`${a.name}: ${s.left}`) : right({ shape: a.shape, dtype: a.dtype });
     },
-    vjp: none,
+    ...leaf,
   },
   fill: {
     arity: 0,
@@ -52,7 +56,7 @@ export const sourceOps: { readonly [K in keyof typeof sourceAttrs]: OpDef<K> } =
       if (!fitsDType(a.dtype, a.value)) return left(`a bool value must be 0 or 1, got ${a.value}`);
       return right({ shape: a.shape, dtype: a.dtype });
     },
-    vjp: none,
+    ...leaf,
   },
   literal: {
     arity: 0,
@@ -65,7 +69,7 @@ export const sourceOps: { readonly [K in keyof typeof sourceAttrs]: OpDef<K> } =
       if (bad !== undefined) return left(`a bool value must be 0 or 1, got ${bad}`);
       return right({ shape: a.shape, dtype: a.dtype });
     },
-    vjp: none,
+    ...leaf,
   },
   // iota: element [i0, i1, ...] holds i_axis.
   iota: {
@@ -79,24 +83,27 @@ export const sourceOps: { readonly [K in keyof typeof sourceAttrs]: OpDef<K> } =
       }
       return right({ shape: a.shape, dtype: a.dtype });
     },
-    vjp: none,
+    ...leaf,
   },
-  // random(key int32[2]): uniform [0,1) and normal floats, or raw 32-bit words ("bits", int32),
-  // from threefry-2x32 on (key, element index): same key, same numbers on every backend.
+  // random(keys int32[...K, 2]): for each key, a tensor of `shape` of uniform [0,1) or normal
+  // floats, or raw 32-bit words ("bits", int32), from threefry-2x32 on (key, element index): same
+  // key, same numbers on every backend. A batch of keys (a vmap over keys) gives [...K, ...shape].
   random: {
     arity: 1,
     infer: (xs, a) => {
       const key = xs[0] as TypeInfo;
-      if (key.dtype !== "int32" || key.shape.length !== 1 || key.shape[0] !== 2) {
-        return left(`the key must be int32[2], got ${key.dtype}${formatShape(key.shape)}`);
+      if (key.dtype !== "int32" || key.shape.length < 1 || key.shape[key.shape.length - 1] !== 2) {
+        return left(`the key must be int32[2] (or a batch of keys [..., 2]), got ${key.dtype}${formatShape(key.shape)}`);
       }
       const s = checkShape(a.shape);
       if (s._tag === "Left") return s;
       if (a.dist === "bits" ? a.dtype !== "int32" : !isFloat(a.dtype)) {
         return left(`${a.dist} gives ${a.dist === "bits" ? "int32" : "float32 or float64"}, not ${a.dtype}`);
       }
-      return right({ shape: a.shape, dtype: a.dtype });
+      return right({ shape: [...key.shape.slice(0, -1), ...a.shape], dtype: a.dtype });
     },
     vjp: () => [null],
+    jvp: () => null,
+    batch: (n, [key], b) => b.emit("random", [(key as BatchedArg).node], n.attrs),
   },
 };

@@ -1,6 +1,7 @@
 import { map } from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import type { DTypeClass, OpDef, RuleKit, TypeInfo } from "../op.js";
+import { elementwiseBatch } from "./batching.js";
 import type { Node, NodeOf } from "../node.js";
 import { noAttrs } from "./codecs.js";
 import { checkClass } from "./dtype-class.js";
@@ -8,7 +9,8 @@ import { checkClass } from "./dtype-class.js";
 /**
  * The unary elementwise primitives, each defined here once: the dtypes it accepts, its scalar
  * semantics (in float64; a store rounds to the result dtype), used by the JS reference backend
- * and by constant folding, and (below) its VJP. Every compiled backend lowers each by name in a
+ * and by constant folding, and (below) its VJP and JVP (batching is elementwise). Every compiled
+ * backend lowers each by name in a
  * table keyed by op, so a new one is demanded there by the type checker.
  */
 export const UNARY = {
@@ -29,7 +31,10 @@ export type UnaryOp = keyof typeof UNARY;
 export const UNARY_OPS = Object.keys(UNARY) as readonly UnaryOp[];
 export const unaryAttrs = noAttrs(UNARY);
 
-function unary<K extends UnaryOp>(op: K, vjp: (n: NodeOf<K>, g: Node, b: RuleKit, x: Node) => readonly [Node | null]): OpDef<K> {
+/** The derivative rule of a unary op: its VJP and JVP are both products with ∂y/∂x. */
+type Rule<K extends UnaryOp> = (n: NodeOf<K>, t: Node, b: RuleKit, x: Node) => Node;
+
+function unary<K extends UnaryOp>(op: K, times: Rule<K> | "zero"): OpDef<K> {
   return {
     arity: 1,
     infer: (xs) => {
@@ -39,25 +44,26 @@ function unary<K extends UnaryOp>(op: K, vjp: (n: NodeOf<K>, g: Node, b: RuleKit
         map(() => x),
       );
     },
-    vjp: (n, g, b) => vjp(n, g, b, n.inputs[0] as Node),
+    // A unary op's derivative is a pointwise factor, so its VJP and JVP are the same product.
+    vjp: (n, g, b) => [times === "zero" ? null : times(n, g, b, n.inputs[0] as Node)],
+    jvp: (n, [t], b) => (times === "zero" || t === null || t === undefined ? null : times(n, t, b, n.inputs[0] as Node)),
+    batch: elementwiseBatch,
   };
 }
 
-const noGradient = (): readonly [null] => [null];
-
 export const unaryOps: { readonly [K in UnaryOp]: OpDef<K> } = {
-  neg: unary("neg", (_n, g, b) => [b.neg(g)]),
-  exp: unary("exp", (n, g, b) => [b.mul(g, n)]),
-  log: unary("log", (_n, g, b, x) => [b.div(g, x)]),
+  neg: unary("neg", (_n, t, b) => b.neg(t)),
+  exp: unary("exp", (n, t, b) => b.mul(t, n)),
+  log: unary("log", (_n, t, b, x) => b.div(t, x)),
   // d sqrt(x) = 1 / (2 sqrt(x))
-  sqrt: unary("sqrt", (n, g, b) => [b.div(g, b.mul(b.scalarLike(2, n), n))]),
-  abs: unary("abs", (_n, g, b, x) => [b.mul(g, b.emit("sign", [x], {}))]),
-  sign: unary("sign", noGradient),
+  sqrt: unary("sqrt", (n, t, b) => b.div(t, b.mul(b.scalarLike(2, n), n))),
+  abs: unary("abs", (_n, t, b, x) => b.mul(t, b.emit("sign", [x], {}))),
+  sign: unary("sign", "zero"),
   // d tanh(x) = 1 - tanh(x)^2
-  tanh: unary("tanh", (n, g, b) => [b.mul(g, b.sub(b.scalarLike(1, n), b.mul(n, n)))]),
-  floor: unary("floor", noGradient),
-  stopGradient: unary("stopGradient", noGradient),
+  tanh: unary("tanh", (n, t, b) => b.mul(t, b.sub(b.scalarLike(1, n), b.mul(n, n)))),
+  floor: unary("floor", "zero"),
+  stopGradient: unary("stopGradient", "zero"),
   // d sin(x) = cos(x); d cos(x) = -sin(x)
-  sin: unary("sin", (_n, g, b, x) => [b.mul(g, b.emit("cos", [x], {}))]),
-  cos: unary("cos", (_n, g, b, x) => [b.neg(b.mul(g, b.emit("sin", [x], {})))]),
+  sin: unary("sin", (_n, t, b, x) => b.mul(t, b.emit("cos", [x], {}))),
+  cos: unary("cos", (_n, t, b, x) => b.neg(b.mul(t, b.emit("sin", [x], {})))),
 };

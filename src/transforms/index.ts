@@ -1,0 +1,3 @@
+export { jvp } from "./jvp.js";
+export { vmap, type VmapOptions, type VmapResult } from "./vmap.js";
+export { hessian, hvp, jacobian } from "./jacobian.js";
