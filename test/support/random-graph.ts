@@ -106,7 +106,7 @@ function flat(x: Bounded, shape: readonly number[]): Bounded {
 
 const shapeOf = (x: Bounded): number[] => x.node.shape as number[];
 
-const UNARY = ["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "floor", "stopGradient"] as const;
+const UNARY = ["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "floor", "stopGradient", "sin", "cos"] as const;
 const BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"] as const;
 const COMPARE = ["greater", "less", "equal"] as const;
 const EXPONENTS = [2, 0.5, -1, 3, 1.5, 1, 0];
@@ -137,6 +137,9 @@ function unary(x: Bounded, s: Step): Bounded {
       return tanhOf(x);
     case "floor":
       return bounded(mk("floor", [x.node], none), Math.floor(lo), Math.floor(hi));
+    case "sin":
+    case "cos":
+      return bounded(mk(op, [x.node], none), -1, 1);
     case "stopGradient":
       return bounded(mk("stopGradient", [x.node], none), lo, hi);
   }
