@@ -48,6 +48,7 @@ export function buildStepGraph(config: AnyConfig): StepGraph {
   const givenGrads = config.grads ?? {};
   const params = paramRecord(config.params ?? paramsOf(...(loss === undefined ? [] : [loss]), ...Object.values(givenGrads), ...Object.values(updateExprs)));
   const paramNames = Object.keys(params);
+  const checkedGrads = config.grads === undefined ? undefined : checkGrads(config.grads, params);
   const trained = trainedNames(config, paramNames);
   checkBatchNames([loss, ...Object.values(givenGrads), ...Object.values(updateExprs), ...Object.values(config.metrics ?? {}), ...Object.values(config.outputs ?? {})]);
 
@@ -55,9 +56,9 @@ export function buildStepGraph(config: AnyConfig): StepGraph {
   for (const t of trained) trainedParams[t] = params[t] as Expr;
   let total: Expr | undefined;
   let gradients: Record<string, Expr>;
-  if (config.grads !== undefined) {
+  if (checkedGrads !== undefined) {
     if (config.regularization !== undefined) throw new GraphgradError("trainStep", "`regularization` needs the loss it is added to: with `grads`, add the penalty to your loss before differentiating");
-    gradients = checkGrads(config.grads, params);
+    gradients = checkedGrads;
   } else {
     total = addRegularization(loss as Expr, params, config.regularization);
     const gs = grad(total, Object.values(trainedParams));

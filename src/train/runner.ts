@@ -99,8 +99,16 @@ export function stepRunner<S extends TransformState>(compiled: Compiled, g: Step
     const optLeaves = optLeavesOf(state.opt);
     const given = donate ? donation(state, optLeaves) : undefined;
     const pending = bound(feedsOf(state, batch, optLeaves), given);
-    const result = pending instanceof Promise ? await pending : pending;
-    if (given !== undefined) RunState.markDonated(state);
+    // Donated once the step has started, before any wait: running the state again, even before this
+    // step's result arrives (an asynchronous backend such as WebGPU), is an error on every backend.
+    if (given !== undefined) RunState.setDonated(state, true);
+    let result: BoundResult;
+    try {
+      result = pending instanceof Promise ? await pending : pending;
+    } catch (e) {
+      if (given !== undefined) RunState.setDonated(state, false); // a step that fails donates nothing
+      throw e;
+    }
     // The metrics record is the caller's own (not part of any state): it is not frozen.
     const metrics: Record<string, number> = {};
     for (const s of read.metrics.slots) metrics[s.key] = result.scalars[s.index] as number;

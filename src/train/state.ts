@@ -36,8 +36,8 @@ export class RunState<S extends TransformState> implements TrainState<S> {
     return s instanceof RunState && s.#donated;
   }
 
-  static markDonated(s: object): void {
-    if (s instanceof RunState) s.#donated = true;
+  static setDonated(s: object, donated: boolean): void {
+    if (s instanceof RunState) s.#donated = donated;
   }
 }
 
@@ -60,6 +60,6 @@ export function withStep<S extends TransformState>(state: TrainState<S>, step: n
   checkNotDonated(state, "withStep");
   if (!Number.isInteger(step) || step < 0 || step > MAX_STEP) throw new GraphgradError("withStep", `step must be an integer in [0, ${MAX_STEP}] (an int32 count of updates), got ${step}`);
   if (!RunState.madeBy(state, maker)) return Object.freeze({ params: state.params, opt: state.opt, step, ema: state.ema, emaMetrics: state.emaMetrics });
-  if (donate) RunState.markDonated(state);
+  if (donate) RunState.setDonated(state, true);
   return new RunState(maker, state.params, state.opt, step, state.ema, state.emaMetrics);
 }
