@@ -44,10 +44,7 @@ export async function trainStep<
   const g = buildStepGraph(config);
   // One backend value for every graph of this step (they share its worker pool).
   const backend = resolveBackend(config.backend);
-  const compiled: Compiled = await compile(
-    { outputs: layoutOutputs(g) },
-    { backend, feedback: layoutFeedback(g), ...(config.debugNonFinite === true ? { debugNonFinite: true } : {}) },
-  );
+  const compiled: Compiled = await compile({ outputs: layoutOutputs(g) }, { backend, feedback: layoutFeedback(g), debugNonFinite: config.debugNonFinite === true });
 
   // The initial optimizer state is computed by a graph too (it may depend on parameter values).
   const initOutputs: Record<string, Expr> = {};
