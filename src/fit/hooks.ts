@@ -173,10 +173,11 @@ export interface StopOnNonFiniteOptions {
  * Stops at the first step after which a metric or a tensor of the state holds NaN or ±Infinity,
  * naming the first such tensor (parameters first, then optimizer state, EMA, metrics):
  * `non-finite value in param 'w1' at step 37 (NaN at [2,1]); stopped with the last finite state
- * (step 36)`. `fit` then returns the last finite state, not the broken one. With a train step that
- * donates its state (`donate: true`), the previous state's arrays are overwritten by the broken
- * step, so the hook keeps a copy of the last finite state: one more copy of the parameters,
- * optimizer state and moving averages in memory, refreshed (copied) after every step.
+ * (step 36)`. `fit` then returns the last finite state, not the broken one, so the hook keeps it
+ * (one more state in memory: the parameters, optimizer state and moving averages). A train step
+ * that donates its state (`donate: true`) overwrites the previous state's arrays, so the hook then
+ * keeps a copy in arrays of its own, refreshed by a copy after every step (no allocation).
+ * With `throw: true` nothing is kept.
  */
 export function stopOnNonFinite(options: StopOnNonFiniteOptions = {}): Hook {
   const keepsState = options.throw !== true;
