@@ -26,10 +26,11 @@ export class NonFiniteCheck {
     this.#backend = backend;
   }
 
-  /** The name of the first output (in the graph's output order) holding a non-finite value. */
-  static firstBadOutput(results: Readonly<Record<string, Tensor>>): string | undefined {
-    for (const [name, t] of Object.entries(results)) if (firstNonFinite(t) >= 0) return name;
-    return undefined;
+  /** `exe.run(feeds)`, checked: its results, or a rejection naming where a non-finite value came from. */
+  async run(exe: Executable, feeds: ReadonlyMap<string, Tensor>): Promise<Record<string, Tensor>> {
+    const results = await exe.run(feeds);
+    for (const [name, t] of Object.entries(results)) if (firstNonFinite(t) >= 0) return this.#fail(feeds, name);
+    return results;
   }
 
   /** A bound runner that checks its results (and gives up donation, so the feeds stay intact for a diagnosis). */
@@ -46,20 +47,21 @@ export class NonFiniteCheck {
         const saved = feeds.slice(); // the caller may refill its feeds array while this is pending
         return r.then((res) => {
           const output = bad(res);
-          return output === undefined ? res : this.fail(feedMap(inputs, dtypes, saved), output);
+          return output === undefined ? res : this.#fail(feedMap(inputs, dtypes, saved), output);
         });
       }
       const output = bad(r);
-      return output === undefined ? r : this.fail(feedMap(inputs, dtypes, feeds), output);
+      return output === undefined ? r : this.#fail(feedMap(inputs, dtypes, feeds), output);
     };
   }
 
   /** Rejects with the error naming where the non-finite value of `output` comes from. */
-  async fail(feeds: ReadonlyMap<string, Tensor>, output: string): Promise<never> {
-    throw await this.diagnose(feeds, output);
+  async #fail(feeds: ReadonlyMap<string, Tensor>, output: string): Promise<never> {
+    throw await this.#diagnose(feeds, output);
   }
 
-  async diagnose(feeds: ReadonlyMap<string, Tensor>, output: string): Promise<GraphgradError> {
+  /** Runs the checked program on the feeds and names the origin of `output`'s non-finite value. */
+  async #diagnose(feeds: ReadonlyMap<string, Tensor>, output: string): Promise<GraphgradError> {
     const g = this.#graph;
     this.#checked ??= (async () => {
       const watched = g.nodes.filter((n) => n.op !== "input" && isFloat(n.dtype));
