@@ -185,7 +185,7 @@ export function stopOnNonFinite(options: StopOnNonFiniteOptions = {}): Hook {
   let copy = new StateCopy();
   const keep = (ctx: FitContext): void => {
     if (!keepsState) return;
-    if (ctx.donate) copy.refresh(ctx.state);
+    if (ctx.donate === true) copy.refresh(ctx.state);
     else last = ctx.state;
   };
   return {
@@ -203,7 +203,7 @@ export function stopOnNonFinite(options: StopOnNonFiniteOptions = {}): Hook {
       }
       const message = describeNonFinite(found, ctx.state.step);
       if (options.throw === true) throw new GraphgradError("fit", message);
-      const good = ctx.donate ? copy.take() : last;
+      const good = ctx.donate === true ? copy.take() : last;
       if (good === undefined) ctx.stop(message);
       else ctx.stop(`${message}; stopped with the last finite state (step ${good.step})`, good);
     },

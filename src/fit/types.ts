@@ -29,9 +29,10 @@ export interface FitContext<S extends TransformState = TransformState> {
   readonly examplesPerSecond: number;
   /**
    * Whether the train step consumes the state it runs (`trainStep({ donate: true })`): a hook
-   * that keeps a state past the next step must then keep a copy.
+   * that keeps a state past the next step must then keep a copy. (`fit` always sets it; optional
+   * so that contexts built by hand for testing a hook stay valid.)
    */
-  readonly donate: boolean;
+  readonly donate?: boolean;
   /** Writes a log line (above the progress bar on a terminal). */
   log(line: string): void;
   /**
