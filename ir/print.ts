@@ -110,6 +110,30 @@ export function formatAttrs(n: Node): string {
   return shown.length === 0 ? "" : `{${shown.map((k) => `${k}=${formatValue(attrs[k])}`).join(" ")}}`;
 }
 
+/** Where a node appears in `printGraph`'s text: its variable, and (not for inputs) its 1-based line. */
+export interface PrintedPosition {
+  readonly name: string;
+  readonly line: number | undefined;
+}
+
+/** The line a node's binding has in `printGraph`'s text (line 1 is the header, line 2 `let`). */
+const FIRST_BINDING_LINE = 3;
+
+/** Every node's variable and line in `printGraph(g)` (to point at a node in error messages). */
+export function printedPositions(g: Graph): ReadonlyMap<Node, PrintedPosition> {
+  const nodes = nodesOf(g);
+  const names = variableNames(nodes);
+  const out = new Map<Node, PrintedPosition>();
+  let line = FIRST_BINDING_LINE;
+  for (const n of nodes) out.set(n, { name: names.get(n) as string, line: n.op === "input" ? undefined : line++ });
+  return out;
+}
+
+/** The text of a node's binding line without its indentation: `c:f32[2] = log b`. */
+export function formatBinding(n: Node, nameOf: (n: Node) => string): string {
+  return `${nameOf(n)}:${formatType(n)} = ${[`${n.op}${formatAttrs(n)}`, ...n.inputs.map(nameOf)].join(" ")}`;
+}
+
 /** The Jaxpr-like text of a graph: one line per node that is not an input. */
 export function printGraph(g: Graph): string {
   const nodes = nodesOf(g);
@@ -120,9 +144,7 @@ export function printGraph(g: Graph): string {
   const inputs = sources.filter((n) => n.attrs.kind === "input").map(binder);
   const params = sources.filter((n) => n.attrs.kind === "param").map(binder);
   const header = ["{ lambda", ...inputs, ...(params.length > 0 ? [";", ...params] : []), "."].join(" ");
-  const body = nodes
-    .filter((n) => n.op !== "input")
-    .map((n) => `    ${binder(n)} = ${[`${n.op}${formatAttrs(n)}`, ...n.inputs.map(nameOf)].join(" ")}`);
+  const body = nodes.filter((n) => n.op !== "input").map((n) => `    ${formatBinding(n, nameOf)}`);
   const outs = Object.entries(g.outputs).map(([k, n]) => `${spell(k)}=${nameOf(n)}`);
   return [header, "  let", ...body, `  in (${outs.join(", ")}) }`].join("\n");
 }

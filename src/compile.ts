@@ -1,4 +1,4 @@
-import { type Backend, type BoundOutputs, type BoundRun, bindRunner } from "../backends/backend.js";
+import { type Backend, type BoundRun, bindRunner } from "../backends/backend.js";
 import { js } from "../backends/js/index.js";
 import { wasm } from "../backends/wasm/index.js";
 import type { TypedArray } from "../ir/dtype.js";
@@ -8,6 +8,7 @@ import type { Node } from "../ir/node.js";
 import { DEFAULT_PASSES, runPasses } from "../ir/passes/optimize.js";
 import { isConcrete } from "../ir/shape.js";
 import { type NestedArray, Tensor, tensorFrom } from "../ir/tensor.js";
+import { NonFiniteCheck } from "./compile/non-finite.js";
 import { Expr } from "./expr.js";
 
 /** What a feed may be: a Tensor, nested arrays, a number, or a typed array (for a rank-1 or fully known input). */
@@ -21,15 +22,38 @@ export interface CompileOptions {
   readonly passes?: readonly Pass[];
   /** Output name -> the input it is fed back as next run (see `CompileHints`): a performance hint. */
   readonly feedback?: Readonly<Record<string, string>>;
+  /**
+   * Check every result for NaN and ±Infinity and, when one holds such a value, throw a
+   * GraphgradError naming the op that first produced one (its line in `printGraph(compiled.graph)`
+   * and its inputs), as JAX's `debug_nans`. Costs a scan of the float results per run; a
+   * non-finite result compiles (once) and runs a second program that reads every float node back.
+   * Bound runners then ignore donation. Default false.
+   */
+  readonly debugNonFinite?: boolean;
 }
 
-/** A compiled graph. `run` can be called any number of times; nothing is lowered again. */
-export interface Compiled {
+/**
+ * The names of a record of expressions: its keys; `string` for a record with an index signature
+ * (built with `Object.fromEntries` or a spread of one) or without a known key.
+ */
+export type NamesOf<O> = [keyof O] extends [never] ? string : Extract<keyof O, string>;
+
+/** The outputs a bound runner returns, by output name: as tensors, and (rank 0) as numbers. */
+export interface BoundNames<K extends string = string> {
+  readonly tensors: readonly K[];
+  readonly scalars: readonly K[];
+}
+
+/**
+ * A compiled graph. `run` can be called any number of times; nothing is lowered again. `K` is
+ * the union of its output names: `run` returns a record with exactly those keys.
+ */
+export interface Compiled<K extends string = string> {
   readonly backend: string;
   /** The optimized graph the backend runs. */
   readonly graph: Graph;
   /** Runs the graph; feeds are checked (names, dtypes, shapes) before anything executes. */
-  run(feeds?: Feeds): Promise<Record<string, Tensor>>;
+  run(feeds?: Feeds): Promise<Record<K, Tensor>>;
   /** Converts one feed value to a Tensor of its input's dtype (as `run` does). */
   feedTensor(name: string, value: TensorLike): Tensor;
   /**
@@ -38,7 +62,7 @@ export interface Compiled {
    * once the program for the feeds' shapes is built (a promise otherwise). Feeds are checked as
    * `run` checks them. See `Executable.bind`.
    */
-  bind(inputs: readonly string[], outputs: BoundOutputs): BoundRun;
+  bind(inputs: readonly string[], outputs: BoundNames<K>): BoundRun;
 }
 
 export function resolveBackend(b: Backend | "js" | "wasm" | undefined): Backend {
@@ -58,19 +82,24 @@ export function graph(outputs: Readonly<Record<string, Expr>>): Graph {
   return graphOf(nodes);
 }
 
-/** Compiles named outputs into one executable on a backend. */
-export async function compile(spec: { readonly outputs: Readonly<Record<string, Expr>> }, options: CompileOptions = {}): Promise<Compiled> {
-  for (const [name, e] of Object.entries(spec.outputs)) {
+/** Compiles named outputs into one executable on a backend; `run` returns a record with the same keys. */
+export async function compile<const O extends Readonly<Record<string, Expr>>>(spec: { readonly outputs: O }, options: CompileOptions = {}): Promise<Compiled<NamesOf<O>>> {
+  type K = NamesOf<O>;
+  for (const [name, e] of Object.entries<Expr>(spec.outputs)) {
     if (!(e instanceof Expr)) throw new GraphgradError("compile", `output '${name}' is not an Expr`);
   }
   const optimized = orThrow(runPasses(graph(spec.outputs), options.passes ?? DEFAULT_PASSES));
-  const exe = await resolveBackend(options.backend).compile(optimized, options.feedback === undefined ? undefined : { feedback: options.feedback });
+  const backend = resolveBackend(options.backend);
+  const exe = await backend.compile(optimized, options.feedback === undefined ? undefined : { feedback: options.feedback });
   const inputs = new Map(graphInputs(optimized).map((n) => [n.attrs.name, n] as const));
+  const check = options.debugNonFinite === true ? new NonFiniteCheck(optimized, backend) : undefined;
+  // The executable's records have exactly the graph's output names, the keys of `spec.outputs`.
+  const run = (feeds: Feeds = {}): Promise<Record<K, Tensor>> => exe.run(toTensors(feeds, inputs)) as Promise<Record<K, Tensor>>;
   return {
     backend: exe.backend,
     graph: optimized,
-    run: (feeds = {}) => exe.run(toTensors(feeds, inputs)),
-    bind: (ins, outs) => bindRunner(exe, ins, outs),
+    run: check === undefined ? run : (feeds = {}) => check.run(exe, toTensors(feeds, inputs)) as Promise<Record<K, Tensor>>,
+    bind: (ins, outs) => (check === undefined ? bindRunner(exe, ins, outs) : check.bind(bindRunner(exe, ins, outs), ins, outs)),
     feedTensor: (name, value) => toTensor(name, value, inputs.get(name)),
   };
 }
@@ -97,9 +126,9 @@ function toTensor(name: string, v: TensorLike, n: Node | undefined): Tensor {
   return tensorFrom(v, n.dtype, undefined, where);
 }
 
-/** Compiles and runs in one go: the value of an expression (or of named expressions). */
+/** Compiles and runs in one go: the value of an expression, or of named expressions (a record with the same keys). */
 export async function evaluate(e: Expr, feeds?: Feeds, options?: CompileOptions): Promise<Tensor>;
-export async function evaluate(e: Readonly<Record<string, Expr>>, feeds?: Feeds, options?: CompileOptions): Promise<Record<string, Tensor>>;
+export async function evaluate<const O extends Readonly<Record<string, Expr>>>(e: O, feeds?: Feeds, options?: CompileOptions): Promise<Record<NamesOf<O>, Tensor>>;
 export async function evaluate(
   e: Expr | Readonly<Record<string, Expr>>,
   feeds: Feeds = {},
@@ -107,7 +136,7 @@ export async function evaluate(
 ): Promise<Tensor | Record<string, Tensor>> {
   if (e instanceof Expr) {
     const r = await (await compile({ outputs: { value: e } }, options)).run(feeds);
-    return r["value"] as Tensor;
+    return r.value;
   }
   return (await compile({ outputs: e }, options)).run(feeds);
 }

@@ -61,9 +61,12 @@ export async function fit<S extends TransformState>(step: TrainStep<S>, initial:
       seconds: s,
       stepsPerSecond: s > 0 ? stepsRun / s : 0,
       examplesPerSecond: s > 0 ? examples / s : 0,
+      donate: step.donate,
       log: (line) => reporter.line(line),
-      stop: (reason) => {
-        stopReason ??= reason;
+      stop: (reason, replacement) => {
+        if (stopReason !== undefined) return;
+        stopReason = reason;
+        if (replacement !== undefined) state = replacement;
       },
     };
   };

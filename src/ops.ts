@@ -328,6 +328,14 @@ export class Expr {
   get rank(): number {
     return this.node.shape.length;
   }
+  /**
+   * The name of an input or a parameter (`input("x", ...)` → "x", `param("w", ...)` → "w"): the
+   * key it is fed under and, for a parameter, its key in a train state's `params`. Undefined for
+   * every other expression.
+   */
+  get name(): string | undefined {
+    return this.node.op === "input" ? this.node.attrs.name : undefined;
+  }
 
   add(y: ExprLike): Expr {
     return add(this, y);

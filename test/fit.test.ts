@@ -218,14 +218,14 @@ describe("hooks", () => {
 
   describe("stopOnNonFinite", () => {
     /** Two independent regressions: a NaN in row 36 of z reaches only w2 (no clipping to mix them). */
-    async function twoHeads() {
+    async function twoHeads(options: { donate?: boolean; backend?: "js" | "wasm" } = {}) {
       const x = gg.input("x", [null, 2]);
       const z = gg.input("z", [null, 2]);
       const y = gg.input("y", [null, 1]);
       const w1 = gg.param("w1", [2, 1]);
       const w2 = gg.param("w2", [2, 1]);
       const loss = gg.add(gg.losses.meanSquaredError(y, gg.matmul(x, w1)), gg.losses.meanSquaredError(y, gg.matmul(z, w2)));
-      const step = await gg.trainStep({ loss, optimizer: gg.optim.adam({ lr: 0.01 }) });
+      const step = await gg.trainStep({ loss, optimizer: gg.optim.adam({ lr: 0.01 }), ...options });
       const state = await step.init({ w1: [[0.1], [0.2]], w2: [[0.3], [0.4]] });
       const n = 50;
       const zs = new Float32Array(2 * n).map((_, i) => Math.sin(i));
@@ -238,21 +238,41 @@ describe("hooks", () => {
       return { step, state, train };
     }
 
-    it("names the first non-finite tensor of the state and the step, and stops there", async () => {
+    it("names the first non-finite tensor of the state and the step, stops there and returns the last finite state", async () => {
       const { step, state, train } = await twoHeads();
       let epochEnds = 0;
-      const r = await gg.fit(step, state, { train, batchSize: 1, epochs: 2, hooks: [hooks.stopOnNonFinite(), { onEpochEnd: () => void epochEnds++ }], ...quiet });
-      expect(r.stopped?.reason).toBe("non-finite value in param 'w2' at step 37 (NaN at [0,0])");
-      expect(r.state.step).toBe(37);
+      let seenAtEnd = -1;
+      const r = await gg.fit(step, state, { train, batchSize: 1, epochs: 2, hooks: [hooks.stopOnNonFinite(), { onEpochEnd: () => void epochEnds++, onTrainEnd: (ctx) => void (seenAtEnd = ctx.state.step) }], ...quiet });
+      expect(r.stopped?.reason).toBe("non-finite value in param 'w2' at step 37 (NaN at [0,0]); stopped with the last finite state (step 36)");
+      expect([r.state.step, r.stopped?.step, seenAtEnd]).toEqual([36, 36, 36]);
       expect(r.history.map((h) => [h.epoch, h.batches])).toEqual([[1, 37]]);
       expect(epochEnds).toBe(0);
-      expect([...r.state.params["w1"]!.data].every(Number.isFinite)).toBe(true);
+      // The very state 36 steps of training give.
+      const reference = await gg.fit(step, state, { train: train.take(36), batchSize: 1, epochs: 1, ...quiet });
+      for (const n of ["w1", "w2"]) expect([...r.state.params[n]!.data]).toEqual([...reference.state.params[n]!.data]);
+      expect(gg.optim.flattenTree(r.state.opt).map(([, t]) => [...(t as gg.Tensor).data])).toEqual(gg.optim.flattenTree(reference.state.opt).map(([, t]) => [...(t as gg.Tensor).data]));
     });
+
+    for (const backend of ["js", "wasm"] as const) {
+      it(`with donate: true on ${backend}, returns a copy of the last finite state, not the overwritten one`, async () => {
+        const { step, state, train } = await twoHeads({ donate: true, backend });
+        const r = await gg.fit(step, state, { train, batchSize: 1, epochs: 2, hooks: [hooks.stopOnNonFinite()], ...quiet });
+        expect(r.stopped?.reason).toContain("at step 37 (NaN at [0,0]); stopped with the last finite state (step 36)");
+        expect(r.state.step).toBe(36);
+        const reference = await gg.fit(step, state, { train: train.take(36), batchSize: 1, epochs: 1, ...quiet });
+        for (const n of ["w1", "w2"]) expect([...r.state.params[n]!.data]).toEqual([...reference.state.params[n]!.data]);
+        expect([...r.state.params["w2"]!.data].every(Number.isFinite)).toBe(true);
+        // The copy is a state of its own: training on from it works (and is never overwritten by donation).
+        const [next] = await step.run(r.state, { x: [[1, 0]], z: [[0, 1]], y: [[0.5]] });
+        expect(next.step).toBe(37);
+        expect([...r.state.params["w2"]!.data]).toEqual([...reference.state.params["w2"]!.data]);
+      });
+    }
 
     it("checks only the metrics when asked, and throws when asked", async () => {
       const { step, state, train } = await twoHeads();
       const r = await gg.fit(step, state, { train, batchSize: 1, epochs: 1, hooks: [hooks.stopOnNonFinite({ checkState: false })], ...quiet });
-      expect(r.stopped?.reason).toBe("non-finite value in metric 'loss' at step 37 (NaN)");
+      expect(r.stopped?.reason).toBe("non-finite value in metric 'loss' at step 37 (NaN); stopped with the last finite state (step 36)");
       await expect(gg.fit(step, state, { train, batchSize: 1, epochs: 1, hooks: [hooks.stopOnNonFinite({ throw: true })], ...quiet })).rejects.toThrow(
         "fit: non-finite value in param 'w2' at step 37 (NaN at [0,0])",
       );

@@ -75,6 +75,16 @@ describe("README", () => {
     expected["torch-mlp-bf16 forward"].y[0]!.forEach((v, j) => expect(Math.abs(got[0]![j]! - v)).toBeLessThanOrEqual(2e-7 * (1 + Math.abs(v))));
   });
 
+  it("the debugNonFinite example names the op, its printed line and its inputs", async () => {
+    const lines = await runBlock(block("debugNonFinite: true"), "debug-non-finite");
+    expect(lines).toEqual(["GraphgradError: sqrt: the first non-finite value, NaN at [2], comes from line 9 of printGraph(graph): `g:f32[3] = sqrt f`; its inputs: sub at line 8 (f), all finite; it reaches output 'total' (debugNonFinite)"]);
+  });
+
+  it("the withStep, grads and hooks examples run (they throw if a result is wrong)", async () => {
+    await expect(runBlock(block("withStep("), "with-step")).resolves.toEqual([]);
+    await expect(runBlock(block("grads: clipped"), "apply-gradients")).resolves.toEqual([]);
+  });
+
   it("the bind and donate examples run (they throw if a result is wrong)", async () => {
     await expect(runBlock(block("exe.bind("), "bind")).resolves.toEqual([]);
     await expect(runBlock(block("donate: true"), "donate")).resolves.toEqual([]);

@@ -6,7 +6,9 @@ import { save } from "../io/checkpoint.js";
 import type { FileSystem } from "../io/atomic-write.js";
 import { cast, input } from "../ops.js";
 import type { Schedule } from "../optim/schedules.js";
+import type { TrainState } from "../train.js";
 import { describeNonFinite, findNonFinite } from "./non-finite.js";
+import { StateCopy } from "./state-copy.js";
 import { formatMetrics, formatNumber, formatRate } from "./progress.js";
 import type { FitContext, Hook } from "./types.js";
 
@@ -170,17 +172,40 @@ export interface StopOnNonFiniteOptions {
 /**
  * Stops at the first step after which a metric or a tensor of the state holds NaN or ±Infinity,
  * naming the first such tensor (parameters first, then optimizer state, EMA, metrics):
- * `non-finite value in param 'w1' at step 37 (NaN at [2,1])`.
+ * `non-finite value in param 'w1' at step 37 (NaN at [2,1]); stopped with the last finite state
+ * (step 36)`. `fit` then returns the last finite state, not the broken one, so the hook keeps it
+ * (one more state in memory: the parameters, optimizer state and moving averages). A train step
+ * that donates its state (`donate: true`) overwrites the previous state's arrays, so the hook then
+ * keeps a copy in arrays of its own, refreshed by a copy after every step (no allocation).
+ * With `throw: true` nothing is kept.
  */
 export function stopOnNonFinite(options: StopOnNonFiniteOptions = {}): Hook {
+  const keepsState = options.throw !== true;
+  let last: TrainState | undefined;
+  let copy = new StateCopy();
+  const keep = (ctx: FitContext): void => {
+    if (!keepsState) return;
+    if (ctx.donate === true) copy.refresh(ctx.state);
+    else last = ctx.state;
+  };
   return {
     name: "stopOnNonFinite",
+    onTrainStart: (ctx) => {
+      last = undefined;
+      copy = new StateCopy();
+      keep(ctx);
+    },
     onStepEnd: (ctx) => {
       const found = findNonFinite(ctx.state, ctx.metrics, options.checkState !== false);
-      if (found === undefined) return;
+      if (found === undefined) {
+        keep(ctx);
+        return;
+      }
       const message = describeNonFinite(found, ctx.state.step);
       if (options.throw === true) throw new GraphgradError("fit", message);
-      ctx.stop(message);
+      const good = ctx.donate === true ? copy.take() : last;
+      if (good === undefined) ctx.stop(message);
+      else ctx.stop(`${message}; stopped with the last finite state (step ${good.step})`, good);
     },
   };
 }

@@ -1,5 +1,5 @@
-import { isFloat } from "../../ir/dtype.js";
 import { Tensor } from "../../ir/tensor.js";
+import { firstNonFinite, unravel } from "../compile/finite.js";
 import type { TrainState } from "../train.js";
 import { flattenTree } from "../optim/tree.js";
 
@@ -9,24 +9,6 @@ export interface NonFinite {
   readonly name: string;
   readonly value: number;
   readonly index: readonly number[];
-}
-
-/** The first non-finite element of a float tensor: its flat index, or -1. */
-function firstBad(t: Tensor): number {
-  if (!isFloat(t.dtype)) return -1;
-  const d = t.data;
-  for (let i = 0; i < d.length; i++) if (!Number.isFinite(d[i] as number)) return i;
-  return -1;
-}
-
-function unravel(flat: number, shape: readonly number[]): number[] {
-  const index = new Array<number>(shape.length);
-  for (let a = shape.length - 1; a >= 0; a--) {
-    const n = shape[a] as number;
-    index[a] = flat % n;
-    flat = Math.floor(flat / n);
-  }
-  return index;
 }
 
 /**
@@ -43,7 +25,7 @@ export function findNonFinite(state: TrainState, metrics: Readonly<Record<string
     for (const [kind, entries] of groups) {
       for (const [name, t] of entries) {
         if (!(t instanceof Tensor)) continue;
-        const i = firstBad(t);
+        const i = firstNonFinite(t);
         if (i >= 0) return { kind, name, value: t.data[i] as number, index: unravel(i, t.shape) };
       }
     }

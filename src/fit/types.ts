@@ -27,10 +27,20 @@ export interface FitContext<S extends TransformState = TransformState> {
   readonly seconds: number;
   readonly stepsPerSecond: number;
   readonly examplesPerSecond: number;
+  /**
+   * Whether the train step consumes the state it runs (`trainStep({ donate: true })`): a hook
+   * that keeps a state past the next step must then keep a copy. (`fit` always sets it; optional
+   * so that contexts built by hand for testing a hook stay valid.)
+   */
+  readonly donate?: boolean;
   /** Writes a log line (above the progress bar on a terminal). */
   log(line: string): void;
-  /** Asks `fit` to stop: after this step's hooks (or this epoch's, from `onEpochEnd`). The first reason is kept. */
-  stop(reason: string): void;
+  /**
+   * Asks `fit` to stop: after this step's hooks (or this epoch's, from `onEpochEnd`). The first
+   * reason is kept. With `state`, that state becomes the current one (what later hooks see and
+   * `fit` returns), e.g. the last finite state instead of a broken one.
+   */
+  stop(reason: string, state?: TrainState<S>): void;
 }
 
 /**

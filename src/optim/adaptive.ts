@@ -21,7 +21,7 @@ export interface AdagradState extends TransformState {
  * Adagrad: acc ← acc + g², direction g / (sqrt(acc) + eps). TF starts acc at 0.1 with no eps;
  * the seed's hand-written form starts at 0 (its first step is then g/|g|).
  */
-export function scaleByAdagrad(o: { initialAccumulator?: number; eps?: number } = {}): GradientTransformation<AdagradState> {
+export function scaleByAdagrad(o: { initialAccumulator?: number; eps?: number } = {}): GradientTransformation<AdagradState, never> {
   const init = o.initialAccumulator ?? 0.1;
   const eps = o.eps ?? 0;
   return {
@@ -49,7 +49,7 @@ export interface RmsState extends TransformState {
  * g / sqrt(ms - mg² + eps). TF 1 starts ms at 1 (its `rms` slot is ones-initialized), decay 0.9,
  * eps 1e-10; the seed's form starts at 0 with no eps.
  */
-export function scaleByRms(o: { decay?: number; eps?: number; initialScale?: number; centered?: boolean } = {}): GradientTransformation<RmsState> {
+export function scaleByRms(o: { decay?: number; eps?: number; initialScale?: number; centered?: boolean } = {}): GradientTransformation<RmsState, never> {
   const rho = o.decay ?? 0.9;
   const eps = o.eps ?? 1e-10;
   const init = o.initialScale ?? 1;
@@ -89,7 +89,7 @@ export interface AdamState extends TransformState {
  * so that with the learning rate lr it is TF's lr_t·m/(sqrt(v)+ε), lr_t = lr·sqrt(1-β2^t)/(1-β1^t).
  * With ε = 0 it equals the seed's m̂/sqrt(v̂).
  */
-export function scaleByAdam(o: { b1?: number; b2?: number; eps?: number } = {}): GradientTransformation<AdamState> {
+export function scaleByAdam(o: { b1?: number; b2?: number; eps?: number } = {}): GradientTransformation<AdamState, never> {
   const b1 = o.b1 ?? 0.9;
   const b2 = o.b2 ?? 0.999;
   const eps = o.eps ?? 1e-8;
@@ -123,7 +123,7 @@ export interface AdadeltaState extends TransformState {
  * direction u. tf.compat.v1.train.AdadeltaOptimizer defaults: learning_rate 0.001, rho 0.95,
  * epsilon 1e-8.
  */
-export function scaleByAdadelta(o: { rho?: number; eps?: number } = {}): GradientTransformation<AdadeltaState> {
+export function scaleByAdadelta(o: { rho?: number; eps?: number } = {}): GradientTransformation<AdadeltaState, never> {
   const rho = o.rho ?? 0.95;
   const eps = o.eps ?? 1e-8;
   return {

@@ -12,22 +12,22 @@ import { chain, type ChainState, type GradientTransformation } from "./transform
  */
 
 /** GradientDescentOptimizer: w -= lr·g. */
-export function sgd(o: { lr: LearningRate }): GradientTransformation<ChainState> {
+export function sgd(o: { lr: LearningRate }): GradientTransformation<ChainState, "lr"> {
   return chain(scaleByLearningRate(o.lr));
 }
 
 /** MomentumOptimizer: a = m·a + g; w -= lr·a (Nesterov: w -= lr·(g + m·a)). */
-export function momentum(o: { lr: LearningRate; momentum?: number; nesterov?: boolean }): GradientTransformation<ChainState> {
+export function momentum(o: { lr: LearningRate; momentum?: number; nesterov?: boolean }): GradientTransformation<ChainState, "lr"> {
   return chain(traceMomentum({ decay: o.momentum ?? 0.9, nesterov: o.nesterov ?? false }), scaleByLearningRate(o.lr));
 }
 
 /** The seed's SGDM: m = β·m + (1-β)·g; w -= lr·m. */
-export function sgdm(o: { lr: LearningRate; beta?: number }): GradientTransformation<ChainState> {
+export function sgdm(o: { lr: LearningRate; beta?: number }): GradientTransformation<ChainState, "lr"> {
   return chain(emaMomentum({ beta: o.beta ?? 0.9 }), scaleByLearningRate(o.lr));
 }
 
 /** AdagradOptimizer: acc += g² (from 0.1); w -= lr·g/sqrt(acc). */
-export function adagrad(o: { lr: LearningRate; initialAccumulator?: number; eps?: number }): GradientTransformation<ChainState> {
+export function adagrad(o: { lr: LearningRate; initialAccumulator?: number; eps?: number }): GradientTransformation<ChainState, "lr"> {
   return chain(scaleByAdagrad(o), scaleByLearningRate(o.lr));
 }
 
@@ -42,18 +42,18 @@ export function rmsprop(o: {
   eps?: number;
   centered?: boolean;
   initialScale?: number;
-}): GradientTransformation<ChainState> {
+}): GradientTransformation<ChainState, "lr"> {
   const m = o.momentum ?? 0;
   const head = [scaleByRms(o), scaleByLearningRate(o.lr)] as const;
   return m === 0 ? chain(...head) : chain(...head, traceMomentum({ decay: m }));
 }
 
 /** AdamOptimizer: lr 0.001, β1 0.9, β2 0.999, ε 1e-8, TF's bias correction and ε placement. */
-export function adam(o: { lr?: LearningRate; b1?: number; b2?: number; eps?: number } = {}): GradientTransformation<ChainState> {
+export function adam(o: { lr?: LearningRate; b1?: number; b2?: number; eps?: number } = {}): GradientTransformation<ChainState, "lr"> {
   return chain(scaleByAdam(o), scaleByLearningRate(o.lr ?? 0.001));
 }
 
 /** AdadeltaOptimizer: lr 0.001, ρ 0.95, ε 1e-8 (TF 1's documented defaults). */
-export function adadelta(o: { lr?: LearningRate; rho?: number; eps?: number } = {}): GradientTransformation<ChainState> {
+export function adadelta(o: { lr?: LearningRate; rho?: number; eps?: number } = {}): GradientTransformation<ChainState, "lr"> {
   return chain(scaleByAdadelta(o), scaleByLearningRate(o.lr ?? 0.001));
 }

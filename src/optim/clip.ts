@@ -6,9 +6,9 @@ import { type EmptyState, EMPTY, type GradientTransformation, stateless } from "
 
 /** Gradient clipping with TensorFlow's semantics. */
 
-/** sqrt(Σ_t Σ t²) over all tensors (TF's global_norm), in the dtype of the first one. */
-export function globalNorm(ts: Params): Expr {
-  const parts = Object.values(ts);
+/** sqrt(Σ_t Σ t²) over all tensors, a list or a record (TF's global_norm), in the dtype of the first one. */
+export function globalNorm(ts: GradientList): Expr {
+  const parts: readonly Expr[] = Array.isArray(ts) ? ts : Object.values(ts as Params);
   const first = parts[0];
   if (first === undefined) return scalar(0);
   return sqrt(parts.map((t) => cast(sum(mul(t, t)), first.dtype)).reduce((a, b) => add(a, b)));
@@ -18,30 +18,56 @@ function checkPositive(op: string, c: number): void {
   if (!(c > 0) || !Number.isFinite(c)) throw new GraphgradError(op, `the clip norm must be a positive number, got ${c}`);
 }
 
+/** The factor c / max(norm, c) of TF's clip_by_global_norm, in the norm's dtype (1 while norm <= c). */
+function clipFactor(norm: Expr, c: number): Expr {
+  return div(scalar(c, norm.dtype), maximum(norm, c));
+}
+
+/** Gradients as a list (a tuple stays a tuple of the same length) or as a record by name. */
+export type GradientList = readonly Expr[] | Params;
+
+/** The same container of expressions: a tuple of the same length, or a record with the same keys. */
+export type Clipped<T extends GradientList> = T extends readonly Expr[] ? { -readonly [I in keyof T]: Expr } : { readonly [K in keyof T]: Expr };
+
 /**
- * TF's clip_by_global_norm: every t becomes t·c / max(global_norm, c), so the joint norm is at
- * most c and directions are kept. Reports the norm before clipping as the metric `gradNorm`.
+ * TF's `tf.clip_by_global_norm(t_list, clip_norm)` as expressions: every t becomes
+ * t·c / max(globalNorm, c), so the joint norm is at most c and directions are kept. Returns the
+ * clipped tensors (a list or a record, as given) and the global norm before clipping.
+ * The math `optim.clipByGlobalNorm(c)` applies inside an optimizer.
  */
-export function clipByGlobalNorm(c: number): GradientTransformation<EmptyState> {
+export function clipByGlobalNormOf<const T extends GradientList>(grads: T, c: number): [clipped: Clipped<T>, norm: Expr] {
+  checkPositive("clipByGlobalNorm", c);
+  const list: readonly Expr[] = Array.isArray(grads) ? grads : Object.values(grads as Params);
+  const norm = globalNorm(list);
+  const factor = clipFactor(norm, c);
+  const clip = (g: Expr): Expr => mul(g, cast(factor, g.dtype));
+  const clipped = Array.isArray(grads) ? grads.map(clip) : mapParams(grads as Params, clip);
+  return [clipped as Clipped<T>, norm];
+}
+
+/**
+ * TF's clip_by_global_norm as a transformation: every update t becomes t·c / max(global_norm, c).
+ * Reports the norm before clipping as the metric `gradNorm`.
+ */
+export function clipByGlobalNorm(c: number): GradientTransformation<EmptyState, "gradNorm"> {
   checkPositive("clipByGlobalNorm", c);
   return {
     init: () => EMPTY,
     update: (grads, state) => {
-      const norm = globalNorm(grads);
-      const factor = div(scalar(c, norm.dtype), maximum(norm, c));
-      return [mapParams(grads, (g) => mul(g, cast(factor, g.dtype))), state, { gradNorm: norm }];
+      const [clipped, norm] = clipByGlobalNormOf(grads, c);
+      return [clipped, state, { gradNorm: norm }];
     },
   };
 }
 
 /** Clamps every element into [lo, hi] (TF's clip_by_value). */
-export function clipByValue(lo: number, hi: number): GradientTransformation<EmptyState> {
+export function clipByValue(lo: number, hi: number): GradientTransformation<EmptyState, never> {
   if (!(lo <= hi)) throw new GraphgradError("clipByValue", `needs lo <= hi, got [${lo}, ${hi}]`);
   return stateless((g) => minimum(maximum(g, lo), hi));
 }
 
 /** Each tensor t becomes t·c / max(‖t‖₂, c) (TF's clip_by_norm, per tensor). */
-export function clipByNorm(c: number): GradientTransformation<EmptyState> {
+export function clipByNorm(c: number): GradientTransformation<EmptyState, never> {
   checkPositive("clipByNorm", c);
   return stateless((g) => {
     const n = sqrt(sum(mul(g, g)));

@@ -1,4 +1,4 @@
-export { type GradientTransformation, type TransformState, type UpdateResult, type Metrics, type ChainState, type EmptyState, chain, identity, scale, stateless, applyUpdates } from "./transform.js";
+export { type GradientTransformation, type TransformState, type UpdateResult, type UpdateContext, type Metrics, type MetricNamesOf, type ChainState, type EmptyState, chain, identity, scale, stateless, applyUpdates, scheduleCount } from "./transform.js";
 export { type Params, type Concrete, flattenTree, mapTree, mapParams } from "./tree.js";
 export { scaleByLearningRate, type ScaleByScheduleState } from "./learning-rate.js";
 export { traceMomentum, emaMomentum, type TraceState, type EmaState } from "./momentum.js";

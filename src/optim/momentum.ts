@@ -12,7 +12,7 @@ export interface TraceState extends TransformState {
  * TF's MomentumOptimizer accumulator: a ← m·a + g, update a (Nesterov: g + m·a, with the new a).
  * Chained before `scaleByLearningRate` this is `w -= lr·a`.
  */
-export function traceMomentum(o: { decay: number; nesterov?: boolean }): GradientTransformation<TraceState> {
+export function traceMomentum(o: { decay: number; nesterov?: boolean }): GradientTransformation<TraceState, never> {
   return {
     init: (params) => Object.freeze({ _tag: "TraceState", trace: mapParams(params, zerosLike) }),
     update: (grads, state) => {
@@ -29,7 +29,7 @@ export interface EmaState extends TransformState {
 }
 
 /** The seed's SGDM momentum, an exponential moving average of gradients: m ← β·m + (1-β)·g. */
-export function emaMomentum(o: { beta: number }): GradientTransformation<EmaState> {
+export function emaMomentum(o: { beta: number }): GradientTransformation<EmaState, never> {
   return {
     init: (params) => Object.freeze({ _tag: "EmaState", mu: mapParams(params, zerosLike) }),
     update: (grads, state) => {

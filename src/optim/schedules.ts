@@ -104,3 +104,5 @@ export function cosineDecay(o: { initial: number; decaySteps: number; alpha?: nu
     return mul(add(mul(pow(half, exponent), 1 - alpha), alpha), o.initial);
   };
 }
+
+export { valueAt } from "./value-at.js";

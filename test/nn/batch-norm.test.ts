@@ -104,7 +104,8 @@ describe("batchNorm in training", () => {
     const p = gg.nn.batchNormParams("bn", 3, { dtype: "float64" });
     const x = gg.input("x", shape, "float64");
     const { y, updates } = gg.nn.batchNorm(x, { ...p, training: true, axes: [0, 2], eps: 0.01, momentum: 0.5 });
-    const r = await gg.evaluate({ y, ...updates }, { x: gg.tensorFrom(Float64Array.from(data), "float64", shape), "bn/gamma": [1, 2, 3], "bn/beta": [0, 1, 0], "bn/movingMean": [0, 0, 0], "bn/movingVariance": [1, 1, 1] });
+    const outputs: Record<string, gg.Expr> = { y, ...updates }; // a spread keeps no index signature: name the record's type
+    const r = await gg.evaluate(outputs, { x: gg.tensorFrom(Float64Array.from(data), "float64", shape), "bn/gamma": [1, 2, 3], "bn/beta": [0, 1, 0], "bn/movingMean": [0, 0, 0], "bn/movingVariance": [1, 1, 1] });
     // Channel of element i = floor(i / 5) % 3.
     const ch = (i: number): number => Math.floor(i / 5) % 3;
     const mean = [0, 1, 2].map((k) => data.filter((_v, i) => ch(i) === k).reduce((a, b) => a + b, 0) / 20);
@@ -125,7 +126,8 @@ describe("batchNorm at inference", () => {
   it("training fed at run time picks the batch or the moving statistics (and leaves them unchanged at inference)", async () => {
     const training = gg.input("training", [], "bool");
     const { y, updates } = model(training);
-    const exe = await gg.compile({ outputs: { y, ...updates } });
+    const outputs: Record<string, gg.Expr> = { y, ...updates };
+    const exe = await gg.compile({ outputs });
     const on = await exe.run({ ...feeds, training: true });
     const off = await exe.run({ ...feeds, training: false });
     const { mean, variance } = channelMoments(xs, C);

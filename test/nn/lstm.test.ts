@@ -145,7 +145,8 @@ describe("DropoutWrapper (dropoutCell)", () => {
     const s0 = plain.zeroState(40);
     const a = gg.nn.unroll(plain, inputs, s0);
     const b = gg.nn.unroll(wrapped, inputs, s0, { key: gg.random.key(1) });
-    const r = await gg.evaluate({ ...Object.fromEntries(a.outputs.map((o, t) => [`a${t}`, o])), ...Object.fromEntries(b.outputs.map((o, t) => [`b${t}`, o])), ca: a.state.c, cb: b.state.c });
+    const outputs: Record<string, gg.Expr> = { ...Object.fromEntries(a.outputs.map((o, t) => [`a${t}`, o])), ...Object.fromEntries(b.outputs.map((o, t) => [`b${t}`, o])), ca: a.state.c, cb: b.state.c };
+    const r = await gg.evaluate(outputs);
     const masks: string[] = [];
     for (let t = 0; t < 4; t++) {
       const av = values(r[`a${t}`]);
