@@ -5,7 +5,7 @@
 import type { DType } from "./dtype.js";
 import { emit } from "./build.js";
 import type { Node } from "./node.js";
-import type { RuleKit } from "./op.js";
+import type { Builders } from "./op.js";
 import { shapesEqual, type Shape } from "./shape.js";
 
 export const add = (a: Node, b: Node): Node => emit("add", [a, b], {});
@@ -52,5 +52,5 @@ export function unbroadcast(g: Node, shape: Shape): Node {
   return reshape(reduceSum(g, axes, false), shape);
 }
 
-/** The builders handed to op rules (see `RuleKit` in op.ts). */
-export const RULE_KIT: RuleKit = { emit, add, sub, mul, div, neg, where, cast, fill, scalarLike, reduceSum, reshape, broadcastTo, transpose, swapLast };
+/** The builders handed to op rules (with the transforms: `RULE_KIT` in passes/transforms.ts). */
+export const BUILDERS: Builders = { emit, add, sub, mul, div, neg, where, cast, fill, scalarLike, reduceSum, reshape, broadcastTo, transpose, swapLast };

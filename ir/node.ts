@@ -27,6 +27,8 @@ export type Node = { [K in OpName]: NodeOf<K> }[OpName];
  * (NaN, ±Infinity, -0) spelled out, so equal attributes give equal keys.
  */
 export function canonical(v: unknown): string {
+  // A node inside attributes (a subgraph's parameters and results) is itself: its id.
+  if (isNode(v)) return `@${v.id}`;
   if (typeof v === "number") {
     return Object.is(v, -0) ? "-0" : String(v); // String gives NaN / Infinity / -Infinity
   }
@@ -47,6 +49,13 @@ export function canonical(v: unknown): string {
  * first copy lives returns that copy.
  */
 const table = new Map<string, WeakRef<Node>>();
+/** Every node made (weakly held): tells nodes inside attributes from plain data. */
+const made = new WeakSet<object>();
+
+/** Whether v is an IR node (made by `intern`). */
+export function isNode(v: unknown): v is Node {
+  return typeof v === "object" && v !== null && made.has(v);
+}
 const registry = new FinalizationRegistry<string>((key) => {
   const ref = table.get(key);
   if (ref !== undefined && ref.deref() === undefined) table.delete(key);
@@ -72,6 +81,7 @@ export function intern<K extends OpName>(
     dtype,
     key,
   });
+  made.add(node);
   table.set(key, new WeakRef(node as Node));
   registry.register(node, key);
   return node;
@@ -82,6 +92,7 @@ export function intern<K extends OpName>(
  * caller's own arrays (the shape they passed to `zeros`) would be a side effect on their data.
  */
 function frozenCopy<T>(v: T): T {
+  if (isNode(v)) return v;
   if (Array.isArray(v)) return Object.freeze(v.map(frozenCopy)) as T;
   if (typeof v === "object" && v !== null) {
     const o: Record<string, unknown> = {};

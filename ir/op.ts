@@ -14,11 +14,11 @@ export interface TypeInfo {
 export type DTypeClass = "any" | "numeric" | "float";
 
 /**
- * The node builders a rule may call. Rules receive them as an argument instead of importing them,
- * so op definitions import no node-building code (which itself needs the op table): every module
- * of `ir/` can be loaded first.
+ * The node builders a rule may call. Rules receive them (and the transforms, `RuleKit`) as an
+ * argument instead of importing them, so op definitions import no node-building code (which
+ * itself needs the op table): every module of `ir/` can be loaded first.
  */
-export interface RuleKit {
+export interface Builders {
   emit<K extends OpName>(op: K, inputs: readonly Node[], attrs: OpAttrs[K]): Node;
   add(a: Node, b: Node): Node;
   sub(a: Node, b: Node): Node;
@@ -37,6 +37,22 @@ export interface RuleKit {
   /** Swaps the last two axes. */
   swapLast(x: Node): Node;
 }
+
+/**
+ * The transforms, at the node level, for rules of ops whose attributes hold subgraphs (a scan's
+ * rules transform its body). Each throws a GraphgradError on bad input.
+ */
+export interface Transforms {
+  /** Reverse mode: the cotangents of `xs` for cotangents of `ys` (null: zero), summed over the ys. */
+  vjp(ys: readonly Node[], cts: readonly (Node | null)[], xs: readonly Node[]): Node[];
+  /** Forward mode: the tangents of `ys` for tangents of `xs`. */
+  jvp(ys: readonly Node[], xs: readonly Node[], tangents: readonly Node[]): Node[];
+  /** Batching: `outputs` computed on batches, for per-example nodes mapped to their batched forms (batch axis 0, of `size`). */
+  batch(outputs: readonly Node[], args: ReadonlyMap<Node, Node>, size: Dim): BatchedArg[];
+}
+
+/** What every rule receives: the builders and the transforms. */
+export interface RuleKit extends Builders, Transforms {}
 
 /**
  * A VJP rule's result: one cotangent per operand, in operand order; `null` is a symbolic zero (no

@@ -1,5 +1,5 @@
 import { orThrow } from "../ir/errors.js";
-import { vjp } from "../ir/passes/grad.js";
+import { vjp } from "../ir/passes/transforms.js";
 import { Expr } from "./expr.js";
 
 /** One gradient per differentiated expression, in a tuple of the same length when `xs` is a tuple. */

@@ -1,13 +1,12 @@
 import { GraphgradError } from "../errors.js";
-import { RULE_KIT } from "../builders.js";
 import { type Node, type NodeOf, toposort } from "../node.js";
-import type { BatchedArg, BatchKit, OpDef } from "../op.js";
+import type { BatchedArg, BatchKit, OpDef, RuleKit } from "../op.js";
 import { OPS } from "../ops/index.js";
 import type { OpName } from "../ops/attrs.js";
 import { type Dim, formatShape, shapesEqual } from "../shape.js";
 
 /**
- * The batching transform (vmap): given a graph of per-example computations on `args` (each
+ * The batching transform (vmap; the driver, entry points in transforms.ts): given a graph of per-example computations on `args` (each
  * standing for one element of a batch), the same computation on whole batches, with no loop and
  * no unrolling: every node whose operands are batched is replaced by its op's batching rule
  * (`OpDef.batch`), which gives the node's batched form (batch axis 0) from its operands'; nodes
@@ -15,8 +14,8 @@ import { type Dim, formatShape, shapesEqual } from "../shape.js";
  *
  * `args` maps each per-example node (a placeholder) to its batched form, batch axis 0, of size `size`.
  */
-export function batchNodes(outputs: readonly Node[], args: ReadonlyMap<Node, Node>, size: Dim): BatchedArg[] {
-  const kit: BatchKit = { ...RULE_KIT, size };
+export function batchNodes(outputs: readonly Node[], args: ReadonlyMap<Node, Node>, size: Dim, rules: RuleKit): BatchedArg[] {
+  const kit: BatchKit = { ...rules, size };
   const done = new Map<Node, BatchedArg>();
   for (const [x, batched] of args) {
     if (batched.shape[0] !== size || !shapesEqual(batched.shape.slice(1), x.shape)) {

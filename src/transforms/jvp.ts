@@ -1,5 +1,5 @@
 import { GraphgradError, orThrow } from "../../ir/errors.js";
-import { jvp as jvpNodes } from "../../ir/passes/jvp.js";
+import { jvp as jvpNodes } from "../../ir/passes/transforms.js";
 import { Expr } from "../expr.js";
 
 /**

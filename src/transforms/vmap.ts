@@ -1,5 +1,6 @@
 import { GraphgradError } from "../../ir/errors.js";
-import { batchNodes } from "../../ir/passes/vmap.js";
+import { batch } from "../../ir/passes/transforms.js";
+import { orThrow } from "../../ir/errors.js";
 import { type Dim, formatShape, normalizeAxis } from "../../ir/shape.js";
 import { Expr } from "../expr.js";
 import { broadcastTo, input, transpose } from "../ops.js";
@@ -51,7 +52,7 @@ export function vmap<A extends readonly Expr[], R extends VmapResult>(fn: (...ar
     entries.forEach(([k, v]) => {
       if (!(v instanceof Expr)) throw new GraphgradError("vmap", `fn returned ${k === "" ? "a value" : `'${k}'`} that is not an Expr`);
     });
-    const batched = batchNodes(entries.map(([, v]) => v.node), placeholders, size);
+    const batched = orThrow(batch(entries.map(([, v]) => v.node), placeholders, size));
     const result = entries.map(([k], i) => {
       const b = batched[i] as (typeof batched)[number];
       const axis = outAxisOf(options.outAxes, k);
