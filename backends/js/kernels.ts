@@ -3,6 +3,7 @@ import { ELEMENTWISE_OPS, type ElementwiseOp, scalarFunction } from "../../ir/op
 import type { OpAttrs, OpName } from "../../ir/ops/attrs.js";
 import { randomElement } from "../../ir/random.js";
 import { sizeOf } from "../../ir/shape.js";
+import type { Subgraph } from "../../ir/subgraph.js";
 import { Tensor } from "../../ir/tensor.js";
 import { broadcastStrides, copyView, matmulInto, reduceInto, walk } from "../../ir/loops.js";
 import { broadcastView, concatRegions, contiguous, iotaAt, padRegion, sliceView, transposeView, type View } from "../../ir/view.js";
@@ -21,6 +22,10 @@ export interface OutInfo {
 
 export interface KernelContext {
   readonly feeds: ReadonlyMap<string, Tensor>;
+  /** Evaluates a subgraph (a scan's body) on feeds for its parameters, by name: its results. */
+  readonly subgraph: (body: Subgraph, feeds: ReadonlyMap<string, Tensor>) => Tensor[];
+  /** The results of scans run so far in this run, by body: the result nodes of one scan are computed once. */
+  readonly memo: Map<Subgraph, { readonly attrs: OpAttrs["scan"]; readonly inputs: readonly Tensor[]; readonly results: readonly Tensor[] }[]>;
 }
 
 export type JsKernel<K extends OpName> = (attrs: OpAttrs[K], inputs: readonly Tensor[], out: OutInfo, ctx: KernelContext) => Tensor;
@@ -92,6 +97,50 @@ function copyLayout(x: Tensor, out: OutInfo, view: (v: View) => View): Tensor {
   return new Tensor(out.dtype, out.shape, y);
 }
 
+/** Slice t of a tensor along its leading axis. */
+function step(x: Tensor, t: number): Tensor {
+  const per = sizeOf(x.shape.slice(1));
+  return new Tensor(x.dtype, x.shape.slice(1), x.data.slice(t * per, (t + 1) * per));
+}
+
+/** Tensors of one shape stacked along a new leading axis. */
+function stack(parts: readonly Tensor[], like: Tensor): Tensor {
+  const per = like.size;
+  const data = allocate(like.dtype, parts.length * per);
+  parts.forEach((p, t) => data.set(p.data, t * per));
+  return new Tensor(like.dtype, [parts.length, ...like.shape], data);
+}
+
+/**
+ * Every result of a scan (see ir/ops/scan.ts): the body interpreted once per step, the carry
+ * threaded through; memoized for the run, so each result node of one scan reuses the loop.
+ */
+function scanResults(a: OpAttrs["scan"], xs: readonly Tensor[], ctx: KernelContext): readonly Tensor[] {
+  const seen = ctx.memo.get(a.body) ?? [];
+  const same = (r: (typeof seen)[number]): boolean =>
+    r.attrs.length === a.length && r.attrs.reverse === a.reverse && r.attrs.consts === a.consts && r.attrs.carry === a.carry && r.inputs.every((x, i) => x === xs[i]);
+  const hit = seen.find(same);
+  if (hit !== undefined) return hit.results;
+  const { params } = a.body;
+  const [C, K] = [a.consts, a.carry];
+  const T = xs.length > C + K ? ((xs[C + K] as Tensor).shape[0] as number) : (a.length as number);
+  let carry = xs.slice(C, C + K);
+  const ys: Tensor[][] = [];
+  const carries: Tensor[][] = carry.map(() => []);
+  for (let s = 0; s < T; s++) {
+    const t = a.reverse ? T - 1 - s : s;
+    const feeds = new Map<string, Tensor>();
+    params.forEach((p, i) => feeds.set(p.attrs.name, i < C ? (xs[i] as Tensor) : i < C + K ? (carry[i - C] as Tensor) : step(xs[i] as Tensor, t)));
+    carry.forEach((c, j) => ((carries[j] as Tensor[])[t] = c));
+    const outs = ctx.subgraph(a.body, feeds);
+    carry = outs.slice(0, K);
+    outs.slice(K).forEach((y, j) => ((ys[j] ??= [])[t] = y));
+  }
+  const results = [...carry, ...ys.map((parts) => stack(parts, parts[0] as Tensor)), ...carries.map((parts) => stack(parts, parts[0] as Tensor))];
+  ctx.memo.set(a.body, [...seen, { attrs: a, inputs: xs, results }]);
+  return results;
+}
+
 const clampIndex = (i: number, n: number): number => (i < 0 ? 0 : i >= n ? n - 1 : i);
 
 const ELEMENTWISE_KERNELS = Object.fromEntries(ELEMENTWISE_OPS.map((op) => [op, elementwise(op)])) as { readonly [K in ElementwiseOp]: JsKernel<K> };
@@ -143,6 +192,12 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
     return new Tensor(out.dtype, out.shape, y);
   },
   input: (attrs, _xs, _out, ctx) => ctx.feeds.get(attrs.name) as Tensor,
+  // A loop of no steps has the initial carry and empty stacks.
+  scan: (attrs, xs, out, ctx) => {
+    const T = xs.length > attrs.consts + attrs.carry ? ((xs[attrs.consts + attrs.carry] as Tensor).shape[0] as number) : (attrs.length as number);
+    if (T === 0) return attrs.output < attrs.carry ? (xs[attrs.consts + attrs.output] as Tensor) : new Tensor(out.dtype, out.shape, make(out));
+    return scanResults(attrs, xs, ctx)[attrs.output] as Tensor;
+  },
   fill: (attrs, _xs, out) => {
     const y = make(out);
     y.fill(attrs.value);

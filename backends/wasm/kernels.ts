@@ -1,5 +1,5 @@
 import type { DType } from "../../ir/dtype.js";
-import type { Access, Kernel } from "../../ir/kernel/index.js";
+import type { Access, Kernel, StepCopy } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
 import { I, V } from "./opcodes.js";
 import type { MathImports } from "./emit-ops.js";
@@ -14,6 +14,8 @@ export interface GenContext {
   readonly math: MathImports;
   /** The imported host function running `random` kernels: (key, out, size per key, keys, dist, dtype) -> (). */
   readonly randomImport: number;
+  /** A kernel generated as a function of the module (on the calling thread): its index. */
+  readonly kernel: (k: Kernel) => number;
 }
 
 type MapKernel = Extract<Kernel, { kind: "map" }>;
@@ -209,5 +211,34 @@ type RandomKernel = Extract<Kernel, { kind: "random" }>;
 export function genRandom(k: RandomKernel, g: GenContext): FunctionBuilder {
   const f = new FunctionBuilder([], []);
   f.i32(g.addr(k.key)).i32(g.addr(k.out)).i32(k.size).i32(k.keys).i32(RANDOM_DISTS.indexOf(k.dist)).i32(RANDOM_DTYPES.indexOf(k.dtype)).call(g.randomImport);
+  return f;
+}
+
+type LoopKernel = Extract<Kernel, { kind: "loop" }>;
+
+/**
+ * A loop (a scan): for i < count, the step's copies in (memory.copy at addresses moving by i),
+ * the body's kernels (each a function of its own, generated once), the copies out.
+ */
+export function genLoop(k: LoopKernel, g: GenContext): FunctionBuilder {
+  const body = k.body.map(g.kernel);
+  const f = new FunctionBuilder([], []);
+  const i = f.local("i32");
+  const address = (buffer: number, offset: number, step: number, bytes: number): void => {
+    f.i32(g.addr(buffer) + offset * bytes);
+    if (step !== 0) f.get(i).i32(step * bytes).op(I.i32_mul).op(I.i32_add);
+  };
+  const copy = (c: StepCopy): void => {
+    if (c.size === 0) return;
+    const bytes = BYTES[c.dtype];
+    address(c.dst, c.dstOffset, c.dstStep, bytes);
+    address(c.src, c.srcOffset, c.srcStep, bytes);
+    f.i32(c.size * bytes).memoryCopy();
+  };
+  f.forRange(i, 0, k.count, 1, () => {
+    k.before.forEach(copy);
+    for (const fn of body) f.call(fn);
+    k.after.forEach(copy);
+  });
   return f;
 }

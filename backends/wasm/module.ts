@@ -3,7 +3,7 @@ import type { BufferPlan } from "../../ir/kernel/index.js";
 import { FunctionBuilder, ModuleBuilder, uleb } from "./encoder.js";
 import { I, VOID } from "./opcodes.js";
 import { HOST_MATH, HOST_MATH_NAMES, type MathImports } from "./emit-ops.js";
-import { genGather, genIota, genMap, genRandom, genReduce, genScatterAdd, type GenContext } from "./kernels.js";
+import { genGather, genIota, genLoop, genMap, genRandom, genReduce, genScatterAdd, type GenContext } from "./kernels.js";
 import { genMatmulBody, genMatmulKernel, packBytes, panels } from "./matmul.js";
 
 /**
@@ -50,6 +50,7 @@ const GENERATORS: { readonly [K in Exclude<Kernel["kind"], "matmul">]: (k: Extra
   scatterAdd: genScatterAdd,
   iota: genIota,
   random: genRandom,
+  loop: genLoop,
 };
 
 /** Elementwise kernels below this many elements run on one thread. */
@@ -101,6 +102,11 @@ function splittable(k: Kernel, threads: number): boolean {
   return threads > 1 && k.kind === "matmul" && k.dtype === "float32" && k.m * k.n * k.k * k.aOffsets.length >= PARALLEL_MIN_MACS && panels(k) >= 2 * threads;
 }
 
+/** The kernels inside loops (at any depth). */
+function loopKernels(ks: readonly Kernel[]): Kernel[] {
+  return ks.flatMap((k) => (k.kind === "loop" ? [...k.body, ...loopKernels(k.body)] : []));
+}
+
 export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions): AssembledModule {
   const mb = new ModuleBuilder();
   const math = Object.fromEntries(
@@ -111,13 +117,20 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   const scratchBase = Math.ceil(plan.bytes / 64) * 64;
   const parallel = p.kernels.map((k) => splittable(k, o.threads));
   const parts = (i: number): number => (parallel[i] === true ? o.threads : 1);
-  const scratchBytes = Math.ceil(Math.max(16, ...p.kernels.map((k, i) => (k.kind === "matmul" ? packBytes(k, parts(i)) : 0))) / 64) * 64;
+  // Matmuls inside loops (a scan's body) run on the calling thread, with its scratch.
+  const scratchBytes = Math.ceil(Math.max(16, ...p.kernels.map((k, i) => (k.kind === "matmul" ? packBytes(k, parts(i)) : 0)), ...loopKernels(p.kernels).map((k) => (k.kind === "matmul" ? packBytes(k, 1) : 0))) / 64) * 64;
   const scratchOf = (t: number): number => scratchBase + t * scratchBytes;
   // The panel counters of split matmuls (one per batch index), on a cache line of their own.
   const countersAt = scratchOf(o.threads);
   const counters = Math.max(1, ...p.kernels.map((k, i) => (parallel[i] === true && k.kind === "matmul" ? k.aOffsets.length : 0)));
   const addr = (b: number): number => plan.offsets[b] as number;
-  const g: GenContext = { addr, math, randomImport };
+  /** A kernel as one function on the calling thread. */
+  const single = (k: Kernel): number => {
+    if (k.kind !== "matmul") return mb.addFunction((GENERATORS[k.kind] as Generator)(k, g));
+    const body = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math }));
+    return mb.addFunction(genMatmulKernel(k, addr, body, 0, 1, scratchOf(0), countersAt));
+  };
+  const g: GenContext = { addr, math, randomImport, kernel: single };
 
   const schedule: ScheduleStep[] = [];
   let segment: number[] = [];
@@ -147,15 +160,11 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
       schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1 });
       return;
     }
-    if (k.kind !== "matmul") {
-      segment.push(mb.addFunction((GENERATORS[k.kind] as Generator)(k, g)));
+    if (k.kind !== "matmul" || parallel[i] !== true) {
+      segment.push(single(k));
       return;
     }
     const body = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math }));
-    if (parallel[i] !== true) {
-      segment.push(mb.addFunction(genMatmulKernel(k, addr, body, 0, 1, scratchOf(0), countersAt)));
-      return;
-    }
     flush();
     const names = Array.from({ length: o.threads }, (_, t) => {
       const name = `p${i}_${t}`;

@@ -10,7 +10,7 @@ import { Tensor } from "../../ir/tensor.js";
 import type { Executable } from "../backend.js";
 import { bindingCache, type ShapePlan } from "../plan.js";
 import { type DeviceState, MAP_READ, USAGE } from "./device.js";
-import { kernelDispatch } from "./kernels.js";
+import { kernelDispatches } from "./kernels.js";
 import { SLOT_WORDS } from "./shader.js";
 
 /**
@@ -191,12 +191,12 @@ export async function compileWebGpu(graph: Graph, state: DeviceState): Promise<W
   const build = async (shapes: ShapePlan): Promise<Instance> => {
     const program: KernelProgram = lowerToKernels(graph, shapes.shapes, { epilogue: () => true });
     const plan = planBuffers(program, () => 4);
-    const dispatches = program.kernels.flatMap((k) => kernelDispatch(k, state.tuning) ?? []);
+    const dispatches = program.kernels.flatMap((k) => kernelDispatches(k, state.tuning));
     const pipelines = await Promise.all(dispatches.map((d) => state.pipeline(d)));
     const arena = state.device.createBuffer({ size: Math.max(16, plan.bytes), usage: RESULT_USAGE, label: "graphgrad arena" });
     // Each dispatch's buffer bases (first words in the arena), in a 256-byte slot of one uniform buffer.
     const bases = new Uint32Array(Math.max(1, dispatches.length) * SLOT_WORDS);
-    dispatches.forEach((d, i) => d.buffers.forEach((id, slot) => (bases[i * SLOT_WORDS + slot] = (plan.offsets[id] as number) / 4)));
+    dispatches.forEach((d, i) => d.buffers.forEach((id, slot) => (bases[i * SLOT_WORDS + slot] = (plan.offsets[id] as number) / 4 + (d.shifts?.[slot] ?? 0))));
     const basesBuffer = state.device.createBuffer({ size: bases.byteLength, usage: USAGE.UNIFORM | USAGE.COPY_DST, label: "graphgrad bases" });
     state.device.queue.writeBuffer(basesBuffer, 0, bases);
     for (const b of program.buffers) {

@@ -1,6 +1,6 @@
 import { gg_f2b, gg_f2i, gg_i2f, gg_max, gg_normal, gg_threefry } from "./math.js";
 import type { DType } from "../../ir/dtype.js";
-import type { Kernel } from "../../ir/kernel/index.js";
+import type { Kernel, StepCopy } from "../../ir/kernel/index.js";
 import { sizeOf } from "../../ir/shape.js";
 import { affine, emitExpr, IndexSpace, literal, load, storeWord } from "./expr.js";
 import { matmulDispatch } from "./matmul.js";
@@ -205,7 +205,7 @@ function randomKernel(k: Extract<Kernel, { kind: "random" }>): Dispatch | undefi
 
 /** The dispatch computing kernel k (undefined when it has nothing to compute). */
 /** Each kernel kind's dispatch, keyed by kind (a kind without one is a type error); undefined: nothing to dispatch. */
-const DISPATCH: { readonly [K in Kernel["kind"]]: (k: Extract<Kernel, { kind: K }>, tuning: KernelTuning) => Dispatch | undefined } = {
+const DISPATCH: { readonly [K in Exclude<Kernel["kind"], "loop">]: (k: Extract<Kernel, { kind: K }>, tuning: KernelTuning) => Dispatch | undefined } = {
   map: mapKernel,
   reduce: reduceKernel,
   matmul: (k, tuning) => matmulDispatch(k, tuning.matmul.block, tuning.matmul.perThread),
@@ -215,6 +215,28 @@ const DISPATCH: { readonly [K in Kernel["kind"]]: (k: Extract<Kernel, { kind: K 
   random: randomKernel,
 };
 
-export function kernelDispatch(k: Kernel, tuning: KernelTuning): Dispatch | undefined {
-  return (DISPATCH[k.kind] as (k: Kernel, tuning: KernelTuning) => Dispatch | undefined)(k, tuning);
+/** A kernel's dispatches, in order. */
+export function kernelDispatches(k: Kernel, tuning: KernelTuning): Dispatch[] {
+  if (k.kind === "loop") return loopDispatches(k, tuning);
+  const d = (DISPATCH[k.kind] as (k: Kernel, tuning: KernelTuning) => Dispatch | undefined)(k, tuning);
+  return d === undefined ? [] : [d];
+}
+
+/**
+ * A loop (a scan), unrolled into its dispatches: WGSL compute passes have no loop over dispatches
+ * (and a dispatch cannot change its own buffer bases), so every step's copies and body kernels are
+ * recorded, step after step, in one command encoder. The graph is not unrolled, and the shaders
+ * are shared: the body's are the same at every step, and each copy's step offset is a shift of
+ * its buffer bases, not part of its code.
+ */
+function loopDispatches(k: Extract<Kernel, { kind: "loop" }>, tuning: KernelTuning): Dispatch[] {
+  const body = k.body.flatMap((kk) => kernelDispatches(kk, tuning));
+  const copy = (c: StepCopy, i: number): Dispatch[] => {
+    if (c.size === 0) return [];
+    const d = mapKernel({ kind: "map", shape: [c.size], out: { buffer: c.dst, offset: 0, strides: [1] }, expr: { kind: "load", dtype: c.dtype, access: { buffer: c.src, offset: 0, strides: [1] } }, dtype: c.dtype });
+    if (d === undefined) return [];
+    // Slot 0 is the source (read first), slot 1 the destination.
+    return [{ ...d, shifts: [c.srcOffset + i * c.srcStep, c.dstOffset + i * c.dstStep] }];
+  };
+  return Array.from({ length: k.count }, (_, i) => [...k.before.flatMap((c) => copy(c, i)), ...body, ...k.after.flatMap((c) => copy(c, i))]).flat();
 }

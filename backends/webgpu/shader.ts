@@ -7,6 +7,8 @@ export interface Dispatch {
   readonly code: string;
   readonly groups: readonly [number, number, number];
   readonly buffers: readonly number[];
+  /** Words added to each buffer's base (a loop's copies at step i share one shader this way). */
+  readonly shifts?: readonly number[];
 }
 
 /**

@@ -47,9 +47,10 @@ export function planBuffers(p: KernelProgram, bytesPerElement: (d: DType) => num
     if (b.role === "const" || b.role === "input") last[b.id] = end;
   }
   p.kernels.forEach((k, i) => {
-    const w = kernelWrites(k);
-    first[w] = Math.min(first[w] as number, i);
-    last[w] = Math.max(last[w] as number, i);
+    for (const w of kernelWrites(k)) {
+      first[w] = Math.min(first[w] as number, i);
+      last[w] = Math.max(last[w] as number, i);
+    }
     for (const r of kernelReads(k)) last[r] = Math.max(last[r] as number, i);
   });
   for (const o of Object.values(p.outputs)) last[o.buffer] = end;

@@ -15,9 +15,10 @@ export function fuseEpilogues(p: KernelProgram, accept: (expr: ScalarExpr, dtype
   const writers = new Map<number, number>();
   kernels.forEach((k, i) => {
     if (k === undefined) return;
-    const w = kernelWrites(k);
-    lastWriter.set(w, i);
-    writers.set(w, (writers.get(w) ?? 0) + 1);
+    for (const w of kernelWrites(k)) {
+      lastWriter.set(w, i);
+      writers.set(w, (writers.get(w) ?? 0) + 1);
+    }
   });
   const tryFuse = (mm: Kernel | undefined, ki: number): boolean => {
     if (mm === undefined || mm.kind !== "matmul" || mm.aOffsets.length !== 1 || outputBuffers.has(mm.out)) return false;

@@ -1,8 +1,11 @@
 import type { DType } from "../dtype.js";
-import type { Graph } from "../graph.js";
+import { GraphgradError } from "../errors.js";
+import { type Graph, withInputs } from "../graph.js";
 import type { Node, NodeOf } from "../node.js";
 import type { OpName } from "../ops/attrs.js";
-import { sizeOf } from "../shape.js";
+import { planShapes } from "../plan-shapes.js";
+import { type Dim, formatShape, sizeOf } from "../shape.js";
+import type { Subgraph } from "../subgraph.js";
 import { contiguous, isContiguous } from "../view.js";
 import { fuseEpilogues } from "./epilogues.js";
 import { fusible } from "./fusion.js";
@@ -13,7 +16,8 @@ import { type BufferView, place, treeOf, type Value } from "./values.js";
 /**
  * Lowers a graph, with the concrete shape of every node, to a kernel program (see program.ts):
  * each node through its op's entry in `LOWERINGS`, elementwise chains fused by the policy of
- * fusion.ts, layout ops as views, then matmul epilogues folded in (epilogues.ts).
+ * fusion.ts, layout ops as views, then matmul epilogues folded in (epilogues.ts). A subgraph (a
+ * scan's body) is lowered the same way into the same buffers, as the kernels of a loop.
  */
 export interface LowerOptions {
   /**
@@ -23,8 +27,28 @@ export interface LowerOptions {
   readonly epilogue?: (expr: ScalarExpr, dtype: DType) => boolean;
 }
 
+/** What every graph and subgraph of one program shares. */
+interface Session {
+  readonly buffers: BufferInfo[];
+  readonly options: LowerOptions;
+  /** Results of multi-result ops (the nodes of one scan), by group. */
+  readonly memo: Map<string, unknown>;
+}
+
 export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[])[], options: LowerOptions = {}): KernelProgram {
-  const buffers: BufferInfo[] = [];
+  const session: Session = { buffers: [], options, memo: new Map() };
+  const { kernels, outputs } = lowerGraph(session, graph, shapes, new Map());
+  const results = Object.keys(graph.outputs).map((name, i) => {
+    const m = outputs[i] as BufferView;
+    return [name, { buffer: m.buffer, shape: m.shape, dtype: m.dtype }] as const;
+  });
+  const program: KernelProgram = { buffers: session.buffers, kernels, outputs: Object.fromEntries(results) };
+  return options.epilogue === undefined ? program : fuseEpilogues(program, options.epilogue);
+}
+
+/** Lowers `graph` into the session's buffers: its kernels, and its outputs materialized (in order). `preset` gives some nodes' values (a subgraph's parameters). */
+function lowerGraph(session: Session, graph: Graph, shapes: readonly (readonly number[])[], preset: ReadonlyMap<Node, BufferView>): { kernels: Kernel[]; outputs: BufferView[] } {
+  const { buffers } = session;
   const kernels: Kernel[] = [];
   const position = new Map<Node, number>(graph.nodes.map((n, i) => [n, i]));
   const shapeOf = (n: Node): readonly number[] => shapes[position.get(n) as number] as readonly number[];
@@ -38,12 +62,12 @@ export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[]
     buffers.push({ id, dtype, size: sizeOf(shape), role, ...extra });
     return { kind: "view", buffer: id, dtype, ...contiguous(shape) };
   };
-  const materialize = (v: Value): BufferView => {
-    if (v.kind === "view" && v.offset === 0 && isContiguous(v) && buffers[v.buffer]?.size === sizeOf(v.shape)) return v;
+  const copy = (v: Value): BufferView => {
     const out = buffer(v.dtype, v.shape, "temp");
     kernels.push({ kind: "map", shape: v.shape, out: { buffer: out.buffer, offset: 0, strides: out.strides }, expr: place(treeOf(v), v.shape), dtype: v.dtype });
     return out;
   };
+  const materialize = (v: Value): BufferView => (v.kind === "view" && v.offset === 0 && isContiguous(v) && buffers[v.buffer]?.size === sizeOf(v.shape) ? v : copy(v));
   const matrixOperand = (v: Value): readonly [BufferView, boolean] => {
     if (v.kind === "view" && v.shape.length >= 2) {
       const r = v.shape.length;
@@ -55,29 +79,54 @@ export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[]
     }
     return [materialize(v), false];
   };
+  const lowerSubgraph = (body: Subgraph, bound: readonly BufferView[]): { kernels: Kernel[]; results: BufferView[] } => {
+    const sub = withInputs(Object.fromEntries(body.results.map((r, i) => [`r${i}`, r])), body.params);
+    const inner = lowerGraph(session, sub, subgraphShapes(sub, body, bound), new Map(body.params.map((p, i) => [p as Node, bound[i] as BufferView])));
+    if (session.options.epilogue === undefined) return { kernels: inner.kernels, results: inner.outputs };
+    // Matmul epilogues inside the body too; its results stay in their buffers (the loop copies them).
+    const outputs = Object.fromEntries(inner.outputs.map((o, i) => [`r${i}`, { buffer: o.buffer, shape: o.shape, dtype: o.dtype }]));
+    return { kernels: [...fuseEpilogues({ buffers, kernels: inner.kernels, outputs }, session.options.epilogue).kernels], results: inner.outputs };
+  };
 
   const values = new Map<Node, Value>();
   for (const n of graph.nodes) {
+    const given = preset.get(n);
+    if (given !== undefined) {
+      values.set(n, given);
+      continue;
+    }
     const shape = shapeOf(n);
     const context: LowerContext = {
       shape,
       args: n.inputs.map((x) => values.get(x) as Value),
       argShapes: n.inputs.map(shapeOf),
       output: (dtype) => buffer(dtype, shape, "temp"),
+      temp: (dtype, s) => buffer(dtype, s, "temp"),
       source: (dtype, role, extra) => buffer(dtype, shape, role, extra),
       emit: (k) => void kernels.push(k),
       materialize,
+      copy,
       matrixOperand,
       fusible: (tree) => fusible(n, tree, facts),
+      lowerSubgraph,
+      memo: session.memo,
     };
     values.set(n, (LOWERINGS[n.op] as Lowering<OpName>)(n as NodeOf<OpName>, context));
   }
+  return { kernels, outputs: Object.values(graph.outputs).map((n) => materialize(values.get(n) as Value)) };
+}
 
-  const outputs: Record<string, { buffer: number; shape: readonly number[]; dtype: DType }> = {};
-  for (const [name, n] of Object.entries(graph.outputs)) {
-    const m = materialize(values.get(n) as Value);
-    outputs[name] = { buffer: m.buffer, shape: m.shape, dtype: m.dtype };
-  }
-  const program = { buffers, kernels, outputs };
-  return options.epilogue === undefined ? program : fuseEpilogues(program, options.epilogue);
+/** Concrete shapes of a subgraph's nodes, its parameters' symbols bound by the buffers given for them. */
+function subgraphShapes(sub: Graph, body: Subgraph, bound: readonly BufferView[]): readonly (readonly number[])[] {
+  const env = new Map<string, number>();
+  body.params.forEach((p, i) => {
+    const got = (bound[i] as BufferView).shape;
+    p.shape.forEach((d: Dim, k) => {
+      if (typeof d === "string") env.set(d, got[k] as number);
+      else if (d !== got[k]) throw new GraphgradError("scan", `the body's parameter ${p.attrs.name} is ${formatShape(p.shape)}, given ${formatShape(got)}`);
+    });
+  });
+  const plan = planShapes(sub, env);
+  if (plan._tag === "Left") throw plan.left;
+  return plan.right.shapes;
 }

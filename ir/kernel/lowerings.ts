@@ -5,6 +5,8 @@ import type { OpName } from "../ops/attrs.js";
 import { sizeOf } from "../shape.js";
 import { walk } from "../loops.js";
 import { broadcastStridesOf, broadcastView, concatRegions, padRegion, reshapeView, sliceView, transposeView, type View } from "../view.js";
+import type { Subgraph } from "../subgraph.js";
+import { lowerScan } from "./lower-scan.js";
 import type { Kernel } from "./program.js";
 import { type BufferView, place, treeOf, type Tree, type Value } from "./values.js";
 
@@ -21,15 +23,23 @@ export interface LowerContext {
   readonly argShapes: readonly (readonly number[])[];
   /** A new buffer holding the node's result (row-major, of its shape). */
   output(dtype: DType): BufferView;
+  /** A new scratch buffer of any shape. */
+  temp(dtype: DType, shape: readonly number[]): BufferView;
   /** A new input or constant buffer. */
   source(dtype: DType, role: "input" | "const", extra: { readonly name?: string; readonly data?: readonly number[] }): BufferView;
   emit(k: Kernel): void;
   /** A contiguous buffer holding v (a new map kernel unless v already is one). */
   materialize(v: Value): BufferView;
+  /** A new contiguous buffer holding v (always a copy). */
+  copy(v: Value): BufferView;
   /** A matmul operand: row-major (false) or column-major (true: a fused transpose) matrices; anything else materialized. */
   matrixOperand(v: Value): readonly [BufferView, boolean];
   /** Whether an elementwise node may stay an expression (see fusion.ts). */
   fusible(tree: Tree): boolean;
+  /** A subgraph lowered into kernels of its own over the program's buffers, its parameters given: its kernels and materialized results. */
+  lowerSubgraph(body: Subgraph, params: readonly BufferView[]): { readonly kernels: Kernel[]; readonly results: BufferView[] };
+  /** Values shared by the nodes of one multi-result op (the results of one scan), by a key of the lowering's choice. */
+  readonly memo: Map<string, unknown>;
 }
 
 export type Lowering<K extends OpName> = (n: NodeOf<K>, c: LowerContext) => Value;
@@ -162,6 +172,7 @@ export const LOWERINGS: { readonly [K in OpName]: Lowering<K> } = {
     c.emit({ kind: "iota", out: out.buffer, shape: c.shape, axis: n.attrs.axis, dtype: n.dtype });
     return out;
   },
+  scan: (n, c) => lowerScan(n, c),
   random: (n, c) => {
     const key = c.materialize(arg(c));
     const out = c.output(n.dtype);

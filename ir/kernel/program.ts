@@ -94,6 +94,11 @@ export type Kernel =
       readonly dtype: DType;
     }
   | { readonly kind: "iota"; readonly out: number; readonly shape: readonly number[]; readonly axis: number; readonly dtype: DType }
+  /**
+   * A loop (a scan): `count` steps, each making the `before` copies, running the `body` kernels,
+   * then making the `after` copies. The body's buffers are the program's own.
+   */
+  | { readonly kind: "loop"; readonly count: number; readonly before: readonly StepCopy[]; readonly body: readonly Kernel[]; readonly after: readonly StepCopy[] }
   | {
       readonly kind: "random";
       readonly key: number;
@@ -104,6 +109,21 @@ export type Kernel =
       readonly dist: "uniform" | "normal" | "bits";
       readonly dtype: DType;
     };
+
+/**
+ * A contiguous copy of `size` elements a loop makes at every step i: from element
+ * `srcOffset + i·srcStep` of buffer `src` to `dstOffset + i·dstStep` of `dst` (a step may be 0 or negative).
+ */
+export interface StepCopy {
+  readonly src: number;
+  readonly srcOffset: number;
+  readonly srcStep: number;
+  readonly dst: number;
+  readonly dstOffset: number;
+  readonly dstStep: number;
+  readonly size: number;
+  readonly dtype: DType;
+}
 
 export interface BufferInfo {
   readonly id: number;
@@ -139,12 +159,15 @@ export function kernelReads(k: Kernel): number[] {
       return [];
     case "random":
       return [k.key];
+    case "loop":
+      return [...k.before.map((c) => c.src), ...k.body.flatMap(kernelReads), ...k.after.map((c) => c.src)];
   }
 }
 
-/** The buffer a kernel writes. */
-export function kernelWrites(k: Kernel): number {
-  return k.kind === "map" ? k.out.buffer : k.out;
+/** The buffers a kernel writes (one, but for a loop). */
+export function kernelWrites(k: Kernel): number[] {
+  if (k.kind === "loop") return [...k.before.map((c) => c.dst), ...k.body.flatMap(kernelWrites), ...k.after.map((c) => c.dst)];
+  return [k.kind === "map" ? k.out.buffer : k.out];
 }
 
 /** Every load of an expression, in order (repeats included). */

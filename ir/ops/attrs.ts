@@ -4,6 +4,7 @@ import { indexingAttrs } from "./indexing.js";
 import { layoutAttrs } from "./layout.js";
 import { matmulAttrs } from "./matmul.js";
 import { reduceAttrs } from "./reduce.js";
+import { scanAttrs } from "./scan.js";
 import { selectAttrs } from "./select.js";
 import { sourceAttrs } from "./sources.js";
 import { unaryAttrs } from "./unary.js";
@@ -23,6 +24,7 @@ export const ATTR_CODECS = {
   ...layoutAttrs,
   ...indexingAttrs,
   ...sourceAttrs,
+  ...scanAttrs,
 };
 
 export type OpName = keyof typeof ATTR_CODECS;

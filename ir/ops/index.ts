@@ -4,6 +4,7 @@ import { indexingOps } from "./indexing.js";
 import { layoutOps } from "./layout.js";
 import { matmulOps } from "./matmul.js";
 import { reduceOps } from "./reduce.js";
+import { scanOps } from "./scan.js";
 import { selectOps } from "./select.js";
 import { sourceOps } from "./sources.js";
 import { unaryOps } from "./unary.js";
@@ -19,6 +20,7 @@ export const OPS: OpTable = {
   ...layoutOps,
   ...indexingOps,
   ...sourceOps,
+  ...scanOps,
 };
 
 export { ATTR_CODECS, OP_NAMES, type OpAttrs, type OpName } from "./attrs.js";

@@ -185,6 +185,26 @@ const CASES: Coverage = {
       build: ([k]) => gg.cast(prim("random", [k as gg.Expr], { shape: s, dtype: "int32", dist: "bits" }), "float64"),
     })),
   },
+  scan: {
+    // A small recurrence with a closed-over weight, a carried pair (one of them only carried along), ys and reverse order.
+    instance: fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.boolean()).chain(([T, n, reverse]) =>
+      fc.tuple(valuesArb(n), valuesArb(n), valuesArb(T * n)).map(([w, h, x]) => ({
+        operands: [f64([n], w), f64([n], h), f64([T, n], x)],
+        build: ([wv, hv, xv]) => {
+          const [[hT, count], ys] = gg.scan(
+            ([c, k]: readonly gg.Expr[], xt: gg.Expr) => {
+              const next = gg.tanh(gg.add(gg.mul(c as gg.Expr, wv as gg.Expr), xt));
+              return [[next, gg.add(k as gg.Expr, gg.sum(xt))], gg.mul(next, c as gg.Expr)] as const;
+            },
+            [hv as gg.Expr, gg.sum(gg.mul(hv as gg.Expr, 0.5))],
+            xv as gg.Expr,
+            { reverse },
+          );
+          return gg.add(gg.sum(ys, 0), gg.mul(hT as gg.Expr, count as gg.Expr));
+        },
+      })),
+    ),
+  },
   input: { none: "no operands (a leaf: never batched, no tangent rule is called)" },
   fill: { none: "no operands" },
   literal: { none: "no operands" },
