@@ -5,11 +5,12 @@ import { type DType, DTypeCodec } from "./dtype.js";
 import { GraphgradError } from "./errors.js";
 import type { Graph } from "./graph.js";
 import { decodeAt, describeValue, failAt, fromJsonValue, type JsonValue, type PathSegment, toJsonValue } from "./json.js";
-import { type Node, toposort } from "./node.js";
+import { type Node, type NodeOf, toposort } from "./node.js";
 import { ATTR_CODECS, type OpAttrs, type OpName } from "./ops/attrs.js";
 import { OPS } from "./ops/index.js";
 import { verify } from "./passes/verify.js";
 import { type Dim, formatShape, ShapeCodec, shapesEqual } from "./shape.js";
+import { type Subgraph, SubgraphCodec, subgraphNodes } from "./subgraph.js";
 
 /**
  * The versioned JSON form of a graph:
@@ -56,16 +57,38 @@ export function encodeGraph(g: Graph): GraphJson {
   return {
     format: GRAPH_FORMAT,
     version: GRAPH_FORMAT_VERSION,
-    nodes: nodes.map((n, i) => ({
-      id: i,
-      op: n.op,
-      inputs: n.inputs.map(idOf),
-      attrs: toJsonValue(n.attrs) as { readonly [key: string]: JsonValue },
-      dtype: n.dtype,
-      shape: [...n.shape],
-    })),
+    nodes: encodeNodes(nodes),
     outputs: Object.fromEntries(Object.entries(g.outputs).map(([name, n]) => [name, idOf(n)])),
   };
+}
+
+/** Nodes (operands first) numbered 0, 1, 2, ... in order. */
+function encodeNodes(nodes: readonly Node[]): NodeJson[] {
+  const ids = new Map(nodes.map((n, i) => [n, i] as const));
+  const idOf = (n: Node): number => ids.get(n) as number;
+  return nodes.map((n, i) => ({ id: i, op: n.op, inputs: n.inputs.map(idOf), attrs: encodeAttrs(n.attrs as Readonly<Record<string, unknown>>), dtype: n.dtype, shape: [...n.shape] }));
+}
+
+/** The key marking a subgraph in attributes. */
+const GRAPH_TAG = "$graph";
+
+/**
+ * Attributes as JSON; a subgraph (a scan's body) as `{"$graph": {"nodes": [...], "params": [ids],
+ * "results": [ids]}}`, its nodes numbered on their own.
+ */
+function encodeAttrs(attrs: Readonly<Record<string, unknown>>): { readonly [key: string]: JsonValue } {
+  return Object.fromEntries(
+    Object.keys(attrs)
+      .sort()
+      .map((k): [string, JsonValue] => {
+        const v = attrs[k];
+        if (!SubgraphCodec.is(v)) return [k, toJsonValue(v)];
+        const nodes = subgraphNodes(v);
+        const ids = new Map(nodes.map((n, i) => [n, i] as const));
+        const encoded = { nodes: encodeNodes(nodes) as unknown as JsonValue, params: v.params.map((p) => ids.get(p) as number), results: v.results.map((r) => ids.get(r) as number) };
+        return [k, { [GRAPH_TAG]: encoded }];
+      }),
+  );
 }
 
 /** The JSON text of a graph, one node per line (deterministic: equal graphs give equal text). */
@@ -166,8 +189,8 @@ function decodeChecked(json: unknown): Either<GraphgradError, Graph> {
 }
 
 /** One node: its fields, op, attributes and operands checked, then rebuilt and compared with its record. */
-function decodeNode(raw: unknown, i: number, byId: ReadonlyMap<number, Node>): Either<GraphgradError, { id: number; node: Node }> {
-  const at = (...rest: PathSegment[]): PathSegment[] => ["nodes", i, ...rest];
+function decodeNode(raw: unknown, i: number, byId: ReadonlyMap<number, Node>, base: readonly PathSegment[] = ["nodes"]): Either<GraphgradError, { id: number; node: Node }> {
+  const at = (...rest: PathSegment[]): PathSegment[] => [...base, i, ...rest];
   const r = decodeAt(NodeJsonCodec, raw, at());
   if (r._tag === "Left") return r;
   const { id, op: opName, inputs: inputIds, attrs: rawAttrs, dtype, shape } = r.right;
@@ -195,17 +218,53 @@ function decodeNode(raw: unknown, i: number, byId: ReadonlyMap<number, Node>): E
   return right({ id, node });
 }
 
-/** An op's attributes: no unknown keys, tagged numbers restored, then its io-ts codec. */
+/** An op's attributes: no unknown keys, tagged numbers restored, subgraphs decoded, then its io-ts codec. */
 function decodeAttrs(op: OpName, raw: { readonly [key: string]: unknown }, path: readonly PathSegment[]): Either<GraphgradError, OpAttrs[OpName]> {
   const codec = ATTR_CODECS[op];
   const known = Object.keys(codec.props);
+  const restored: Record<string, unknown> = {};
   for (const k of Object.keys(raw)) {
     if (!known.includes(k)) {
       const expected = known.length === 0 ? "none" : known.join(", ");
       return failAt([...path, k], `${op} has no attribute ${JSON.stringify(k)} (its attributes: ${expected})`);
     }
+    const v = raw[k];
+    const r = t.UnknownRecord.is(v) && has(v, GRAPH_TAG) ? decodeSubgraph(v[GRAPH_TAG], [...path, k, GRAPH_TAG]) : fromJsonValue(v, [...path, k]);
+    if (r._tag === "Left") return r;
+    restored[k] = r.right;
   }
-  const restored = fromJsonValue(raw, path);
-  if (restored._tag === "Left") return restored;
-  return decodeAt<OpAttrs[OpName]>(codec, restored.right, path);
+  return decodeAt<OpAttrs[OpName]>(codec, restored, path);
+}
+
+/** A subgraph's JSON: its nodes rebuilt (as a graph's), its parameters inputs, and nothing but them read. */
+function decodeSubgraph(raw: unknown, path: readonly PathSegment[]): Either<GraphgradError, Subgraph> {
+  if (!t.UnknownRecord.is(raw) || !Array.isArray(raw.nodes) || !Array.isArray(raw.params) || !Array.isArray(raw.results)) {
+    return failAt(path, `expected a subgraph {nodes, params, results}, got ${describeValue(raw)}`);
+  }
+  const byId = new Map<number, Node>();
+  for (let i = 0; i < raw.nodes.length; i++) {
+    const r = decodeNode(raw.nodes[i], i, byId, [...path, "nodes"]);
+    if (r._tag === "Left") return r;
+    byId.set(r.right.id, r.right.node);
+  }
+  const pick = (key: "params" | "results", ids: readonly unknown[]): Either<GraphgradError, Node[]> => {
+    const out: Node[] = [];
+    for (let j = 0; j < ids.length; j++) {
+      const id = decodeAt(NodeId, ids[j], [...path, key, j]);
+      if (id._tag === "Left") return id;
+      const n = byId.get(id.right);
+      if (n === undefined) return failAt([...path, key, j], `no node of the subgraph has id ${id.right}`);
+      out.push(n);
+    }
+    return right(out);
+  };
+  const params = pick("params", raw.params);
+  if (params._tag === "Left") return params;
+  const results = pick("results", raw.results);
+  if (results._tag === "Left") return results;
+  for (const [j, p] of params.right.entries()) if (p.op !== "input") return failAt([...path, "params", j], `a parameter must be an input node, got ${p.op}`);
+  const own = new Set(params.right);
+  const free = toposort(results.right).find((n) => n.op === "input" && !own.has(n));
+  if (free !== undefined) return failAt([...path, "results"], `the subgraph reads input '${(free as NodeOf<"input">).attrs.name}', which is not one of its parameters`);
+  return right({ params: params.right as NodeOf<"input">[], results: results.right });
 }

@@ -2,6 +2,7 @@ import { DTYPE_SHORT } from "./dtype.js";
 import type { Graph } from "./graph.js";
 import { type Node, toposort } from "./node.js";
 import { formatShape, shapesEqual } from "./shape.js";
+import { type Subgraph, SubgraphCodec, subgraphNodes } from "./subgraph.js";
 
 /**
  * Human-readable views of a graph: a Jaxpr-like text and Graphviz DOT.
@@ -79,6 +80,7 @@ function formatNumber(v: number): string {
 
 function formatValue(v: unknown): string {
   if (typeof v === "number") return formatNumber(v);
+  if (SubgraphCodec.is(v)) return formatSubgraph(v);
   if (typeof v === "string") return PLAIN_STRING.test(v) ? v : JSON.stringify(v);
   if (Array.isArray(v)) {
     const shown = v.slice(0, MAX_LISTED_VALUES).map(formatValue);
@@ -93,6 +95,16 @@ function formatValue(v: unknown): string {
       .join(" ")}}`;
   }
   return String(v);
+}
+
+/** A subgraph (a scan's body) on one line: `{ lambda a:f32[3] b:f32[3] . c:f32[3] = add a b in (c) }`. */
+function formatSubgraph(s: Subgraph): string {
+  const nodes = subgraphNodes(s);
+  const names = variableNames(nodes);
+  const nameOf = (n: Node): string => names.get(n) as string;
+  const params = s.params.map((p) => `${nameOf(p)}:${formatType(p)}`);
+  const lets = nodes.filter((n) => n.op !== "input").map((n) => formatBinding(n, nameOf));
+  return `{ lambda ${params.join(" ")} . ${lets.join("; ")} in (${s.results.map(nameOf).join(", ")}) }`;
 }
 
 /** `{axes=[0,1] keepdims=false}`, or "" when nothing is left to say. */

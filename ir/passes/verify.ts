@@ -1,7 +1,8 @@
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import { ATTR_CODECS } from "../ops/attrs.js";
 import { GraphgradError } from "../errors.js";
-import type { Graph } from "../graph.js";
+import { type Graph, withInputs } from "../graph.js";
+import { SubgraphCodec } from "../subgraph.js";
 import type { Node, NodeOf } from "../node.js";
 import type { OpDef } from "../op.js";
 import { OPS, type OpName } from "../ops/index.js";
@@ -39,6 +40,8 @@ export function verify(g: Graph): Either<GraphgradError, Graph> {
       }
       names.set(n.attrs.name, n);
     }
+    const inner = verifySubgraphs(n, where);
+    if (inner !== undefined) return left(inner);
     seen.add(n);
   }
   for (const [name, n] of Object.entries(g.outputs)) {
@@ -49,4 +52,18 @@ export function verify(g: Graph): Either<GraphgradError, Graph> {
 
 function describe(n: Node): string {
   return n.op === "input" ? `${n.attrs.kind} ${n.dtype}${formatShape(n.shape)}` : n.op;
+}
+
+/** The subgraphs in a node's attributes (a scan's body) verified as graphs, and closed: they read no input but their parameters. */
+function verifySubgraphs(n: Node, where: string): GraphgradError | undefined {
+  for (const v of Object.values(n.attrs as Readonly<Record<string, unknown>>)) {
+    if (!SubgraphCodec.is(v)) continue;
+    const body = withInputs(Object.fromEntries(v.results.map((r, i) => [`r${i}`, r])), v.params);
+    const r = verify(body);
+    if (r._tag === "Left") return new GraphgradError(`${where} body`, r.left.message);
+    const own = new Set<Node>(v.params);
+    const free = body.nodes.find((x) => x.op === "input" && !own.has(x));
+    if (free !== undefined && free.op === "input") return new GraphgradError(`${where} body`, `reads input '${free.attrs.name}', which is not one of its parameters`);
+  }
+  return undefined;
 }

@@ -611,6 +611,30 @@ describe("sources", () => {
     );
   });
 
+  covered.add("scan");
+  it("scan runs its body once per step in order (or backwards), threading the carry, stacking the ys and the carries", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 5 }), fc.boolean(), fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 12, maxLength: 12 }), async (T, reverse, v) => {
+        const a = v[0] as number;
+        const xsv = v.slice(1, 1 + T);
+        const xs = gg.input("xs", [T], "float64");
+        const [hT, ys] = gg.scan((h: gg.Expr, x: gg.Expr) => [gg.add(gg.mul(h, a), x), gg.mul(h, x)] as const, gg.scalar(1, "float64"), xs, { reverse });
+        const got = await gg.evaluate({ hT, ys }, { xs: Float64Array.from(xsv) });
+        // The same recurrence in plain JS.
+        let h = 1;
+        const want = new Array<number>(T).fill(0);
+        for (let s = 0; s < T; s++) {
+          const t = reverse ? T - 1 - s : s;
+          want[t] = h * (xsv[t] as number);
+          h = h * a + (xsv[t] as number);
+        }
+        expect((got.hT as gg.Tensor).item()).toBe(h);
+        expect(Array.from((got.ys as gg.Tensor).data)).toEqual(want);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   covered.add("input");
   it("input passes its feed through", async () => {
     await fc.assert(

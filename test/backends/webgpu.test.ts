@@ -87,6 +87,27 @@ describe("webgpu numerics", () => {
     expectWithin((got["cos"] as Tensor).data, (want["cos"] as Tensor).data, ulps.cos, "cos", (i) => String(v[i]));
   });
 
+  it("a scan (loop) and its gradient run as the steps' dispatches, within float32 rounding of the reference", async () => {
+    const [n, T] = [3, 6];
+    const w = gg.param("w", [n, n]);
+    const u = gg.param("u", [n]);
+    const h0 = gg.input("h0", [n]);
+    const xs = gg.input("xs", [T, n]);
+    const step = (h: gg.Expr, x: gg.Expr): readonly [gg.Expr, gg.Expr] => {
+      const h2 = gg.tanh(gg.add(gg.reshape(gg.matmul(gg.reshape(h, [1, n]), w), [n]), gg.mul(x, u)));
+      return [h2, gg.mul(h2, x)];
+    };
+    const [hT, ys] = gg.scan(step, h0, xs, { reverse: true });
+    const [gw, gx] = gg.grad(gg.sum(gg.mul(ys, ys)), [w, xs]);
+    const t = (shape: number[], f: (i: number) => number): Tensor => new Tensor("float32", shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)));
+    const feeds = { w: t([n, n], (i) => Math.sin(i) * 0.5), u: t([n], (i) => 0.3 - 0.2 * i), h0: t([n], (i) => 0.5 - 0.4 * i), xs: t([T, n], (i) => Math.cos(i)) };
+    const [got, want] = await runBoth({ hT, ys, gw, gx }, feeds);
+    for (const k of ["hT", "ys", "gw", "gx"]) {
+      const g = (got[k] as Tensor).data;
+      (want[k] as Tensor).data.forEach((v, i) => expect(Math.abs((g[i] as number) - v), `${k}[${i}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+    }
+  });
+
   it("pow follows Math.pow on every special case (signed zeros, infinities, NaN, negative bases)", async () => {
     const specials = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 2, -2, 3, -3, 2.5, -2.5, 1e-40, -1e-40, 1e30, -1e30, 7];
     const a = Float32Array.from(specials.flatMap((p) => specials.map(() => p)));

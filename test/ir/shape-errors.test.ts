@@ -286,8 +286,8 @@ describe("sources", () => {
   });
 
   it("random needs an int32[2] key and a dtype its distribution gives", () => {
-    expectExact(() => gg.random.uniform(gg.input("k", [3], "int32"), [2]), "random: the key must be int32[2], got int32[3]");
-    expectExact(() => gg.random.uniform(gg.input("k", [2]), [2]), "random: the key must be int32[2], got float32[2]");
+    expectExact(() => gg.random.uniform(gg.input("k", [3], "int32"), [2]), "random: the key must be int32[2] (or a batch of keys [..., 2]), got int32[3]");
+    expectExact(() => gg.random.uniform(gg.input("k", [2]), [2]), "random: the key must be int32[2] (or a batch of keys [..., 2]), got float32[2]");
     expectExact(() => gg.random.uniform(gg.random.key(0), [2], { dtype: "int32" }), "random: uniform gives float32 or float64, not int32");
   });
 });
