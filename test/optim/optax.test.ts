@@ -134,10 +134,15 @@ describe("adamw (optax: chain(scale_by_adam, add_decayed_weights(weight_decay, m
 });
 
 describe("lion (optax: chain(scale_by_lion, add_decayed_weights, scale_by_learning_rate))", () => {
-  it("matches optax's rule over 5 steps: random β1, β2, weight decay, mask, lr", async () => {
+  it("matches optax's rule over 8 steps: random β1, β2, weight decay, mask, lr; gradients of changing scale", async () => {
+    // Gradients scaled by 0.1, 1 or 10 per step, so that the momentum term sometimes decides the sign.
+    const scaled = fc.record({
+      params: valuesOf(),
+      grads: fc.array(fc.tuple(valuesOf(), fc.constantFrom(0.1, 1, 10)).map(([g, k]) => Object.fromEntries(Object.entries(g).map(([n, v]) => [n, v.map((x) => x * k)]))), { minLength: 8, maxLength: 8 }),
+    });
     await fc.assert(
       fc.asyncProperty(
-        run(5),
+        scaled,
         lrArb,
         fc.record({ b1: fc.double({ min: 0.5, max: 0.99, noNaN: true }), b2: fc.double({ min: 0.5, max: 0.999, noNaN: true }), weightDecay: decayArb, maskKind: fc.constantFrom(...MASKS) }),
         async (data, lr, h) => {
@@ -160,6 +165,24 @@ describe("lion (optax: chain(scale_by_lion, add_decayed_weights, scale_by_learni
       }),
       { numRuns: 3 },
     );
+  });
+});
+
+describe("scaleByLion, worked by hand", () => {
+  it("the sign is of the β1 interpolation, the momentum the β2 average", async () => {
+    // β1 0.9, β2 0.5. Step 1: g = 1, m = 0: sign(0.1) = 1; m ← 0.5. Step 2: g = −3: sign(−0.3 + 0.9·0.5) = sign(0.15) = 1
+    // (with β2 in the sign it would be sign(−0.3 + 0.25) = −1); m ← 0.5·(−3) + 0.5·0.5 = −1.25.
+    // Step 3: g = 1: sign(0.1 − 1.125) = −1 (with β1 in the momentum, m would be −2.25 and the sign the same).
+    const runner = await transformRunner(optim.scaleByLion({ b1: 0.9, b2: 0.5 }), { x: [1] });
+    let state = await runner.init({ x: [0] });
+    const signs: number[] = [];
+    for (const g of [1, -3, 1]) {
+      const r = await runner.step({ x: [0] }, { x: [g] }, state);
+      signs.push(...(r.updates["x"] as number[]));
+      state = r.state;
+    }
+    expect(signs).toEqual([1, 1, -1]);
+    expect([...(state["mu/x"] as gg.Tensor).data]).toEqual([0.5 * 1 + 0.5 * (0.5 * -3 + 0.5 * 0.5)]);
   });
 });
 
@@ -249,5 +272,47 @@ describe("ema({ decay, debias }) (optax's ema)", () => {
     expect(() => optim.ema({ decay: 1 })).toThrow("ema: decay must be in [0, 1) when debiasing, got 1");
     expect(() => optim.ema({ decay: 1, debias: false })).not.toThrow();
     expect(() => optim.ema({ decay: -0.1, debias: false })).toThrow("ema: decay must be in [0, 1], got -0.1");
+  });
+});
+
+describe("inside trainStep: multiSteps(adamw with a mask and a schedule, 3) on a quadratic", () => {
+  // loss = Σ c·(x − t)², so ∂loss/∂x = 2c(x − t); the reference runs on the same numbers.
+  const C: Values = { w: [1, 0.5, 2, 1.5, 0.25, 3], b: [0.8, 1.2, 2] };
+  const T: Values = { w: [1.5, 0.25, -0.5, 0.3, -1, 0.7], b: [-0.4, 0.9, 0.6] };
+  const quadratic = (x: gg.Expr, n: "w" | "b"): gg.Expr =>
+    gg.sum(gg.mul(gg.constant(C[n] as number[], "float64"), gg.square(gg.sub(gg.reshape(x, [-1]), gg.constant(T[n] as number[], "float64")))));
+  const gradOf = (x: Values): Values => Object.fromEntries(Object.entries(x).map(([n, v]) => [n, v.map((xi, i) => 2 * ((C[n] as number[])[i] as number) * (xi - ((T[n] as number[])[i] as number)))]));
+  const flat = (s: gg.TrainState): Values => ({ w: [...(s.params["w"] as gg.Tensor).data], b: [...(s.params["b"] as gg.Tensor).data] });
+  const snapshot = (s: gg.TrainState): unknown => ({ step: s.step, leaves: optim.flattenTree({ p: s.params, o: s.opt }).map(([p, t]) => [p, [...(t as gg.Tensor).data]]) });
+
+  it("parameters stay put for two steps and move on the third, as optax's rule says; run is pure", async () => {
+    const w = gg.param("w", [2, 3], "float64");
+    const b = gg.param("b", [3], "float64");
+    const lr = gg.schedules.warmupCosineDecay(schedule);
+    const lrRef = optax.warmupCosineDecaySchedule(schedule.initial, schedule.peak, schedule.warmupSteps, schedule.decaySteps, schedule.end, schedule.exponent);
+    const step = await gg.trainStep({ loss: gg.add(quadratic(w, "w"), quadratic(b, "b")), optimizer: optim.multiSteps(optim.adamw({ lr, weightDecay: 0.05, mask: (_n, shape) => shape.length >= 2 }), 3) });
+    const ref = optax.multiSteps(optax.adamw({ lr: lrRef, b1: 0.9, b2: 0.999, eps: 1e-8, epsRoot: 0, weightDecay: 0.05, mask: (n) => n === "w", nesterov: false }), 3);
+    const x0: Values = { w: [0.5, -1.25, 2, 0.1, 0.9, -0.3], b: [0.3, -0.7, 1.1] };
+    let state = await step.init({ w: [x0["w"]?.slice(0, 3) as number[], x0["w"]?.slice(3) as number[]], b: x0["b"] as number[] });
+    let x = x0;
+    let refState = ref.init(x);
+    for (let k = 1; k <= 9; k++) {
+      const before = snapshot(state);
+      const [next, metrics] = await step.run(state, {});
+      const [u, s] = ref.update(gradOf(x), refState, x);
+      x = addTo(x, u);
+      refState = s;
+      expectClose(flat(next), x, `step ${k}`);
+      if (k % 3 === 0) expect(flat(next)).not.toEqual(flat(state));
+      else expect(flat(next)).toEqual(flat(state));
+      // The lr reported is the inner schedule's at the inner count (which moves every third step).
+      expect(metrics["lr"]).toBeCloseTo(lrRef(Math.floor((k - 1) / 3)), 15);
+      // Purity: the old state is unchanged and frozen; running it again gives the identical result.
+      expect(snapshot(state)).toEqual(before);
+      expect(Object.isFrozen(state) && Object.isFrozen(state.opt) && Object.isFrozen(next)).toBe(true);
+      const [again] = await step.run(state, {});
+      expect(snapshot(again)).toEqual(snapshot(next));
+      state = next;
+    }
   });
 });
