@@ -45,7 +45,7 @@ function linear(init: number, end: number, steps: number): Schedule {
  */
 export function warmupCosineDecay(o: { initial: number; peak: number; warmupSteps: number; decaySteps: number; end?: number; exponent?: number }): Schedule {
   const end = o.end ?? 0;
-  check("warmupCosineDecay", Number.isInteger(o.warmupSteps) && o.warmupSteps >= 0, `warmupSteps must be a non-negative integer, got ${o.warmupSteps}`);
+  check("warmupCosineDecay", Number.isFinite(o.warmupSteps) && o.warmupSteps >= 0, `warmupSteps must be a non-negative number, got ${o.warmupSteps}`);
   check("warmupCosineDecay", o.decaySteps > o.warmupSteps, `decaySteps (the whole schedule, warm-up included) must exceed warmupSteps: ${o.decaySteps} <= ${o.warmupSteps}`);
   // optax decays with alpha = end/peak, so `end` must lie between 0 and the peak (alpha in [0, 1]).
   const alpha = o.peak === 0 ? 0 : end / o.peak;

@@ -70,7 +70,7 @@ describe("warmupCosineDecay (optax's warmup_cosine_decay_schedule)", () => {
     expectRelClose(await evaluateAt(gg.schedules.warmupCosineDecay({ initial: 0, peak: 1, warmupSteps: 2, decaySteps: 10 }), counts), counts.map(optax.warmupCosineDecaySchedule(0, 1, 2, 10, 0, 1)), counts);
     const base = { initial: 0, peak: 1, warmupSteps: 2, decaySteps: 10 };
     expect(() => gg.schedules.warmupCosineDecay({ ...base, decaySteps: 2 })).toThrow("schedules.warmupCosineDecay: decaySteps (the whole schedule, warm-up included) must exceed warmupSteps: 2 <= 2");
-    expect(() => gg.schedules.warmupCosineDecay({ ...base, warmupSteps: -1 })).toThrow(/warmupSteps must be a non-negative integer, got -1/);
+    expect(() => gg.schedules.warmupCosineDecay({ ...base, warmupSteps: -1 })).toThrow(/warmupSteps must be a non-negative number, got -1/);
     expect(() => gg.schedules.warmupCosineDecay({ ...base, end: 2 })).toThrow("schedules.warmupCosineDecay: end must lie between 0 and peak: end 2, peak 1");
   });
 });
