@@ -24,7 +24,7 @@ const correction = (decay: number, t: Expr, dtype: Expr["dtype"]): Expr => sub(1
  * (TensorFlow's), ε is added to the bias-corrected √v̂. With `nesterov` (NAdam, Dozat 2016),
  * m̂ = β1·m/(1−β1ᵗ⁺¹) + (1−β1)·g/(1−β1ᵗ).
  */
-export function scaleByBiasCorrectedAdam(o: { b1?: number; b2?: number; eps?: number; epsRoot?: number; nesterov?: boolean } = {}): GradientTransformation<BiasCorrectedAdamState> {
+export function scaleByBiasCorrectedAdam(o: { b1?: number; b2?: number; eps?: number; epsRoot?: number; nesterov?: boolean } = {}): GradientTransformation<BiasCorrectedAdamState, never> {
   const b1 = o.b1 ?? 0.9;
   const b2 = o.b2 ?? 0.999;
   const eps = o.eps ?? 1e-8;
@@ -65,6 +65,6 @@ export function adamw(o: {
   weightDecay?: number | Schedule;
   mask?: Mask;
   nesterov?: boolean;
-}): GradientTransformation<ChainState> {
+}): GradientTransformation<ChainState, "lr"> {
   return chain(scaleByBiasCorrectedAdam(o), addDecayedWeights(o.weightDecay ?? 1e-4, o.mask), scaleByLearningRate(o.lr));
 }

@@ -18,7 +18,7 @@ export interface EmaTransformState extends TransformState {
  * after t updates, which removes the pull towards the zero start. A transformation like any
  * other: chain it (an averaged gradient), or call init/update on any tensors (weight averaging).
  */
-export function ema(o: { decay: number; debias?: boolean }): GradientTransformation<EmaTransformState> {
+export function ema(o: { decay: number; debias?: boolean }): GradientTransformation<EmaTransformState, never> {
   const debias = o.debias ?? true;
   const { decay } = o;
   if (!(decay >= 0 && (debias ? decay < 1 : decay <= 1))) {

@@ -18,7 +18,7 @@ export interface LionState extends TransformState {
  * optax's `scale_by_lion` (Chen et al. 2023): direction sign((1−β1)·g + β1·m), then the momentum
  * m ← (1−β2)·g + β2·m (a slower average than the one the sign is taken of).
  */
-export function scaleByLion(o: { b1?: number; b2?: number } = {}): GradientTransformation<LionState> {
+export function scaleByLion(o: { b1?: number; b2?: number } = {}): GradientTransformation<LionState, never> {
   const b1 = o.b1 ?? 0.9;
   const b2 = o.b2 ?? 0.99;
   return {
@@ -35,6 +35,6 @@ export function scaleByLion(o: { b1?: number; b2?: number } = {}): GradientTrans
  * optax's `lion`: chain(scale_by_lion, add_decayed_weights(weightDecay, mask), scale_by_learning_rate(lr)),
  * w ← w − lr·(sign((1−β1)·g + β1·m) + weightDecay·w). Defaults β1 0.9, β2 0.99, weight decay 1e-3.
  */
-export function lion(o: { lr: LearningRate; b1?: number; b2?: number; weightDecay?: number | Schedule; mask?: Mask }): GradientTransformation<ChainState> {
+export function lion(o: { lr: LearningRate; b1?: number; b2?: number; weightDecay?: number | Schedule; mask?: Mask }): GradientTransformation<ChainState, "lr"> {
   return chain(scaleByLion(o), addDecayedWeights(o.weightDecay ?? 1e-3, o.mask), scaleByLearningRate(o.lr));
 }

@@ -11,14 +11,15 @@ export interface MaskedState<S extends TransformState = TransformState> extends 
 /**
  * optax's `masked(inner, mask)`: `inner` sees only the parameters the mask selects (their
  * gradients, state and values); the other updates pass through unchanged, as given. The inner
- * state holds entries for the selected parameters only.
+ * state holds entries for the selected parameters only. The update context (the global step) is
+ * passed on to `inner`.
  */
-export function masked<S extends TransformState>(inner: GradientTransformation<S>, mask: Mask): GradientTransformation<MaskedState<S>> {
+export function masked<S extends TransformState, K extends string>(inner: GradientTransformation<S, K>, mask: Mask): GradientTransformation<MaskedState<S>, K> {
   return {
     init: (params) => Object.freeze({ _tag: "MaskedState", inner: inner.init(pick(params, maskedNames(mask, params, "masked"))) }),
-    update: (grads, state, params) => {
+    update: (grads, state, params, context) => {
       const keep = maskedNames(mask, grads, "masked");
-      const [updates, next, metrics] = inner.update(pick(grads, keep), state.inner, pick(params, keep));
+      const [updates, next, metrics] = inner.update(pick(grads, keep), state.inner, pick(params, keep), context);
       const merged = mapParams(grads, (g, n) => (keep.has(n) ? entry(updates, n, "masked") : g));
       return [merged, Object.freeze({ _tag: "MaskedState", inner: next }), metrics];
     },

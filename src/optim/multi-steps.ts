@@ -21,9 +21,11 @@ export interface MultiStepsState<S extends TransformState = TransformState> exte
  * on every k-th call the inner transformation updates from that mean (and its state moves on)
  * and the mean restarts from 0; on the other calls the updates are zero and the inner state is
  * kept. Both branches are in the graph and selected with `where`: no host control flow. The
- * accumulator keeps the gradients' dtype (optax's default accumulator is float32).
+ * accumulator keeps the gradients' dtype (optax's default accumulator is float32). Given a global
+ * step (the mini-batches so far, as `trainStep` passes it), the inner schedules read ⌊step/k⌋,
+ * the inner updates so far, which is optax's count.
  */
-export function multiSteps<S extends TransformState>(inner: GradientTransformation<S>, k: number): GradientTransformation<MultiStepsState<S>> {
+export function multiSteps<S extends TransformState, K extends string>(inner: GradientTransformation<S, K>, k: number): GradientTransformation<MultiStepsState<S>, K> {
   if (!Number.isInteger(k) || k < 1) throw new GraphgradError("multiSteps", `k (the number of gradients per update) must be a positive integer, got ${k}`);
   return {
     init: (params) =>
@@ -34,12 +36,14 @@ export function multiSteps<S extends TransformState>(inner: GradientTransformati
         inner: inner.init(params),
         accGrads: mapParams(params, zerosLike),
       }),
-    update: (grads, state, params) => {
+    update: (grads, state, params, context) => {
       const accGrads = mapParams(grads, (g, n) => {
         const acc = entry(state.accGrads, n, "multiSteps");
         return add(acc, div(sub(g, acc), cast(add(state.miniStep, 1), g.dtype)));
       });
-      const [innerUpdates, innerNext, metrics] = inner.update(accGrads, state.inner, params);
+      // The inner transformation counts its own updates; a global step (mini-batches) becomes ⌊step/k⌋.
+      const innerContext = context?.step === undefined ? context : { ...context, step: div(context.step, k) };
+      const [innerUpdates, innerNext, metrics] = inner.update(accGrads, state.inner, params, innerContext);
       const emit = equal(state.miniStep, k - 1);
       const next: MultiStepsState<S> = Object.freeze({
         _tag: "MultiStepsState",

@@ -5,7 +5,7 @@ import { type Mask } from "./mask.js";
 import { masked, type MaskedState } from "./masked.js";
 import type { Schedule } from "./schedules.js";
 import { entry, mapParams } from "./tree.js";
-import { EMPTY, type EmptyState, type GradientTransformation, identity, type TransformState } from "./transform.js";
+import { EMPTY, type EmptyState, type GradientTransformation, identity, scheduleCount, type TransformState } from "./transform.js";
 
 export interface WeightDecayScheduleState extends TransformState {
   readonly _tag: "WeightDecayScheduleState";
@@ -18,10 +18,10 @@ export type AddDecayedWeightsState = EmptyState | WeightDecayScheduleState | Mas
 /**
  * optax's `add_decayed_weights(weight_decay, mask)`: update + weightDecay·param, the decoupled
  * weight decay of AdamW (Loshchilov & Hutter) before the learning rate scales it. The rate is a
- * number or a schedule of the update count; with a mask only the selected parameters decay
+ * number or a schedule of the update count (the global step when `update` is given one); with a mask only the selected parameters decay
  * (the others pass through, as optax's `masked`). A constant 0 leaves the updates as they are.
  */
-export function addDecayedWeights(weightDecay: number | Schedule, mask?: Mask): GradientTransformation<AddDecayedWeightsState> {
+export function addDecayedWeights(weightDecay: number | Schedule, mask?: Mask): GradientTransformation<AddDecayedWeightsState, never> {
   if (typeof weightDecay === "number" && !Number.isFinite(weightDecay)) {
     throw new GraphgradError("addDecayedWeights", `the weight decay must be a finite number or a schedule, got ${weightDecay}`);
   }
@@ -29,7 +29,7 @@ export function addDecayedWeights(weightDecay: number | Schedule, mask?: Mask): 
   return mask === undefined ? decay : masked(decay, mask);
 }
 
-function decayed(weightDecay: number | Schedule): GradientTransformation<EmptyState | WeightDecayScheduleState> {
+function decayed(weightDecay: number | Schedule): GradientTransformation<EmptyState | WeightDecayScheduleState, never> {
   if (weightDecay === 0) return identity();
   if (typeof weightDecay === "number") {
     return {
@@ -37,10 +37,11 @@ function decayed(weightDecay: number | Schedule): GradientTransformation<EmptySt
       update: (grads, state, params) => [mapParams(grads, (g, n) => add(g, mul(scalar(weightDecay, g.dtype), entry(params, n, "addDecayedWeights")))), state, {}],
     };
   }
-  const scheduled: GradientTransformation<WeightDecayScheduleState> = {
+  const scheduled: GradientTransformation<WeightDecayScheduleState, never> = {
     init: () => Object.freeze({ _tag: "WeightDecayScheduleState", count: scalar(0, "int32") }),
-    update: (grads, state, params) => {
-      const updates = mapParams(grads, (g, n) => add(g, mul(weightDecay(cast(state.count, g.dtype)), entry(params, n, "addDecayedWeights"))));
+    update: (grads, state, params, context) => {
+      const count = scheduleCount(state.count, context);
+      const updates = mapParams(grads, (g, n) => add(g, mul(weightDecay(cast(count, g.dtype)), entry(params, n, "addDecayedWeights"))));
       return [updates, Object.freeze({ _tag: "WeightDecayScheduleState", count: add(state.count, 1) }), {}];
     },
   };

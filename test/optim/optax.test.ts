@@ -316,3 +316,22 @@ describe("inside trainStep: multiSteps(adamw with a mask and a schedule, 3) on a
     }
   });
 });
+
+describe("the global step (trainStep's state step, set with withStep) reaches the schedules inside the wrappers", () => {
+  it("masked and a weight-decay schedule read the step; multiSteps gives its inner schedules ⌊step/k⌋", async () => {
+    const lr = gg.schedules.exponentialDecay({ initial: 0.1, decayRate: 0.5, decaySteps: 1 });
+    const x = gg.param("x", [2], "float64");
+    const loss = gg.sum(gg.square(x));
+    const lrAfter = async (optimizer: gg.optim.GradientTransformation<gg.optim.TransformState, "lr">, step: number): Promise<number> => {
+      const train = await gg.trainStep({ loss, optimizer });
+      const [, metrics] = await train.run(train.withStep(await train.init({ x: [1, 2] }), step), {});
+      return metrics.lr;
+    };
+    expect(await lrAfter(optim.masked(optim.sgd({ lr }), { x: true }), 5)).toBe(0.1 * 0.5 ** 5);
+    expect(await lrAfter(optim.multiSteps(optim.sgd({ lr }), 3), 7)).toBe(0.1 * 0.5 ** 2);
+    // The decay schedule at step 4: x ← x − lr(4)·(2x + wd(4)·x) with lr constant 1 and wd(4) = 0.5⁴.
+    const train = await gg.trainStep({ loss, optimizer: optim.chain(optim.addDecayedWeights(lr), optim.sgd({ lr: 1 })) });
+    const [next] = await train.run(train.withStep(await train.init({ x: [1, 2] }), 4), {});
+    expect([...(next.params["x"] as gg.Tensor).data]).toEqual([1, 2].map((v) => v - (2 * v + 0.1 * 0.5 ** 4 * v)));
+  });
+});
