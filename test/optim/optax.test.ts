@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import * as gg from "../../src/index.js";
 import { valuesArb } from "../support/arbitraries.js";
 import { transformRunner, type StateLeaves, type Values } from "../support/transform-runner.js";
@@ -333,5 +333,15 @@ describe("the global step (trainStep's state step, set with withStep) reaches th
     const train = await gg.trainStep({ loss, optimizer: optim.chain(optim.addDecayedWeights(lr), optim.sgd({ lr: 1 })) });
     const [next] = await train.run(train.withStep(await train.init({ x: [1, 2] }), 4), {});
     expect([...(next.params["x"] as gg.Tensor).data]).toEqual([1, 2].map((v) => v - (2 * v + 0.1 * 0.5 ** 4 * v)));
+  });
+});
+
+describe("types", () => {
+  it("the wrappers report their inner transformation's metric names (checked by tsc)", () => {
+    const wrapped = optim.multiSteps(optim.masked(optim.adamw({ lr: 0.1 }), { w: true }), 2);
+    expectTypeOf(wrapped).toEqualTypeOf<gg.optim.GradientTransformation<gg.optim.MultiStepsState<gg.optim.MaskedState<gg.optim.ChainState>>, "lr">>();
+    expectTypeOf(optim.ema({ decay: 0.9 })).toEqualTypeOf<gg.optim.GradientTransformation<gg.optim.EmaTransformState, never>>();
+    expectTypeOf<gg.optim.MetricNamesOf<ReturnType<typeof optim.lion>>>().toEqualTypeOf<"lr">();
+    expect(Object.isFrozen(wrapped.init({ w: gg.input("w", [1], "float64") }))).toBe(true);
   });
 });
