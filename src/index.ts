@@ -20,7 +20,7 @@ export type { Dim, Shape } from "../ir/shape.js";
 export type { Graph, Pass } from "../ir/graph.js";
 export * as losses from "./losses.js";
 export * as optim from "./optim/index.js";
-export * as schedules from "./optim/schedules.js";
+export * as schedules from "./optim/all-schedules.js";
 export { trainStep, paramsOf, type TrainStep, type TrainStepConfig, type TrainState, type Regularization, type EmaConfig, type StepMetrics, type MetricRecord } from "./train.js";
 export { encodeGraph, decodeGraph, graphToJsonString, graphFromJsonString, type GraphJson, type NodeJson } from "../ir/codec.js";
 export { printGraph, toDot } from "../ir/print.js";

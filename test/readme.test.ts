@@ -85,6 +85,14 @@ describe("README", () => {
     await expect(runBlock(block("grads: clipped"), "apply-gradients")).resolves.toEqual([]);
   });
 
+  it("the optax examples: gradient accumulation, ema outside trainStep, schedule values", async () => {
+    const lines = await runBlock(block("gg.optim.multiSteps("), "optax-optimizers");
+    expect(lines[0]).toBe("[0,0]");
+    expect(lines[1]).toMatch(/^\["0\.\d{4}","-0\.\d{4}"\]$/);
+    expect(lines[2]).toBe('[1,2] ["2.0526","3.0526"]');
+    await expect(runBlock(block("gg.schedules.oneCycle("), "optax-schedules")).resolves.toEqual(["0.0500000 0.00400000 0.100000 0.0500000"]);
+  });
+
   it("the bind and donate examples run (they throw if a result is wrong)", async () => {
     await expect(runBlock(block("exe.bind("), "bind")).resolves.toEqual([]);
     await expect(runBlock(block("donate: true"), "donate")).resolves.toEqual([]);

@@ -6,3 +6,10 @@ export { scaleByAdagrad, scaleByRms, scaleByAdam, scaleByAdadelta, type AdagradS
 export { clipByGlobalNorm, clipByValue, clipByNorm, globalNorm } from "./clip.js";
 export { sgd, momentum, sgdm, adagrad, rmsprop, adam, adadelta } from "./aliases.js";
 export type { LearningRate, Schedule } from "./schedules.js";
+export { type Mask } from "./mask.js";
+export { masked, type MaskedState } from "./masked.js";
+export { multiSteps, type MultiStepsState } from "./multi-steps.js";
+export { addDecayedWeights, type AddDecayedWeightsState, type WeightDecayScheduleState } from "./weight-decay.js";
+export { adamw, scaleByBiasCorrectedAdam, type BiasCorrectedAdamState } from "./adamw.js";
+export { lion, scaleByLion, type LionState } from "./lion.js";
+export { ema, type EmaTransformState } from "./ema.js";

@@ -184,6 +184,11 @@ const TRANSFORMS: readonly (readonly [string, () => Transform])[] = [
     "chain(clipByNorm, adam with an exponential schedule)",
     () => optim.chain(optim.clipByNorm(0.5), optim.adam({ lr: gg.schedules.exponentialDecay({ initial: 0.1, decayRate: 0.5, decaySteps: 2 }) })),
   ],
+  ["adamw (mask record, nesterov, scheduled lr)", () => optim.adamw({ lr: gg.schedules.oneCycle({ transitionSteps: 10, peak: 0.1 }), mask: { a: true, b: false }, nesterov: true })],
+  ["lion (mask function)", () => optim.lion({ lr: 0.1, mask: (_n, shape) => shape.length >= 2 })],
+  ["masked(adam, a only)", () => optim.masked(optim.adam({ lr: 0.1 }), { a: true, b: false })],
+  ["multiSteps(adamw, 3)", () => optim.multiSteps(optim.adamw({ lr: gg.schedules.warmupCosineDecay({ initial: 0, peak: 0.1, warmupSteps: 2, decaySteps: 8 }) }), 3)],
+  ["ema", () => optim.ema({ decay: 0.9 })],
 ];
 
 /** Parameters and gradients of the shapes P_SHAPES, as graph inputs. */
