@@ -182,7 +182,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     const fn = (name: string): (() => void) => instance.exports[name] as () => void;
     const id = nextInstanceId++;
     const partNames = mod.schedule.flatMap((st) => (st.kind === "parallel" ? st.parts.slice(1) : []));
-    if (pool !== undefined && partNames.length > 0) pool.load(id, module, memory, partNames);
+    if (pool !== undefined && partNames.length > 0) await pool.load(id, module, memory, partNames);
     const steps = mod.schedule.map((st) => {
       if (st.kind === "segment") return fn(st.name);
       const own = fn(st.parts[0] as string);

@@ -1,12 +1,11 @@
 import { existsSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type Plugin } from "esbuild";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { js } from "../../backends/js/index.js";
+import { bundlePage } from "../../examples/playground/bundle.js";
+import { type RunningServer, servePages } from "../../examples/playground/http.js";
 import { IRIS_STEPS, trainIris } from "./iris-train.js";
 
 /**
@@ -25,15 +24,6 @@ const CHROMIUM = "/usr/bin/chromium";
 const FLAGS = ["--no-sandbox", "--headless=new", "--disable-gpu-sandbox", "--use-angle=swiftshader", "--enable-features=Vulkan", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"];
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Node's built-ins have no browser form: the modules that use them (checkpoint files, WASM worker threads) get an empty stand-in. */
-const nodeBuiltins: Plugin = {
-  name: "node-builtins",
-  setup(b) {
-    b.onResolve({ filter: /^node:/ }, (args) => ({ path: args.path, namespace: "node-builtin" }));
-    b.onLoad({ filter: /.*/, namespace: "node-builtin" }, () => ({ contents: "module.exports = {};", loader: "js" }));
-  },
-};
-
 /** The page's script: train on WebGPU and publish the losses, or the error, on window.result. */
 const ENTRY = `
 import { webgpu } from "../../src/index.js";
@@ -49,38 +39,22 @@ try {
 
 type PageResult = { ok: true; adapter: string; losses: number[] } | { ok: false; error: string };
 
-let server: Server;
+let server: RunningServer;
 let url: string;
 const browsers: Browser[] = [];
 
 beforeAll(async () => {
-  const bundle = await build({
-    stdin: { contents: ENTRY, resolveDir: here, sourcefile: "page-entry.ts", loader: "ts" },
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    plugins: [nodeBuiltins],
-    logLevel: "silent",
+  const script = await bundlePage({ source: ENTRY, resolveDir: here });
+  server = await servePages({
+    "/": { type: "text/html", body: '<!doctype html><title>graphgrad webgpu</title><link rel="icon" href="data:,"><script type="module" src="/page.js"></script>' },
+    "/page.js": { type: "text/javascript", body: script },
   });
-  const script = bundle.outputFiles[0]?.text ?? "";
-  server = createServer((req, res) => {
-    if (req.url === "/page.js") {
-      res.writeHead(200, { "content-type": "text/javascript" });
-      res.end(script);
-    } else {
-      res.writeHead(200, { "content-type": "text/html" });
-      res.end('<!doctype html><title>graphgrad webgpu</title><script type="module" src="/page.js"></script>');
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  url = server.url;
 });
 
 afterAll(async () => {
   for (const b of browsers) await b.close();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
 });
 
 /** Opens the page in a fresh headless Chromium with these flags and waits for its result. */
