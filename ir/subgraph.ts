@@ -49,10 +49,16 @@ export function closeOver(
   params: readonly NodeOf<"input">[],
   results: readonly Node[],
   placeholderFor: (outer: Node, index: number) => NodeOf<"input">,
+  options: { readonly keepConstants?: boolean } = {},
 ): { body: Subgraph; captured: Node[] } {
   const own = new Set<Node>(params);
   const dependent = new Set<Node>();
-  for (const n of toposort(results)) if (own.has(n) || n.inputs.some((x) => dependent.has(x))) dependent.add(n);
+  // With keepConstants, expressions of constants only (no input anywhere below) stay inside too.
+  const constant = new Set<Node>();
+  for (const n of toposort(results)) {
+    if (options.keepConstants === true && n.op !== "input" && n.inputs.every((x) => constant.has(x))) constant.add(n);
+    if (own.has(n) || constant.has(n) || n.inputs.some((x) => dependent.has(x))) dependent.add(n);
+  }
   const captured: Node[] = [];
   const capturedParams: NodeOf<"input">[] = [];
   const rebuilt = new Map<Node, Node>();
@@ -72,7 +78,7 @@ export function closeOver(
     if (!dependent.has(n)) return outer(n);
     const hit = rebuilt.get(n);
     if (hit !== undefined) return hit;
-    const m = own.has(n) ? n : emit(n.op, n.inputs.map(inside), (n as NodeOf<OpName>).attrs);
+    const m = own.has(n) || n.inputs.length === 0 ? n : emit(n.op, n.inputs.map(inside), (n as NodeOf<OpName>).attrs);
     rebuilt.set(n, m);
     return m;
   };
@@ -80,4 +86,14 @@ export function closeOver(
   for (const n of toposort(results)) if (dependent.has(n)) inside(n);
   const out = results.map(inside);
   return { body: { params: [...capturedParams, ...params], results: out }, captured };
+}
+
+/** The subgraph's results with its parameters replaced by `args` (its nodes built again on them). */
+export function inline(emit: Builders["emit"], s: Subgraph, args: readonly Node[]): Node[] {
+  const map = new Map<Node, Node>(s.params.map((p, i) => [p as Node, args[i] as Node]));
+  for (const n of subgraphNodes(s)) {
+    if (map.has(n)) continue;
+    map.set(n, n.inputs.length === 0 ? n : emit(n.op, n.inputs.map((x) => map.get(x) ?? x), (n as NodeOf<OpName>).attrs));
+  }
+  return s.results.map((r) => map.get(r) ?? r);
 }

@@ -6,7 +6,7 @@ export { Expr, type ExprLike } from "./expr.js";
 export * from "./ops.js";
 export * from "./composites.js";
 export { grad, type Gradients } from "./grad.js";
-export { hessian, hvp, jacobian, jvp, scan, vmap, type ExprTree, type ScanOptions, type VmapOptions, type VmapResult } from "./transforms/index.js";
+export { customVjp, hessian, hvp, jacobian, jvp, scan, vmap, type CustomVjpRule, type ExprTree, type ScanOptions, type VmapOptions, type VmapResult } from "./transforms/index.js";
 export { clipByGlobalNormOf as clipByGlobalNorm } from "./optim/clip.js";
 export { compile, evaluate, graph, type Compiled, type CompileOptions, type Feeds, type TensorLike, type NamesOf, type BoundNames } from "./compile.js";
 export * as random from "./random.js";

@@ -25,7 +25,7 @@ export interface KernelContext {
   /** Evaluates a subgraph (a scan's body) on feeds for its parameters, by name: its results. */
   readonly subgraph: (body: Subgraph, feeds: ReadonlyMap<string, Tensor>) => Tensor[];
   /** The results of scans run so far in this run, by body: the result nodes of one scan are computed once. */
-  readonly memo: Map<Subgraph, { readonly attrs: OpAttrs["scan"]; readonly inputs: readonly Tensor[]; readonly results: readonly Tensor[] }[]>;
+  readonly memo: Map<Subgraph, { readonly key: string; readonly inputs: readonly Tensor[]; readonly results: readonly Tensor[] }[]>;
 }
 
 export type JsKernel<K extends OpName> = (attrs: OpAttrs[K], inputs: readonly Tensor[], out: OutInfo, ctx: KernelContext) => Tensor;
@@ -117,8 +117,8 @@ function stack(parts: readonly Tensor[], like: Tensor): Tensor {
  */
 function scanResults(a: OpAttrs["scan"], xs: readonly Tensor[], ctx: KernelContext): readonly Tensor[] {
   const seen = ctx.memo.get(a.body) ?? [];
-  const same = (r: (typeof seen)[number]): boolean =>
-    r.attrs.length === a.length && r.attrs.reverse === a.reverse && r.attrs.consts === a.consts && r.attrs.carry === a.carry && r.inputs.every((x, i) => x === xs[i]);
+  const key = `scan:${String(a.length)}:${a.reverse}:${a.consts}:${a.carry}`;
+  const same = (r: (typeof seen)[number]): boolean => r.key === key && r.inputs.length === xs.length && r.inputs.every((x, i) => x === xs[i]);
   const hit = seen.find(same);
   if (hit !== undefined) return hit.results;
   const { params } = a.body;
@@ -137,7 +137,18 @@ function scanResults(a: OpAttrs["scan"], xs: readonly Tensor[], ctx: KernelConte
     outs.slice(K).forEach((y, j) => ((ys[j] ??= [])[t] = y));
   }
   const results = [...carry, ...ys.map((parts) => stack(parts, parts[0] as Tensor)), ...carries.map((parts) => stack(parts, parts[0] as Tensor))];
-  ctx.memo.set(a.body, [...seen, { attrs: a, inputs: xs, results }]);
+  ctx.memo.set(a.body, [...seen, { key, inputs: xs, results }]);
+  return results;
+}
+
+/** A subgraph's results on arguments, once per run for all the nodes of one call. */
+function callResults(body: Subgraph, args: readonly Tensor[], ctx: KernelContext): readonly Tensor[] {
+  const key = `call`;
+  const seen = ctx.memo.get(body) ?? [];
+  const hit = seen.find((r) => r.inputs.length === args.length && r.inputs.every((x, i) => x === args[i]) && r.key === key);
+  if (hit !== undefined) return hit.results;
+  const results = ctx.subgraph(body, new Map(body.params.map((p, i) => [p.attrs.name, args[i] as Tensor])));
+  ctx.memo.set(body, [...seen, { key, inputs: args, results }]);
   return results;
 }
 
@@ -192,6 +203,8 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
     return new Tensor(out.dtype, out.shape, y);
   },
   input: (attrs, _xs, _out, ctx) => ctx.feeds.get(attrs.name) as Tensor,
+  // The function's own computation (its gradient rule matters only to the gradient pass).
+  customVjp: (attrs, xs, _out, ctx) => callResults(attrs.fwd, xs, ctx)[attrs.output] as Tensor,
   // A loop of no steps has the initial carry and empty stacks.
   scan: (attrs, xs, out, ctx) => {
     const T = xs.length > attrs.consts + attrs.carry ? ((xs[attrs.consts + attrs.carry] as Tensor).shape[0] as number) : (attrs.length as number);

@@ -173,6 +173,18 @@ export const LOWERINGS: { readonly [K in OpName]: Lowering<K> } = {
     return out;
   },
   scan: (n, c) => lowerScan(n, c),
+  // The function's computation, as a subgraph of kernels (the compile passes usually inline it first).
+  customVjp: (n, c) => {
+    const key = `call:${n.inputs.map((x) => x.id).join(",")}:${n.attrs.fwd.results.map((r) => r.id).join(",")}`;
+    let results = c.memo.get(key) as readonly BufferView[] | undefined;
+    if (results === undefined) {
+      const sub = c.lowerSubgraph(n.attrs.fwd, c.args.map((v) => c.materialize(v)));
+      sub.kernels.forEach((k) => c.emit(k));
+      results = sub.results;
+      c.memo.set(key, results);
+    }
+    return results[n.attrs.output] as BufferView;
+  },
   random: (n, c) => {
     const key = c.materialize(arg(c));
     const out = c.output(n.dtype);

@@ -4,6 +4,7 @@ import { indexingAttrs } from "./indexing.js";
 import { layoutAttrs } from "./layout.js";
 import { matmulAttrs } from "./matmul.js";
 import { reduceAttrs } from "./reduce.js";
+import { customAttrs } from "./custom.js";
 import { scanAttrs } from "./scan.js";
 import { selectAttrs } from "./select.js";
 import { sourceAttrs } from "./sources.js";
@@ -25,6 +26,7 @@ export const ATTR_CODECS = {
   ...indexingAttrs,
   ...sourceAttrs,
   ...scanAttrs,
+  ...customAttrs,
 };
 
 export type OpName = keyof typeof ATTR_CODECS;

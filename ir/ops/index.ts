@@ -4,6 +4,7 @@ import { indexingOps } from "./indexing.js";
 import { layoutOps } from "./layout.js";
 import { matmulOps } from "./matmul.js";
 import { reduceOps } from "./reduce.js";
+import { customOps } from "./custom.js";
 import { scanOps } from "./scan.js";
 import { selectOps } from "./select.js";
 import { sourceOps } from "./sources.js";
@@ -21,6 +22,7 @@ export const OPS: OpTable = {
   ...indexingOps,
   ...sourceOps,
   ...scanOps,
+  ...customOps,
 };
 
 export { ATTR_CODECS, OP_NAMES, type OpAttrs, type OpName } from "./attrs.js";

@@ -4,6 +4,7 @@ import type { GraphgradError } from "../errors.js";
 import type { Graph, Pass } from "../graph.js";
 import { dce } from "./dce.js";
 import { fold } from "./fold.js";
+import { inlineCalls } from "./inline.js";
 import { simplify } from "./simplify.js";
 import { verify } from "./verify.js";
 
@@ -42,5 +43,5 @@ export function fixedPoint(passes: readonly Pass[], maxRounds = 32): Pass {
 /** Constant folding and algebraic simplification, alternated until neither changes the graph. */
 export const foldAndSimplify: Pass = fixedPoint([fold, simplify]);
 
-/** The default pipeline `compile` runs before handing a graph to a backend: verify, fold + simplify, DCE. */
-export const DEFAULT_PASSES: readonly Pass[] = [verify, foldAndSimplify, dce];
+/** The default pipeline `compile` runs before handing a graph to a backend: verify, inline calls, fold + simplify, DCE. */
+export const DEFAULT_PASSES: readonly Pass[] = [verify, inlineCalls, foldAndSimplify, dce];

@@ -4,30 +4,17 @@ import { type Dim, formatShape, shapesEqual } from "../../ir/shape.js";
 import { closeOver, placeholder } from "../../ir/subgraph.js";
 import { Expr } from "../expr.js";
 import { prim } from "../ops.js";
+import { type ExprTree, leaves as leavesOf, rebuild } from "./tree.js";
 
-/** Expressions in a structure: an Expr, an array of structures, or a record of them. */
-export type ExprTree = Expr | readonly ExprTree[] | { readonly [key: string]: ExprTree };
+export type { ExprTree } from "./tree.js";
+
+const leaves = (t: ExprTree, where: string): Expr[] => leavesOf(t, "scan", where);
 
 export interface ScanOptions {
   /** The number of steps: required without xs, else checked against their leading axis. */
   readonly length?: number;
   /** Run the steps last to first (the ys are still indexed by step). Default false. */
   readonly reverse?: boolean;
-}
-
-/** The leaves of a structure, in a fixed order (arrays by index, records by key order). */
-function leaves(t: ExprTree, where: string): Expr[] {
-  if (t instanceof Expr) return [t];
-  if (Array.isArray(t)) return t.flatMap((s, i) => leaves(s as ExprTree, `${where}[${i}]`));
-  if (typeof t === "object" && t !== null) return Object.entries(t).flatMap(([k, s]) => leaves(s, `${where}.${k}`));
-  throw new GraphgradError("scan", `${where} must be an Expr, an array or a record of Exprs, got ${t === null ? "null" : typeof t}`);
-}
-
-/** The structure of `like` with its leaves taken from `values`, in order. */
-function rebuild<T extends ExprTree>(like: T, values: Iterator<Expr>): T {
-  if (like instanceof Expr) return values.next().value as T;
-  if (Array.isArray(like)) return like.map((s) => rebuild(s as ExprTree, values)) as unknown as T;
-  return Object.fromEntries(Object.entries(like).map(([k, s]) => [k, rebuild(s as ExprTree, values)])) as T;
 }
 
 /**

@@ -205,6 +205,18 @@ const CASES: Coverage = {
       })),
     ),
   },
+  customVjp: {
+    // f(u, v) = u·sin(v) with its exact derivative as the rule: the JVP derived from the rule is f's.
+    instance: shapeArb(2, 3).chain((s) =>
+      fc.tuple(valuesArb(sizeOf(s)), valuesArb(sizeOf(s))).map(([a, c]) => ({
+        operands: [f64(s, a), f64(s, c)],
+        build: ([x, y]) =>
+          gg.customVjp((u: gg.Expr, v: gg.Expr) => gg.mul(u, gg.sin(v)), {
+            vjp: (ct, { args: [u, v] }) => [gg.mul(ct, gg.sin(v)), gg.mul(gg.mul(ct, u), gg.cos(v))],
+          })(x as gg.Expr, y as gg.Expr),
+      })),
+    ),
+  },
   input: { none: "no operands (a leaf: never batched, no tangent rule is called)" },
   fill: { none: "no operands" },
   literal: { none: "no operands" },
