@@ -89,7 +89,8 @@ describe.skipIf(skipWithoutChromium("the playground in headless Chromium"))("the
     expect(v.accuracy).toBeGreaterThan(0.8);
     expect(await changedSince(page, "plane", "plane")).toBeGreaterThan(0.1);
     expect(await changedSince(page, "loss", "loss")).toBeGreaterThan(0.005);
-    expect(await page.textContent("#epoch")).toBe(String(h.length));
+    // The counter is drawn on the next frame after the last epoch: wait for it to catch up.
+    await page.waitForFunction((n) => document.querySelector("#epoch")?.textContent === String(n), h.length, { timeout: 5_000 });
     return v;
   }
 
