@@ -16,8 +16,13 @@ export function key(seed: number): Expr {
 
 /** n independent keys derived from `k`. */
 export function split(k: Expr, n = 2): Expr[] {
-  const bits = prim("random", [k], { shape: [n, 2], dtype: "int32", dist: "bits" });
+  const bits = splitRows(k, n);
   return Array.from({ length: n }, (_, i) => reshape(slice(bits, [i, 0], [1, 2]), [2]));
+}
+
+/** The n keys of `split(k, n)` as the rows of one int32[n, 2] tensor (a scan's per-step keys). */
+export function splitRows(k: Expr, n: number | string): Expr {
+  return prim("random", [k], { shape: [n, 2], dtype: "int32", dist: "bits" });
 }
 
 /** Uniform numbers in [minval, maxval). */

@@ -1,8 +1,10 @@
 import type { DType } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { type Dim, formatShape, normalizeAxis } from "../../ir/shape.js";
-import type { Expr } from "../expr.js";
-import { slice, squeeze } from "../ops.js";
+import { Expr } from "../expr.js";
+import { slice, squeeze, transpose } from "../ops.js";
+import { scan } from "../transforms/scan.js";
+import type { ExprTree } from "../transforms/tree.js";
 import * as random from "../random.js";
 import { dropout, type Training } from "./dropout.js";
 
@@ -80,11 +82,28 @@ export function dropoutCell<S>(cell: RNNCell<S>, options: DropoutCellOptions): R
 }
 
 /**
- * Static unroll over a list of time steps (as the PTB seed's loop over `inputs[:, t, :]`):
- * returns the output of every step and the final state. With a key, step t gets key t of
- * split(key, steps).
+ * Runs a cell over time steps, returning the output of every step and the final state. With a
+ * key, step t gets key t of split(key, steps).
+ *
+ * - Static unroll (as the PTB seed's loop over `inputs[:, t, :]`): `inputs` a list of steps; one
+ *   copy of the cell's graph per step.
+ * - `{ scan: true }`: `inputs` one tensor with time on `timeAxis` (default 1: [batch, steps, ...]);
+ *   a `gg.scan` over the steps, the graph the size of one step; the outputs come back stacked on
+ *   `timeAxis`. Same values as the static unroll, the same dropout keys per step included.
  */
-export function unroll<S>(cell: RNNCell<S>, inputs: readonly Expr[], initialState: S, options: { readonly key?: Expr } = {}): { readonly outputs: Expr[]; readonly state: S } {
+export function unroll<S>(cell: RNNCell<S>, inputs: readonly Expr[], initialState: S, options?: { readonly key?: Expr }): { readonly outputs: Expr[]; readonly state: S };
+export function unroll<S>(cell: RNNCell<S>, inputs: Expr, initialState: S, options: { readonly key?: Expr; readonly scan: true; readonly timeAxis?: number }): { readonly outputs: Expr; readonly state: S };
+export function unroll<S>(
+  cell: RNNCell<S>,
+  inputs: readonly Expr[] | Expr,
+  initialState: S,
+  options: { readonly key?: Expr; readonly scan?: boolean; readonly timeAxis?: number } = {},
+): { readonly outputs: Expr[] | Expr; readonly state: S } {
+  if (options.scan === true) {
+    if (!(inputs instanceof Expr)) throw new GraphgradError("nn.unroll", "the scan form takes one tensor with a time axis (e.g. [batch, steps, size]), not a list of steps");
+    return unrollByScan(cell, inputs, initialState, options.key, options.timeAxis ?? 1);
+  }
+  if (inputs instanceof Expr) throw new GraphgradError("nn.unroll", "a tensor of steps needs { scan: true }; for a static unroll pass the list of steps (nn.unstack)");
   const keys = splitKey(options.key, inputs.length);
   let state = initialState;
   const outputs = inputs.map((x, t) => {
@@ -93,6 +112,25 @@ export function unroll<S>(cell: RNNCell<S>, inputs: readonly Expr[], initialStat
     return o;
   });
   return { outputs, state };
+}
+
+/** The scan form of `unroll`: time moved to axis 0, the per-step keys (split's rows) scanned with the inputs. */
+function unrollByScan<S>(cell: RNNCell<S>, inputs: Expr, initialState: S, key: Expr | undefined, timeAxis: number): { readonly outputs: Expr; readonly state: S } {
+  const a = normalizeAxis(timeAxis, inputs.rank);
+  if (a._tag === "Left") throw new GraphgradError("nn.unroll", `timeAxis: ${a.left} (inputs ${formatShape(inputs.shape)})`);
+  const steps = inputs.shape[a.right] as Dim;
+  const toFront = [a.right, ...inputs.shape.map((_, i) => i).filter((i) => i !== a.right)];
+  const xs = transpose(inputs, toFront);
+  // split(key, steps) is the rows of one [steps, 2] draw: the same keys the static unroll gives step t.
+  const keys = key === undefined ? undefined : random.splitRows(key, steps);
+  const body = (state: ExprTree, x: ExprTree): readonly [ExprTree, Expr] => {
+    const { input, stepKey } = x as { input: Expr; stepKey?: Expr };
+    const [o, next] = cell.step(input, state as unknown as S, { key: stepKey });
+    return [next as unknown as ExprTree, o];
+  };
+  const [state, ys] = scan(body, initialState as unknown as ExprTree, keys === undefined ? { input: xs } : { input: xs, stepKey: keys });
+  const back = toFront.map((_, i) => toFront.indexOf(i));
+  return { outputs: transpose(ys as Expr, back), state: state as unknown as S };
 }
 
 /** The slices of x along `axis` (default 1, the time axis of [batch, steps, ...]), that axis removed. */
