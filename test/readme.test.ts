@@ -93,6 +93,17 @@ describe("README", () => {
     await expect(runBlock(block("gg.schedules.oneCycle("), "optax-schedules")).resolves.toEqual(["0.0500000 0.00400000 0.100000 0.0500000"]);
   });
 
+  it("the transform examples: per-example gradient norms, a Hessian-vector product, an RNN by scan, a straight-through estimator", async () => {
+    // ∂/∂w (x·w − y)² = 2(x·w − y)x: norms 4√14, 2, 0, 2.
+    expect(await runBlock(block("gg.vmap((x: gg.Expr, y: gg.Expr)"), "vmap")).toEqual([`${(4 * Math.sqrt(14)).toFixed(3)} 2.000 0.000 2.000`]);
+    const [hvp] = await runBlock(block("gg.hvp(y, x, v)"), "hvp");
+    // d²/dx² x² sin x = 2 sin x + 4x cos x − x² sin x at 0.5, times v = e0.
+    const want = 2 * Math.sin(0.5) + 2 * Math.cos(0.5) - 0.25 * Math.sin(0.5);
+    expect(hvp).toBe(`${want.toFixed(6)} 0.000000 0.000000 3x3`);
+    expect(await runBlock(block("gg.scan((h: gg.Expr, x: gg.Expr)"), "scan")).toEqual(["5 2x2"]);
+    expect(await runBlock(block("gg.customVjp((x: gg.Expr)"), "custom-vjp")).toEqual(["0 2 -1 | 1 2 3"]);
+  });
+
   it("the bind and donate examples run (they throw if a result is wrong)", async () => {
     await expect(runBlock(block("exe.bind("), "bind")).resolves.toEqual([]);
     await expect(runBlock(block("donate: true"), "donate")).resolves.toEqual([]);
