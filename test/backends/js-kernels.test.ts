@@ -635,6 +635,15 @@ describe("sources", () => {
     );
   });
 
+  covered.add("customVjp");
+  it("customVjp computes its function (its rule only matters to grad), one call for all its outputs", async () => {
+    const x = gg.input("x", [3], "float64");
+    const [a, b] = gg.customVjp((v: gg.Expr) => [gg.mul(v, 2), gg.sin(v)] as const, { vjp: ([ca]) => [ca] })(x);
+    const got = await gg.evaluate({ a, b }, { x: [0.5, -1, 2] }, { passes: [] });
+    expect(Array.from((got.a as gg.Tensor).data)).toEqual([1, -2, 4]);
+    expect(Array.from((got.b as gg.Tensor).data)).toEqual([0.5, -1, 2].map(Math.sin));
+  });
+
   covered.add("input");
   it("input passes its feed through", async () => {
     await fc.assert(

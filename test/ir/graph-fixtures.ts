@@ -61,6 +61,8 @@ export function everyPrimitiveGraph(): Graph {
         u,
         n: gg.add(n, gg.add(b, infFill)),
         specials: gg.add(specials, gg.cast(gg.sum(gg.cast(gg.greater(specials, 0), "int32")), "float64")),
+        // A function with its own gradient rule (a straight-through floor).
+        custom: gg.customVjp((v: Expr) => gg.floor(v), { vjp: (ct) => [ct] })(gg.mul(b, 2)),
         // A loop over the rows of x (its length symbolic) with a weight closed over: a scan with a body.
         scanned: gg.scan((h: Expr, row: Expr) => [gg.tanh(gg.add(h, gg.mul(row, gg.reshape(gg.slice(w, [0, 0], [4, 1]), [1, 4])))), gg.sum(h)] as const, gg.zeros([1, 4]), gg.reshape(x, [-1, 1, 4]))[1],
       }).map(([name, e]) => [name, e.node]),
