@@ -108,6 +108,21 @@ describe("webgpu numerics", () => {
     }
   });
 
+  it("transformed graphs run as any: per-example gradients (vmap of grad), a JVP, a custom gradient", async () => {
+    const w = gg.param("w", [3]);
+    const xs = gg.input("xs", [4, 3]);
+    const per = gg.vmap((x: gg.Expr) => gg.grad(gg.sum(gg.tanh(gg.mul(x, w))), w))(xs);
+    const jt = gg.jvp(gg.sum(gg.sin(gg.mul(xs, w))), [w], [gg.input("t", [3])]);
+    const ste = gg.customVjp((v: gg.Expr) => gg.floor(v), { vjp: (ct) => [ct] });
+    const [gs] = gg.grad(gg.sum(gg.mul(ste(xs), xs)), [xs]);
+    const t = (shape: number[], f: (i: number) => number): Tensor => new Tensor("float32", shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)));
+    const [got, want] = await runBoth({ per, jt, gs }, { w: t([3], (i) => 0.5 - 0.3 * i), xs: t([4, 3], (i) => Math.sin(i) * 2), t: t([3], (i) => 1 + i) });
+    for (const k of ["per", "jt", "gs"]) {
+      const g = (got[k] as Tensor).data;
+      (want[k] as Tensor).data.forEach((v, i) => expect(Math.abs((g[i] as number) - v), `${k}[${i}]`).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(v))));
+    }
+  });
+
   it("pow follows Math.pow on every special case (signed zeros, infinities, NaN, negative bases)", async () => {
     const specials = [NaN, Infinity, -Infinity, 0, -0, 1, -1, 0.5, -0.5, 2, -2, 3, -3, 2.5, -2.5, 1e-40, -1e-40, 1e30, -1e30, 7];
     const a = Float32Array.from(specials.flatMap((p) => specials.map(() => p)));
