@@ -101,3 +101,21 @@ export function substitute(s: Shape, env: ReadonlyMap<string, number>): number[]
   }
   return out;
 }
+
+/**
+ * Binds the symbols of `want` (a subgraph's parameter shape) to the sizes of `got` (an operand's),
+ * extending `env`: the mismatch, or undefined.
+ */
+export function unifyShape(want: Shape, got: Shape, env: Map<string, Dim>): string | undefined {
+  if (want.length !== got.length) return `rank ${got.length}, ${formatShape(want)} expected`;
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i] as Dim;
+    const g = got[i] as Dim;
+    if (typeof w === "string") {
+      const bound = env.get(w);
+      if (bound === undefined) env.set(w, g);
+      else if (bound !== g) return `axis ${i} is ${String(g)}, but ${w} is ${String(bound)} elsewhere`;
+    } else if (w !== g) return `axis ${i} is ${String(g)}, ${w} expected`;
+  }
+  return undefined;
+}

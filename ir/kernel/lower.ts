@@ -4,7 +4,7 @@ import { type Graph, withInputs } from "../graph.js";
 import type { Node, NodeOf } from "../node.js";
 import type { OpName } from "../ops/attrs.js";
 import { planShapes } from "../plan-shapes.js";
-import { type Dim, formatShape, sizeOf } from "../shape.js";
+import { type Dim, sizeOf, unifyShape } from "../shape.js";
 import type { Subgraph } from "../subgraph.js";
 import { contiguous, isContiguous } from "../view.js";
 import { fuseEpilogues } from "./epilogues.js";
@@ -118,15 +118,12 @@ function lowerGraph(session: Session, graph: Graph, shapes: readonly (readonly n
 
 /** Concrete shapes of a subgraph's nodes, its parameters' symbols bound by the buffers given for them. */
 function subgraphShapes(sub: Graph, body: Subgraph, bound: readonly BufferView[]): readonly (readonly number[])[] {
-  const env = new Map<string, number>();
+  const env = new Map<string, Dim>();
   body.params.forEach((p, i) => {
-    const got = (bound[i] as BufferView).shape;
-    p.shape.forEach((d: Dim, k) => {
-      if (typeof d === "string") env.set(d, got[k] as number);
-      else if (d !== got[k]) throw new GraphgradError("scan", `the body's parameter ${p.attrs.name} is ${formatShape(p.shape)}, given ${formatShape(got)}`);
-    });
+    const bad = unifyShape(p.shape, (bound[i] as BufferView).shape, env);
+    if (bad !== undefined) throw new GraphgradError("scan", `the body's parameter ${p.attrs.name}: ${bad}`);
   });
-  const plan = planShapes(sub, env);
+  const plan = planShapes(sub, env as ReadonlyMap<string, number>);
   if (plan._tag === "Left") throw plan.left;
   return plan.right.shapes;
 }

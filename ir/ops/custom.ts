@@ -2,7 +2,7 @@ import * as t from "io-ts";
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import type { Node } from "../node.js";
 import type { OpDef, TypeInfo } from "../op.js";
-import { type Dim, formatShape, type Shape } from "../shape.js";
+import { type Dim, formatShape, unifyShape } from "../shape.js";
 import { SubgraphCodec } from "../subgraph.js";
 import { Int } from "./codecs.js";
 import { customBatch, customJvp, customVjp } from "./custom-rules.js";
@@ -19,20 +19,6 @@ export const customAttrs = {
   customVjp: t.type({ fwd: SubgraphCodec, bwd: SubgraphCodec, output: Int }, "CustomVjpAttrs"),
 };
 
-/** Binds the subgraph's symbols to an operand's shape (see scan's `unify`); the mismatch, or undefined. */
-function unify(want: Shape, got: Shape, env: Map<string, Dim>): string | undefined {
-  if (want.length !== got.length) return `rank ${got.length}, ${formatShape(want)} expected`;
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i] as Dim;
-    const g = got[i] as Dim;
-    if (typeof w === "string") {
-      const b = env.get(w);
-      if (b === undefined) env.set(w, g);
-      else if (b !== g) return `axis ${i} is ${String(g)}, but ${w} is ${String(b)} elsewhere`;
-    } else if (w !== g) return `axis ${i} is ${String(g)}, ${w} expected`;
-  }
-  return undefined;
-}
 
 export const customOps: { readonly customVjp: OpDef<"customVjp"> } = {
   customVjp: {
@@ -47,7 +33,7 @@ export const customOps: { readonly customVjp: OpDef<"customVjp"> } = {
         const p = fwd.params[i] as Node;
         const x = xs[i] as TypeInfo;
         if (x.dtype !== p.dtype) return left(`argument ${i} is ${x.dtype}, the function takes ${p.dtype}`);
-        const bad = unify(p.shape, x.shape, env);
+        const bad = unifyShape(p.shape, x.shape, env);
         if (bad !== undefined) return left(`argument ${i}: ${bad}`);
         const g = bwd.results[i] as Node;
         if (g.dtype !== p.dtype || formatShape(g.shape) !== formatShape(p.shape)) return left(`the rule gives ${g.dtype}${formatShape(g.shape)} for argument ${i} of ${p.dtype}${formatShape(p.shape)}`);

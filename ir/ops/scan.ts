@@ -3,7 +3,7 @@ import { type Either, left, right } from "fp-ts/lib/Either.js";
 import { isFloat } from "../dtype.js";
 import type { Node, NodeOf } from "../node.js";
 import type { OpDef, TypeInfo } from "../op.js";
-import { type Dim, DimCodec, formatShape, type Shape } from "../shape.js";
+import { type Dim, DimCodec, formatShape, type Shape, unifyShape } from "../shape.js";
 import { SubgraphCodec } from "../subgraph.js";
 import { Int } from "./codecs.js";
 import { scanBatch, scanJvp, scanVjp } from "./scan-rules.js";
@@ -32,23 +32,6 @@ export function scanCounts(a: ScanAttrs): { consts: number; carry: number; xs: n
   return { consts: a.consts, carry: a.carry, xs: a.body.params.length - a.consts - a.carry, ys: a.body.results.length - a.carry };
 }
 
-/**
- * Binds the body's symbolic dimensions to an operand's: `want` (a body shape) against `got` (an
- * operand's, or its slice's), extending `env`; the mismatch, or undefined.
- */
-function unify(want: Shape, got: Shape, env: Map<string, Dim>): string | undefined {
-  if (want.length !== got.length) return `rank ${got.length}, the body expects ${formatShape(want)}`;
-  for (let i = 0; i < want.length; i++) {
-    const w = want[i] as Dim;
-    const g = got[i] as Dim;
-    if (typeof w === "string") {
-      const bound = env.get(w);
-      if (bound === undefined) env.set(w, g);
-      else if (bound !== g) return `axis ${i} is ${String(g)}, but ${w} is ${String(bound)} elsewhere`;
-    } else if (w !== g) return `axis ${i} is ${String(g)}, the body expects ${w}`;
-  }
-  return undefined;
-}
 
 const substituted = (s: Shape, env: ReadonlyMap<string, Dim>): Dim[] => s.map((d) => (typeof d === "string" ? (env.get(d) ?? d) : d));
 
@@ -77,7 +60,7 @@ function inferScan(xs: readonly TypeInfo[], a: ScanAttrs): Either<string, TypeIn
       if (x.shape.length === 0 || !sameLength(x.shape[0])) return left(`${role} has shape ${formatShape(x.shape)}: its leading axis must be the length ${String(a.length)}`);
       shape = x.shape.slice(1);
     }
-    const bad = unify(p.shape, shape, env);
+    const bad = unifyShape(p.shape, shape, env);
     if (bad !== undefined) return left(`${role}: ${bad}`);
   }
   for (let j = 0; j < a.carry; j++) {
