@@ -30,5 +30,6 @@ export * as data from "./data/index.js";
 export { fit, hooks, metrics, type FitOptions, type FitResult, type FitContext, type Hook, type EpochRecord, type ValidationOptions, type EvaluateFn, type MetricValues, type ProgressSink } from "./fit.js";
 export * as checkpoint from "./io/checkpoint.js";
 export * as tensorboard from "./tensorboard/index.js";
+export * as onnx from "./onnx/index.js";
 export { regression, REGRESSION_DEFAULTS, type Regression, type RegressionConfig, type RegressionFitOptions, type EvaluateOptions, type ModelFn, type ModelContext, type ModelLike, type InputSpec, type LossFn, type LossName, type MetricFn, type MetricName, type OptimizerName, type DataLike, type ValidationData } from "./regression.js";
 export { webgpu, WEBGPU_ACCURACY, type WebGpuOptions, type WebGpuBackend, type WebGpuExecutable, type WebGpuProgramStats, type DeviceTensor, type DeviceRun } from "../backends/webgpu/index.js";

@@ -34,6 +34,11 @@ export interface RandomGraphOptions {
   readonly maxInputs?: number;
   readonly maxSteps?: number;
   readonly maxOutputs?: number;
+  /**
+   * Also draw scatterAdd (as gather's alternative). Off by default, so that the samples other
+   * suites draw (and their seeds) stay as they were.
+   */
+  readonly withScatterAdd?: boolean;
 }
 
 /** One step of a recipe: which family, which operands (counted back from the newest node) and a few choices. */
@@ -350,9 +355,19 @@ function gather(x: Bounded, s: Step): Bounded {
   return bounded(mk("gather", [a.node, idx], none), a.lo, a.hi);
 }
 
+/** scatterAdd of x's rows into 1..4 rows, at indices one past either end now and then (clamped). */
+function scatterAdd(x: Bounded, s: Step): Bounded {
+  const a = x.node.shape.length === 0 ? flat(x, [1]) : x;
+  const count = shapeOf(a)[0] as number;
+  const size = 1 + ((s.p[0] as number) % 4);
+  const values = Array.from({ length: count }, (_, i) => ((s.p[(i + 1) % s.p.length] as number) % (size + 2)) - 1);
+  const idx = mk("literal", [], { shape: [count], dtype: "int32", values });
+  return bounded(mk("scatterAdd", [a.node, idx], { size }), count * Math.min(a.lo, 0), count * Math.max(a.hi, 0));
+}
+
 const FAMILIES = 14;
 
-function step(pool: readonly Bounded[], s: Step): Bounded {
+function step(pool: readonly Bounded[], s: Step, withScatterAdd: boolean): Bounded {
   const pick = (k: number): Bounded => pool[pool.length - 1 - (k % pool.length)] as Bounded;
   const x = pick(s.a);
   const y = pick(s.b);
@@ -378,7 +393,7 @@ function step(pool: readonly Bounded[], s: Step): Bounded {
     case 12:
       switch ((s.p[3] as number) % 4) {
         case 0:
-          return gather(x, s);
+          return withScatterAdd && (s.p[2] as number) % 2 === 1 ? scatterAdd(x, s) : gather(x, s);
         case 1:
           return constantStep(x, s);
         // Constant subexpressions, for constant folding.
@@ -411,7 +426,7 @@ const feedValuesArb = (n: number): fc.Arbitrary<number[]> => fc.array(fc.double(
 
 /** A random float64 graph over 1..maxInputs inputs named x0, x1, ..., with feeds for all of them. */
 export const randomGraphArb = (options: RandomGraphOptions = {}): fc.Arbitrary<RandomGraphCase> => {
-  const { maxInputs = 3, maxSteps = 12, maxOutputs = 3 } = options;
+  const { maxInputs = 3, maxSteps = 12, maxOutputs = 3, withScatterAdd = false } = options;
   return fc
     .integer({ min: 1, max: maxInputs })
     .chain((count) => broadcastShapesArb(count, 3, 3))
@@ -423,14 +438,14 @@ export const randomGraphArb = (options: RandomGraphOptions = {}): fc.Arbitrary<R
         outputs: fc.array(fc.nat(), { minLength: 0, maxLength: maxOutputs - 1 }),
       }),
     )
-    .map(({ shapes, values, steps, outputs }) => build(shapes, values, steps, outputs));
+    .map(({ shapes, values, steps, outputs }) => build(shapes, values, steps, outputs, withScatterAdd));
 };
 
-function build(shapes: readonly number[][], values: readonly number[][], steps: readonly Step[], picks: readonly number[]): RandomGraphCase {
+function build(shapes: readonly number[][], values: readonly number[][], steps: readonly Step[], picks: readonly number[], withScatterAdd: boolean): RandomGraphCase {
   const pool: Bounded[] = shapes.map((shape, i) =>
     bounded(mk("input", [], { name: `x${i}`, shape, dtype: f64, kind: i === 0 ? "input" : "param" }), -2, 2),
   );
-  for (const s of steps) pool.push(tame(step(pool, s)));
+  for (const s of steps) pool.push(tame(step(pool, s, withScatterAdd)));
   const last = pool[pool.length - 1] as Bounded;
   const outputs: Record<string, Node> = { out0: last.node };
   picks.forEach((k, i) => (outputs[`out${i + 1}`] = (pool[k % pool.length] as Bounded).node));

@@ -1,0 +1,72 @@
+import * as ort from "onnxruntime-node";
+import { expect } from "vitest";
+import type { DType } from "../../ir/dtype.js";
+import { Tensor } from "../../ir/tensor.js";
+
+/** Running exported files in ONNX Runtime (the CPU provider of onnxruntime-node), with graphgrad tensors in and out. */
+
+const ORT_TYPES: Readonly<Record<DType, "bool" | "int32" | "float32" | "float64">> = { bool: "bool", int32: "int32", float32: "float32", float64: "float64" };
+
+function fromOrt(t: ort.Tensor, name: string): Tensor {
+  const dtype = (Object.keys(ORT_TYPES) as DType[]).find((d) => ORT_TYPES[d] === t.type);
+  if (dtype === undefined) throw new Error(`output ${name}: unexpected ONNX Runtime type ${t.type}`);
+  return new Tensor(dtype, [...t.dims], t.data as Tensor["data"]);
+}
+
+/**
+ * A session on the file's bytes, with graph optimizations on (as a user would run it). Warnings
+ * are not logged: ONNX Runtime warns about every initializer no node uses (a parameter the
+ * optimized graph no longer needs is still one of its initializers).
+ */
+export async function ortSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+}
+
+/** Runs a session on graphgrad tensors; returns its outputs by name. */
+export async function runOrt(session: ort.InferenceSession, feeds: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+  const ortFeeds: Record<string, ort.Tensor> = {};
+  const entries: [string, Tensor][] = feeds instanceof Map ? [...feeds] : Object.entries(feeds);
+  for (const [k, t] of entries) ortFeeds[k] = new ort.Tensor(ORT_TYPES[t.dtype], t.data, [...t.shape]);
+  const out = await session.run(ortFeeds);
+  const result: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(out)) result[k] = fromOrt(t, k);
+  return result;
+}
+
+/** Exports-and-runs in one go. */
+export async function runExported(bytes: Uint8Array, feeds: ReadonlyMap<string, Tensor> | Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
+  return runOrt(await ortSession(bytes), feeds);
+}
+
+/**
+ * The largest error of `got` against `want`, relative to |want| but never to less than `floor`
+ * (for values that cancel to near zero): max |got − want| / max(|want|, floor). NaN in the same
+ * places counts as equal; NaN against a number, or a different dtype or shape, fails.
+ */
+export function relativeError(got: Tensor, want: Tensor, floor: number, what: string): number {
+  expect(got.dtype, `${what}: dtype`).toBe(want.dtype);
+  expect([...got.shape], `${what}: shape`).toEqual([...want.shape]);
+  let worst = 0;
+  for (let i = 0; i < want.size; i++) {
+    const g = got.data[i] as number;
+    const w = want.data[i] as number;
+    if (Number.isNaN(w) || Number.isNaN(g)) {
+      expect(Number.isNaN(g), `${what}[${i}]: got ${g}, want ${w}`).toBe(Number.isNaN(w));
+      continue;
+    }
+    if (g === w) continue; // also equal infinities
+    worst = Math.max(worst, Math.abs(g - w) / Math.max(Math.abs(w), floor));
+  }
+  return worst;
+}
+
+/** Every output of `got` within `tolerance` of `want` (see `relativeError`); integer and bool outputs exactly. */
+export function expectOutputsClose(got: Readonly<Record<string, Tensor>>, want: Readonly<Record<string, Tensor>>, tolerance: number, floor: number): void {
+  expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+  for (const [k, w] of Object.entries(want)) {
+    const g = got[k] as Tensor;
+    const tol = w.dtype === "float32" || w.dtype === "float64" ? tolerance : 0;
+    const err = relativeError(g, w, floor, k);
+    expect(err, `${k}: relative error ${err} (tolerance ${tol})`).toBeLessThanOrEqual(tol);
+  }
+}
