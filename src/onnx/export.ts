@@ -62,7 +62,7 @@ function graphProto(g: Graph, opset: number, params: Readonly<Record<string, Ten
   const inputs = graphInputs(g);
   const inputNames = new Set(inputs.map((n) => n.attrs.name));
   const clash = Object.keys(g.outputs).find((k) => inputNames.has(k));
-  if (clash !== undefined) return left(new GraphgradError(WHERE, `output '${clash}' has the name of an input: ONNX names every value once`));
+  if (clash !== undefined) return left(new GraphgradError(WHERE, `output '${clash}' has the name of an input, and ONNX names every value once: give the output another name`));
   const initializers: TensorProto[] = [];
   for (const n of inputs.filter((x) => x.attrs.kind === "param")) {
     const t = paramValue(n, params);

@@ -18,11 +18,24 @@ export const ONNX_TYPE: Readonly<Record<OnnxElem, TensorProto_DataType>> = {
 
 const BYTES: Readonly<Record<OnnxElem, number>> = { bool: 1, int32: 4, int64: 8, float32: 4, float64: 8 };
 
+/** Whether this host stores numbers little-endian (as ONNX's raw_data is), so typed arrays can be copied as they are. */
+const HOST_LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** The bytes of a typed array that already holds `elem` values, on a little-endian host; else undefined. */
+function sameLayout(elem: OnnxElem, values: ArrayLike<number>): Uint8Array | undefined {
+  const fits =
+    (elem === "float32" && values instanceof Float32Array) || (elem === "float64" && values instanceof Float64Array) || (elem === "int32" && values instanceof Int32Array);
+  if (!fits || !HOST_LITTLE_ENDIAN) return undefined;
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice();
+}
+
 /**
  * Little-endian bytes of `values` as `elem` (ONNX's `raw_data` layout, whatever the host's byte
  * order): float32 rounds to nearest; NaN, ±Infinity and -0 are kept; bool is one byte, 0 or 1.
  */
 export function rawBytes(elem: OnnxElem, values: ArrayLike<number>): Uint8Array {
+  const copied = sameLayout(elem, values);
+  if (copied !== undefined) return copied;
   const n = values.length;
   const out = new Uint8Array(n * BYTES[elem]);
   const view = new DataView(out.buffer);

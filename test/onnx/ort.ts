@@ -39,34 +39,54 @@ export async function runExported(bytes: Uint8Array, feeds: ReadonlyMap<string, 
 }
 
 /**
- * The largest error of `got` against `want`, relative to |want| but never to less than `floor`
- * (for values that cancel to near zero): max |got − want| / max(|want|, floor). NaN in the same
- * places counts as equal; NaN against a number, or a different dtype or shape, fails.
+ * The error of `got` against `want`: max |got − want| over the elements, relative to the largest
+ * |want| of the tensor, but never to less than `floor` (so that outputs that cancel to near 0 are
+ * compared absolutely). NaN must be where want has NaN, and infinities equal; a different dtype or
+ * shape fails.
  */
 export function relativeError(got: Tensor, want: Tensor, floor: number, what: string): number {
   expect(got.dtype, `${what}: dtype`).toBe(want.dtype);
   expect([...got.shape], `${what}: shape`).toEqual([...want.shape]);
+  let scale = floor;
   let worst = 0;
   for (let i = 0; i < want.size; i++) {
     const g = got.data[i] as number;
     const w = want.data[i] as number;
-    if (Number.isNaN(w) || Number.isNaN(g)) {
-      expect(Number.isNaN(g), `${what}[${i}]: got ${g}, want ${w}`).toBe(Number.isNaN(w));
+    if (!Number.isFinite(w) || !Number.isFinite(g)) {
+      expect(Object.is(g, w) || (g === w), `${what}[${i}]: got ${g}, want ${w}`).toBe(true);
       continue;
     }
-    if (g === w) continue; // also equal infinities
-    worst = Math.max(worst, Math.abs(g - w) / Math.max(Math.abs(w), floor));
+    scale = Math.max(scale, Math.abs(w));
+    worst = Math.max(worst, Math.abs(g - w));
   }
-  return worst;
+  return worst / scale;
 }
 
 /** Every output of `got` within `tolerance` of `want` (see `relativeError`); integer and bool outputs exactly. */
-export function expectOutputsClose(got: Readonly<Record<string, Tensor>>, want: Readonly<Record<string, Tensor>>, tolerance: number, floor: number): void {
+export function expectOutputsClose(got: Readonly<Record<string, Tensor>>, want: Readonly<Record<string, Tensor>>, tolerance: number, floor: number): Record<string, number> {
   expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+  const errors: Record<string, number> = {};
   for (const [k, w] of Object.entries(want)) {
-    const g = got[k] as Tensor;
     const tol = w.dtype === "float32" || w.dtype === "float64" ? tolerance : 0;
-    const err = relativeError(g, w, floor, k);
-    expect(err, `${k}: relative error ${err} (tolerance ${tol})`).toBeLessThanOrEqual(tol);
+    errors[k] = relativeError(got[k] as Tensor, w, floor, k);
+    expect(errors[k], `${k}: relative error ${errors[k]} (tolerance ${tol})`).toBeLessThanOrEqual(tol);
+  }
+  return errors;
+}
+
+/**
+ * Element by element: NaN where want has NaN, infinities and integers exactly, other finite
+ * values within `rtol`·|want| + `atol` (a signed zero may come back with the other sign: ONNX
+ * Runtime's Where, Max, Min and Sign do not keep it).
+ */
+export function expectElementsClose(got: Tensor, want: Tensor, rtol: number, what: string, atol = 0): void {
+  expect(got.dtype, `${what}: dtype`).toBe(want.dtype);
+  expect([...got.shape], `${what}: shape`).toEqual([...want.shape]);
+  const exact = want.dtype === "int32" || want.dtype === "bool";
+  for (let i = 0; i < want.size; i++) {
+    const g = got.data[i] as number;
+    const w = want.data[i] as number;
+    const ok = Number.isNaN(w) ? Number.isNaN(g) : exact || !Number.isFinite(w) ? g === w : Math.abs(g - w) <= rtol * Math.abs(w) + atol;
+    if (!ok) expect.fail(`${what}[${i}]: ONNX Runtime gives ${g}, graphgrad ${w}`);
   }
 }

@@ -1,7 +1,7 @@
 import { isFloat } from "../../../ir/dtype.js";
 import type { UnaryOp } from "../../../ir/ops/unary.js";
 import type { OnnxContext } from "../context.js";
-import { isNaN, where } from "./helpers.js";
+import { equalTo, where } from "./helpers.js";
 import type { OnnxRule } from "./rule.js";
 
 /** An op that is one ONNX op of the same name and semantics. */
@@ -24,13 +24,10 @@ export const unaryRules: { readonly [K in UnaryOp]: OnnxRule<K> } = {
   neg: same("Neg"),
   exp: same("Exp"),
   log: same("Log"),
-  sqrt: same("Sqrt"),
+  // ONNX Runtime 1.17's float32 Sqrt gives NaN for +Infinity.
+  sqrt: (n, [x], cx) => where(cx, equalTo(cx, x as string, Infinity, n.dtype), x as string, cx.op("Sqrt", [x as string])),
   abs: same("Abs"),
-  // The sign of NaN is NaN in graphgrad (Math.sign), 0 in ONNX Runtime.
-  sign: (n, [x], cx) => {
-    const sign = cx.op("Sign", [x as string]);
-    return isFloat(n.dtype) ? where(cx, isNaN(cx, x as string), x as string, sign) : sign;
-  },
+  sign: same("Sign"),
   tanh: same("Tanh"),
   // Floor of an int32 is itself (ONNX's Floor takes floats only).
   floor: (n, [x], cx) => cx.op(isFloat(n.dtype) ? "Floor" : "Identity", [x as string]),
