@@ -108,4 +108,8 @@ describe("README", () => {
     await expect(runBlock(block("exe.bind("), "bind")).resolves.toEqual([]);
     await expect(runBlock(block("donate: true"), "donate")).resolves.toEqual([]);
   });
+
+  it("the ONNX export example runs the exported classifier in ONNX Runtime and gets graphgrad's probabilities", async () => {
+    await expect(runBlock(block("gg.onnx.export("), "onnx")).resolves.toEqual(["true"]);
+  });
 });

@@ -63,6 +63,10 @@ function graphProto(g: Graph, opset: number, params: Readonly<Record<string, Ten
   const inputNames = new Set(inputs.map((n) => n.attrs.name));
   const clash = Object.keys(g.outputs).find((k) => inputNames.has(k));
   if (clash !== undefined) return left(new GraphgradError(WHERE, `output '${clash}' has the name of an input, and ONNX names every value once: give the output another name`));
+  const fed = inputs.find((n) => n.attrs.kind === "input" && Object.prototype.hasOwnProperty.call(params, n.attrs.name));
+  if (fed !== undefined) {
+    return left(new GraphgradError(`${WHERE}: params '${fed.attrs.name}'`, "names an input (gg.input), not a parameter: inputs stay graph inputs, fed at run time"));
+  }
   const initializers: TensorProto[] = [];
   for (const n of inputs.filter((x) => x.attrs.kind === "param")) {
     const t = paramValue(n, params);
@@ -94,7 +98,7 @@ function graphProto(g: Graph, opset: number, params: Readonly<Record<string, Ten
 /** The initializer of a parameter: its value from `params`, checked against its dtype and shape. */
 function paramValue(n: NodeOf<"input">, params: Readonly<Record<string, Tensor>>): Either<GraphgradError, TensorProto> {
   const { name, dtype, shape } = n.attrs;
-  const where = `${WHERE}: param '${name}'`;
+  const where = `${WHERE}: params '${name}'`;
   const t = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : undefined;
   if (t === undefined) return left(new GraphgradError(where, `no value in options.params (the outputs use it; give a Tensor of ${dtype}${formatShape(shape)})`));
   if (!(t instanceof Tensor)) return left(new GraphgradError(where, `expected a Tensor, got ${typeof t}`));
