@@ -1,20 +1,20 @@
 import { create, toBinary } from "@bufbuild/protobuf";
-import { type Either, chain, left, map, right } from "fp-ts/lib/Either.js";
+import { type Either, chain, left, map } from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import type { DType } from "../../ir/dtype.js";
 import { GraphgradError, orThrow } from "../../ir/errors.js";
 import { type Graph, graphInputs } from "../../ir/graph.js";
-import type { NodeOf } from "../../ir/node.js";
 import { runPasses } from "../../ir/passes/optimize.js";
-import { formatShape, type Shape } from "../../ir/shape.js";
-import { Tensor } from "../../ir/tensor.js";
+import type { Shape } from "../../ir/shape.js";
+import type { Tensor } from "../../ir/tensor.js";
 import { graph } from "../compile.js";
 import type { Expr } from "../expr.js";
 import { createContext } from "./context.js";
 import { emitNodes, symbolSources } from "./graph.js";
 import { DEFAULT_OPSET, irVersionFor, MAX_OPSET, MIN_OPSET } from "./opsets.js";
-import { type GraphProto, GraphProtoSchema, ModelProtoSchema, type NodeProto, NodeProtoSchema, type TensorProto, type ValueInfoProto, ValueInfoProtoSchema } from "./proto/onnx/onnx_pb.js";
-import { ONNX_TYPE, tensorProto } from "./tensors.js";
+import { paramInitializers } from "./params.js";
+import { type GraphProto, GraphProtoSchema, ModelProtoSchema, type NodeProto, NodeProtoSchema, type ValueInfoProto, ValueInfoProtoSchema } from "./proto/onnx/onnx_pb.js";
+import { ONNX_TYPE } from "./tensors.js";
 
 export interface OnnxExportOptions {
   /** A value for every parameter (`gg.param`) the outputs use: they become initializers. Others are ignored. */
@@ -63,19 +63,10 @@ function graphProto(g: Graph, opset: number, params: Readonly<Record<string, Ten
   const inputNames = new Set(inputs.map((n) => n.attrs.name));
   const clash = Object.keys(g.outputs).find((k) => inputNames.has(k));
   if (clash !== undefined) return left(new GraphgradError(WHERE, `output '${clash}' has the name of an input, and ONNX names every value once: give the output another name`));
-  const fed = inputs.find((n) => n.attrs.kind === "input" && Object.prototype.hasOwnProperty.call(params, n.attrs.name));
-  if (fed !== undefined) {
-    return left(new GraphgradError(`${WHERE}: params '${fed.attrs.name}'`, "names an input (gg.input), not a parameter: inputs stay graph inputs, fed at run time"));
-  }
-  const initializers: TensorProto[] = [];
-  for (const n of inputs.filter((x) => x.attrs.kind === "param")) {
-    const t = paramValue(n, params);
-    if (t._tag === "Left") return t;
-    initializers.push(t.right);
-  }
   return pipe(
-    symbolSources(g, inputs),
-    chain((symbols) => {
+    paramInitializers(inputs, params),
+    chain((initializers) => pipe(symbolSources(g, inputs), map((symbols) => ({ initializers, symbols })))),
+    chain(({ initializers, symbols }) => {
       const cx = createContext(opset, new Set([...inputNames, ...Object.keys(g.outputs)]), symbols);
       return pipe(
         emitNodes(g, cx),
@@ -93,20 +84,6 @@ function graphProto(g: Graph, opset: number, params: Readonly<Record<string, Ten
       );
     }),
   );
-}
-
-/** The initializer of a parameter: its value from `params`, checked against its dtype and shape. */
-function paramValue(n: NodeOf<"input">, params: Readonly<Record<string, Tensor>>): Either<GraphgradError, TensorProto> {
-  const { name, dtype, shape } = n.attrs;
-  const where = `${WHERE}: params '${name}'`;
-  const t = Object.prototype.hasOwnProperty.call(params, name) ? params[name] : undefined;
-  if (t === undefined) return left(new GraphgradError(where, `no value in options.params (the outputs use it; give a Tensor of ${dtype}${formatShape(shape)})`));
-  if (!(t instanceof Tensor)) return left(new GraphgradError(where, `expected a Tensor, got ${typeof t}`));
-  const fits = t.shape.length === shape.length && shape.every((d, i) => typeof d === "string" || d === t.shape[i]);
-  if (t.dtype !== dtype || !fits) {
-    return left(new GraphgradError(where, `the value is ${t.dtype}${formatShape(t.shape)}, the parameter ${dtype}${formatShape(shape)}`));
-  }
-  return right(tensorProto(t.dtype, t.shape, t.data, name));
 }
 
 function identity(from: string, to: string): NodeProto {

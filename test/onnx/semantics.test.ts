@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import type { DType } from "../../ir/dtype.js";
 import { MAX_OPSET, MIN_OPSET } from "../../src/onnx/opsets.js";
 import * as gg from "../../src/index.js";

@@ -4,12 +4,7 @@ import type { BinaryOp, CompareOp } from "../../../ir/ops/binary.js";
 import type { OnnxContext } from "../context.js";
 import { and, equalTo, isNaN, or, where } from "./helpers.js";
 import { mayBeNaN, mayBeNonFinite } from "./nan.js";
-import type { OnnxRule } from "./rule.js";
-
-const same =
-  (type: string) =>
-  (_n: unknown, inputs: readonly string[], cx: OnnxContext): string =>
-    cx.op(type, [inputs[0] as string, inputs[1] as string]);
+import { onnxOp, type OnnxRule } from "./rule.js";
 
 /**
  * int32 division as graphgrad defines it: truncating, x / 0 = 0, and -2³¹ / -1 wrapping to -2³¹.
@@ -51,9 +46,9 @@ function pow(n: NodeOf<"pow">, x: string, y: string, cx: OnnxContext): string {
 }
 
 export const binaryRules: { readonly [K in BinaryOp]: OnnxRule<K> } = {
-  add: same("Add"),
-  sub: same("Sub"),
-  mul: same("Mul"),
+  add: onnxOp("Add"),
+  sub: onnxOp("Sub"),
+  mul: onnxOp("Mul"),
   div: (n, [a, b], cx) => (isFloat(n.dtype) ? cx.op("Div", [a as string, b as string]) : intDiv(n, a as string, b as string, cx)),
   pow: (n, [x, y], cx) => pow(n, x as string, y as string, cx),
   maximum: (n, [a, b], cx) => extremum("Max", n, a as string, b as string, cx),
@@ -61,7 +56,7 @@ export const binaryRules: { readonly [K in BinaryOp]: OnnxRule<K> } = {
 };
 
 export const compareRules: { readonly [K in CompareOp]: OnnxRule<K> } = {
-  greater: same("Greater"),
-  less: same("Less"),
-  equal: same("Equal"),
+  greater: onnxOp("Greater"),
+  less: onnxOp("Less"),
+  equal: onnxOp("Equal"),
 };

@@ -1,6 +1,6 @@
-import type { OnnxRule } from "./rule.js";
+import { onnxOp, type OnnxRule } from "./rule.js";
 
 /** graphgrad's matmul is numpy's (batch axes broadcast, both operands of rank >= 2): ONNX's MatMul. */
 export const matmulRules: { readonly matmul: OnnxRule<"matmul"> } = {
-  matmul: (_n, [a, b], cx) => cx.op("MatMul", [a as string, b as string]),
+  matmul: onnxOp("MatMul"),
 };

@@ -16,6 +16,12 @@ export interface NotExportable {
 
 export type OnnxRule<K extends OpName> = OnnxEmit<K> | NotExportable;
 
+/** A primitive that is one ONNX op of the same operands and semantics. */
+export const onnxOp =
+  (type: string) =>
+  (_node: unknown, inputs: readonly string[], cx: OnnxContext): string =>
+    cx.op(type, inputs);
+
 export const notExportable = (reason: string): NotExportable => ({ notExportable: reason });
 
 export function isNotExportable<K extends OpName>(rule: OnnxRule<K>): rule is NotExportable {

@@ -2,7 +2,7 @@ import { isFloat } from "../../../ir/dtype.js";
 import type { Node } from "../../../ir/node.js";
 import type { OnnxContext } from "../context.js";
 import { cast, isNaN, where } from "./helpers.js";
-import type { OnnxRule } from "./rule.js";
+import { onnxOp, type OnnxRule } from "./rule.js";
 
 /**
  * float → int32 as graphgrad casts: truncation toward zero, saturating at the int32 range, NaN
@@ -17,7 +17,7 @@ function floatToInt32(x: string, from: "float32" | "float64", cx: OnnxContext): 
 }
 
 export const selectRules: { readonly where: OnnxRule<"where">; readonly cast: OnnxRule<"cast"> } = {
-  where: (_n, [c, a, b], cx) => where(cx, c as string, a as string, b as string),
+  where: onnxOp("Where"),
   cast: (n, [x], cx) => {
     const from = (n.inputs[0] as Node).dtype;
     const to = n.attrs.dtype;

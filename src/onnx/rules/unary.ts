@@ -2,13 +2,7 @@ import { isFloat } from "../../../ir/dtype.js";
 import type { UnaryOp } from "../../../ir/ops/unary.js";
 import type { OnnxContext } from "../context.js";
 import { equalTo, where } from "./helpers.js";
-import type { OnnxRule } from "./rule.js";
-
-/** An op that is one ONNX op of the same name and semantics. */
-const same =
-  (type: string) =>
-  (_n: unknown, inputs: readonly string[], cx: OnnxContext): string =>
-    cx.op(type, [inputs[0] as string]);
+import { onnxOp, type OnnxRule } from "./rule.js";
 
 /**
  * float64 cos as 1 − 2·sin²(x/2): ONNX Runtime's CPU provider has no float64 Cos kernel (its Sin
@@ -21,17 +15,18 @@ function cosFromSin(x: string, cx: OnnxContext): string {
 }
 
 export const unaryRules: { readonly [K in UnaryOp]: OnnxRule<K> } = {
-  neg: same("Neg"),
-  exp: same("Exp"),
-  log: same("Log"),
-  // ONNX Runtime 1.17's float32 Sqrt gives NaN for +Infinity.
+  neg: onnxOp("Neg"),
+  exp: onnxOp("Exp"),
+  log: onnxOp("Log"),
+  // ONNX Runtime 1.17's float32 Sqrt gives NaN for +Infinity (the guard is cheap, and written
+  // for float64 too: the file does not depend on which of a runtime's kernels are right).
   sqrt: (n, [x], cx) => where(cx, equalTo(cx, x as string, Infinity, n.dtype), x as string, cx.op("Sqrt", [x as string])),
-  abs: same("Abs"),
-  sign: same("Sign"),
-  tanh: same("Tanh"),
+  abs: onnxOp("Abs"),
+  sign: onnxOp("Sign"),
+  tanh: onnxOp("Tanh"),
   // Floor of an int32 is itself (ONNX's Floor takes floats only).
   floor: (n, [x], cx) => cx.op(isFloat(n.dtype) ? "Floor" : "Identity", [x as string]),
-  stopGradient: same("Identity"),
-  sin: same("Sin"),
+  stopGradient: onnxOp("Identity"),
+  sin: onnxOp("Sin"),
   cos: (n, [x], cx) => (n.dtype === "float32" ? cx.op("Cos", [x as string]) : cosFromSin(x as string, cx)),
 };
