@@ -18,8 +18,22 @@ function fromOrt(t: ort.Tensor, name: string): Tensor {
  * are not logged: ONNX Runtime warns about every initializer no node uses (a parameter the
  * optimized graph no longer needs is still one of its initializers).
  */
-export async function ortSession(bytes: Uint8Array): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(bytes, { logSeverityLevel: 3 });
+export async function ortSession(bytes: Uint8Array, graphOptimizationLevel: "basic" | "all" = "all"): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(bytes, { logSeverityLevel: 3, graphOptimizationLevel });
+}
+
+/**
+ * A session with every graph optimization, or the basic ones where ONNX Runtime 1.17's extended
+ * optimizations break a float64 model: they fuse a Transpose into a MatMul (com.microsoft
+ * FusedMatMul) for float64 too, and then find no float64 kernel for it. Only that failure falls back.
+ */
+export async function ortSessionFloat64(bytes: Uint8Array): Promise<ort.InferenceSession> {
+  try {
+    return await ortSession(bytes);
+  } catch (e) {
+    if (!/FusedMatMul.*tensor\(double\)/s.test(String(e))) throw e;
+    return ortSession(bytes, "basic");
+  }
 }
 
 /** Runs a session on graphgrad tensors; returns its outputs by name. */

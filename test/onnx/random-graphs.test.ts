@@ -8,7 +8,7 @@ import type { Tensor } from "../../ir/tensor.js";
 import { exportGraph } from "../../src/onnx/export.js";
 import { MAX_OPSET, MIN_OPSET } from "../../src/onnx/opsets.js";
 import { listGraph, randomGraphArb } from "../support/random-graph.js";
-import { expectOutputsClose, runExported } from "./ort.js";
+import { expectOutputsClose, ortSessionFloat64, runOrt } from "./ort.js";
 
 /** Parameters (x1, x2, ... in the random graphs) go in as initializers, x0 as the graph input. */
 function split(feeds: ReadonlyMap<string, Tensor>): { inputs: Map<string, Tensor>; params: Record<string, Tensor> } {
@@ -23,7 +23,7 @@ const usesRandom = (g: Graph): boolean => g.nodes.some((n) => n.op === "random")
 describe("ONNX export of random graphs", () => {
   it("ONNX Runtime computes what graphgrad's JS backend computes (float64), or the export names 'random'", async () => {
     await fc.assert(
-      fc.asyncProperty(randomGraphArb({ withScatterAdd: true }), fc.integer({ min: MIN_OPSET, max: MAX_OPSET }), async (c, opset) => {
+      fc.asyncProperty(randomGraphArb({ withScatterAdd: true, maxOutputs: 5 }), fc.integer({ min: MIN_OPSET, max: MAX_OPSET }), async (c, opset) => {
         const { inputs, params } = split(c.feeds);
         const optimized = runPasses(c.graph);
         if (optimized._tag === "Left") throw optimized.left;
@@ -32,7 +32,7 @@ describe("ONNX export of random graphs", () => {
           expect(() => exportGraph(c.graph, { params, opset })).toThrow(/^random: not exportable to ONNX/);
           return;
         }
-        const got = await runExported(exportGraph(c.graph, { params, opset }), inputs);
+        const got = await runOrt(await ortSessionFloat64(exportGraph(c.graph, { params, opset })), inputs);
         const want = await (await js().compile(optimized.right)).run(c.feeds);
         try {
           expectOutputsClose(got, want, 1e-12, 1);
@@ -40,7 +40,7 @@ describe("ONNX export of random graphs", () => {
           throw new Error(`${String(e)}\nopset ${opset}\n${listGraph(optimized.right)}`);
         }
       }),
-      { numRuns: Number(process.env.RUNS ?? 100) },
+      { numRuns: Number(process.env["ONNX_RANDOM_GRAPH_RUNS"] ?? 150) },
     );
   }, 1_000_000);
 });

@@ -2,7 +2,7 @@ import { describe, it } from "vitest";
 import type { DType } from "../../ir/dtype.js";
 import { MAX_OPSET, MIN_OPSET } from "../../src/onnx/opsets.js";
 import * as gg from "../../src/index.js";
-import { expectElementsClose, runExported } from "./ort.js";
+import { expectElementsClose, ortSession, runExported, runOrt } from "./ort.js";
 
 /**
  * Each exportable primitive's ONNX form against graphgrad's own semantics (the JS backend), on the
@@ -137,6 +137,14 @@ describe("ONNX export: reductions, layout, indexing and constants", () => {
       reshape: gg.reshape(b, [4, -1, 5]),
     };
     await expectSameAsGraphgrad(outputs, feeds, OPSETS);
+  });
+
+  it("float64 matmul of a transposed operand runs at ONNX Runtime's basic optimization level (its extended one has no float64 kernel for the fusion it makes)", async () => {
+    const a = gg.input("a", [3, 2], "float64");
+    const outputs = { y: gg.matmul(gg.transpose(a), a) };
+    const feeds = { a: tensor("float64", [3, 2], [1, 2, -3, 4.5, 0.25, -6]) };
+    const got = await runOrt(await ortSession(gg.onnx.export(outputs), "basic"), feeds);
+    expectElementsClose(got["y"] as gg.Tensor, (await gg.evaluate(outputs, feeds))["y"] as gg.Tensor, 0, "y");
   });
 
   it("gather and scatterAdd clamp out-of-range indices (negative ones too) to the nearest row; rank-2 indices; int32 values", async () => {
