@@ -2,7 +2,7 @@ import { isFloat } from "../../../ir/dtype.js";
 import type { Node, NodeOf } from "../../../ir/node.js";
 import type { BinaryOp, CompareOp } from "../../../ir/ops/binary.js";
 import type { OnnxContext } from "../context.js";
-import { and, equalTo, isNaN, or, where } from "./helpers.js";
+import { and, equalTo, nanMask, or, where } from "./helpers.js";
 import { mayBeNaN, mayBeNonFinite } from "./nan.js";
 import { onnxOp, type OnnxRule } from "./rule.js";
 
@@ -28,8 +28,8 @@ function extremum(type: "Max" | "Min", n: NodeOf<"maximum"> | NodeOf<"minimum">,
   let result = cx.op(type, [a, b]);
   if (!isFloat(n.dtype)) return result;
   const [na, nb] = n.inputs as [Node, Node];
-  if (mayBeNaN(nb)) result = where(cx, isNaN(cx, b), b, result);
-  if (mayBeNaN(na)) result = where(cx, isNaN(cx, a), a, result);
+  if (mayBeNaN(nb)) result = where(cx, nanMask(cx, b), b, result);
+  if (mayBeNaN(na)) result = where(cx, nanMask(cx, a), a, result);
   return result;
 }
 

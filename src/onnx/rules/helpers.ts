@@ -7,7 +7,8 @@ import { ONNX_TYPE, type OnnxElem } from "../tensors.js";
 
 export const cast = (cx: OnnxContext, x: string, to: OnnxElem): string => cx.op("Cast", [x], [intAttr("to", ONNX_TYPE[to])]);
 
-export const isNaN = (cx: OnnxContext, x: string): string => cx.op("IsNaN", [x]);
+/** Where x is NaN (bool). */
+export const nanMask = (cx: OnnxContext, x: string): string => cx.op("IsNaN", [x]);
 
 export const or = (cx: OnnxContext, a: string, b: string): string => cx.op("Or", [a, b]);
 

@@ -1,7 +1,7 @@
 import { isFloat } from "../../../ir/dtype.js";
 import type { Node } from "../../../ir/node.js";
 import { intAttr, intsAttr } from "../attributes.js";
-import { isNaN, where } from "./helpers.js";
+import { nanMask, where } from "./helpers.js";
 import { mayBeNaN } from "./nan.js";
 import type { OnnxRule } from "./rule.js";
 
@@ -25,7 +25,7 @@ export const reduceRules: { readonly reduceSum: OnnxRule<"reduceSum">; readonly 
         ? cx.op("ReduceMax", [x as string, cx.int64s(n.attrs.axes)], [keepdims])
         : cx.op("ReduceMax", [x as string], [intsAttr("axes", n.attrs.axes), keepdims]);
     if (!isFloat(n.dtype) || !mayBeNaN(n.inputs[0] as Node)) return max;
-    const nans = where(cx, isNaN(cx, x as string), x as string, cx.scalar(0, n.dtype));
+    const nans = where(cx, nanMask(cx, x as string), x as string, cx.scalar(0, n.dtype));
     return cx.op("Add", [max, cx.op("ReduceSum", [nans, cx.int64s(n.attrs.axes)], [keepdims])]);
   },
 };

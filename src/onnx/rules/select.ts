@@ -1,7 +1,7 @@
 import { isFloat } from "../../../ir/dtype.js";
 import type { Node } from "../../../ir/node.js";
 import type { OnnxContext } from "../context.js";
-import { cast, isNaN, where } from "./helpers.js";
+import { cast, nanMask, where } from "./helpers.js";
 import { onnxOp, type OnnxRule } from "./rule.js";
 
 /**
@@ -11,7 +11,7 @@ import { onnxOp, type OnnxRule } from "./rule.js";
  */
 function floatToInt32(x: string, from: "float32" | "float64", cx: OnnxContext): string {
   const wide = from === "float32" ? cast(cx, x, "float64") : x;
-  const finite = where(cx, isNaN(cx, wide), cx.scalar(0, "float64"), wide);
+  const finite = where(cx, nanMask(cx, wide), cx.scalar(0, "float64"), wide);
   const clamped = cx.op("Clip", [finite, cx.scalar(-2147483648, "float64"), cx.scalar(2147483647, "float64")]);
   return cast(cx, clamped, "int32");
 }
