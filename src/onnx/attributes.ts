@@ -1,5 +1,5 @@
 import { create } from "@bufbuild/protobuf";
-import { type AttributeProto, AttributeProto_AttributeType as Type, AttributeProtoSchema, type TensorProto } from "./proto/onnx/onnx_pb.js";
+import { type AttributeProto, AttributeProto_AttributeType as Type, AttributeProtoSchema, type GraphProto, type TensorProto } from "./proto/onnx/onnx_pb.js";
 
 /** ONNX node attributes, by kind. */
 
@@ -12,3 +12,5 @@ export const stringAttr = (name: string, value: string): AttributeProto =>
   create(AttributeProtoSchema, { name, type: Type.STRING, s: new TextEncoder().encode(value) });
 
 export const tensorAttr = (name: string, t: TensorProto): AttributeProto => create(AttributeProtoSchema, { name, type: Type.TENSOR, t });
+
+export const graphAttr = (name: string, g: GraphProto): AttributeProto => create(AttributeProtoSchema, { name, type: Type.GRAPH, g });

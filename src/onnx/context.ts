@@ -1,4 +1,5 @@
 import { create } from "@bufbuild/protobuf";
+import type { Node } from "../../ir/node.js";
 import type { Dim, Shape } from "../../ir/shape.js";
 import { intAttr } from "./attributes.js";
 import { type AttributeProto, type NodeProto, NodeProtoSchema, type TensorProto } from "./proto/onnx/onnx_pb.js";
@@ -16,8 +17,27 @@ export interface SymbolSource {
  */
 export interface OnnxContext {
   readonly opset: number;
+  /** Where this graph reads each symbolic dimension's size. */
+  readonly symbols: ReadonlyMap<string, SymbolSource>;
   /** Emits a node of ONNX op `type` with one output; returns the output's name. */
   op(type: string, inputs: readonly string[], attrs?: readonly AttributeProto[]): string;
+  /** Emits a node with `count` outputs; returns their names. */
+  ops(type: string, inputs: readonly string[], attrs: readonly AttributeProto[], count: number): string[];
+  /** A fresh value name (for a subgraph's inputs and outputs). */
+  fresh(base: string): string;
+  /** `make()` the first time `key` is asked for, its result ever after (one ONNX node for several graphgrad nodes). */
+  once<T>(key: string, make: () => T): T;
+  /**
+   * A context for a subgraph (a control-flow body) of this graph: its own nodes and constants,
+   * names that clash with none of the model's, and where its symbols' sizes are read (it sees
+   * this graph's values, as ONNX subgraphs see their outer scope).
+   */
+  nested(symbols: ReadonlyMap<string, SymbolSource>): OnnxContext & Emitted;
+  /**
+   * Emits graphgrad nodes (operands first) into this context through the export rules; returns
+   * each node's ONNX value name. `seeded` names the values that exist already (a body's inputs).
+   */
+  emit(nodes: readonly Node[], seeded?: ReadonlyMap<Node, string>): Map<Node, string>;
   /** A constant tensor (an initializer); small equal constants are shared. */
   constant(elem: OnnxElem, shape: readonly number[], values: ArrayLike<number>): string;
   /** A rank-0 constant. */
@@ -30,6 +50,9 @@ export interface OnnxContext {
   dimScalar(dim: Dim, elem: OnnxElem): string;
 }
 
+/** How nodes are emitted through the rule table (given to the context: the rules import no driver). */
+export type NodeEmitter = (nodes: readonly Node[], cx: OnnxContext, seeded?: ReadonlyMap<Node, string>) => Map<Node, string>;
+
 /** What a context has emitted: nodes in order, and the constants they use. */
 export interface Emitted {
   readonly nodes: NodeProto[];
@@ -39,23 +62,31 @@ export interface Emitted {
 /** Constants up to this many elements are shared between the rules that ask for equal ones. */
 const SHARED_CONSTANT_MAX = 16;
 
-/**
- * A fresh context. `reserved` are names the graph already uses (inputs, parameters, outputs):
- * fresh names avoid them. `symbols` says where each symbolic dimension's size is read.
- */
-export function createContext(opset: number, reserved: ReadonlySet<string>, symbols: ReadonlyMap<string, SymbolSource>): OnnxContext & Emitted {
-  const nodes: NodeProto[] = [];
-  const initializers: TensorProto[] = [];
+/** Fresh value names, unique in a whole model (ONNX forbids a subgraph to reuse an outer name). */
+function nameSource(reserved: ReadonlySet<string>): (base: string) => string {
   const taken = new Set(reserved);
-  const shared = new Map<string, string>();
   let counter = 0;
-
-  const fresh = (base: string): string => {
+  return (base) => {
     let name = `${base}_${counter++}`;
     while (taken.has(name)) name = `${base}_${counter++}`;
     taken.add(name);
     return name;
   };
+}
+
+/**
+ * A fresh context. `reserved` are names the graph already uses (inputs, parameters, outputs):
+ * fresh names avoid them. `symbols` says where each symbolic dimension's size is read.
+ */
+export function createContext(opset: number, reserved: ReadonlySet<string>, symbols: ReadonlyMap<string, SymbolSource>, emitter: NodeEmitter): OnnxContext & Emitted {
+  return contextWith(opset, nameSource(reserved), symbols, emitter);
+}
+
+function contextWith(opset: number, fresh: (base: string) => string, symbols: ReadonlyMap<string, SymbolSource>, emitter: NodeEmitter): OnnxContext & Emitted {
+  const nodes: NodeProto[] = [];
+  const initializers: TensorProto[] = [];
+  const shared = new Map<string, string>();
+  const made = new Map<string, unknown>();
 
   /** `make` once per key: constants and symbol reads are emitted once and reused. */
   const memo = (key: string, make: () => string): string => {
@@ -68,13 +99,22 @@ export function createContext(opset: number, reserved: ReadonlySet<string>, symb
 
   const cx: OnnxContext & Emitted = {
     opset,
+    symbols,
     nodes,
     initializers,
-    op(type, inputs, attrs = []) {
-      const output = fresh(type);
-      nodes.push(create(NodeProtoSchema, { opType: type, name: output, input: [...inputs], output: [output], attribute: [...attrs] }));
-      return output;
+    op: (type, inputs, attrs = []) => cx.ops(type, inputs, attrs, 1)[0] as string,
+    ops(type, inputs, attrs, count) {
+      const outputs = Array.from({ length: count }, () => fresh(type));
+      nodes.push(create(NodeProtoSchema, { opType: type, name: outputs[0] ?? fresh(type), input: [...inputs], output: outputs, attribute: [...attrs] }));
+      return outputs;
     },
+    fresh,
+    once<T>(key: string, make: () => T): T {
+      if (!made.has(key)) made.set(key, make());
+      return made.get(key) as T;
+    },
+    nested: (inner) => contextWith(opset, fresh, inner, emitter),
+    emit: (ns, seeded) => emitter(ns, cx, seeded),
     constant(elem, shape, values) {
       const emit = (): string => {
         const name = fresh("const");

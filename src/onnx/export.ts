@@ -1,20 +1,20 @@
 import { create, toBinary } from "@bufbuild/protobuf";
 import { type Either, chain, left, map } from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
-import type { DType } from "../../ir/dtype.js";
 import { GraphgradError, orThrow } from "../../ir/errors.js";
 import { type Graph, graphInputs } from "../../ir/graph.js";
+import type { Node, NodeOf } from "../../ir/node.js";
 import { runPasses } from "../../ir/passes/optimize.js";
-import type { Shape } from "../../ir/shape.js";
 import type { Tensor } from "../../ir/tensor.js";
 import { graph } from "../compile.js";
 import type { Expr } from "../expr.js";
 import { createContext } from "./context.js";
-import { emitNodes, symbolSources } from "./graph.js";
+import { checkExportable, emitNodes } from "./graph.js";
+import { symbolSources } from "./symbols.js";
+import { valueInfo } from "./value-info.js";
 import { DEFAULT_OPSET, irVersionFor, MAX_OPSET, MIN_OPSET } from "./opsets.js";
 import { paramInitializers } from "./params.js";
-import { type GraphProto, GraphProtoSchema, ModelProtoSchema, type NodeProto, NodeProtoSchema, type ValueInfoProto, ValueInfoProtoSchema } from "./proto/onnx/onnx_pb.js";
-import { ONNX_TYPE } from "./tensors.js";
+import { type GraphProto, GraphProtoSchema, ModelProtoSchema, type NodeProto, NodeProtoSchema } from "./proto/onnx/onnx_pb.js";
 
 export interface OnnxExportOptions {
   /** A value for every parameter (`gg.param`) the outputs use: they become initializers. Others are ignored. */
@@ -65,32 +65,26 @@ function graphProto(g: Graph, opset: number, params: Readonly<Record<string, Ten
   if (clash !== undefined) return left(new GraphgradError(WHERE, `output '${clash}' has the name of an input, and ONNX names every value once: give the output another name`));
   return pipe(
     paramInitializers(inputs, params),
-    chain((initializers) => pipe(symbolSources(g, inputs), map((symbols) => ({ initializers, symbols })))),
-    chain(({ initializers, symbols }) => {
-      const cx = createContext(opset, new Set([...inputNames, ...Object.keys(g.outputs)]), symbols);
-      return pipe(
-        emitNodes(g, cx),
-        map((names) => {
-          // Each output is an Identity of its value, so that it has its own name (an output may be an input, or share a node).
-          for (const [out, node] of Object.entries(g.outputs)) cx.nodes.push(identity(names.get(node) as string, out));
-          return create(GraphProtoSchema, {
-            name,
-            node: cx.nodes,
-            initializer: [...initializers, ...cx.initializers],
-            input: inputs.filter((n) => n.attrs.kind === "input").map((n) => valueInfo(n.attrs.name, n.dtype, n.shape)),
-            output: Object.entries(g.outputs).map(([out, node]) => valueInfo(out, node.dtype, node.shape)),
-          });
-        }),
-      );
+    chain((initializers) => pipe(checkExportable(g.nodes, new Set(symbolSources(sourcesOf(inputs)).keys())), map(() => initializers))),
+    map((initializers) => {
+      const cx = createContext(opset, new Set([...inputNames, ...Object.keys(g.outputs)]), symbolSources(sourcesOf(inputs)), emitNodes);
+      const names = cx.emit(g.nodes);
+      // Each output is an Identity of its value, so that it has its own name (an output may be an input, or share a node).
+      for (const [out, node] of Object.entries(g.outputs)) cx.nodes.push(identity(names.get(node) as string, out));
+      return create(GraphProtoSchema, {
+        name,
+        node: cx.nodes,
+        initializer: [...initializers, ...cx.initializers],
+        input: inputs.filter((n) => n.attrs.kind === "input").map((n) => valueInfo(n.attrs.name, n.dtype, n.shape)),
+        output: Object.entries(g.outputs).map(([out, node]) => valueInfo(out, node.dtype, node.shape)),
+      });
     }),
   );
 }
 
+/** Graph inputs and parameters are ONNX values of their own names. */
+const sourcesOf = (inputs: readonly NodeOf<"input">[]): { node: Node; value: string }[] => inputs.map((n) => ({ node: n, value: n.attrs.name }));
+
 function identity(from: string, to: string): NodeProto {
   return create(NodeProtoSchema, { opType: "Identity", name: to, input: [from], output: [to] });
-}
-
-function valueInfo(name: string, dtype: DType, shape: Shape): ValueInfoProto {
-  const dim = shape.map((d) => (typeof d === "number" ? { value: { case: "dimValue" as const, value: BigInt(d) } } : { value: { case: "dimParam" as const, value: d } }));
-  return create(ValueInfoProtoSchema, { name, type: { value: { case: "tensorType", value: { elemType: ONNX_TYPE[dtype], shape: { dim } } } } });
 }

@@ -1,43 +1,49 @@
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import { GraphgradError } from "../../ir/errors.js";
-import type { Graph } from "../../ir/graph.js";
 import type { Node, NodeOf } from "../../ir/node.js";
 import type { OpName } from "../../ir/ops/attrs.js";
 import { formatShape } from "../../ir/shape.js";
-import type { OnnxContext, SymbolSource } from "./context.js";
+import { subgraphNodes } from "../../ir/subgraph.js";
+import type { OnnxContext } from "./context.js";
 import { isNotExportable, ONNX_RULES, type OnnxRule } from "./rules/index.js";
 
-/**
- * Emits every node of `g` (in its topological order) through its rule in `ONNX_RULES`; returns the
- * ONNX value name of each node's result, or the error of the first node that cannot be exported.
- */
-export function emitNodes(g: Graph, cx: OnnxContext): Either<GraphgradError, Map<Node, string>> {
-  const names = new Map<Node, string>();
-  for (const n of g.nodes) {
-    const rule = ONNX_RULES[n.op] as OnnxRule<OpName>;
-    if (isNotExportable(rule)) return left(new GraphgradError(n.op, `not exportable to ONNX: ${rule.notExportable}`));
-    const inputs = n.inputs.map((x) => names.get(x) as string);
-    names.set(n, rule(n as NodeOf<OpName>, inputs, cx));
-  }
-  return right(names);
-}
+const ruleOf = (n: Node): OnnxRule<OpName> => ONNX_RULES[n.op] as OnnxRule<OpName>;
 
 /**
- * Where each symbolic dimension's size is read: the first axis of an input (or parameter) that
- * has it. Every symbol in the graph must have one: ONNX can only know a size it can read.
+ * Whether every node can be written: its op has an ONNX form, and every symbolic dimension of its
+ * shape is in `bound` (the size of some input's axis, which the file can read). A scan's body is
+ * checked too, its parameters' symbols bound inside it.
  */
-export function symbolSources(g: Graph, inputs: readonly NodeOf<"input">[]): Either<GraphgradError, Map<string, SymbolSource>> {
-  const sources = new Map<string, SymbolSource>();
-  for (const n of inputs) {
-    n.shape.forEach((d, axis) => {
-      if (typeof d === "string" && !sources.has(d)) sources.set(d, { value: n.attrs.name, axis });
-    });
-  }
-  for (const n of g.nodes) {
-    const unbound = n.shape.find((d) => typeof d === "string" && !sources.has(d));
+export function checkExportable(nodes: readonly Node[], bound: ReadonlySet<string>): Either<GraphgradError, void> {
+  for (const n of nodes) {
+    const rule = ruleOf(n);
+    if (isNotExportable(rule)) return left(new GraphgradError(n.op, `not exportable to ONNX: ${rule.notExportable}`));
+    const unbound = n.shape.find((d) => typeof d === "string" && !bound.has(d));
     if (unbound !== undefined) {
       return left(new GraphgradError(n.op, `the symbolic dimension '${unbound}' of ${formatShape(n.shape)} is no input's: an exported graph cannot know its size`));
     }
+    if (n.op === "scan") {
+      const inner = new Set(bound);
+      for (const p of n.attrs.body.params) for (const d of p.shape) if (typeof d === "string") inner.add(d);
+      const body = checkExportable(subgraphNodes(n.attrs.body), inner);
+      if (body._tag === "Left") return body;
+    }
   }
-  return right(sources);
+  return right(undefined);
+}
+
+/**
+ * Emits `nodes` (operands first) through their rules in `ONNX_RULES`; returns the ONNX value name
+ * of each node's result. `seeded` names values that exist already (a subgraph's inputs). The nodes
+ * have passed `checkExportable`.
+ */
+export function emitNodes(nodes: readonly Node[], cx: OnnxContext, seeded: ReadonlyMap<Node, string> = new Map()): Map<Node, string> {
+  const names = new Map(seeded);
+  for (const n of nodes) {
+    if (names.has(n)) continue;
+    const rule = ruleOf(n);
+    if (isNotExportable(rule)) throw new Error(`internal: ${n.op} reached emission`);
+    names.set(n, rule(n as NodeOf<OpName>, n.inputs.map((x) => names.get(x) as string), cx));
+  }
+  return names;
 }

@@ -69,9 +69,36 @@ describe.skipIf(missing !== undefined && !REQUIRE_PYTHON)("the onnx package's ch
     expect(Object.keys(results)).toHaveLength(15);
   });
 
+  it("passes scans as ONNX Scan: both directions, without xs, nested, symbolic, and a scan's gradient", async () => {
+    expect(missing).toBeUndefined();
+    const xs = gg.input("xs", ["batch", 4, 2]);
+    const w = gg.param("w", [2, 2]);
+    const steps = gg.transpose(xs, [1, 0, 2]);
+    const cell = (c: gg.Expr, x: gg.Expr): readonly [gg.Expr, gg.Expr] => {
+      const next = gg.tanh(gg.add(gg.matmul(c, w), x));
+      return [next, gg.sum(next, 1)] as const;
+    };
+    const [h, ys] = gg.scan(cell, gg.zeros(["batch", 2]), steps);
+    const [hr, ysr] = gg.scan(cell, gg.zeros(["batch", 2]), steps, { reverse: true });
+    const [powers] = gg.scan((c: gg.Expr) => [gg.mul(c, 0.5), c] as const, gg.ones([2]), null, { length: 3 });
+    const [, nested] = gg.scan((c: gg.Expr, m: gg.Expr) => {
+      const [inner] = gg.scan((d: gg.Expr, v: gg.Expr) => [gg.add(d, v), d] as const, c, m);
+      return [inner, gg.max(inner)] as const;
+    }, gg.zeros([2]), steps);
+    const loss = gg.sum(gg.mul(h, hr));
+    const [dw] = gg.grad(loss, [w]);
+    const params = { w: gg.tensorFrom([[0.5, -0.25], [1, 0.75]], "float32") };
+    const outputs = { h, ys, hr, ysr, powers, nested, loss, dw: dw as gg.Expr };
+    const files: Record<string, Uint8Array> = {};
+    for (let opset = gg.onnx.MIN_OPSET; opset <= gg.onnx.MAX_OPSET; opset++) files[`scan-${opset}`] = gg.onnx.export(outputs, { params, opset });
+    const results = await check(files);
+    expect(Object.values(results).filter((r) => r !== "ok")).toEqual([]);
+    expect(Object.keys(results)).toHaveLength(5);
+  });
+
   it("passes random graphs (every exportable primitive, random shapes and opsets)", async () => {
     expect(missing).toBeUndefined();
-    const cases = fc.sample(fc.tuple(randomGraphArb({ allPrimitives: true }), fc.integer({ min: gg.onnx.MIN_OPSET, max: gg.onnx.MAX_OPSET })), 60);
+    const cases = fc.sample(fc.tuple(randomGraphArb({ withScatterAdd: true }), fc.integer({ min: gg.onnx.MIN_OPSET, max: gg.onnx.MAX_OPSET })), 60);
     const files: Record<string, Uint8Array> = {};
     cases.forEach(([c, opset], i) => {
       if (c.graph.nodes.some((n) => n.op === "random")) return;
