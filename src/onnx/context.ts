@@ -85,17 +85,8 @@ export function createContext(opset: number, reserved: ReadonlySet<string>, symb
 function contextWith(opset: number, fresh: (base: string) => string, symbols: ReadonlyMap<string, SymbolSource>, emitter: NodeEmitter): OnnxContext & Emitted {
   const nodes: NodeProto[] = [];
   const initializers: TensorProto[] = [];
-  const shared = new Map<string, string>();
+  // Results by key: constants and symbol reads are emitted once and reused (keys say what they are).
   const made = new Map<string, unknown>();
-
-  /** `make` once per key: constants and symbol reads are emitted once and reused. */
-  const memo = (key: string, make: () => string): string => {
-    const hit = shared.get(key);
-    if (hit !== undefined) return hit;
-    const name = make();
-    shared.set(key, name);
-    return name;
-  };
 
   const cx: OnnxContext & Emitted = {
     opset,
@@ -105,7 +96,7 @@ function contextWith(opset: number, fresh: (base: string) => string, symbols: Re
     op: (type, inputs, attrs = []) => cx.ops(type, inputs, attrs, 1)[0] as string,
     ops(type, inputs, attrs, count) {
       const outputs = Array.from({ length: count }, () => fresh(type));
-      nodes.push(create(NodeProtoSchema, { opType: type, name: outputs[0] ?? fresh(type), input: [...inputs], output: outputs, attribute: [...attrs] }));
+      nodes.push(create(NodeProtoSchema, { opType: type, name: outputs[0] ?? type, input: [...inputs], output: outputs, attribute: [...attrs] }));
       return outputs;
     },
     fresh,
@@ -124,13 +115,13 @@ function contextWith(opset: number, fresh: (base: string) => string, symbols: Re
       if (values.length > SHARED_CONSTANT_MAX) return emit();
       // Object.is-exact spelling: -0 and NaN are constants of their own.
       const spelled = Array.from(values, (v) => (Object.is(v, -0) ? "-0" : String(v))).join(",");
-      return memo(`const ${elem} [${shape.join(",")}] ${spelled}`, emit);
+      return cx.once(`const ${elem} [${shape.join(",")}] ${spelled}`, emit);
     },
     scalar: (value, elem) => cx.constant(elem, [], [value]),
     int64s: (values) => cx.constant("int64", [values.length], values),
     shape(shape) {
       if (shape.every((d): d is number => typeof d === "number")) return cx.int64s(shape);
-      return memo(`shape [${shape.join(",")}]`, () => {
+      return cx.once(`shape [${shape.join(",")}]`, () => {
         // Runs of known sizes become one constant; each symbol is read from its input.
         const parts: string[] = [];
         let run: number[] = [];
@@ -148,7 +139,7 @@ function contextWith(opset: number, fresh: (base: string) => string, symbols: Re
     },
     dimScalar(dim, elem) {
       if (typeof dim === "number") return cx.scalar(dim, elem);
-      return memo(`dim ${elem} ${dim}`, () => {
+      return cx.once(`dim ${elem} ${dim}`, () => {
         const size = cx.op("Reshape", [symbolSize(dim), cx.int64s([])]);
         return elem === "int64" ? size : cx.op("Cast", [size], [intAttr("to", ONNX_TYPE[elem])]);
       });
@@ -157,7 +148,7 @@ function contextWith(opset: number, fresh: (base: string) => string, symbols: Re
 
   /** The run-time size of a symbol as an int64[1] tensor (`Shape` of the input that has it). */
   const symbolSize = (symbol: string): string =>
-    memo(`symbol ${symbol}`, () => {
+    cx.once(`symbol ${symbol}`, () => {
       const source = symbols.get(symbol);
       // The driver checks every symbol is bound before any rule runs.
       if (source === undefined) throw new Error(`internal: symbol ${symbol} has no source`);

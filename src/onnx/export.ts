@@ -3,7 +3,6 @@ import { type Either, chain, left, map } from "fp-ts/lib/Either.js";
 import { pipe } from "fp-ts/lib/function.js";
 import { GraphgradError, orThrow } from "../../ir/errors.js";
 import { type Graph, graphInputs } from "../../ir/graph.js";
-import type { Node, NodeOf } from "../../ir/node.js";
 import { runPasses } from "../../ir/passes/optimize.js";
 import type { Tensor } from "../../ir/tensor.js";
 import { graph } from "../compile.js";
@@ -63,11 +62,13 @@ function graphProto(g: Graph, opset: number, params: Readonly<Record<string, Ten
   const inputNames = new Set(inputs.map((n) => n.attrs.name));
   const clash = Object.keys(g.outputs).find((k) => inputNames.has(k));
   if (clash !== undefined) return left(new GraphgradError(WHERE, `output '${clash}' has the name of an input, and ONNX names every value once: give the output another name`));
+  // Graph inputs and parameters are ONNX values of their own names.
+  const symbols = symbolSources(inputs.map((n) => ({ node: n, value: n.attrs.name })));
   return pipe(
     paramInitializers(inputs, params),
-    chain((initializers) => pipe(checkExportable(g.nodes, new Set(symbolSources(sourcesOf(inputs)).keys())), map(() => initializers))),
+    chain((initializers) => pipe(checkExportable(g.nodes, new Set(symbols.keys())), map(() => initializers))),
     map((initializers) => {
-      const cx = createContext(opset, new Set([...inputNames, ...Object.keys(g.outputs)]), symbolSources(sourcesOf(inputs)), emitNodes);
+      const cx = createContext(opset, new Set([...inputNames, ...Object.keys(g.outputs)]), symbols, emitNodes);
       const names = cx.emit(g.nodes);
       // Each output is an Identity of its value, so that it has its own name (an output may be an input, or share a node).
       for (const [out, node] of Object.entries(g.outputs)) cx.nodes.push(identity(names.get(node) as string, out));
@@ -81,9 +82,6 @@ function graphProto(g: Graph, opset: number, params: Readonly<Record<string, Ten
     }),
   );
 }
-
-/** Graph inputs and parameters are ONNX values of their own names. */
-const sourcesOf = (inputs: readonly NodeOf<"input">[]): { node: Node; value: string }[] => inputs.map((n) => ({ node: n, value: n.attrs.name }));
 
 function identity(from: string, to: string): NodeProto {
   return create(NodeProtoSchema, { opType: "Identity", name: to, input: [from], output: [to] });
