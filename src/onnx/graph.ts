@@ -11,8 +11,8 @@ const ruleOf = (n: Node): OnnxRule<OpName> => ONNX_RULES[n.op] as OnnxRule<OpNam
 
 /**
  * Whether every node can be written: its op has an ONNX form, and every symbolic dimension of its
- * shape is in `bound` (the size of some input's axis, which the file can read). A scan's body is
- * checked too, its parameters' symbols bound inside it.
+ * shape is in `bound` (the size of some input's axis, which the file can read). A scan's body and
+ * a customVjp's function are checked too, their parameters' symbols bound inside them.
  */
 export function checkExportable(nodes: readonly Node[], bound: ReadonlySet<string>): Either<GraphgradError, void> {
   for (const n of nodes) {
@@ -22,11 +22,12 @@ export function checkExportable(nodes: readonly Node[], bound: ReadonlySet<strin
     if (unbound !== undefined) {
       return left(new GraphgradError(n.op, `the symbolic dimension '${unbound}' of ${formatShape(n.shape)} is no input's: an exported graph cannot know its size`));
     }
-    if (n.op === "scan") {
+    const body = n.op === "scan" ? n.attrs.body : n.op === "customVjp" ? n.attrs.fwd : undefined;
+    if (body !== undefined) {
       const inner = new Set(bound);
-      for (const p of n.attrs.body.params) for (const d of p.shape) if (typeof d === "string") inner.add(d);
-      const body = checkExportable(subgraphNodes(n.attrs.body), inner);
-      if (body._tag === "Left") return body;
+      for (const p of body.params) for (const d of p.shape) if (typeof d === "string") inner.add(d);
+      const checked = checkExportable(subgraphNodes(body), inner);
+      if (checked._tag === "Left") return checked;
     }
   }
   return right(undefined);

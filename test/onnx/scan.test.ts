@@ -2,6 +2,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { PTB_CONFIGS } from "../../examples/ptb/configs.js";
 import { INPUT_DATA, ptbModel, ptbParams, stateNames, TARGETS } from "../../examples/ptb/model.js";
+import { subgraphNodes } from "../../ir/subgraph.js";
 import * as gg from "../../src/index.js";
 import { ModelProtoSchema } from "../../src/onnx/proto/onnx/onnx_pb.js";
 import { expectElementsClose, expectOutputsClose, ortSession, runOrt } from "./ort.js";
@@ -56,6 +57,17 @@ describe("ONNX export of scan", () => {
       m,
     );
     await expectSame({ powers, inner }, { x: t32([2], (i) => 1.5 - i * 2), m: t32([3, 4, 2], (i) => Math.cos(i)) });
+  });
+
+  it("customVjp is its function: at the top level (the passes inline it) and inside a scan's body (the export does)", async () => {
+    const round = gg.customVjp((x: gg.Expr) => gg.floor(gg.add(x, 0.5)), { vjp: (ct) => [ct] });
+    const xs = gg.input("xs", [4, 3]);
+    const [last, ys] = gg.scan((c: gg.Expr, x: gg.Expr) => [gg.add(c, round(gg.mul(x, 3))), round(x)] as const, gg.zeros([3]), xs);
+    const outputs = { top: round(gg.mul(xs, 2)), last, ys };
+    const optimized = (await gg.compile({ outputs })).graph;
+    const scanNode = optimized.nodes.find((n) => n.op === "scan");
+    expect(scanNode?.op === "scan" && subgraphNodes(scanNode.attrs.body).some((n) => n.op === "customVjp")).toBe(true);
+    await expectSame(outputs, { xs: t32([4, 3], (i) => Math.sin(i) * 2.3) });
   });
 
   it("the gradient through a scan (a reverse scan over the saved carries) exports too", async () => {

@@ -1,5 +1,6 @@
 import type { OpName } from "../../../ir/ops/attrs.js";
 import { binaryRules, compareRules } from "./binary.js";
+import { customRules } from "./custom.js";
 import { indexingRules } from "./indexing.js";
 import { layoutRules } from "./layout.js";
 import { matmulRules } from "./matmul.js";
@@ -28,6 +29,7 @@ export const ONNX_RULES: { readonly [K in OpName]: OnnxRule<K> } = {
   ...indexingRules,
   ...sourceRules,
   ...scanRules,
+  ...customRules,
 };
 
 export { isNotExportable, notExportable, type NotExportable, type OnnxEmit, type OnnxRule } from "./rule.js";
