@@ -91,3 +91,18 @@ export function bindingCache<I>(graph: Graph, build: (plan: ShapePlan) => Promis
     return pending;
   };
 }
+
+/**
+ * The feeds' names, dtypes and shapes when every input's shape is known when the graph is built
+ * (no symbolic dimension): a backend then plans, checks and builds its program at compile time,
+ * so that a shape beyond its limits is refused by `compile`, not by the first run.
+ */
+export function staticFeeds(graph: Graph): Map<string, { readonly dtype: Tensor["dtype"]; readonly shape: readonly number[] }> | undefined {
+  const feeds = new Map<string, { readonly dtype: Tensor["dtype"]; readonly shape: readonly number[] }>();
+  for (const n of graphInputs(graph)) {
+    const { name, shape, dtype } = n.attrs;
+    if (!shape.every((d): d is number => typeof d === "number")) return undefined;
+    feeds.set(name, { dtype, shape });
+  }
+  return feeds;
+}

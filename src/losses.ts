@@ -2,7 +2,7 @@ import { GraphgradError } from "../ir/errors.js";
 import { formatShape } from "../ir/shape.js";
 import { l2Loss, logSoftmax, softplus, square } from "./composites.js";
 import type { Expr } from "./expr.js";
-import { abs, add, cast, div, log, maximum, mean, minimum, mul, neg, oneHot, sub, sum } from "./ops.js";
+import { abs, add, cast, checkIndex, div, log, maximum, mean, minimum, mul, neg, oneHot, sub, sum } from "./ops.js";
 
 /**
  * Losses. Per-example losses return one value per example (reduce them with `mean` or `sum`);
@@ -37,14 +37,18 @@ export function softmaxCrossEntropyWithLogits(labels: Expr, logits: Expr, axis =
   return neg(sum(mul(labels, logSoftmax(logits, axis)), axis));
 }
 
-/** The same with int32 class indices [...] for logits [..., classes] (TF's sparse_ variant). */
+/**
+ * The same with int32 class indices [...] for logits [..., classes] (TF's sparse_ variant). A label
+ * outside [0, classes) fails the run, naming it (`labels[1] = 7 is not in [0, 3)`), as TF's CPU kernel does.
+ */
 export function sparseSoftmaxCrossEntropyWithLogits(labels: Expr, logits: Expr): Expr {
   if (labels.dtype !== "int32") throw new GraphgradError("losses.sparseSoftmaxCrossEntropyWithLogits", `labels must be int32 class indices, got ${labels.dtype}`);
   const classes = logits.shape[logits.rank - 1];
   if (typeof classes !== "number" || labels.rank !== logits.rank - 1) {
     throw new GraphgradError("losses.sparseSoftmaxCrossEntropyWithLogits", `labels ${formatShape(labels.shape)} must index the last axis of logits ${formatShape(logits.shape)}`);
   }
-  return neg(sum(mul(oneHot(labels, classes, logits.dtype), logSoftmax(logits)), -1));
+  const checked = checkIndex(labels, classes, "losses.sparseSoftmaxCrossEntropyWithLogits", "labels");
+  return neg(sum(mul(oneHot(checked, classes, logits.dtype), logSoftmax(logits)), -1));
 }
 
 /**

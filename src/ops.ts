@@ -229,21 +229,43 @@ export function stack(xs: readonly Expr[], axis = 0): Expr {
   return concat(xs.map((x) => expandDims(x, axis < 0 ? axis + first.rank + 1 : axis)), axis < 0 ? axis + first.rank + 1 : axis);
 }
 
-/** Rows of `params` picked by int32 `indices` (embedding lookup). Out-of-range indices clamp. */
-export function gather(params: Expr, indices: Expr): Expr {
-  return prim("gather", [params, indices], {});
+/**
+ * `indices` passed through a run-time check that each lies in [0, size): a run with one that does
+ * not fails with a GraphgradError naming `caller`, the operand, the first bad index and the bound
+ * (`gather: indices[3] = 7 is not in [0, 5)`). `gather`, `scatterAdd` and the sparse losses use it;
+ * so can your own index arithmetic.
+ */
+export function checkIndex(indices: Expr, size: number | string, caller: string, operand = "indices"): Expr {
+  if (indices.dtype !== "int32") throw new GraphgradError(caller, `${operand} must be int32, got ${indices.dtype}`);
+  return prim("checkIndex", [indices], { size, caller, operand });
 }
 
-/** The adjoint of gather: rows of `updates` summed into a [size, ...] tensor at `indices`. */
+/**
+ * Rows of `params` picked by int32 `indices` (embedding lookup). An index outside [0, rows) fails
+ * the run (`gather: indices[3] = 7 is not in [0, 5)`), as TensorFlow's gather does on the CPU.
+ */
+export function gather(params: Expr, indices: Expr): Expr {
+  prim("gather", [params, indices], {}); // the primitive's own checks (dtypes, ranks) first
+  return prim("gather", [params, checkIndex(indices, params.shape[0] as Dim, "gather")], {});
+}
+
+/**
+ * The adjoint of gather: rows of `updates` summed into a [size, ...] tensor at `indices`. An index
+ * outside [0, size) fails the run, as in `gather`.
+ */
 export function scatterAdd(updates: Expr, indices: Expr, size: number | string): Expr {
-  return prim("scatterAdd", [updates, indices], { size });
+  prim("scatterAdd", [updates, indices], { size }); // the primitive's own checks (shapes, size) first
+  return prim("scatterAdd", [updates, checkIndex(indices, size, "scatterAdd")], { size });
 }
 
 export function iota(shape: Shape, axis = 0, dtype: DType = "int32"): Expr {
   return prim("iota", [], { shape, axis, dtype });
 }
 
-/** One-hot encoding: [..., depth] with 1 at each index (composite: equal(iota, indices)). */
+/**
+ * One-hot encoding: [..., depth] with 1 at each index (composite: equal(iota, indices)). An index
+ * outside [0, depth) gives a row of zeros, as TensorFlow's and JAX's one_hot do (not an error).
+ */
 export function oneHot(indices: Expr, depth: number, dtype: DType = "float32"): Expr {
   const positions = iota([...indices.shape, depth], indices.rank, indices.dtype);
   return cast(equal(positions, expandDims(indices, -1)), dtype);
@@ -254,6 +276,7 @@ export function argmax(x: Expr, axis = -1): Expr {
   const a = axesOf("argmax", x, axis)[0] as number;
   const n = x.shape[a] as Dim;
   if (typeof n !== "number") throw new GraphgradError("argmax", `axis ${a} of ${formatShape(x.shape)} is symbolic`);
+  if (n === 0) throw new GraphgradError("argmax", `axis ${a} of ${formatShape(x.shape)} has size 0: an empty axis has no largest entry`);
   const top = max(x, a, true);
   const idx = iota(x.shape, a, "int32");
   // The smallest index where x equals its max: max of (n - idx) over the hits.

@@ -1,4 +1,5 @@
 import { allocate, type DType, type TypedArray } from "../../ir/dtype.js";
+import { boundSize, indexInRange, indexOutOfRange } from "../../ir/ops/check.js";
 import { ELEMENTWISE_OPS, type ElementwiseOp, scalarFunction } from "../../ir/ops/elementwise.js";
 import type { OpAttrs, OpName } from "../../ir/ops/attrs.js";
 import { randomElement } from "../../ir/random.js";
@@ -26,6 +27,8 @@ export interface KernelContext {
   readonly subgraph: (body: Subgraph, feeds: ReadonlyMap<string, Tensor>) => Tensor[];
   /** The results of scans run so far in this run, by body: the result nodes of one scan are computed once. */
   readonly memo: Map<Subgraph, { readonly key: string; readonly inputs: readonly Tensor[]; readonly results: readonly Tensor[] }[]>;
+  /** The sizes of the symbolic dimensions in this run. */
+  readonly env: ReadonlyMap<string, number>;
 }
 
 export type JsKernel<K extends OpName> = (attrs: OpAttrs[K], inputs: readonly Tensor[], out: OutInfo, ctx: KernelContext) => Tensor;
@@ -201,6 +204,15 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
     const y = make(out);
     y.set(acc);
     return new Tensor(out.dtype, out.shape, y);
+  },
+  checkIndex: (attrs, xs, _out, ctx) => {
+    const idx = arg(xs, 0);
+    const size = boundSize(attrs.size, ctx.env);
+    for (let i = 0; i < idx.data.length; i++) {
+      const v = idx.data[i] as number;
+      if (!indexInRange(v, size)) throw indexOutOfRange(attrs.caller, attrs.operand, idx.shape, i, v, size);
+    }
+    return idx;
   },
   input: (attrs, _xs, _out, ctx) => ctx.feeds.get(attrs.name) as Tensor,
   // The function's own computation (its gradient rule matters only to the gradient pass).

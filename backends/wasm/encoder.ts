@@ -48,6 +48,8 @@ function section(id: number, body: number[], out: number[]): void {
   for (const x of body) out.push(x);
 }
 
+const MAX_I32 = 2 ** 31 - 1;
+
 const f32buf = new Float32Array(1);
 const f64buf = new Float64Array(1);
 
@@ -98,7 +100,9 @@ export class FunctionBuilder {
     uleb(i, this.code);
     return this;
   }
+  /** An i32 constant: a signed value, or an unsigned one below 2³² (an address); anything else is a bug, thrown. */
   i32(v: number): this {
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 32) throw new RangeError(`i32.const ${v}: not a 32-bit integer`);
     this.code.push(I.i32_const);
     sleb(v, this.code);
     return this;
@@ -186,6 +190,8 @@ export class FunctionBuilder {
    * Skips the loop entirely when from >= to.
    */
   forRange(i: number, from: number | { local: number }, to: number | { local: number }, step: number, body: () => void): this {
+    // The counter is compared signed and may pass `to` by step - 1: it must not wrap past 2³¹ - 1.
+    if (typeof to === "number" && to + step - 1 > MAX_I32) throw new RangeError(`a loop to ${to} by ${step} would overflow its i32 counter`);
     const push = (v: number | { local: number }): void => {
       if (typeof v === "number") this.i32(v);
       else this.get(v.local);

@@ -1,13 +1,13 @@
 import type { DType } from "../../ir/dtype.js";
 import { allocate } from "../../ir/dtype.js";
 import type { Graph } from "../../ir/graph.js";
-import { type BufferAlias, type BufferPlan, type KernelProgram, lowerToKernels, planBuffers } from "../../ir/kernel/index.js";
+import { type BufferAlias, type BufferPlan, type CheckKernel, checkKernels, failedCheck, type KernelProgram, lowerToKernels, planBuffers } from "../../ir/kernel/index.js";
 import { randomElement } from "../../ir/random.js";
 import { Tensor } from "../../ir/tensor.js";
 import { type Backend, type BoundFeed, type BoundResult, type Executable, feedMap, inputDtypes } from "../backend.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { shapesEqual, sizeOf } from "../../ir/shape.js";
-import { bindingCache, type ShapePlan } from "../plan.js";
+import { bindingCache, type ShapePlan, staticFeeds } from "../plan.js";
 import { BYTES } from "./expr.js";
 import { assemble } from "./module.js";
 import { epilogueSupported } from "./matmul.js";
@@ -15,6 +15,7 @@ import { HOST_MATH_NAMES, hostMath, type MathImports } from "./emit-ops.js";
 import { RANDOM_DISTS, RANDOM_DTYPES } from "./kernels.js";
 import { detectRelaxedSimd } from "./features.js";
 import { createWorkerPool, type WorkerPool } from "./threads.js";
+import { accumulationError, formatBytes, MAX_PAGES, MAX_SHARED_PAGES, memoryError } from "./limits.js";
 
 /**
  * The WebAssembly backend. For each binding of the symbolic dimensions (i.e. each distinct set of
@@ -33,9 +34,6 @@ export interface WasmOptions {
   readonly threads?: number;
 }
 
-/** Memory limit of a threaded (shared-memory) executable, in 64 KiB pages: 2 GiB. */
-const MAX_SHARED_PAGES = 32768;
-
 /** What a compiled binding reports about itself. */
 export interface WasmProgramStats {
   readonly kernels: number;
@@ -53,6 +51,8 @@ export interface WasmProgramStats {
 interface Instance {
   readonly program: KernelProgram;
   readonly plan: BufferPlan;
+  /** The program's index checks, in order: their status words are read after each run. */
+  readonly checks: readonly CheckKernel[];
   /** Runs the kernels, handing parts of split kernels to the worker pool. */
   readonly run: () => void;
   readonly stats: WasmProgramStats;
@@ -63,6 +63,8 @@ interface Instance {
     readonly outputs: ReadonlyMap<string, OutputView>;
     /** Outputs computed over an input's buffer: after a run, that input slot holds the output's value. */
     readonly aliases: readonly { readonly output: string; readonly slot: InputSlot }[];
+    /** Each check's status words, by status buffer. */
+    readonly status: ReadonlyMap<number, Int32Array>;
   };
 }
 
@@ -170,13 +172,26 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
   };
 
   const build = async (shapes: ShapePlan): Promise<Instance> => {
-    const program = lowerToKernels(graph, shapes.shapes, { epilogue: (e, d) => epilogueSupported(e, d, HOST_MATH_CHECK) });
+    const program = lowerToKernels(graph, shapes.shapes, { epilogue: (e, d) => epilogueSupported(e, d, HOST_MATH_CHECK), env: shapes.env });
     // Outputs fed back as inputs (a train step's state) are computed in their input's memory.
     const plan = planBuffers(program, (d) => BYTES[d], o.feedback);
-    const mod = assemble(program, plan, { fma: o.fma, threads, sharedMemory: pool !== undefined, maxPages: MAX_SHARED_PAGES });
+    const shared = pool !== undefined;
+    const limit = (shared ? MAX_SHARED_PAGES : MAX_PAGES) * 65536;
+    // Refused before any code is made: addresses past the memory would not be addresses.
+    if (plan.bytes > limit) throw memoryError(program, (d) => BYTES[d], plan.bytes, limit, shared);
+    const tooLoose = accumulationError(program);
+    if (tooLoose !== undefined) throw tooLoose;
+    const mod = assemble(program, plan, { fma: o.fma, threads, sharedMemory: shared, maxPages: MAX_SHARED_PAGES });
+    if (mod.memoryBytes > limit) throw memoryError(program, (d) => BYTES[d], mod.memoryBytes, limit, shared);
     const need = Math.ceil(mod.memoryBytes / 65536);
     const have = memory.buffer.byteLength / 65536;
-    if (need > have) memory.grow(need - have);
+    if (need > have) {
+      try {
+        memory.grow(need - have);
+      } catch (e) {
+        throw new GraphgradError("wasm", `could not grow the WebAssembly memory to ${formatBytes(mod.memoryBytes)} (${e instanceof Error ? e.message : String(e)})`);
+      }
+    }
     const module = await WebAssembly.compile(mod.bytes);
     const instance = await WebAssembly.instantiate(module, imports);
     const fn = (name: string): (() => void) => instance.exports[name] as () => void;
@@ -200,7 +215,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     const run = steps.length === 1 ? (steps[0] as () => void) : (): void => steps.forEach((s) => s());
     const stats = { kernels: program.kernels.length, arenaBytes: plan.bytes, unplannedBytes: plan.unplannedBytes, moduleBytes: mod.bytes.length, threads, parallelKernels: mod.schedule.filter((s) => s.kind === "parallel").length, aliased: plan.aliased.length };
     all.push(stats);
-    return { program, plan, run, stats };
+    return { program, plan, checks: checkKernels(program.kernels), run, stats };
   };
 
   /** Writes a constant buffer's literal values (bools are already 0/1). */
@@ -211,6 +226,9 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
   };
 
   const instanceFor = bindingCache(graph, build);
+  // Every shape known: build now, so that what the backend cannot run is refused by compile.
+  const known = staticFeeds(graph);
+  if (known !== undefined) await instanceFor(known);
 
   /** Makes `inst` the binding in memory (constants written) and returns its typed views. */
   const activate = (inst: Instance): NonNullable<Instance["io"]> => {
@@ -220,7 +238,8 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
       const inputs = new Map(inst.program.buffers.filter((b) => b.role === "input").map((b) => [b.name as string, { view: view(memory, b.dtype, at(b.id), b.size), held: undefined }] as const));
       const outputs = new Map(Object.entries(inst.program.outputs).map(([name, o]) => [name, { view: view(memory, o.dtype, at(o.buffer), sizeOf(o.shape)), out: o, shape: Object.freeze([...o.shape]) }] as const));
       const aliases = inst.plan.aliased.map((a) => ({ output: a.output, slot: inputs.get(a.input) as InputSlot }));
-      io = { memory: memory.buffer, inputs, outputs, aliases };
+      const status = new Map(inst.checks.map((k) => [k.status, new Int32Array(memory.buffer, at(k.status), 2)] as const));
+      io = { memory: memory.buffer, inputs, outputs, aliases, status };
       inst.io = io;
     }
     if (last !== inst) {
@@ -252,10 +271,24 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     return new Tensor("bool", o.shape, data);
   };
 
+  /** Runs the kernels, then fails the run if a check failed (its input slots may hold anything then). */
+  const execute = (inst: Instance, io: NonNullable<Instance["io"]>): void => {
+    if (inst.checks.length === 0) {
+      inst.run();
+      return;
+    }
+    for (const words of io.status.values()) words.fill(0);
+    inst.run();
+    const error = failedCheck(inst.checks, (b) => io.status.get(b) as Int32Array);
+    if (error === undefined) return;
+    for (const slot of io.inputs.values()) slot.held = undefined;
+    throw error;
+  };
+
   const runWith = (inst: Instance, feeds: ReadonlyMap<string, Tensor>): NonNullable<Instance["io"]> => {
     const io = activate(inst);
     for (const [name, slot] of io.inputs) writeInput(slot, feeds.get(name) as Tensor);
-    inst.run();
+    execute(inst, io);
     return io;
   };
 
@@ -321,7 +354,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
             slot.view[0] = dtypes[i] === "bool" ? (t !== 0 ? 1 : 0) : t;
           } else writeInput(slot, t);
         }
-        f.inst.run();
+        execute(f.inst, f.inst.io as NonNullable<Instance["io"]>);
         const scalars: number[] = new Array(f.scalars.length);
         for (let i = 0; i < scalars.length; i++) scalars[i] = (f.scalars[i] as OutputView).view[0] as number;
         const tensors = read(f.tensors, reuse, f.ins);

@@ -1,5 +1,5 @@
 import type { DType } from "../../ir/dtype.js";
-import type { Access, Kernel, StepCopy } from "../../ir/kernel/index.js";
+import type { Access, CheckKernel, Kernel, StepCopy } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
 import { I, V } from "./opcodes.js";
 import type { MathImports } from "./emit-ops.js";
@@ -176,6 +176,34 @@ export function genScatterAdd(k: ScatterKernel, g: GenContext): FunctionBuilder 
       f.get(up).i32(size).op(I.i32_add).set(up);
     });
     f.get(ip).i32(4).op(I.i32_add).set(ip);
+  });
+  return f;
+}
+
+/**
+ * At the first index outside [0, size), unless the status words (zeroed by the host before the
+ * run) already hold a failure: status = [1 + its position, its value], and the kernel returns.
+ */
+export function genCheckIndex(k: CheckKernel, g: GenContext): FunctionBuilder {
+  const f = new FunctionBuilder([], []);
+  const status = g.addr(k.status);
+  const [ip] = startLocals(f, [g.addr(k.indices)]) as [number];
+  const v = f.local("i32");
+  const r = f.local("i32");
+  f.block(() => {
+    // An earlier step of the loop this check is in failed already: its failure is the first.
+    f.i32(status).mem(I.i32_load, { align: 2, offset: 0 }).op(I.br_if, 0);
+    f.forRange(r, 0, k.shape.reduce((a, b) => a * b, 1), 1, () => {
+      emitLoad(f, ip, "int32");
+      // Unsigned: a negative index compares as 2³² + v >= size.
+      f.tee(v).i32(k.size).op(I.i32_ge_u);
+      f.ifThen(() => {
+        f.i32(status).get(r).i32(1).op(I.i32_add).mem(I.i32_store, { align: 2, offset: 0 });
+        f.i32(status).get(v).mem(I.i32_store, { align: 2, offset: 4 });
+        f.op(I.return);
+      });
+      f.get(ip).i32(4).op(I.i32_add).set(ip);
+    });
   });
   return f;
 }

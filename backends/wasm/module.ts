@@ -3,7 +3,7 @@ import type { BufferPlan } from "../../ir/kernel/index.js";
 import { FunctionBuilder, ModuleBuilder, uleb } from "./encoder.js";
 import { I, VOID } from "./opcodes.js";
 import { HOST_MATH, HOST_MATH_NAMES, type MathImports } from "./emit-ops.js";
-import { genGather, genIota, genLoop, genMap, genRandom, genReduce, genScatterAdd, type GenContext } from "./kernels.js";
+import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genReduce, genScatterAdd, type GenContext } from "./kernels.js";
 import { genMatmulBody, genMatmulKernel, packBytes, panels } from "./matmul.js";
 
 /**
@@ -48,6 +48,7 @@ const GENERATORS: { readonly [K in Exclude<Kernel["kind"], "matmul">]: (k: Extra
   reduce: genReduce,
   gather: genGather,
   scatterAdd: genScatterAdd,
+  checkIndex: genCheckIndex,
   iota: genIota,
   random: genRandom,
   loop: genLoop,

@@ -7,14 +7,21 @@ import { I } from "./opcodes.js";
  * iteration, so the innermost body addresses every operand with a single local.get.
  */
 
-/** Byte strides of each access over a space, with the space; axes of size 1 dropped and mergeable axes merged. */
+/** The longest loop: an i32 counter compared signed, stepping by up to 4 (SIMD lanes), never wraps. */
+export const MAX_LOOP = 2 ** 31 - 4;
+
+/**
+ * Byte strides of each access over a space, with the space; axes of size 1 dropped and mergeable
+ * axes merged, unless the merged loop would be longer than MAX_LOOP (axes along which nothing
+ * moves merge at any length, and 46341² > 2³¹).
+ */
 export function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
   const keep = shape.map((_, i) => i).filter((i) => shape[i] !== 1);
   let dims = keep.map((i) => shape[i] as number);
   let st = strides.map((s) => keep.map((i) => s[i] as number));
   for (let a = dims.length - 2; a >= 0; a--) {
     const inner = dims[a + 1] as number;
-    if (st.every((s) => s[a] === (s[a + 1] as number) * inner)) {
+    if ((dims[a] as number) * inner <= MAX_LOOP && st.every((s) => s[a] === (s[a + 1] as number) * inner)) {
       dims = [...dims.slice(0, a), (dims[a] as number) * inner, ...dims.slice(a + 2)];
       st = st.map((s) => [...s.slice(0, a), s[a + 1] as number, ...s.slice(a + 2)]);
     }

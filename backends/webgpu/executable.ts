@@ -2,13 +2,14 @@
 import type { DType } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
 import type { Graph } from "../../ir/graph.js";
-import type { KernelProgram } from "../../ir/kernel/index.js";
+import { type CheckKernel, checkKernels, failedCheck, type KernelProgram } from "../../ir/kernel/index.js";
 import { lowerToKernels } from "../../ir/kernel/index.js";
 import { planBuffers } from "../../ir/kernel/index.js";
 import { sizeOf } from "../../ir/shape.js";
 import { Tensor } from "../../ir/tensor.js";
 import type { Executable } from "../backend.js";
-import { bindingCache, type ShapePlan } from "../plan.js";
+import { bindingCache, type ShapePlan, staticFeeds } from "../plan.js";
+import { arenaLimit, programError } from "./limits.js";
 import { type DeviceState, MAP_READ, USAGE } from "./device.js";
 import { kernelDispatches } from "./kernels.js";
 import { SLOT_WORDS } from "./shader.js";
@@ -78,6 +79,9 @@ interface Instance {
   readonly steps: readonly { readonly pipeline: GPUComputePipeline; readonly groups: readonly [number, number, number] }[];
   readonly inputs: readonly Slot[];
   readonly outputs: readonly Slot[];
+  /** The index checks, in program order, and their status words' slots (read back with every run). */
+  readonly checks: readonly CheckKernel[];
+  readonly status: readonly Slot[];
   readonly stats: WebGpuProgramStats;
   readonly code: readonly string[];
 }
@@ -109,8 +113,8 @@ function tensorOf(dtype: DType, shape: readonly number[], bytes: ArrayBuffer): T
 const RESULT_USAGE = USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST;
 const STAGING_USAGE = USAGE.MAP_READ | USAGE.COPY_DST;
 
-/** Copies `slots` of `src` into one staging buffer, submits `enc`, and maps it: the tensors, by name. */
-async function readBack(state: DeviceState, enc: GPUCommandEncoder, copies: readonly { src: GPUBuffer; srcOffset: number; slot: Slot }[], before?: () => void): Promise<Record<string, Tensor>> {
+/** Copies `slots` of `src` into one staging buffer, submits `enc`, and maps it: the tensors, in the order of `copies`. */
+async function readBack(state: DeviceState, enc: GPUCommandEncoder, copies: readonly { src: GPUBuffer; srcOffset: number; slot: Slot }[], before?: () => void): Promise<Tensor[]> {
   const total = copies.reduce((a, c) => a + c.slot.bytes, 0);
   const staging = total > 0 ? state.take(total, STAGING_USAGE) : undefined;
   let at = 0;
@@ -122,7 +126,7 @@ async function readBack(state: DeviceState, enc: GPUCommandEncoder, copies: read
   });
   state.device.queue.submit([enc.finish()]);
   before?.();
-  const out: Record<string, Tensor> = {};
+  const out: Tensor[] = [];
   const fail = (): void => {
     const errors = state.takeErrors();
     if (errors.length > 0) throw new GraphgradError("webgpu", `the GPU reported: ${errors.join("; ")}`);
@@ -132,12 +136,12 @@ async function readBack(state: DeviceState, enc: GPUCommandEncoder, copies: read
       throw new GraphgradError("webgpu", `reading results back failed: ${e instanceof Error ? e.message : String(e)}; ${state.takeErrors().join("; ")}`);
     });
     const mapped = staging.getMappedRange(0, staging.size);
-    for (const p of placed) out[p.slot.name] = tensorOf(p.slot.dtype, p.slot.shape, mapped.slice(p.at, p.at + p.slot.bytes));
+    for (const p of placed) out.push(tensorOf(p.slot.dtype, p.slot.shape, mapped.slice(p.at, p.at + p.slot.bytes)));
     staging.unmap();
     state.give(staging);
   } else {
     await state.device.queue.onSubmittedWorkDone();
-    for (const p of placed) out[p.slot.name] = tensorOf(p.slot.dtype, p.slot.shape, new ArrayBuffer(0));
+    for (const p of placed) out.push(tensorOf(p.slot.dtype, p.slot.shape, new ArrayBuffer(0)));
   }
   fail();
   return out;
@@ -165,7 +169,7 @@ class GpuTensor implements DeviceTensor {
   }
   read(): Promise<Tensor> {
     const enc = this.state.device.createCommandEncoder();
-    return readBack(this.state, enc, [{ src: this.buffer(), srcOffset: 0, slot: { ...this.slot, name: "value" } }]).then((r) => r["value"] as Tensor);
+    return readBack(this.state, enc, [{ src: this.buffer(), srcOffset: 0, slot: this.slot }]).then((r) => r[0] as Tensor);
   }
   destroy(): void {
     if (this.buf === undefined) return;
@@ -189,8 +193,11 @@ export async function compileWebGpu(graph: Graph, state: DeviceState): Promise<W
   let kept: { tensor: Tensor; buffer: GPUBuffer }[] = [];
 
   const build = async (shapes: ShapePlan): Promise<Instance> => {
-    const program: KernelProgram = lowerToKernels(graph, shapes.shapes, { epilogue: () => true });
+    const program: KernelProgram = lowerToKernels(graph, shapes.shapes, { epilogue: () => true, env: shapes.env });
     const plan = planBuffers(program, () => 4);
+    const refused = programError(program, plan.bytes, arenaLimit(state.device.limits));
+    if (refused !== undefined) throw refused;
+    const checks = checkKernels(program.kernels);
     const dispatches = program.kernels.flatMap((k) => kernelDispatches(k, state.tuning));
     const pipelines = await Promise.all(dispatches.map((d) => state.pipeline(d)));
     const arena = state.device.createBuffer({ size: Math.max(16, plan.bytes), usage: RESULT_USAGE, label: "graphgrad arena" });
@@ -213,6 +220,8 @@ export async function compileWebGpu(graph: Graph, state: DeviceState): Promise<W
       steps: dispatches.map((d, i) => ({ pipeline: pipelines[i] as GPUComputePipeline, groups: d.groups })),
       inputs: program.buffers.filter((b) => b.role === "input").map((b) => slot(b.name as string, b.id, b.dtype, [b.size])),
       outputs: Object.entries(program.outputs).map(([name, o]) => slot(name, o.buffer, o.dtype, o.shape)),
+      checks,
+      status: checks.map((k) => slot("status", k.status, "int32", [2])),
       stats: { kernels: program.kernels.length, dispatches: dispatches.length, arenaBytes: plan.bytes, unplannedBytes: plan.unplannedBytes },
       code: dispatches.map((d) => d.code),
     };
@@ -221,6 +230,9 @@ export async function compileWebGpu(graph: Graph, state: DeviceState): Promise<W
   };
 
   const cached = bindingCache(graph, build);
+  // Every shape known: build now, so that what the device cannot run is refused by compile.
+  const known = staticFeeds(graph);
+  if (known !== undefined) await cached(known);
   const instanceFor = (feeds: ReadonlyMap<string, Tensor | DeviceTensor>): Promise<Instance> => {
     if (state.lost !== undefined) throw new GraphgradError("webgpu", `the GPU device was lost (${state.lost})`);
     return cached(feeds);
@@ -239,6 +251,8 @@ export async function compileWebGpu(graph: Graph, state: DeviceState): Promise<W
       else if (f instanceof Tensor) device.queue.writeBuffer(inst.arena, s.offset, words(f));
       else throw new GraphgradError(`feed '${s.name}'`, "not a Tensor or a DeviceTensor of this backend");
     }
+    // Each check's status words start at zero: a failing check writes them once.
+    for (const s of inst.status) enc.clearBuffer(inst.arena, s.offset, s.bytes);
     const pass = enc.beginComputePass();
     pass.setBindGroup(0, inst.bindGroup);
     for (const [i, st] of inst.steps.entries()) {
@@ -253,6 +267,14 @@ export async function compileWebGpu(graph: Graph, state: DeviceState): Promise<W
       return b;
     });
     return { enc, results };
+  };
+
+  /** Throws the error of the first failed check (the run's result buffers go back to the pool). */
+  const failIfChecked = (inst: Instance, status: readonly Tensor[], results: readonly GPUBuffer[]): void => {
+    const error = failedCheck(inst.checks, (b) => (status[inst.checks.findIndex((k) => k.status === b)] as Tensor).data);
+    if (error === undefined) return;
+    for (const r of results) state.give(r);
+    throw error;
   };
 
   /** Releases the device copies of the previous runs: called once this run's reads of them are submitted. */
@@ -272,11 +294,14 @@ export async function compileWebGpu(graph: Graph, state: DeviceState): Promise<W
     run: async (feeds) => {
       const inst = await instanceFor(feeds);
       const { enc, results } = record(inst, feeds);
-      const copies = inst.outputs.map((slot) => ({ src: inst.arena, srcOffset: slot.offset, slot }));
-      const out = await readBack(state, enc, copies, recycle);
+      const copies = [...inst.outputs, ...inst.status].map((slot) => ({ src: inst.arena, srcOffset: slot.offset, slot }));
+      const read = await readBack(state, enc, copies, recycle);
+      failIfChecked(inst, read.slice(inst.outputs.length), results);
+      const out: Record<string, Tensor> = {};
       inst.outputs.forEach((s, i) => {
-        const t = out[s.name] as Tensor;
+        const t = read[i] as Tensor;
         const buffer = results[i] as GPUBuffer;
+        out[s.name] = t;
         state.resident.set(t, buffer);
         kept.push({ tensor: t, buffer });
       });
@@ -288,10 +313,13 @@ export async function compileWebGpu(graph: Graph, state: DeviceState): Promise<W
         if (!inst.outputs.some((s) => s.name === name)) throw new GraphgradError("runOnDevice", `no output named '${name}' (outputs: ${inst.outputs.map((s) => s.name).join(", ")})`);
       }
       const { enc, results } = record(inst, feeds);
+      const wanted = inst.outputs.filter((s) => read.includes(s.name));
+      const copies = [...wanted, ...inst.status].map((slot) => ({ src: inst.arena, srcOffset: slot.offset, slot }));
+      const back = await readBack(state, enc, copies);
+      failIfChecked(inst, back.slice(wanted.length), results);
       const device: Record<string, DeviceTensor> = {};
       inst.outputs.forEach((s, i) => (device[s.name] = new GpuTensor(state, results[i] as GPUBuffer, s)));
-      const copies = inst.outputs.filter((s) => read.includes(s.name)).map((slot) => ({ src: inst.arena, srcOffset: slot.offset, slot }));
-      return { device, read: await readBack(state, enc, copies) };
+      return { device, read: Object.fromEntries(wanted.map((s, i) => [s.name, back[i] as Tensor])) };
     },
   };
 }

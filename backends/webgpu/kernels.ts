@@ -118,7 +118,8 @@ function mapKernel(k: Extract<Kernel, { kind: "map" }>): Dispatch | undefined {
 const clampRow = (idx: string, rows: number): string => `u32(clamp(${idx}, 0, ${rows - 1}))`;
 
 function gatherKernel(k: Extract<Kernel, { kind: "gather" }>): Dispatch | undefined {
-  if (k.rows === 0 && k.count * k.width > 0) throw new Error("gather from an empty table");
+  // No row to copy: every index fails the check in front of the gather, which fails the run.
+  if (k.rows === 0) return undefined;
   const h = new Helpers();
   const b = new Bases();
   // Words are copied as they are: the dtype does not matter.
@@ -168,6 +169,45 @@ function scatterAddKernel(k: Extract<Kernel, { kind: "scatterAdd" }>): Dispatch 
   return { label: "scatterAdd", code, groups, buffers: b.ids };
 }
 
+/**
+ * One workgroup: each invocation finds the first bad index among positions li, li + WG, ...; a
+ * tree in workgroup memory keeps the smallest position; invocation 0 writes the status words
+ * ([1 + position, value]) when there is one and they hold no failure yet.
+ */
+function checkIndexKernel(k: Extract<Kernel, { kind: "checkIndex" }>): Dispatch | undefined {
+  const h = new Helpers();
+  const b = new Bases();
+  const count = sizeOf(k.shape);
+  const idx = b.of(k.indices);
+  const st = b.of(k.status);
+  const none = "0xffffffffu";
+  const code = shader({
+    helpers: h,
+    bases: b,
+    decls: [`var<workgroup> first: array<u32, ${WG}>;`],
+    workgroupSize: String(WG),
+    body: [
+      `var best = ${none};`,
+      `for (var r = li; r < ${count}u; r = r + ${WG}u) {`,
+      // Unsigned: a negative index reads as 2³² + v >= size.
+      `  if (m[${idx} + r] >= ${Math.min(k.size, 2 ** 32 - 1)}u) { best = r; break; }`,
+      "}",
+      "first[li] = best;",
+      "workgroupBarrier();",
+      `for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {`,
+      "  if (li < s) { first[li] = min(first[li], first[li + s]); }",
+      "  workgroupBarrier();",
+      "}",
+      // The status words are zeroed before the run; in a loop, the first step that fails keeps them.
+      `if (li == 0u && first[0] != ${none} && m[${st}] == 0u) {`,
+      `  m[${st}] = first[0] + 1u;`,
+      `  m[${st} + 1u] = m[${idx} + first[0]];`,
+      "}",
+    ],
+  });
+  return { label: "checkIndex", code, groups: [1, 1, 1], buffers: b.ids };
+}
+
 function iotaKernel(k: Extract<Kernel, { kind: "iota" }>): Dispatch | undefined {
   const h = new Helpers();
   const b = new Bases();
@@ -211,6 +251,7 @@ const DISPATCH: { readonly [K in Exclude<Kernel["kind"], "loop">]: (k: Extract<K
   matmul: (k, tuning) => matmulDispatch(k, tuning.matmul.block, tuning.matmul.perThread),
   gather: gatherKernel,
   scatterAdd: scatterAddKernel,
+  checkIndex: checkIndexKernel,
   iota: iotaKernel,
   random: randomKernel,
 };

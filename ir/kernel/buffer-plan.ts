@@ -1,5 +1,5 @@
 import type { DType } from "../dtype.js";
-import { type Access, exprLoads, type Kernel, kernelReads, kernelWrites, type KernelProgram } from "./program.js";
+import { type Access, checkKernels, exprLoads, type Kernel, kernelReads, kernelWrites, type KernelProgram } from "./program.js";
 
 /**
  * The buffer plan: a byte offset for every buffer of a kernel program in one arena, buffers whose
@@ -54,6 +54,11 @@ export function planBuffers(p: KernelProgram, bytesPerElement: (d: DType) => num
     for (const r of kernelReads(k)) last[r] = Math.max(last[r] as number, i);
   });
   for (const o of Object.values(p.outputs)) last[o.buffer] = end;
+  // A check's status words are zeroed before the run and read after it: they live throughout.
+  for (const k of checkKernels(p.kernels)) {
+    first[k.status] = -1;
+    last[k.status] = end;
+  }
 
   const over = new Map<number, number>(); // output buffer -> input buffer whose memory it takes
   const aliased: BufferAlias[] = [];

@@ -3,7 +3,7 @@ import { GraphgradError } from "../errors.js";
 import { type Graph, withInputs } from "../graph.js";
 import type { Node, NodeOf } from "../node.js";
 import type { OpName } from "../ops/attrs.js";
-import { planShapes } from "../plan-shapes.js";
+import { planShapes, type ShapePlan } from "../plan-shapes.js";
 import { type Dim, sizeOf, unifyShape } from "../shape.js";
 import type { Subgraph } from "../subgraph.js";
 import { contiguous, isContiguous } from "../view.js";
@@ -25,6 +25,8 @@ export interface LowerOptions {
    * store). Absent: no epilogue fusion.
    */
   readonly epilogue?: (expr: ScalarExpr, dtype: DType) => boolean;
+  /** The sizes of the symbolic dimensions (for attributes holding one, e.g. a check's size). */
+  readonly env?: ReadonlyMap<string, number>;
 }
 
 /** What every graph and subgraph of one program shares. */
@@ -37,7 +39,7 @@ interface Session {
 
 export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[])[], options: LowerOptions = {}): KernelProgram {
   const session: Session = { buffers: [], options, memo: new Map() };
-  const { kernels, outputs } = lowerGraph(session, graph, shapes, new Map());
+  const { kernels, outputs } = lowerGraph(session, graph, { shapes, env: options.env ?? new Map() }, new Map());
   const results = Object.keys(graph.outputs).map((name, i) => {
     const m = outputs[i] as BufferView;
     return [name, { buffer: m.buffer, shape: m.shape, dtype: m.dtype }] as const;
@@ -47,8 +49,9 @@ export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[]
 }
 
 /** Lowers `graph` into the session's buffers: its kernels, and its outputs materialized (in order). `preset` gives some nodes' values (a subgraph's parameters). */
-function lowerGraph(session: Session, graph: Graph, shapes: readonly (readonly number[])[], preset: ReadonlyMap<Node, BufferView>): { kernels: Kernel[]; outputs: BufferView[] } {
+function lowerGraph(session: Session, graph: Graph, plan: ShapePlan, preset: ReadonlyMap<Node, BufferView>): { kernels: Kernel[]; outputs: BufferView[] } {
   const { buffers } = session;
+  const { shapes, env } = plan;
   const kernels: Kernel[] = [];
   const position = new Map<Node, number>(graph.nodes.map((n, i) => [n, i]));
   const shapeOf = (n: Node): readonly number[] => shapes[position.get(n) as number] as readonly number[];
@@ -57,9 +60,11 @@ function lowerGraph(session: Session, graph: Graph, shapes: readonly (readonly n
   for (const n of graph.nodes) for (const x of n.inputs) consumers.set(x, [...(consumers.get(x) ?? []), n]);
   const facts = { isOutput: (n: Node) => outputNodes.has(n), consumers: (n: Node) => consumers.get(n) ?? [], shapeOf };
 
+  // The op being lowered: each buffer records it (errors about memory limits name it).
+  let lowering = "input";
   const buffer = (dtype: DType, shape: readonly number[], role: BufferInfo["role"], extra: { readonly name?: string; readonly data?: readonly number[] } = {}): BufferView => {
     const id = buffers.length;
-    buffers.push({ id, dtype, size: sizeOf(shape), role, ...extra });
+    buffers.push({ id, dtype, size: sizeOf(shape), role, ...extra, origin: { op: lowering, shape } });
     return { kind: "view", buffer: id, dtype, ...contiguous(shape) };
   };
   const copy = (v: Value): BufferView => {
@@ -96,10 +101,12 @@ function lowerGraph(session: Session, graph: Graph, shapes: readonly (readonly n
       continue;
     }
     const shape = shapeOf(n);
+    lowering = n.op;
     const context: LowerContext = {
       shape,
       args: n.inputs.map((x) => values.get(x) as Value),
       argShapes: n.inputs.map(shapeOf),
+      env,
       output: (dtype) => buffer(dtype, shape, "temp"),
       temp: (dtype, s) => buffer(dtype, s, "temp"),
       source: (dtype, role, extra) => buffer(dtype, shape, role, extra),
@@ -113,11 +120,15 @@ function lowerGraph(session: Session, graph: Graph, shapes: readonly (readonly n
     };
     values.set(n, (LOWERINGS[n.op] as Lowering<OpName>)(n as NodeOf<OpName>, context));
   }
-  return { kernels, outputs: Object.values(graph.outputs).map((n) => materialize(values.get(n) as Value)) };
+  const outputs = Object.values(graph.outputs).map((n) => {
+    lowering = n.op;
+    return materialize(values.get(n) as Value);
+  });
+  return { kernels, outputs };
 }
 
-/** Concrete shapes of a subgraph's nodes, its parameters' symbols bound by the buffers given for them. */
-function subgraphShapes(sub: Graph, body: Subgraph, bound: readonly BufferView[]): readonly (readonly number[])[] {
+/** Concrete shapes of a subgraph's nodes (and its symbols' sizes), its parameters' symbols bound by the buffers given for them. */
+function subgraphShapes(sub: Graph, body: Subgraph, bound: readonly BufferView[]): ShapePlan {
   const env = new Map<string, Dim>();
   body.params.forEach((p, i) => {
     const bad = unifyShape(p.shape, (bound[i] as BufferView).shape, env);
@@ -125,5 +136,5 @@ function subgraphShapes(sub: Graph, body: Subgraph, bound: readonly BufferView[]
   });
   const plan = planShapes(sub, env as ReadonlyMap<string, number>);
   if (plan._tag === "Left") throw plan.left;
-  return plan.right.shapes;
+  return plan.right;
 }

@@ -1,5 +1,7 @@
-import type { DType } from "../dtype.js";
+import { type DType, roundTo } from "../dtype.js";
 import type { NodeOf } from "../node.js";
+import { CLOSED_FORM_TERMS } from "../closed-form.js";
+import { boundSize } from "../ops/check.js";
 import { ELEMENTWISE_OPS, type ElementwiseOp } from "../ops/elementwise.js";
 import type { OpName } from "../ops/attrs.js";
 import { sizeOf } from "../shape.js";
@@ -7,7 +9,7 @@ import { walk } from "../loops.js";
 import { broadcastStridesOf, broadcastView, concatRegions, padRegion, reshapeView, sliceView, transposeView, type View } from "../view.js";
 import type { Subgraph } from "../subgraph.js";
 import { lowerScan } from "./lower-scan.js";
-import type { Kernel } from "./program.js";
+import { exprLoads, type Kernel, mapLoads, type ScalarExpr } from "./program.js";
 import { type BufferView, place, treeOf, type Tree, type Value } from "./values.js";
 
 /**
@@ -21,6 +23,8 @@ export interface LowerContext {
   readonly shape: readonly number[];
   readonly args: readonly Value[];
   readonly argShapes: readonly (readonly number[])[];
+  /** The sizes of the symbolic dimensions. */
+  readonly env: ReadonlyMap<string, number>;
   /** A new buffer holding the node's result (row-major, of its shape). */
   output(dtype: DType): BufferView;
   /** A new scratch buffer of any shape. */
@@ -70,19 +74,39 @@ const reduction: Lowering<"reduceSum" | "reduceMax"> = (n, c) => {
   // The iteration space is [kept..., reduced...]: the expression's strides permuted to that order.
   const perm = [...kept, ...red];
   const placed = place(treeOf(arg(c)), inShape);
-  const expr = perm.length === 0 ? placed : permuteAccesses(placed, perm);
   const out = c.output(n.dtype);
+  const outShape = kept.map((i) => inShape[i] as number);
+  const { redShape, expr } = closedForm(n.op, perm.length === 0 ? placed : permuteAccesses(placed, perm), outShape, red.map((i) => inShape[i] as number));
   c.emit({
     kind: "reduce",
     op: n.op === "reduceSum" ? "sum" : "max",
-    outShape: kept.map((i) => inShape[i] as number),
-    redShape: red.map((i) => inShape[i] as number),
+    outShape,
+    redShape,
     out: out.buffer,
     expr,
     dtype: n.dtype,
   });
   return out;
 };
+
+/**
+ * A reduction reading more than CLOSED_FORM_TERMS elements does not loop along the reduced axes
+ * where no load of its expression moves (a splat, a broadcast): a max drops them, a sum drops them
+ * and multiplies each remaining term by their size (ir/closed-form.ts).
+ */
+function closedForm(op: "reduceSum" | "reduceMax", expr: ScalarExpr, outShape: readonly number[], redShape: readonly number[]): { redShape: readonly number[]; expr: ScalarExpr } {
+  const rank = outShape.length;
+  if (sizeOf(outShape) * sizeOf(redShape) <= CLOSED_FORM_TERMS) return { redShape, expr };
+  const loads = exprLoads(expr);
+  const still = redShape.map((d, j) => d !== 1 && loads.every((l) => l.strides[rank + j] === 0));
+  if (!still.includes(true)) return { redShape, expr };
+  const keep = (strides: readonly number[]): number[] => strides.filter((_, i) => i < rank || still[i - rank] !== true);
+  const dropped = mapLoads(expr, (l) => ({ ...l, access: { ...l.access, strides: keep(l.access.strides) } }));
+  const copies = sizeOf(redShape.filter((_, j) => still[j]));
+  const scaled: ScalarExpr =
+    op === "reduceMax" ? dropped : { kind: "op", op: "mul", dtype: expr.dtype, args: [dropped, { kind: "const", value: roundTo(expr.dtype, copies), dtype: expr.dtype }] };
+  return { redShape: redShape.filter((_, j) => !still[j]), expr: scaled };
+}
 
 function permuteAccesses(e: ReturnType<typeof place>, perm: readonly number[]): ReturnType<typeof place> {
   if (e.kind === "load") return { ...e, access: { ...e.access, strides: perm.map((p) => e.access.strides[p] as number) } };
@@ -163,6 +187,13 @@ export const LOWERINGS: { readonly [K in OpName]: Lowering<K> } = {
     const out = c.output(n.dtype);
     c.emit({ kind: "scatterAdd", updates: u.buffer, indices: idx.buffer, out: out.buffer, rows: c.shape[0] as number, width: sizeOf(c.shape.slice(1)), count: sizeOf(idx.shape), dtype: n.dtype });
     return out;
+  },
+  checkIndex: (n, c) => {
+    const idx = c.materialize(arg(c));
+    const status = c.temp("int32", [2]);
+    const { caller, operand } = n.attrs;
+    c.emit({ kind: "checkIndex", indices: idx.buffer, status: status.buffer, size: boundSize(n.attrs.size, c.env), shape: c.shape, caller, operand });
+    return idx;
   },
   input: (n, c) => c.source(n.dtype, "input", { name: n.attrs.name }),
   fill: (n, c) => ({ kind: "const", value: n.attrs.value, shape: c.shape, dtype: n.dtype }),

@@ -1,4 +1,6 @@
 import type { DType } from "../dtype.js";
+import type { GraphgradError } from "../errors.js";
+import { indexOutOfRange } from "../ops/check.js";
 import type { ElementwiseOp } from "../ops/elementwise.js";
 
 /**
@@ -93,6 +95,24 @@ export type Kernel =
       readonly count: number;
       readonly dtype: DType;
     }
+  /**
+   * A run-time check that every index lies in [0, size). Its `status` buffer (int32 [2]) is
+   * zeroed by the backend before each run, lives through the whole run, and is written only by
+   * a check that fails while it is still [0, 0]: [1 + the flat position of the first bad index,
+   * its value] (in a loop, the first step that fails). The backend reads the status words after the run and
+   * fails it (`failedCheck`); the kernels after a failed check still run (gather and scatterAdd
+   * clamp, so memory stays in bounds).
+   */
+  | {
+      readonly kind: "checkIndex";
+      readonly indices: number;
+      readonly status: number;
+      readonly size: number;
+      /** The indices' shape, and who to name in the error (see ir/ops/check.ts). */
+      readonly shape: readonly number[];
+      readonly caller: string;
+      readonly operand: string;
+    }
   | { readonly kind: "iota"; readonly out: number; readonly shape: readonly number[]; readonly axis: number; readonly dtype: DType }
   /**
    * A loop (a scan): `count` steps, each making the `before` copies, running the `body` kernels,
@@ -134,6 +154,8 @@ export interface BufferInfo {
   readonly role: "input" | "const" | "temp";
   readonly name?: string;
   readonly data?: readonly number[];
+  /** The op whose lowering made the buffer, and the buffer's shape (for errors about memory limits). */
+  readonly origin?: { readonly op: string; readonly shape: readonly number[] };
 }
 
 export interface KernelProgram {
@@ -155,6 +177,8 @@ export function kernelReads(k: Kernel): number[] {
       return [k.params, k.indices];
     case "scatterAdd":
       return [k.updates, k.indices];
+    case "checkIndex":
+      return [k.indices];
     case "iota":
       return [];
     case "random":
@@ -167,7 +191,27 @@ export function kernelReads(k: Kernel): number[] {
 /** The buffers a kernel writes (one, but for a loop). */
 export function kernelWrites(k: Kernel): number[] {
   if (k.kind === "loop") return [...k.before.map((c) => c.dst), ...k.body.flatMap(kernelWrites), ...k.after.map((c) => c.dst)];
-  return [k.kind === "map" ? k.out.buffer : k.out];
+  return [k.kind === "map" ? k.out.buffer : k.kind === "checkIndex" ? k.status : k.out];
+}
+
+export type CheckKernel = Extract<Kernel, { kind: "checkIndex" }>;
+
+/** The index checks of kernels, in program order (those in a loop's body at the loop). */
+export function checkKernels(kernels: readonly Kernel[]): CheckKernel[] {
+  return kernels.flatMap((k) => (k.kind === "checkIndex" ? [k] : k.kind === "loop" ? checkKernels(k.body) : []));
+}
+
+/**
+ * The error of a run whose checks wrote these status words (`status(buffer)`: the two int32 words
+ * of a check's status buffer after the run): the first check that failed, in program order.
+ */
+export function failedCheck(checks: readonly CheckKernel[], status: (buffer: number) => ArrayLike<number>): GraphgradError | undefined {
+  for (const k of checks) {
+    const words = status(k.status);
+    const at = words[0] as number;
+    if (at !== 0) return indexOutOfRange(k.caller, k.operand, k.shape, at - 1, words[1] as number, k.size);
+  }
+  return undefined;
 }
 
 /** Every load of an expression, in order (repeats included). */

@@ -1,5 +1,6 @@
 import type * as t from "io-ts";
 import { binaryAttrs, compareAttrs } from "./binary.js";
+import { checkAttrs } from "./check.js";
 import { indexingAttrs } from "./indexing.js";
 import { layoutAttrs } from "./layout.js";
 import { matmulAttrs } from "./matmul.js";
@@ -24,6 +25,7 @@ export const ATTR_CODECS = {
   ...matmulAttrs,
   ...layoutAttrs,
   ...indexingAttrs,
+  ...checkAttrs,
   ...sourceAttrs,
   ...scanAttrs,
   ...customAttrs,

@@ -1,5 +1,6 @@
 import type { OpTable } from "../op.js";
 import { binaryOps, compareOps } from "./binary.js";
+import { checkOps } from "./check.js";
 import { indexingOps } from "./indexing.js";
 import { layoutOps } from "./layout.js";
 import { matmulOps } from "./matmul.js";
@@ -20,6 +21,7 @@ export const OPS: OpTable = {
   ...matmulOps,
   ...layoutOps,
   ...indexingOps,
+  ...checkOps,
   ...sourceOps,
   ...scanOps,
   ...customOps,

@@ -12,8 +12,10 @@ import { None } from "./codecs.js";
  * - gather(params [N, ...rest], indices int32 [...I]) -> [...I, ...rest]: out[i] = params[indices[i]].
  * - scatterAdd(updates [...I, ...rest], indices int32 [...I]; size N) -> [N, ...rest]:
  *   out[j] = sum of updates[i] over the i with indices[i] = j.
- * An index outside [0, N) is clamped to the nearest row on every backend (as JAX's gather does),
- * in both ops, so that they stay each other's adjoint.
+ * The public builders (`gg.gather`, `gg.scatterAdd`) put a `checkIndex` (ir/ops/check.ts) in front
+ * of the indices, so an index outside [0, N) fails the run. The primitives themselves clamp such an
+ * index to the nearest row on every backend: the kernels after a failed check still run, and must
+ * stay in bounds; and clamping in both keeps them each other's adjoint.
  */
 export const indexingAttrs = {
   gather: None,

@@ -1,4 +1,5 @@
 import type { Node, NodeOf } from "../node.js";
+import { indexInRange } from "../ops/check.js";
 import { isElementwise, scalarFunction } from "../ops/elementwise.js";
 import { broadcastStrides, copyView, matmulInto, reduceInto, walk } from "../loops.js";
 import { isConcrete, sizeOf } from "../shape.js";
@@ -77,6 +78,11 @@ function denseResult(n: Node, cs: readonly Const[], shape: readonly number[]): r
     case "matmul": {
       const y = operand(n, cs, 1);
       return y === undefined ? undefined : matmul(x, y, shape, n.dtype === "int32");
+    }
+    case "checkIndex": {
+      // Only a check known to pass folds; a failing one must fail the run.
+      const size = n.attrs.size;
+      return typeof size === "number" && x.values.every((v) => indexInRange(v, size)) ? x.values : undefined;
     }
     default:
       return undefined;

@@ -1,5 +1,7 @@
+import { CLOSED_FORM_TERMS, repeatedSum } from "../closed-form.js";
 import type { Pass } from "../graph.js";
 import type { Node, NodeOf } from "../node.js";
+import { indexInRange } from "../ops/check.js";
 import { type Shape } from "../shape.js";
 import { type Const, constNode, constOf, splat, stored } from "./consts.js";
 import { foldDense, scalarFn } from "./fold-dense.js";
@@ -13,18 +15,17 @@ import { asShapeOf, rewritePass } from "./rewrite.js";
  *
  * - splats fold through the elementwise ops, cast, reshape/broadcast/transpose/slice (to a splat of
  *   the new shape, symbolic shapes included), concat of equal splats, zero padding of a zero
- *   splat, reduceSum/reduceMax (when the reduced sizes are known) and matmul (when k is known);
+ *   splat, reduceSum/reduceMax (when the reduced sizes are known) and matmul (when k is known) —
+ *   sums of more than 2²⁰ terms in closed form, count·value (see ir/closed-form.ts);
  * - anything else with constant operands folds when the result has a known shape of at most
  *   `MAX_FOLD_ELEMENTS` elements (written as a `literal`);
  * - `where` with a constant condition that is all true or all false becomes the chosen branch.
  *
  * Inputs, `random` (even with a constant key), gather and scatterAdd are never folded; no folded
- * value depends on a fed input.
+ * value depends on a fed input. A `checkIndex` of constant indices folds to them only when every
+ * one is in range: a failing check stays in the graph, to fail the run.
  */
 export const fold: Pass = rewritePass("fold", foldNode);
-
-/** Most additions a folded splat reduction may take (the backend adds the value once per element). */
-const MAX_SPLAT_STEPS = 1 << 20;
 
 const SOURCES: ReadonlySet<string> = new Set(["input", "fill", "literal", "iota", "random"]);
 
@@ -70,11 +71,7 @@ function foldSplats(n: Node, vs: readonly number[]): Const | undefined {
       return Object.is(v, 0) || [...n.attrs.lo, ...n.attrs.hi].every((p) => p === 0) ? splat(v) : undefined;
     case "reduceSum": {
       const count = reducedCount((n.inputs[0] as Node).shape, n.attrs.axes);
-      if (count === undefined || count > MAX_SPLAT_STEPS) return undefined;
-      // Repeated float64 addition, as the backend accumulates (not count·v, which rounds differently).
-      let acc = 0;
-      for (let i = 0; i < count; i++) acc += v;
-      return splat(stored(n.dtype, acc));
+      return count === undefined ? undefined : splat(stored(n.dtype, repeatedSum(v, count, n.dtype)));
     }
     case "reduceMax": {
       const count = reducedCount((n.inputs[0] as Node).shape, n.attrs.axes);
@@ -83,6 +80,8 @@ function foldSplats(n: Node, vs: readonly number[]): Const | undefined {
     }
     case "matmul":
       return matmulSplat(n, v, vs[1] as number);
+    case "checkIndex":
+      return typeof n.attrs.size === "number" && indexInRange(v, n.attrs.size) ? splat(v) : undefined;
     default:
       return undefined;
   }
@@ -99,14 +98,16 @@ function reducedCount(shape: Shape, axes: readonly number[]): number | undefined
   return count;
 }
 
-/** Every element of a matmul of splats a and b: the backend adds a·b k times (int32: wrapping, by Math.imul). */
+/** Every element of a matmul of splats a and b: the sum of k products a·b (int32: Math.imul, wrapping). */
 function matmulSplat(n: NodeOf<"matmul">, a: number, b: number): Const | undefined {
   const x = n.inputs[0] as Node;
   const k = x.shape[x.shape.length - 1];
-  if (typeof k !== "number" || k > MAX_SPLAT_STEPS) return undefined;
-  const wrap = n.dtype === "int32";
+  if (typeof k !== "number") return undefined;
+  if (n.dtype !== "int32") return splat(stored(n.dtype, repeatedSum(a * b, k, n.dtype)));
+  // The reference adds each wrapped product and wraps the running sum.
   let acc = 0;
-  for (let i = 0; i < k; i++) acc = wrap ? (acc + Math.imul(a, b)) | 0 : acc + a * b;
+  if (k > CLOSED_FORM_TERMS) acc = repeatedSum(Math.imul(a, b), k, "int32");
+  else for (let i = 0; i < k; i++) acc = (acc + Math.imul(a, b)) | 0;
   return splat(stored(n.dtype, acc));
 }
 

@@ -1,10 +1,11 @@
 import { apply } from "../build.js";
 import type { DType } from "../dtype.js";
 import type { Pass } from "../graph.js";
-import type { Node } from "../node.js";
+import type { Node, NodeOf } from "../node.js";
 import type { OpAttrs, OpName } from "../ops/attrs.js";
-import { shapesEqual } from "../shape.js";
-import { constOf, splatValue } from "./consts.js";
+import { isConcrete, shapesEqual, sizeOf } from "../shape.js";
+import { CLOSED_FORM_TERMS } from "../closed-form.js";
+import { constOf, splatValue, stored } from "./consts.js";
 import { asShapeOf, rewritePass } from "./rewrite.js";
 
 /**
@@ -20,12 +21,15 @@ import { asShapeOf, rewritePass } from "./rewrite.js";
  *   cast∘cast → one cast when the inner cast cannot change a value (bool→int32, bool/int32→float64,
  *   bool→float32, float32→float64; so float32→float64→float32 is x, float64→float32→float64 stays)
  *   stopGradient of a constant, stopGradient∘stopGradient → one
+ *   sum / max of a broadcast of more than 2²⁰ elements → the sum (max) of the broadcast operand over
+ *   its own axes, times the number of copies for a sum (ir/closed-form.ts), broadcast to the result
  *
  * "0" and "1" are splat constants (a `fill`, or a literal of equal values) as stored in the dtype;
  * either sign of zero counts as 0. Exactness: every rule gives the unoptimized graph's values bit
  * for bit (pow(x, 2) included: the backend's Math.pow returns x·x for y = 2) with two documented
  * exceptions: x·0 → 0 is not IEEE-exact when x is Inf or NaN (x·0 is NaN there) and drops the
- * sign of zero (−3·0 = −0); x+0 and 0−x may also turn a −0 into +0 or back. `x − x` is left alone
+ * sign of zero (−3·0 = −0); x+0 and 0−x may also turn a −0 into +0 or back; a float sum over a
+ * large broadcast is count·sum, rounded differently from count additions (more accurately). `x − x` is left alone
  * (it is NaN, not 0, for infinite x). Bool tensors are assumed to hold 0 and 1 only.
  */
 export const simplify: Pass = rewritePass("simplify", simplifyNode);
@@ -105,9 +109,39 @@ function rewriteOnce(n: Node): Node {
       return [...n.attrs.lo, ...n.attrs.hi].every((p) => p === 0) ? a : n;
     case "concat":
       return n.inputs.length === 1 ? a : n;
+    case "reduceSum":
+    case "reduceMax":
+      return a.op === "broadcast" ? (reduceOfBroadcast(n, a) ?? n) : n;
     default:
       return n;
   }
+}
+
+/**
+ * sum(broadcast(x, S), axes) with S concrete, of more than CLOSED_FORM_TERMS elements, when broadcasting repeats x
+ * along some reduced axes (new leading axes, or axes of size 1 stretched): x reduced over its own
+ * reduced axes, times the copies along the others (max: no factor), broadcast to the kept axes.
+ */
+function reduceOfBroadcast(n: NodeOf<"reduceSum"> | NodeOf<"reduceMax">, b: NodeOf<"broadcast">): Node | undefined {
+  const x = b.inputs[0] as Node;
+  const { axes, keepdims } = n.attrs;
+  const lead = b.shape.length - x.shape.length;
+  if (!isConcrete(b.shape) || sizeOf(b.shape) <= CLOSED_FORM_TERMS) return undefined;
+  let copies = 1;
+  const own: number[] = [];
+  for (const a of axes) {
+    const d = b.shape[a] as number;
+    if (a < lead || (x.shape[a - lead] === 1 && d !== 1)) copies *= d;
+    else own.push(a - lead);
+  }
+  if (copies === 1) return undefined;
+  let y = own.length === 0 ? x : make(n.op, [x], { axes: own, keepdims: true });
+  if (y !== undefined && n.op === "reduceSum") y = make("mul", [y, make("fill", [], { shape: [], dtype: n.dtype, value: stored(n.dtype, copies) }) as Node], {});
+  if (y === undefined) return undefined;
+  const kept = b.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const z = shapesEqual(y.shape, kept) ? y : make("broadcast", [y], { shape: kept });
+  if (z === undefined || keepdims) return z;
+  return shapesEqual(z.shape, n.shape) ? z : make("reshape", [z], { shape: n.shape });
 }
 
 function withShape(x: Node | undefined, n: Node): Node {

@@ -52,8 +52,8 @@ export function embeddingParams(name: string, vocabSize: number, dim: number, op
 }
 
 /**
- * TF's embedding_lookup: rows of `table` [V, D] for int32 `ids` [...] → [..., D]. Out-of-range ids
- * clamp to the nearest row (gather's semantics on every backend); the gradient is a scatter-add.
+ * TF's embedding_lookup: rows of `table` [V, D] for int32 `ids` [...] → [..., D]. An id outside
+ * [0, V) fails the run (gather's check, on every backend); the gradient is a scatter-add.
  */
 export function embedding(ids: Expr, table: Expr): Expr {
   if (ids.dtype !== "int32") throw new GraphgradError("nn.embedding", `ids must be int32, got ${ids.dtype}`);

@@ -268,13 +268,14 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
         r: gg.reshape(gg.transpose(x), [2, 6]),
         p: gg.pad(gg.exp(x), [[1, 0], [2, 1]]),
         c: gg.concat([x, gg.neg(x), gg.transpose(gg.reshape(x, [4, 3]))], 0),
-        g: gg.gather(x, idx),
-        sa: gg.scatterAdd(gg.gather(x, idx), idx, 3),
+        // The primitives clamp out-of-range indices (the public builders check them first: below).
+        g: prim("gather", [x, idx], {}),
+        sa: prim("scatterAdd", [prim("gather", [x, idx], {}), idx], { size: 3 }),
         io: gg.add(gg.iota([3, 4], 1, "float32"), gg.constant([[1, 2, 3, 4]])),
         oh: gg.oneHot(idx, 4),
         am: gg.argmax(x, 1),
         mx: gg.sum(gg.transpose(x), 1),
-        saAbs: gg.scatterAdd(gg.gather(gg.abs(x), idx), idx, 3),
+        saAbs: prim("scatterAdd", [prim("gather", [gg.abs(x), idx], {}), idx], { size: 3 }),
         mxAbs: gg.sum(gg.transpose(gg.abs(x)), 1),
       };
       const vals = Array.from({ length: 12 }, (_, i) => Math.sin(i + 1) * 3);
@@ -284,6 +285,69 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
       // scatterAdd adds up to 3 rows into one (clamped indices); mx sums 3 terms.
       expectSum(got["sa"] as Tensor, want["sa"] as Tensor, want["saAbs"] as Tensor, 3, "sa");
       expectSum(got["mx"] as Tensor, want["mx"] as Tensor, want["mxAbs"] as Tensor, 3, "mx");
+    });
+
+    it("index checks fail the run as the reference does (the first failing check, in order), and the next run is unaffected", async () => {
+      const table = gg.input("table", [null, 2]);
+      const ids = gg.input("ids", [2, 2], "int32");
+      const logits = gg.input("logits", [2, 3]);
+      const labels = gg.input("labels", [2], "int32");
+      const w = gg.input("w", [4, 2]);
+      // Embedding then loss: an output computed after both checks, and a gradient through gather.
+      const emb = gg.gather(table, ids);
+      const loss = gg.add(gg.sum(gg.losses.sparseSoftmaxCrossEntropyWithLogits(labels, logits)), gg.sum(gg.mul(emb, emb)));
+      const [gTable] = gg.grad(loss, [table]);
+      const graph = graphOf({ loss: loss.node, gTable: (gTable as gg.Expr).node, w: gg.add(w, 1).node });
+      const exe = await backend.compile(graph);
+      const reference = await js().compile(graph);
+      const feeds = (tableRows: number, idx: number[], lab: number[]): Map<string, Tensor> =>
+        new Map([
+          ["table", t32([tableRows, 2], Array.from({ length: tableRows * 2 }, (_, i) => i / 4))],
+          ["ids", t32([2, 2], idx, "int32")],
+          ["logits", t32([2, 3], [0.5, -1, 2, 1, 0, -0.5])],
+          ["labels", t32([2], lab, "int32")],
+          ["w", t32([4, 2], [1, 2, 3, 4, 5, 6, 7, 8])],
+        ]);
+      const cases: [number, number[], number[], string][] = [
+        [4, [0, 1, 4, 2], [0, 2], "gather: indices[1,0] = 4 is not in [0, 4)"],
+        [4, [0, -1, 3, 2], [0, 2], "gather: indices[0,1] = -1 is not in [0, 4)"],
+        [3, [0, 1, 3, 2], [0, 2], "gather: indices[1,0] = 3 is not in [0, 3)"], // a symbolic bound, bound to 3
+        [4, [0, 1, 3, 2], [3, 2], "losses.sparseSoftmaxCrossEntropyWithLogits: labels[0] = 3 is not in [0, 3)"],
+        [4, [0, 1, 3, 2], [0, -2147483648], "losses.sparseSoftmaxCrossEntropyWithLogits: labels[1] = -2147483648 is not in [0, 3)"],
+      ];
+      for (const [rows, idx, lab, message] of cases) {
+        const f = feeds(rows, idx, lab);
+        await expect(reference.run(f), "reference").rejects.toThrow(message);
+        await expect(exe.run(f), backend.name).rejects.toThrow(message);
+      }
+      // A failed run leaves nothing behind: the same executable then computes what the reference does.
+      const good = feeds(4, [0, 1, 3, 2], [0, 2]);
+      const [got, want] = [await exe.run(good), await reference.run(good)];
+      const [l, lw] = [(got["loss"] as Tensor).item(), (want["loss"] as Tensor).item()];
+      expect(Math.abs(l - lw), `loss ${l} vs ${lw}`).toBeLessThan(1e-5 * Math.abs(lw));
+      expectExact(got["w"] as Tensor, want["w"] as Tensor, "w");
+      // Both checks failing: the one that runs first (the reference's order) is reported.
+      const both = feeds(4, [9, 1, 3, 2], [5, 2]);
+      const first = await reference.run(both).then(() => "", (e: unknown) => (e as Error).message);
+      await expect(exe.run(both)).rejects.toThrow(first);
+    });
+
+    it("index checks inside a scan's body fail the run at the first step with a bad index, then good feeds run", async () => {
+      const table = gg.input("table", [4, 2]);
+      const steps = gg.input("steps", [3, 2], "int32");
+      const [total] = gg.scan((h: gg.Expr, ids: gg.Expr) => [gg.add(h, gg.sum(gg.gather(table, ids), 0)), h] as const, gg.zeros([2]), steps);
+      const graph = graphOf({ total: (total as gg.Expr).node });
+      const [exe, reference] = [await backend.compile(graph), await js().compile(graph)];
+      const feeds = (ids: number[]): Map<string, Tensor> => new Map([["table", t32([4, 2], [1, 2, 3, 4, 5, 6, 7, 8])], ["steps", t32([3, 2], ids, "int32")]]);
+      for (const [ids, message] of [
+        [[0, 1, 2, -1, 3, 9], "gather: indices[1] = -1 is not in [0, 4)"], // step 1 fails before step 2
+        [[0, 1, 2, 3, 4, 0], "gather: indices[0] = 4 is not in [0, 4)"],
+      ] as const) {
+        await expect(reference.run(feeds([...ids])), "reference").rejects.toThrow(message);
+        await expect(exe.run(feeds([...ids])), backend.name).rejects.toThrow(message);
+      }
+      const good = feeds([0, 1, 2, 3, 3, 0]);
+      expectExact((await exe.run(good))["total"] as Tensor, (await reference.run(good))["total"] as Tensor, "total");
     });
 
     it("random numbers are bit-identical (uniform, normal, bits, split keys; float32-only normals: within the stated bound)", async () => {

@@ -511,8 +511,13 @@ describe("layout", () => {
 // ---- indexing -------------------------------------------------------------------------------------------
 
 describe("indexing", () => {
+  // The primitives clamp an out-of-range index (what the kernels after a failed check compute);
+  // the public builders check first (below).
+  const gatherPrim = (p: gg.Expr, i: gg.Expr): gg.Expr => prim("gather", [p, i], {});
+  const scatterPrim = (u: gg.Expr, i: gg.Expr, size: number): gg.Expr => prim("scatterAdd", [u, i], { size });
+
   covered.add("gather");
-  it("gather picks rows; out-of-range indices clamp to the nearest row", async () => {
+  it("the gather primitive picks rows; out-of-range indices clamp to the nearest row", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...ALL).chain((d) =>
@@ -521,21 +526,21 @@ describe("indexing", () => {
         async ([d, { rows, rowShape, indexShape, indices }, values]) => {
           const p = operand("p", d, [rows, ...rowShape], values);
           const i = operand("i", "int32", indexShape, indices);
-          expectExact(await run(gg.gather(p.expr, i.expr), [p, i]), naive.gather(p, i), `gather ${d} rows ${rows} at ${JSON.stringify(indices)}`);
+          expectExact(await run(gatherPrim(p.expr, i.expr), [p, i]), naive.gather(p, i), `gather ${d} rows ${rows} at ${JSON.stringify(indices)}`);
         },
       ),
       { numRuns: 40 },
     );
   });
 
-  it("gather clamps the int32 extremes", async () => {
+  it("the gather primitive clamps the int32 extremes", async () => {
     const p = operand("p", "float64", [3, 1], [10, 20, 30]);
     const i = operand("i", "int32", [4], [INT32_MIN, -1, 3, INT32_MAX]);
-    expect(dataOf(await run(gg.gather(p.expr, i.expr), [p, i]))).toEqual([10, 10, 30, 30]);
+    expect(dataOf(await run(gatherPrim(p.expr, i.expr), [p, i]))).toEqual([10, 10, 30, 30]);
   });
 
   covered.add("scatterAdd");
-  it("scatterAdd sums the rows sent to the same index (clamped), int32 wrapping", async () => {
+  it("the scatterAdd primitive sums the rows sent to the same index (clamped), int32 wrapping", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...NUMERIC).chain((d) =>
@@ -544,7 +549,7 @@ describe("indexing", () => {
         async ([d, { rows, rowShape, indexShape, indices }, values]) => {
           const u = operand("u", d, [...indexShape, ...rowShape], values);
           const i = operand("i", "int32", indexShape, indices);
-          const got = await run(gg.scatterAdd(u.expr, i.expr, rows), [u, i]);
+          const got = await run(scatterPrim(u.expr, i.expr, rows), [u, i]);
           const what = `scatterAdd ${d} into ${rows} rows at ${JSON.stringify(indices)}`;
           if (d === "int32") expectExact(got, naive.scatterAdd(u, i, rows, (acc, v) => (acc + v) | 0), what);
           else {
@@ -561,6 +566,38 @@ describe("indexing", () => {
     const u = operand("u", "float64", [4, 2], [1, 2, 3, 4, 5, 6, 7, 8]);
     const i = operand("i", "int32", [4], [1, 1, 0, 1]);
     expect((await run(gg.scatterAdd(u.expr, i.expr, 3), [u, i])).toArray()).toEqual([[5, 6], [1 + 3 + 7, 2 + 4 + 8], [0, 0]]);
+  });
+
+  covered.add("checkIndex");
+  it("checkIndex passes indices in [0, size) through and fails on the first other, in row-major order", async () => {
+    await fc.assert(
+      fc.asyncProperty(indexCaseArb(4, true), async ({ rows, indexShape, indices }) => {
+        const i = operand("i", "int32", indexShape, indices);
+        const bad = indices.findIndex((v) => v < 0 || v >= rows);
+        const result = run(prim("checkIndex", [i.expr], { size: rows, caller: "lookup", operand: "ids" }), [i]);
+        if (bad < 0) {
+          expectExact(await result, naive.tabulate(indexShape, (at) => naive.at(i.data, at)), "checkIndex");
+          return;
+        }
+        const at = indexShape.map((_, k) => Math.floor(bad / sizeOf(indexShape.slice(k + 1))) % (indexShape[k] as number));
+        await expect(result).rejects.toThrow(`lookup: ids[${at.join(",")}] = ${indices[bad]} is not in [0, ${rows})`);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it("gather, scatterAdd and the sparse losses check their indices: INT32_MIN, -1, size and INT32_MAX fail the run", async () => {
+    const p = operand("p", "float64", [3, 1], [10, 20, 30]);
+    const logits = operand("logits", "float64", [1, 3], [1, 2, 3]);
+    for (const bad of [INT32_MIN, -1, 3, INT32_MAX]) {
+      const i = operand("i", "int32", [2], [1, bad]);
+      await expect(run(gg.gather(p.expr, i.expr), [p, i])).rejects.toThrow(`gather: indices[1] = ${bad} is not in [0, 3)`);
+      await expect(run(gg.scatterAdd(p.expr, gg.slice(gg.concat([i.expr, i.expr]), [1], [3]), 3), [p, i])).rejects.toThrow(`scatterAdd: indices[0] = ${bad} is not in [0, 3)`);
+      const y = operand("y", "int32", [1], [bad]);
+      await expect(run(gg.losses.sparseSoftmaxCrossEntropyWithLogits(y.expr, logits.expr), [y, logits])).rejects.toThrow(
+        `losses.sparseSoftmaxCrossEntropyWithLogits: labels[0] = ${bad} is not in [0, 3)`,
+      );
+    }
   });
 });
 

@@ -177,6 +177,15 @@ const CASES: Coverage = {
       })),
     ),
   },
+  checkIndex: {
+    // No tangent (int32); batching checks the batched indices, in range here, and passes them on to a gather.
+    instance: fc.tuple(fc.integer({ min: 1, max: 4 }), shapeArb(1, 2), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 })).chain(([rows, rest, is]) =>
+      fc.tuple(valuesArb(rows * sizeOf(rest)), fc.array(fc.integer({ min: 0, max: rows - 1 }), { minLength: sizeOf(is), maxLength: sizeOf(is) })).map(([v, idx]) => ({
+        operands: [f64([rows, ...rest], v), { shape: is, dtype: "int32" as DType, values: idx }],
+        build: ([p, i]) => prim("gather", [p as gg.Expr, prim("checkIndex", [i as gg.Expr], { size: rows, caller: "test", operand: "indices" })], {}),
+      })),
+    ),
+  },
   random: {
     // No tangent; batching over keys: each batch element's numbers are those of its own key.
     fd: false,
