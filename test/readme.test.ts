@@ -104,6 +104,11 @@ describe("README", () => {
     expect(await runBlock(block("gg.customVjp((x: gg.Expr)"), "custom-vjp")).toEqual(["0 2 -1 | 1 2 3"]);
   });
 
+  it("the index-check example fails on a bad label and runs good ones (it throws if a result is wrong)", async () => {
+    const lines = await runBlock(block("sparseSoftmaxCrossEntropyWithLogits(labels, logits) } }"), "errors");
+    expect(lines).toEqual([JSON.stringify([0.40760594606399536, 0.40760594606399536])]);
+  });
+
   it("the bind and donate examples run (they throw if a result is wrong)", async () => {
     await expect(runBlock(block("exe.bind("), "bind")).resolves.toEqual([]);
     await expect(runBlock(block("donate: true"), "donate")).resolves.toEqual([]);
