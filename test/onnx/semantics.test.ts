@@ -1,7 +1,8 @@
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { DType } from "../../ir/dtype.js";
 import { MAX_OPSET, MIN_OPSET } from "../../src/onnx/opsets.js";
 import * as gg from "../../src/index.js";
+import { prim } from "../../src/ops.js";
 import { expectElementsClose, ortSession, runExported, runOrt } from "./ort.js";
 
 /**
@@ -147,7 +148,7 @@ describe("ONNX export: reductions, layout, indexing and constants", () => {
     expectElementsClose(got["y"] as gg.Tensor, (await gg.evaluate(outputs, feeds))["y"] as gg.Tensor, 0, "y");
   });
 
-  it("gather and scatterAdd clamp out-of-range indices (negative ones too) to the nearest row; rank-2 indices; int32 values", async () => {
+  it("the gather and scatterAdd primitives clamp out-of-range indices (negative ones too) to the nearest row; rank-2 indices; int32 values", async () => {
     const p = gg.input("p", [5, 3]);
     const pi = gg.input("pi", [5, 2], "int32");
     const idx = gg.input("idx", [2, 3], "int32");
@@ -158,8 +159,28 @@ describe("ONNX export: reductions, layout, indexing and constants", () => {
       idx: tensor("int32", [2, 3], [-3, -1, 0, 4, 5, 2147483647]),
       u: tensor("float32", [2, 3, 2], Array.from({ length: 12 }, (_, i) => 2 ** i)),
     };
-    const outputs = { gather: gg.gather(p, idx), gatherInt: gg.gather(pi, idx), scatter: gg.scatterAdd(u, idx, 5), scatterInt: gg.scatterAdd(gg.cast(u, "int32"), idx, 3) };
+    // The primitives, without the index checks that gg.gather and gg.scatterAdd put in front (below).
+    const gather = (t: gg.Expr, i: gg.Expr): gg.Expr => prim("gather", [t, i], {});
+    const scatterAdd = (t: gg.Expr, i: gg.Expr, size: number): gg.Expr => prim("scatterAdd", [t, i], { size });
+    const outputs = { gather: gather(p, idx), gatherInt: gather(pi, idx), scatter: scatterAdd(u, idx, 5), scatterInt: scatterAdd(gg.cast(u, "int32"), idx, 3) };
     await expectSameAsGraphgrad(outputs, feeds, OPSETS);
+  });
+
+  it("index checks: an index or label outside [0, n) fails the run in ONNX Runtime as in graphgrad (negative, n, INT32_MAX; a symbolic bound); in range, the same values", async () => {
+    const table = gg.input("table", [null, 2]);
+    const ids = gg.input("ids", [3], "int32");
+    const logits = gg.input("logits", [3, 4]);
+    const outputs = { rows: gg.gather(table, ids), loss: gg.losses.sparseSoftmaxCrossEntropyWithLogits(ids, logits), sum: gg.scatterAdd(logits, ids, 4) };
+    const feeds = (i: readonly number[]): Record<string, gg.Tensor> => ({
+      table: tensor("float32", [4, 2], [1, 2, 3, 4, 5, 6, 7, 8]),
+      ids: tensor("int32", [3], i),
+      logits: tensor("float32", [3, 4], Array.from({ length: 12 }, (_, k) => Math.sin(k))),
+    });
+    await expectSameAsGraphgrad(outputs, feeds([3, 0, 2]), OPSETS);
+    for (const bad of [-1, 4, 2147483647]) {
+      await expect(gg.evaluate(outputs, feeds([0, bad, 1]))).rejects.toThrow(`indices[1] = ${bad} is not in [0, 4)`);
+      for (const opset of OPSETS) await expect(runExported(gg.onnx.export(outputs, { opset }), feeds([0, bad, 1])), `opset ${opset}, index ${bad}`).rejects.toThrow(/out of (data )?bounds|invalid|out of range/i);
+    }
   });
 
   it("constants: splats of NaN, -0 and ±Inf, bool and int32 literals, iota on each axis (and one above the folding size)", async () => {

@@ -1,6 +1,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import * as gg from "../../src/index.js";
+import { prim } from "../../src/ops.js";
 import { ModelProtoSchema, type ValueInfoProto } from "../../src/onnx/proto/onnx/onnx_pb.js";
 import { expectElementsClose, ortSession, runOrt } from "./ort.js";
 
@@ -30,9 +31,12 @@ describe("ONNX export with symbolic batch dimensions", () => {
     transposedReshape: gg.reshape(x, [3, b]),
     addedAxis: gg.reshape(x, [b, 3, 1]),
     broadcast: gg.broadcastTo(gg.sum(x, 1, true), [2, b, 3]),
-    gatherRows: gg.gather(x, gg.constant([0, 4, -2, 9], "int32")),
+    // The primitive (gg.gather checks its indices): out-of-range ones clamp to the symbolic row count.
+    gatherRows: prim("gather", [x, gg.constant([0, 4, -2, 9], "int32")], {}),
+    // The checked gather, its bound read from the batch size.
+    gatherChecked: gg.gather(x, gg.constant([0], "int32")),
     scatterRows: gg.scatterAdd(gg.mul(x, 2), labels, b),
-    scatterByLabel: gg.scatterAdd(x, labels, 4),
+    scatterByLabel: gg.scatterAdd(x, labels, 5), // labels (3i mod 5) all in range: gg.scatterAdd checks them
     meanOverBatch: gg.mean(x, 0),
     maxOverBatch: gg.max(x, 0, true),
     sliced: gg.slice(x, [0, 1], [-1, 2]),

@@ -1,5 +1,6 @@
 import type { OpName } from "../../../ir/ops/attrs.js";
 import { binaryRules, compareRules } from "./binary.js";
+import { checkRules } from "./check.js";
 import { customRules } from "./custom.js";
 import { indexingRules } from "./indexing.js";
 import { layoutRules } from "./layout.js";
@@ -27,6 +28,7 @@ export const ONNX_RULES: { readonly [K in OpName]: OnnxRule<K> } = {
   ...matmulRules,
   ...layoutRules,
   ...indexingRules,
+  ...checkRules,
   ...sourceRules,
   ...scanRules,
   ...customRules,
