@@ -1,13 +1,13 @@
 import { existsSync } from "node:fs";
 import type { Backend } from "../../backends/backend.js";
 import { webgpu, type WebGpuBackend } from "../../backends/webgpu/index.js";
+import { SWIFTSHADER_ICD } from "../support/webgpu-requirements.js";
 
 /**
  * The WebGPU tests run on whatever adapter Dawn finds; without a GPU, on SwiftShader (Chromium's
  * software Vulkan driver, from Debian's chromium package): its ICD is selected here, for the test
  * process only, when the file exists and no ICD was chosen already.
  */
-export const SWIFTSHADER_ICD = "/usr/lib/chromium/vk_swiftshader_icd.json";
 if (process.env["VK_ICD_FILENAMES"] === undefined && existsSync(SWIFTSHADER_ICD)) process.env["VK_ICD_FILENAMES"] = SWIFTSHADER_ICD;
 
 let shared: Promise<WebGpuBackend> | undefined;

@@ -14,7 +14,7 @@ import { launchChromium, skipWithoutChromium } from "./chromium.js";
  */
 type View = PlaygroundView;
 
-describe.skipIf(skipWithoutChromium("the playground in headless Chromium"))("the playground in headless Chromium", () => {
+describe.skipIf(skipWithoutChromium())("the playground in headless Chromium", () => {
   let server: RunningServer;
   let browser: Browser;
 

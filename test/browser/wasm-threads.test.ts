@@ -23,7 +23,7 @@ const HTML = '<!doctype html><title>wasm threads</title><link rel="icon" href="d
 
 type Result = ({ ok: true } & ThreadsReport) | { ok: false; error: string };
 
-describe.skipIf(skipWithoutChromium("WASM threads in headless Chromium"))("WASM threads in headless Chromium", () => {
+describe.skipIf(skipWithoutChromium())("WASM threads in headless Chromium", () => {
   let browser: Browser;
   const servers: RunningServer[] = [];
 
