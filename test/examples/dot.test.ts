@@ -4,24 +4,30 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseNumericCsv } from "../../examples/data/csv.js";
-import { DOT_CSV, readDot, SHARED_DOT_CSV } from "../../examples/data/dot.js";
+import { DOT_CSV, readDot } from "../../examples/data/dot.js";
 import { joinSegments, marchingSquares, type Point, type Segment } from "../../examples/dot/marching-squares.js";
 import * as dot from "../../examples/dot/mlp.js";
 import { linePlot } from "../../examples/svg.js";
 import * as gg from "../../src/index.js";
+import { NumpyRandomState } from "../support/numpy-legacy-random.js";
 import { findAll, parseXml } from "./xml.js";
 
 const quiet = (): void => {};
 const EPOCHS = 41;
 
 describe("dot.csv", () => {
-  it("the repository's copy has 300 rows of x1, x2, y_c with 0/1 labels, identical to the shared original", () => {
-    const text = readFileSync(DOT_CSV, "utf8");
-    const csv = parseNumericCsv(text);
+  it("has 300 rows of x1, x2, y_c: numpy.random.RandomState(2).randn(300, 2) to 9 decimals, y_c = x1² + x2² < 2", () => {
+    const csv = parseNumericCsv(readFileSync(DOT_CSV, "utf8"));
     expect(csv.columns).toEqual(["x1", "x2", "y_c"]);
     expect(csv.rows).toHaveLength(300);
-    expect(csv.rows.every((r) => r[2] === 0 || r[2] === 1)).toBe(true);
-    expect(text).toBe(readFileSync(SHARED_DOT_CSV, "utf8"));
+    const x = new NumpyRandomState(2).randn(600);
+    csv.rows.forEach((r, i) => {
+      const [x1, x2] = [x[2 * i] as number, x[2 * i + 1] as number];
+      // Written with 9 decimals: within half a unit of the 9th (plus the float64 of the text).
+      expect(Math.abs((r[0] as number) - x1)).toBeLessThanOrEqual(5e-10 + 1e-15);
+      expect(Math.abs((r[1] as number) - x2)).toBeLessThanOrEqual(5e-10 + 1e-15);
+      expect(r[2]).toBe(x1 * x1 + x2 * x2 < 2 ? 1 : 0);
+    });
     const d = readDot();
     expect([d.x.rows, d.x.cols, d.y.rows, d.y.cols]).toEqual([300, 2, 300, 1]);
     expect(d.x.data[2 * 299 + 1]).toBe(Math.fround(csv.rows[299]?.[1] as number));
