@@ -1,3 +1,6 @@
+// The WebGPU types the backend's declarations use, kept in the shipped index.d.ts (TypeScript drops
+// reference directives from declarations unless they say preserve="true").
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * graphgrad: machine-learning models as pure, immutable expression graphs.
  * See README.md for the API; every export below is documented there.

@@ -79,7 +79,7 @@ describe("the WebGPU suites' system packages", () => {
 
   it("without the optional npm package webgpu the Node suite says so; off Linux Dawn needs no Vulkan packages", () => {
     expect(webGpuNotice(webGpuStatus(machine([LOADER, SWIFTSHADER_ICD, CHROMIUM], { npm: false })), false)).toMatch(
-      /^Skipped the WebGPU tests in Node \(test\/backends\/webgpu\.test\.ts\): missing webgpu \(Dawn, an optional npm dependency\)\. Install with: npm install webgpu\./,
+      /^Skipped the WebGPU tests in Node \(test\/backends\/webgpu\.test\.ts\): missing webgpu \(Dawn for Node, an optional peer dependency\)\. Install with: npm install webgpu\./,
     );
     expect(webGpuStatus(machine([], { platform: "darwin" })).node).toEqual([]);
     expect(webGpuNotice(webGpuStatus(machine([], { npm: false })), false)).toContain("Install with: apt-get install libvulkan1 chromium and npm install webgpu.");

@@ -6,8 +6,8 @@ import { join } from "node:path";
 
 /**
  * What the WebGPU test suites need from the machine, beyond `npm install`:
- * - test/backends/webgpu.test.ts runs the backend in Node on Dawn (the optional npm dependency
- *   `webgpu`), which on Linux drives a Vulkan driver through the Vulkan loader (Debian's
+ * - test/backends/webgpu.test.ts runs the backend in Node on Dawn (the npm package `webgpu`: an
+ *   optional peer dependency of graphgrad, a devDependency here), which on Linux drives a Vulkan driver through the Vulkan loader (Debian's
  *   `libvulkan1`); without a GPU the driver is SwiftShader, the software one in Debian's `chromium`.
  * - test/browser/*.test.ts drives Debian's `chromium` headless (it bundles its own loader).
  *
@@ -66,7 +66,7 @@ export interface WebGpuStatus {
 const LOADER: Missing = { package: "libvulkan1", from: "apt", role: "the Vulkan loader" };
 const DRIVER: Missing = { package: "chromium", from: "apt", role: "SwiftShader, a software Vulkan driver" };
 const BROWSER: Missing = { package: "chromium", from: "apt", role: "the headless browser" };
-const DAWN: Missing = { package: "webgpu", from: "npm", role: "Dawn, an optional npm dependency" };
+const DAWN: Missing = { package: "webgpu", from: "npm", role: "Dawn for Node, an optional peer dependency" };
 
 const pathList = (v: string | undefined): string[] => (v ?? "").split(":").filter((d) => d !== "");
 
