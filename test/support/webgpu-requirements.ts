@@ -7,9 +7,10 @@ import { join } from "node:path";
 /**
  * What the WebGPU test suites need from the machine, beyond `npm install`:
  * - test/backends/webgpu.test.ts runs the backend in Node on Dawn (the npm package `webgpu`: an
- *   optional peer dependency of graphgrad, a devDependency here), which on Linux drives a Vulkan driver through the Vulkan loader (Debian's
- *   `libvulkan1`); without a GPU the driver is SwiftShader, the software one in Debian's `chromium`.
- * - test/browser/*.test.ts drives Debian's `chromium` headless (it bundles its own loader).
+ *   optional peer dependency of graphgrad, a devDependency here), which on Linux drives a Vulkan
+ *   driver through the Vulkan loader (Debian's `libvulkan1`); without a GPU the driver is
+ *   SwiftShader, the software one in Debian's `chromium`.
+ * - test/browser/*.test.ts drive Debian's `chromium` headless (it bundles its own loader).
  *
  * Only the absence of these packages skips a suite (`decideWebGpu`, called by vitest.config.ts,
  * prints one line saying so); with them installed, a missing adapter is a test failure. Setting
