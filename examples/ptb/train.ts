@@ -292,7 +292,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const config = getPtbConfig(options.model);
   const data = loadBrownPtb();
   const log = (line: string): void => console.log(line);
-  log(`PTB LSTM (seed 003), config '${options.model}', on the Brown corpus as PTB (${data.train.length} / ${data.valid.length} / ${data.test.length} train / valid / test ids, vocabulary ${data.vocab.words.length}), backend ${options.backend}, seed ${options.seed}`);
+  log(`PTB LSTM (TensorFlow 1's PTB tutorial), config '${options.model}', on the Brown corpus as PTB (${data.train.length} / ${data.valid.length} / ${data.test.length} train / valid / test ids, vocabulary ${data.vocab.words.length}), backend ${options.backend}, seed ${options.seed}`);
   const start = performance.now();
   const r = await runPtb({
     config,

@@ -11,7 +11,7 @@ import { seq2seqDemo } from "./sections/seq2seq.js";
 import type { Demo } from "./types.js";
 
 /**
- * The main demo (`npm start`): the seed programs one after the other, each printing its progress,
+ * The main demo (`npm start`): the example programs one after the other, each printing its progress,
  * then a report folder with `index.html` (tables and inline SVG plots, the SVGs also written as
  * files beside it).
  */

@@ -7,6 +7,7 @@ import { DEMOS, type ReportResult, runReport } from "../../examples/reporting/ru
 import { QUICK as PTB_QUICK } from "../../examples/reporting/sections/ptb.js";
 import { QUICK as SEQ2SEQ_QUICK } from "../../examples/seq2seq/reverse.js";
 import { linePlot } from "../../examples/svg.js";
+import { internalWords } from "../support/internal-words.js";
 import { findAll, parseXml, type XmlElement } from "./xml.js";
 
 /** The page without its doctype (the one line of HTML that is not XML), parsed strictly. */
@@ -71,6 +72,11 @@ describe("npm start's report, quick configurations", () => {
       expect(findAll(s, "table").length).toBeGreaterThan(0);
     }
     expect(textOf(root)).toContain("wasm backend");
+  });
+
+  it("speaks to readers: the page and the printed lines name what each program is, never the project's internal names", () => {
+    expect(internalWords(textOf(root))).toEqual([]);
+    expect(internalWords(lines.join("\n"))).toEqual([]);
   });
 
   it("the recipes table gives both recipes' final A in their ranges", () => {

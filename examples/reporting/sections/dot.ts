@@ -10,10 +10,10 @@ const norm = (t: { data: ArrayLike<number> } | undefined): number => Math.hypot(
 
 export const dotDemo: Demo = {
   id: "dot",
-  title: "2-11-1 MLP on dot.csv, with and without L2 (seed 002, part 4)",
+  title: "2-11-1 MLP on dot.csv, with and without L2 regularization (Peking University's TensorFlow course)",
   description:
-    `A ReLU network trained by plain SGD (lr ${dot.LEARNING_RATE}, batches of ${dot.BATCH_SIZE}) from the same initial weights, once as is and once with ` +
-    `${dot.REGULARIZER}·Σ l2Loss(w) added to the loss by the train step; the 0.5 contour of the output over the seed's grid is drawn with the points (marching squares).`,
+    `300 points (x1, x2) from numpy.random.RandomState(2).randn(300, 2), class 1 inside the circle x1² + x2² < 2. A ReLU network trained by plain SGD (lr ${dot.LEARNING_RATE}, batches of ${dot.BATCH_SIZE}) from the same initial weights, once as is and once with ` +
+    `${dot.REGULARIZER}·Σ l2Loss(w) added to the loss by the train step; the 0.5 contour of the output over the grid np.mgrid[-3:3:.1, -3:3:.1] is drawn with the points (marching squares).`,
   run: async ({ quick, backend, log, outDir, write }) => {
     const epochs = quick ? QUICK_EPOCHS : dot.DEFAULT_EPOCHS;
     const results = await dot.run({ epochs, backend, log, outDir, every: quick ? 10 : 100 });

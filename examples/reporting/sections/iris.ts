@@ -7,11 +7,11 @@ export const QUICK_EPOCHS = 20;
 
 export const irisDemo: Demo = {
   id: "iris",
-  title: "Iris: five optimizers compared (seed 002, part 5)",
+  title: "Iris: five optimizers compared (Peking University's TensorFlow course)",
   description:
     "A 4→3 softmax layer on the iris data (120 train / 30 test, seeded shuffle), batches of 32, trained from the same initial " +
-    "weights with SGD, SGDM, Adagrad, RMSProp and Adam in the seed's hand-written forms; each train step (forward, gradient, " +
-    "optimizer update) is one compiled graph. The loss is the seed's MSE between one-hot labels and softmax outputs.",
+    "weights with SGD, SGDM, Adagrad, RMSProp and Adam in the course's hand-written forms; each train step (forward, gradient, " +
+    "optimizer update) is one compiled graph. The loss is the course's MSE between one-hot labels and softmax outputs.",
   run: async ({ quick, backend, log, write }) => {
     const epochs = quick ? QUICK_EPOCHS : iris.DEFAULT_EPOCHS;
     const r = await iris.run({ epochs, backend, log, every: quick ? 10 : 100 });
@@ -37,7 +37,7 @@ export const irisDemo: Demo = {
       yLabel: "test accuracy",
     });
     const body = [
-      table(["optimizer", "update rule", "wall time / s", `loss @${epochs}`, "test acc", "first epoch acc = 1.0"], rows, "The seed's comparison table"),
+      table(["optimizer", "update rule", "wall time / s", `loss @${epochs}`, "test acc", "first epoch acc = 1.0"], rows, "The course's comparison table"),
       figure(loss, "Loss per epoch for each optimizer.", write("iris-loss.svg", loss)),
       figure(accuracy, "Test accuracy per epoch.", write("iris-accuracy.svg", accuracy)),
     ];

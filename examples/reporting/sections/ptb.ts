@@ -6,7 +6,7 @@ import { figure, paragraph, table } from "../html.js";
 import type { Demo } from "../types.js";
 
 /**
- * A short run of the seed's PTB model (config 'small') on the Brown corpus preprocessed as PTB:
+ * A short run of the TensorFlow PTB tutorial's model (config 'small') on the Brown corpus preprocessed as PTB:
  * `maxSteps` training steps of the first epoch (learning rate 1.0, clipping at global norm 5),
  * the validation perplexity every `evalEvery` steps on the first `validSteps` batches of the
  * validation split (the whole split takes minutes), no test pass.
@@ -23,9 +23,9 @@ export const QUICK: PtbDemoConfig = Object.freeze({ maxSteps: 4, evalEvery: 2, v
 export function ptbDemo(configs: { readonly full: PtbDemoConfig; readonly quick: PtbDemoConfig } = { full: FULL, quick: QUICK }): Demo {
   return {
     id: "ptb",
-    title: "PTB LSTM language model, config 'small', on Brown (seed 003)",
+    title: "PTB LSTM language model (TensorFlow 1's PTB tutorial), config 'small', on Brown",
     description:
-      "The seed's 2-layer LSTM language model (200 units, 20 unrolled steps, batch 20, vocabulary 10,000, uniform ±0.1 init, SGD at " +
+      "The tutorial's (ptb_word_lm.py) 2-layer LSTM language model (200 units, 20 unrolled steps, batch 20, vocabulary 10,000, uniform ±0.1 init, SGD at " +
       "learning rate 1.0 with gradients clipped to global norm 5, the LSTM state carried from batch to batch) on the Brown corpus " +
       "preprocessed into PTB-style files; each training step is one compiled graph. A short run: the first steps of epoch 1.",
     run: async ({ quick, backend, log, write }) => {

@@ -14,9 +14,9 @@ function row(name: string, model: string, lr: number, r: RecipeResult, target: s
 
 export const recipesDemo: Demo = {
   id: "recipes",
-  title: "Seed recipes: backpropagation by hand (seed 004)",
+  title: "Back-propagation recipes of the TensorFlow Machine Learning Cookbook",
   description:
-    "Two single-parameter models trained by plain SGD written from gg.grad, one random sample per step: each step is one run of a " +
+    "The cookbook's two single-parameter models (\"Implementing back propagation\"), trained by plain SGD written from gg.grad, one random sample per step: each step is one run of a " +
     "compiled graph mapping (A, sample) to (A − lr·∂loss/∂A, loss). The recipes' runner compiles with the library's default, the JS reference backend.",
   run: async ({ log }) => {
     const r = await runRecipes({ log });
@@ -29,14 +29,14 @@ export const recipesDemo: Demo = {
         ],
         "Results",
       ),
-      paragraph(`Printed every ${regression.REPORT_EVERY} and ${classification.REPORT_EVERY} steps as the seed does:`),
+      paragraph(`Printed every ${regression.REPORT_EVERY} and ${classification.REPORT_EVERY} steps, as the cookbook does:`),
       table(
         ["recipe", "step", "A", "loss"],
         [
           ...r.regression.reports.map((p) => ["regression", String(p.step), f(p.A), f(p.loss, 6)]),
           ...r.classification.reports.map((p) => ["classification", String(p.step), f(p.A), f(p.loss, 6)]),
         ],
-        "The seed's printout",
+        "The cookbook's printout",
       ),
     ];
     return { body, summary: `recipes: A ends at ${f(r.regression.A, 3)} (regression, towards ≈9.9) and ${f(r.classification.A, 3)} (classification, towards ≈−1)` };

@@ -7,9 +7,9 @@ const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 
 export const seq2seqDemo: Demo = {
   id: "seq2seq",
-  title: "LSTM seq2seq learning to reverse digit sequences, through gg.regression (seed 000)",
+  title: "LSTM seq2seq learning to reverse digit sequences, through gg.regression (a tflearn chatbot's training)",
   description:
-    "The seed chatbot's training, on a task that can be checked: an LSTM encoder reads 3 to 5 digits, an LSTM decoder started from its " +
+    "The training of a tflearn LSTM chatbot tutorial, on a task whose answers can be checked: an LSTM encoder reads 3 to 5 digits, an LSTM decoder started from its " +
     "final state feeds back its own previous output and emits the reversed sequence; trained with gg.regression({ optimizer: 'sgd', " +
     "loss: 'mean_square' }) on one-hot targets, as the chatbot is (tflearn.regression + DNN.fit), and scored on held-out sequences.",
   run: async ({ quick, backend, log, write }) => {
