@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, inject, it } from "vitest";
 import { CHROMIUM, decideWebGpu, type Machine, SWIFTSHADER_ICD, thisMachine, webGpuNotice, webGpuStatus } from "./support/webgpu-requirements.js";
 
@@ -27,7 +27,7 @@ describe("the WebGPU suites' system packages", () => {
     expect(logged).toHaveLength(1);
     const line = logged[0] ?? "";
     expect(line).not.toContain("\n");
-    expect(line).toContain("test/backends/webgpu.test.ts");
+    expect(line).toContain("test/backends/webgpu*.test.ts");
     expect(line).toContain("test/browser/*.test.ts");
     expect(line).toContain("missing libvulkan1 (the Vulkan loader), chromium (SwiftShader, a software Vulkan driver; the headless browser)");
     expect(line).toContain("Install with: apt-get install libvulkan1 chromium.");
@@ -40,7 +40,7 @@ describe("the WebGPU suites' system packages", () => {
       throw new Error(`logged ${l}`);
     };
     expect(() => decideWebGpu(machine([], { env: required }), log)).toThrow(
-      /^GRAPHGRAD_REQUIRE_WEBGPU is set, but the WebGPU tests in Node \(test\/backends\/webgpu\.test\.ts\) and the browser tests \(test\/browser\/\*\.test\.ts\) cannot run: missing libvulkan1 .*Install with: apt-get install libvulkan1 chromium\.$/,
+      /^GRAPHGRAD_REQUIRE_WEBGPU is set, but the WebGPU tests in Node \(test\/backends\/webgpu\*\.test\.ts\) and the browser tests \(test\/browser\/\*\.test\.ts\) cannot run: missing libvulkan1 .*Install with: apt-get install libvulkan1 chromium\.$/,
     );
     expect(() => decideWebGpu(machine([LOADER, SWIFTSHADER_ICD], { env: required }), log)).toThrow(/browser.*cannot run: missing chromium \(the headless browser\)/);
     expect(decideWebGpu(machine([LOADER, SWIFTSHADER_ICD, CHROMIUM], { env: required }), log)).toEqual({ node: false, browser: false });
@@ -79,7 +79,7 @@ describe("the WebGPU suites' system packages", () => {
 
   it("without the optional npm package webgpu the Node suite says so; off Linux Dawn needs no Vulkan packages", () => {
     expect(webGpuNotice(webGpuStatus(machine([LOADER, SWIFTSHADER_ICD, CHROMIUM], { npm: false })), false)).toMatch(
-      /^Skipped the WebGPU tests in Node \(test\/backends\/webgpu\.test\.ts\): missing webgpu \(Dawn for Node, an optional peer dependency\)\. Install with: npm install webgpu\./,
+      /^Skipped the WebGPU tests in Node \(test\/backends\/webgpu\*\.test\.ts\): missing webgpu \(Dawn for Node, an optional peer dependency\)\. Install with: npm install webgpu\./,
     );
     expect(webGpuStatus(machine([], { platform: "darwin" })).node).toEqual([]);
     expect(webGpuNotice(webGpuStatus(machine([], { npm: false })), false)).toContain("Install with: apt-get install libvulkan1 chromium and npm install webgpu.");
@@ -90,5 +90,12 @@ describe("the WebGPU suites' system packages", () => {
     const ci = readFileSync(new URL("../.ci/run", import.meta.url), "utf8");
     expect(ci).toMatch(/^export GRAPHGRAD_REQUIRE_WEBGPU=1$/m);
     expect(ci).toMatch(/apt-get install -y --no-install-recommends libvulkan1 chromium/);
+  });
+
+  it("every Node test file that uses the shared WebGPU backend skips where the packages are missing", () => {
+    const dir = new URL("./backends/", import.meta.url);
+    const users = readdirSync(dir).filter((f) => f.endsWith(".test.ts") && readFileSync(new URL(f, dir), "utf8").includes('from "./webgpu-setup.js"'));
+    expect(users).toEqual(expect.arrayContaining(["webgpu.test.ts", "webgpu-train.test.ts"]));
+    for (const f of users) expect(readFileSync(new URL(f, dir), "utf8"), f).toMatch(/^skipWithoutWebGpu\(\);$/m);
   });
 });

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { beforeEach, inject } from "vitest";
 import type { Backend } from "../../backends/backend.js";
 import { webgpu, type WebGpuBackend } from "../../backends/webgpu/index.js";
 import { SWIFTSHADER_ICD } from "../support/webgpu-requirements.js";
@@ -17,3 +18,14 @@ export const sharedWebGpu = (): Promise<WebGpuBackend> => (shared ??= webgpu());
 
 /** The shared backend as a synchronous value (the conformance suite takes one). */
 export const lazyWebGpu: Backend = { name: "webgpu", compile: async (g) => (await sharedWebGpu()).compile(g) };
+
+/**
+ * Call at the top of a test file that needs WebGPU in Node: without libvulkan1 or a Vulkan driver
+ * (or the npm package webgpu) its tests skip (vitest.config.ts prints what is missing); with them,
+ * no adapter is a failure.
+ */
+export function skipWithoutWebGpu(): void {
+  beforeEach(({ skip }) => {
+    if (inject("webgpuSkip").node) skip();
+  });
+}

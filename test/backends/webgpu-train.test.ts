@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import * as gg from "../../src/index.js";
 import { expectNamesOrigin, nonFiniteModel } from "../support/non-finite.js";
-import { sharedWebGpu } from "./webgpu-setup.js";
+import { sharedWebGpu, skipWithoutWebGpu } from "./webgpu-setup.js";
 
 /**
  * A train step on WebGPU behaves as on JS and WASM: a donated state run again — after its step, or
  * while its step is still running (WebGPU answers asynchronously) — is an error naming the step;
  * `debugNonFinite` names the op that produced a NaN.
  */
+
+skipWithoutWebGpu();
 
 const backends = async (): Promise<[string, gg.Backend | "js" | "wasm"][]> => [
   ["js", "js"],

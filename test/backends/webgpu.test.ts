@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { beforeEach, describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { js } from "../../backends/js/index.js";
 import { acquireDevice } from "../../backends/webgpu/adapter.js";
 import { GPU_TUNING, webgpu, WEBGPU_ACCURACY, type DeviceTensor } from "../../backends/webgpu/index.js";
@@ -8,13 +8,9 @@ import { graphOf } from "../../ir/graph.js";
 import { Tensor } from "../../ir/tensor.js";
 import * as gg from "../../src/index.js";
 import { conformanceSuite } from "./conformance.js";
-import { lazyWebGpu, sharedWebGpu } from "./webgpu-setup.js";
+import { lazyWebGpu, sharedWebGpu, skipWithoutWebGpu } from "./webgpu-setup.js";
 
-// Without libvulkan1 or a Vulkan driver every test here skips (vitest.config.ts prints what
-// is missing); with them, no adapter is a failure.
-beforeEach(({ skip }) => {
-  if (inject("webgpuSkip").node) skip();
-});
+skipWithoutWebGpu();
 
 conformanceSuite("webgpu", () => lazyWebGpu, { float64: false, runs: 4, float32: WEBGPU_ACCURACY });
 

@@ -6,7 +6,7 @@ import { join } from "node:path";
 
 /**
  * What the WebGPU test suites need from the machine, beyond `npm install`:
- * - test/backends/webgpu.test.ts runs the backend in Node on Dawn (the npm package `webgpu`: an
+ * - test/backends/webgpu*.test.ts runs the backend in Node on Dawn (the npm package `webgpu`: an
  *   optional peer dependency of graphgrad, a devDependency here), which on Linux drives a Vulkan
  *   driver through the Vulkan loader (Debian's `libvulkan1`); without a GPU the driver is
  *   SwiftShader, the software one in Debian's `chromium`.
@@ -58,7 +58,7 @@ export interface Missing {
 }
 
 export interface WebGpuStatus {
-  /** What test/backends/webgpu.test.ts lacks (Dawn in Node); empty when it can run. */
+  /** What test/backends/webgpu*.test.ts lacks (Dawn in Node); empty when it can run. */
   readonly node: readonly Missing[];
   /** What test/browser/*.test.ts lacks (headless Chromium); empty when it can run. */
   readonly browser: readonly Missing[];
@@ -105,7 +105,7 @@ const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
 export function webGpuNotice(s: WebGpuStatus, required: boolean): string | undefined {
   const missing = [...s.node, ...s.browser];
   if (missing.length === 0) return undefined;
-  const suites = [s.node.length > 0 ? "the WebGPU tests in Node (test/backends/webgpu.test.ts)" : "", s.browser.length > 0 ? "the browser tests (test/browser/*.test.ts)" : ""].filter((x) => x !== "").join(" and ");
+  const suites = [s.node.length > 0 ? "the WebGPU tests in Node (test/backends/webgpu*.test.ts)" : "", s.browser.length > 0 ? "the browser tests (test/browser/*.test.ts)" : ""].filter((x) => x !== "").join(" and ");
   const packages = unique(missing.map((x) => x.package));
   const roles = (p: string): string => unique(missing.filter((x) => x.package === p).map((x) => x.role)).join("; ");
   const install = (from: Missing["from"], command: string): string => {
