@@ -29,3 +29,6 @@ export function skipWithoutWebGpu(): void {
     if (inject("webgpuSkip").node) skip();
   });
 }
+
+/** Whether this run skips WebGPU in Node (for files where WebGPU is one backend among others). */
+export const webGpuSkipped = (): boolean => inject("webgpuSkip").node;
