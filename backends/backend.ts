@@ -87,7 +87,7 @@ export function feedMap(inputs: readonly string[], dtypes: readonly (DType | und
   const m = new Map<string, Tensor>();
   inputs.forEach((n, i) => {
     const f = feeds[i] as BoundFeed;
-    m.set(n, typeof f === "number" ? tensorFrom(f, dtypes[i] ?? "float32", []) : f);
+    m.set(n, typeof f === "number" ? tensorFrom(f, dtypes[i] ?? "float32", [], `feed '${n}'`) : f);
   });
   return m;
 }

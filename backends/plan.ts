@@ -38,6 +38,11 @@ function bindWith(inputs: readonly NodeOf<"input">[], names: ReadonlySet<string>
     if (t === undefined) return fail(`missing: the graph needs ${want()}`);
     const got = (): string => `${t.dtype}${formatShape(t.shape)}`;
     if (t.dtype !== dtype) return fail(`dtype ${t.dtype} given, ${dtype} expected (${got()} for ${want()})`);
+    if (dtype === "bool" && ArrayBuffer.isView(t.data)) {
+      // The caller may have refilled a bool tensor's array since it was checked (a DeviceTensor has no array).
+      const bad = t.data.findIndex((x) => x !== 0 && x !== 1);
+      if (bad >= 0) return fail(`element ${bad} is ${String(t.data[bad])}: bool takes only 0, 1, true and false`);
+    }
     if (t.shape.length !== shape.length) return fail(`rank ${t.shape.length} given, ${shape.length} expected (${got()} for ${want()})`);
     for (let i = 0; i < shape.length; i++) {
       const d = shape[i] as Dim;

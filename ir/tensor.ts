@@ -1,3 +1,4 @@
+import { checkConcreteShape, checkDtype, describe } from "./check.js";
 import { allocate, type DType, type TypedArray } from "./dtype.js";
 import { GraphgradError } from "./errors.js";
 import { type ConcreteShape, formatShape, sizeOf } from "./shape.js";
@@ -5,20 +6,44 @@ import { type ConcreteShape, formatShape, sizeOf } from "./shape.js";
 /** Nested arrays of numbers or booleans, as a user writes tensor data. */
 export type NestedArray = number | boolean | readonly NestedArray[];
 
+/** The typed array each dtype stores its elements in. */
+const ARRAY_OF: Readonly<Record<DType, Function>> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
+
+let markLibraryOwned!: (t: Tensor) => Tensor;
+let libraryOwned!: (t: Tensor) => boolean;
+
 /**
  * A concrete tensor: dtype, shape and row-major data. Treated as immutable: nothing in graphgrad
- * writes to a tensor's data after creating it.
+ * writes to a tensor's data after creating it. The constructor takes the array as it is (no copy);
+ * it must be the dtype's own kind (Float32Array, Float64Array, Int32Array, Uint8Array of 0/1 for
+ * bool) and fill the shape.
  */
 export class Tensor {
   readonly dtype: DType;
   readonly shape: ConcreteShape;
   readonly data: TypedArray;
+  /** Set by `ownedByLibrary` only: see there. */
+  #libraryOwned = false;
+
+  static {
+    markLibraryOwned = (t) => {
+      t.#libraryOwned = true;
+      return t;
+    };
+    libraryOwned = (t) => t.#libraryOwned;
+  }
 
   constructor(dtype: DType, shape: ConcreteShape, data: TypedArray) {
+    const d = checkDtype("tensor", dtype);
+    checkConcreteShape("tensor", shape);
+    if (!(data instanceof ARRAY_OF[d])) {
+      throw new GraphgradError("tensor", `a ${d} tensor keeps its data in a ${ARRAY_OF[d].name}, got ${describe(data)} (tensorFrom converts)`);
+    }
     if (data.length !== sizeOf(shape)) {
       throw new GraphgradError("tensor", `${data.length} values do not fill shape ${formatShape(shape)}`);
     }
-    this.dtype = dtype;
+    if (d === "bool") checkBools(data, shape, "tensor");
+    this.dtype = d;
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.data = data;
   }
@@ -54,6 +79,77 @@ export class Tensor {
   }
 }
 
+/**
+ * Marks a tensor whose array graphgrad allocated and hands out only as a result the caller must
+ * not write (an output a backend returned, a train state it made). A backend may skip copying
+ * such a tensor into its memory when it still holds it from an earlier run; every other tensor's
+ * array belongs to the caller, who may refill it between runs, so it is read again on every run.
+ */
+export function ownedByLibrary(t: Tensor): Tensor {
+  return markLibraryOwned(t);
+}
+
+/** Whether `ownedByLibrary` marked this tensor. */
+export function isOwnedByLibrary(t: Tensor): boolean {
+  return libraryOwned(t);
+}
+
+/** Throws unless every element of a bool array is 0 or 1, naming the first other one. */
+export function checkBools(data: ArrayLike<number>, shape: ConcreteShape, where: string): void {
+  for (let i = 0; i < data.length; i++) {
+    const x = data[i] as number;
+    if (x !== 0 && x !== 1) throw elementError(where, i, shape, x, "bool");
+  }
+}
+
+const RULES: Readonly<Record<DType, string>> = {
+  bool: "bool takes only 0, 1, true and false",
+  int32: "int32 takes integers in [-2147483648, 2147483647] (cast converts other values)",
+  float32: "float32 takes numbers",
+  float64: "float64 takes numbers",
+};
+
+function elementError(where: string, index: number, shape: ConcreteShape, value: unknown, dtype: DType): GraphgradError {
+  let at = "";
+  if (shape.length > 1) {
+    const pos: number[] = [];
+    let rest = index;
+    for (let a = shape.length - 1; a >= 0; a--) {
+      const n = shape[a] as number;
+      pos.unshift(rest % n);
+      rest = Math.floor(rest / n);
+    }
+    at = ` (at [${pos.join(",")}])`;
+  }
+  return new GraphgradError(where, `element ${index}${at} is ${describe(value)}: ${RULES[dtype]}`);
+}
+
+/** The stored value of one element for `dtype`, or undefined when the dtype cannot hold it exactly (floats round to nearest). */
+function elementValue(x: unknown, dtype: DType): number | undefined {
+  if (typeof x === "boolean") return x ? 1 : 0;
+  if (typeof x !== "number") return undefined;
+  switch (dtype) {
+    case "float32":
+    case "float64":
+      return x;
+    case "int32":
+      return Number.isInteger(x) && x >= -2147483648 && x <= 2147483647 ? x : undefined;
+    case "bool":
+      return x === 0 || x === 1 ? x : undefined;
+  }
+}
+
+/** `x` as an element of `dtype` (a feed given as a plain number), or an error naming `where` and the value. */
+export function checkedElement(x: unknown, dtype: DType, where: string): number {
+  const v = elementValue(x, dtype);
+  if (v === undefined) throw elementError(where, 0, [], x, dtype);
+  return v;
+}
+
+/** Typed arrays whose every value an int32 holds; the numeric typed arrays a tensor is built from. */
+const INT32_SAFE_ARRAYS: readonly Function[] = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array];
+const NUMBER_ARRAYS: readonly Function[] = [...INT32_SAFE_ARRAYS, Uint32Array, Float32Array, Float64Array];
+
 /** Shape of nested arrays; throws naming the path where they are ragged. */
 export function nestedShape(v: NestedArray, where = "tensor"): number[] {
   if (!Array.isArray(v)) return [];
@@ -69,28 +165,77 @@ export function nestedShape(v: NestedArray, where = "tensor"): number[] {
   return [v.length, ...inner];
 }
 
-/** Builds a tensor from nested arrays, a typed array (with its shape) or a number. */
+/**
+ * Builds a tensor (copying the data) from nested arrays, a number, or a typed array, checking every
+ * element against the dtype: int32 takes integers in its range, bool only 0, 1, true and false,
+ * floats any number (float32 rounds to nearest, as a Float32Array store does). Typed arrays are
+ * checked the same way, element by element (a Float32Array of 1.5 is no int32 tensor).
+ * With `shape`, nested data must have that shape, and a flat array (or a typed array) may fill
+ * any shape with as many elements.
+ */
 export function tensorFrom(v: NestedArray | TypedArray, dtype: DType, shape?: ConcreteShape, where = "tensor"): Tensor {
-  if (ArrayBuffer.isView(v)) {
-    const s = shape ?? [v.length];
-    const data = allocate(dtype, v.length);
-    // A bool is "non-zero", as cast gives it (a Uint8Array store would keep 2, and make 256 false).
-    if (dtype === "bool") data.set(Array.from(v as ArrayLike<number>, (x) => (x !== 0 ? 1 : 0)));
-    else data.set(v as ArrayLike<number>);
-    return new Tensor(dtype, s, data);
+  const d = checkDtype(where, dtype);
+  if (shape !== undefined) checkConcreteShape(where, shape);
+  if (ArrayBuffer.isView(v)) return fromTypedArray(v, d, shape, where);
+  if (typeof v !== "number" && typeof v !== "boolean" && !Array.isArray(v)) {
+    throw new GraphgradError(where, `expected nested arrays of numbers, a number or a typed array, got ${describe(v)}`);
   }
-  const s = nestedShape(v, where);
-  if (shape !== undefined && (shape.length !== s.length || shape.some((d, i) => d !== s[i]))) {
-    throw new GraphgradError(where, `data of shape ${formatShape(s)} given for shape ${formatShape(shape)}`);
+  const nested = nestedShape(v, where);
+  const flat = nested.length <= 1;
+  const s = shape ?? nested;
+  if (shape !== undefined && !sameShape(shape, nested) && !(flat && sizeOf(shape) === sizeOf(nested))) {
+    throw new GraphgradError(
+      where,
+      flat ? `${sizeOf(nested)} values given for shape ${formatShape(shape)} (${sizeOf(shape)} elements)` : `data of shape ${formatShape(nested)} given for shape ${formatShape(shape)}`,
+    );
   }
-  const flat: (number | boolean)[] = [];
+  const data = allocate(d, sizeOf(s));
+  let i = 0;
   const walk = (x: NestedArray): void => {
-    if (Array.isArray(x)) (x as readonly NestedArray[]).forEach(walk);
-    else if (typeof x === "number" || typeof x === "boolean") flat.push(x);
-    else throw new GraphgradError(where, `${x === null ? "null" : typeof x} found where a number or boolean was expected`);
+    if (Array.isArray(x)) {
+      for (const y of x as readonly NestedArray[]) walk(y);
+      return;
+    }
+    const value = elementValue(x, d);
+    if (value === undefined) throw elementError(where, i, s, x, d);
+    data[i++] = value;
   };
   walk(v);
-  const data = allocate(dtype, flat.length);
-  flat.forEach((x, i) => (data[i] = typeof x === "boolean" ? (x ? 1 : 0) : dtype === "bool" ? (x !== 0 ? 1 : 0) : x));
-  return new Tensor(dtype, s, data);
+  return new Tensor(d, s, data);
+}
+
+function fromTypedArray(v: ArrayBufferView, d: DType, shape: ConcreteShape | undefined, where: string): Tensor {
+  if (!NUMBER_ARRAYS.some((A) => v instanceof A)) throw new GraphgradError(where, `a ${d} tensor is built from an array of numbers, got ${describe(v)}`);
+  const src = v as unknown as ArrayLike<number>;
+  const s = shape ?? [src.length];
+  if (sizeOf(s) !== src.length) throw new GraphgradError(where, `${src.length} values given for shape ${formatShape(s)} (${sizeOf(s)} elements)`);
+  // Integer arrays of at most 31 bits always fit int32; every other conversion to int32 or bool is checked.
+  if (d === "bool" || (d === "int32" && !INT32_SAFE_ARRAYS.some((A) => v instanceof A))) {
+    for (let i = 0; i < src.length; i++) {
+      const x = src[i] as number;
+      if (elementValue(x, d) === undefined) throw elementError(where, i, s, x, d);
+    }
+  }
+  const data = allocate(d, src.length);
+  data.set(src);
+  return new Tensor(d, s, data);
+}
+
+const sameShape = (a: ConcreteShape, b: ConcreteShape): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * A tensor from nested arrays or a number, its shape inferred (as `tf.tensor`). The dtype defaults
+ * to bool when every element is a boolean, to the array's own dtype for a Float32Array,
+ * Float64Array or Int32Array, and to float32 otherwise.
+ */
+export function tensor(value: NestedArray | TypedArray, dtype?: DType): Tensor {
+  return tensorFrom(value, dtype ?? defaultDtype(value), undefined, "tensor");
+}
+
+function defaultDtype(v: unknown): DType {
+  if (v instanceof Float64Array) return "float64";
+  if (v instanceof Int32Array) return "int32";
+  if (ArrayBuffer.isView(v)) return "float32";
+  const allBool = (x: unknown): boolean => (Array.isArray(x) ? x.length > 0 && x.every(allBool) : typeof x === "boolean");
+  return allBool(v) ? "bool" : "float32";
 }

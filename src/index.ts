@@ -16,7 +16,7 @@ export * as random from "./random.js";
 export { js } from "../backends/js/index.js";
 export { wasm, type WasmOptions, type WasmExecutable, type WasmProgramStats } from "../backends/wasm/index.js";
 export type { Backend, BoundFeed, BoundOutputs, BoundResult, BoundRun, CompileHints, Executable } from "../backends/backend.js";
-export { Tensor, tensorFrom, type NestedArray } from "../ir/tensor.js";
+export { Tensor, tensor, tensorFrom, type NestedArray } from "../ir/tensor.js";
 export { GraphgradError } from "../ir/errors.js";
 export type { DType } from "../ir/dtype.js";
 export type { Dim, Shape } from "../ir/shape.js";

@@ -3,7 +3,7 @@ import { allocate } from "../../ir/dtype.js";
 import type { Graph } from "../../ir/graph.js";
 import { type BufferAlias, type BufferPlan, type CheckKernel, checkKernels, failedCheck, type KernelProgram, lowerToKernels, planBuffers } from "../../ir/kernel/index.js";
 import { randomElement } from "../../ir/random.js";
-import { Tensor } from "../../ir/tensor.js";
+import { checkBools, checkedElement, isOwnedByLibrary, ownedByLibrary, Tensor } from "../../ir/tensor.js";
 import { type Backend, type BoundFeed, type BoundResult, type Executable, feedMap, inputDtypes } from "../backend.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { shapesEqual, sizeOf } from "../../ir/shape.js";
@@ -68,8 +68,13 @@ interface Instance {
   };
 }
 
-/** An input buffer's view, and the tensor it holds now (tensors are immutable: identity means same data). */
+/**
+ * An input buffer's view, and the library-owned tensor it holds now (see `ownedByLibrary`: the
+ * caller never writes those, so identity means same data). A caller's tensor is never held: its
+ * array may have been refilled since the last run.
+ */
 interface InputSlot {
+  readonly name: string;
   readonly view: Float32Array | Float64Array | Int32Array;
   held: Tensor | undefined;
 }
@@ -235,7 +240,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     let io = inst.io;
     if (io === undefined || io.memory !== memory.buffer) {
       const at = (id: number): number => inst.plan.offsets[id] as number;
-      const inputs = new Map(inst.program.buffers.filter((b) => b.role === "input").map((b) => [b.name as string, { view: view(memory, b.dtype, at(b.id), b.size), held: undefined }] as const));
+      const inputs = new Map(inst.program.buffers.filter((b) => b.role === "input").map((b) => [b.name as string, { name: b.name as string, view: view(memory, b.dtype, at(b.id), b.size), held: undefined }] as const));
       const outputs = new Map(Object.entries(inst.program.outputs).map(([name, o]) => [name, { view: view(memory, o.dtype, at(o.buffer), sizeOf(o.shape)), out: o, shape: Object.freeze([...o.shape]) }] as const));
       const aliases = inst.plan.aliased.map((a) => ({ output: a.output, slot: inputs.get(a.input) as InputSlot }));
       const status = new Map(inst.checks.map((k) => [k.status, new Int32Array(memory.buffer, at(k.status), 2)] as const));
@@ -251,11 +256,13 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     return io;
   };
 
-  /** Copies a feed into its input buffer unless that buffer already holds this very tensor. */
+  /** Copies a feed into its input buffer unless that buffer already holds this very library-owned tensor. */
   const writeInput = (slot: InputSlot, t: Tensor): void => {
-    // Inputs live to the end of the plan: the same tensor fed again is still in memory.
+    // Inputs live to the end of the plan: a library-owned tensor fed again is still in memory.
     if (slot.held === t) return;
-    slot.held = t;
+    slot.held = isOwnedByLibrary(t) ? t : undefined;
+    // The caller may have refilled a bool tensor's array since it was checked.
+    if (t.dtype === "bool") checkBools(t.data, t.shape, `feed '${slot.name}'`);
     copyInto(slot.view, t.data);
   };
 
@@ -263,12 +270,14 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
   const readOutput = (o: OutputView, into?: Tensor): Tensor => {
     if (into !== undefined && into.dtype === o.out.dtype && into.data.length === o.view.length && o.out.dtype !== "bool") {
       copyInto(into.data, o.view);
-      return new Tensor(o.out.dtype, o.shape, into.data);
+      // A donated caller's array stays the caller's: the result is re-read if fed.
+      const t = new Tensor(o.out.dtype, o.shape, into.data);
+      return isOwnedByLibrary(into) ? ownedByLibrary(t) : t;
     }
-    if (o.out.dtype !== "bool") return new Tensor(o.out.dtype, o.shape, o.view.slice());
+    if (o.out.dtype !== "bool") return ownedByLibrary(new Tensor(o.out.dtype, o.shape, o.view.slice()));
     const data = allocate("bool", o.view.length);
     copyInto(data, o.view);
-    return new Tensor("bool", o.shape, data);
+    return ownedByLibrary(new Tensor("bool", o.shape, data));
   };
 
   /** Runs the kernels, then fails the run if a check failed (its input slots may hold anything then). */
@@ -351,7 +360,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
           const t = feeds[i] as BoundFeed;
           if (typeof t === "number") {
             slot.held = undefined;
-            slot.view[0] = dtypes[i] === "bool" ? (t !== 0 ? 1 : 0) : t;
+            slot.view[0] = checkedElement(t, dtypes[i] as DType, `feed '${inputs[i] as string}'`);
           } else writeInput(slot, t);
         }
         execute(f.inst, f.inst.io as NonNullable<Instance["io"]>);

@@ -6,7 +6,7 @@ import { type CheckKernel, checkKernels, failedCheck, type KernelProgram } from 
 import { lowerToKernels } from "../../ir/kernel/index.js";
 import { planBuffers } from "../../ir/kernel/index.js";
 import { sizeOf } from "../../ir/shape.js";
-import { Tensor } from "../../ir/tensor.js";
+import { isOwnedByLibrary, ownedByLibrary, Tensor } from "../../ir/tensor.js";
 import type { Executable } from "../backend.js";
 import { bindingCache, type ShapePlan, staticFeeds } from "../plan.js";
 import { arenaLimit, programError } from "./limits.js";
@@ -100,11 +100,11 @@ function words(t: Tensor): Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> {
 function tensorOf(dtype: DType, shape: readonly number[], bytes: ArrayBuffer): Tensor {
   switch (dtype) {
     case "float32":
-      return new Tensor(dtype, shape, new Float32Array(bytes));
+      return ownedByLibrary(new Tensor(dtype, shape, new Float32Array(bytes)));
     case "int32":
-      return new Tensor(dtype, shape, new Int32Array(bytes));
+      return ownedByLibrary(new Tensor(dtype, shape, new Int32Array(bytes)));
     case "bool":
-      return new Tensor(dtype, shape, Uint8Array.from(new Int32Array(bytes)));
+      return ownedByLibrary(new Tensor(dtype, shape, Uint8Array.from(new Int32Array(bytes))));
     case "float64":
       throw new GraphgradError("webgpu", "float64 is not supported");
   }
@@ -246,7 +246,8 @@ export async function compileWebGpu(graph: Graph, state: DeviceState): Promise<W
       if (s.bytes === 0) continue;
       const f = feeds.get(s.name) as Tensor | DeviceTensor;
       if (f instanceof GpuTensor && f.state !== state) throw new GraphgradError(`feed '${s.name}'`, "a DeviceTensor of another backend value (another device) cannot be fed here: read() it first");
-      const onDevice = f instanceof GpuTensor ? f.buffer() : f instanceof Tensor ? state.resident.get(f) : undefined;
+      // Only tensors this library returned are kept on the device: a caller's array is uploaded every run.
+      const onDevice = f instanceof GpuTensor ? f.buffer() : f instanceof Tensor && isOwnedByLibrary(f) ? state.resident.get(f) : undefined;
       if (onDevice !== undefined) enc.copyBufferToBuffer(onDevice, 0, inst.arena, s.offset, s.bytes);
       else if (f instanceof Tensor) device.queue.writeBuffer(inst.arena, s.offset, words(f));
       else throw new GraphgradError(`feed '${s.name}'`, "not a Tensor or a DeviceTensor of this backend");

@@ -2,9 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Backend } from "../../backends/backend.js";
 import { js } from "../../backends/js/index.js";
-import type { DType } from "../../ir/dtype.js";
+import { allocate, type DType } from "../../ir/dtype.js";
 import { graphOf } from "../../ir/graph.js";
-import { Tensor, tensorFrom } from "../../ir/tensor.js";
+import { Tensor } from "../../ir/tensor.js";
 import * as gg from "../../src/index.js";
 import { prim } from "../../src/ops.js";
 import { BINARY_OPS, COMPARE_OPS, UNARY as UNARY_DEFS, UNARY_OPS } from "../../ir/ops/elementwise.js";
@@ -81,7 +81,12 @@ const f32Values = (n: number, lo = -3, hi = 3, flush = false): fc.Arbitrary<numb
     .array(fc.float({ min: Math.fround(lo), max: Math.fround(hi), noNaN: true, noDefaultInfinity: true }), { minLength: n, maxLength: n })
     .map((vs) => (flush ? vs.map((v) => (Math.abs(v) < 2 ** -60 ? 0 : v)) : vs));
 
-const t32 = (shape: readonly number[], values: readonly number[], dtype: DType = "float32"): Tensor => tensorFrom(Float64Array.from(values), dtype, shape);
+/** A tensor of any values: stored as a typed-array store converts them (int32 wraps, bool is "non-zero"), to reach every bit pattern. */
+const t32 = (shape: readonly number[], values: readonly number[], dtype: DType = "float32"): Tensor => {
+  const data = allocate(dtype, values.length);
+  data.set(dtype === "bool" ? values.map((v) => (v !== 0 ? 1 : 0)) : values);
+  return new Tensor(dtype, shape, data);
+};
 
 const UNARY = UNARY_OPS;
 const BINARY = BINARY_OPS;
