@@ -1,3 +1,4 @@
+import { GraphgradError } from "../../ir/errors.js";
 import type { Kernel } from "../../ir/kernel/index.js";
 import { affine, emitExpr, load, storeWord } from "./expr.js";
 import { wgslType } from "./ops.js";
@@ -20,7 +21,7 @@ export function matmulDispatch(k: Extract<Kernel, { kind: "matmul" }>, T = 16, R
   const batch = k.aOffsets.length;
   if (m === 0 || n === 0 || batch === 0) return undefined;
   const groups: [number, number, number] = [Math.ceil(n / T), Math.ceil(m / T), batch];
-  if (groups.some((g) => g > MAX_GROUPS)) throw new Error(`matmul of [${batch}, ${m}, ${n}] exceeds the WebGPU dispatch limit (${MAX_GROUPS} workgroups per axis)`);
+  if (groups.some((g) => g > MAX_GROUPS)) throw new GraphgradError("matmul", `[${batch}, ${m}, ${n}] (batch, rows, columns) needs [${groups.join(", ")}] workgroups, more than the WebGPU dispatch limit (${MAX_GROUPS} per dimension)`);
   const h = new Helpers();
   const b = new Bases();
   const t = wgslType(k.dtype);

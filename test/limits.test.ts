@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import * as gg from "../src/index.js";
+import { sharedWebGpu } from "./backends/webgpu-setup.js";
+
+/**
+ * Allocations beyond what a backend can hold are GraphgradErrors naming the op, the shape and the
+ * bytes, given before anything is allocated (none of these cases allocates more than a few MiB).
+ */
+
+async function rejection(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(gg.GraphgradError);
+    return (e as Error).message;
+  }
+  throw new Error("expected a GraphgradError, nothing was thrown");
+}
+
+/** The outer product of an [n, 1] and a [1, m] input: small feeds, an n·m result. */
+function outer(n: number, m: number): { y: gg.Expr; feeds: gg.Feeds } {
+  const a = gg.input("a", [null, 1]);
+  const b = gg.input("b", [1, null]);
+  return { y: gg.sum(gg.matmul(a, b)), feeds: { a: gg.tensorFrom(new Float32Array(n), "float32", [n, 1]), b: gg.tensorFrom(new Float32Array(m), "float32", [1, m]) } };
+}
+
+describe("allocation limits", () => {
+  it("js: a value of more than 2^32 elements (one typed array) is refused before anything runs, naming the op, shape and bytes", async () => {
+    const { y, feeds } = outer(2 ** 17, 2 ** 17);
+    expect(await rejection(gg.evaluate(y, feeds))).toBe(
+      "js: matmul f32[131072,131072] (64 GiB) has 17179869184 elements: the JS backend holds at most 2^32 in one array; nothing was run",
+    );
+    expect(await rejection(gg.evaluate(gg.fill([2 ** 20, 2 ** 13], 1, "float64")))).toMatch(/^js: fill f64\[1048576,8192\] \(64 GiB\) has 8589934592 elements/);
+  });
+
+  it("wasm: a program beyond 4 GiB (one thread) or 2 GiB (shared memory, threads) is refused when its binding is built, naming the largest values", async () => {
+    const { y, feeds } = outer(2 ** 17, 2 ** 17);
+    expect(await rejection(gg.evaluate(y, feeds, { backend: gg.wasm({ threads: 1 }) }))).toBe(
+      "wasm: the program for these feed shapes needs 64 GiB of memory, more than the 4 GiB a WebAssembly memory can hold; " +
+        "the largest values: matmul f32[131072,131072] (64 GiB), input 'a' f32[131072,1] (512 KiB), input 'b' f32[1,131072] (512 KiB)",
+    );
+    // 3 GiB fits one thread's memory but not a shared one (never allocated: the check comes first).
+    const three = outer(2 ** 15, 3 * 2 ** 13);
+    expect(await rejection(gg.evaluate(three.y, three.feeds, { backend: gg.wasm({ threads: 2 }) }))).toMatch(
+      /^wasm: the program for these feed shapes needs 3 GiB of memory, more than the 2 GiB a shared \(threaded\) WebAssembly memory can hold; the largest values: matmul f32\[32768,24576\] \(3 GiB\)/,
+    );
+  });
+
+  it("webgpu: a buffer beyond the device's maxBufferSize / maxStorageBufferBindingSize, or a dispatch beyond its workgroup limit, is refused", async () => {
+    const backend = await sharedWebGpu();
+    const { y, feeds } = outer(2 ** 17, 2 ** 17);
+    expect(await rejection(gg.evaluate(y, feeds, { backend }))).toMatch(
+      /^webgpu: the program for these feed shapes needs a 64 GiB buffer, more than this device allows \(maxBufferSize .*\); the largest values: matmul f32\[131072,131072\] \(64 GiB\)/,
+    );
+    const a = gg.input("a", [1, 1]);
+    const b = gg.input("b", [1, 2 ** 21]);
+    expect(await rejection(gg.evaluate(gg.matmul(a, b), { a: [[1]], b: gg.tensorFrom(new Float32Array(2 ** 21), "float32", [1, 2 ** 21]) }, { backend }))).toMatch(
+      /^matmul: \[1, 1, 2097152\] \(batch, rows, columns\) needs \[\d+, 1, 1\] workgroups, more than the WebGPU dispatch limit/,
+    );
+  });
+});
