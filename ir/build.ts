@@ -1,4 +1,5 @@
 import { type Either, left, right, isLeft } from "fp-ts/lib/Either.js";
+import { describeJson } from "./check.js";
 import { GraphgradError } from "./errors.js";
 import { intern, type Node } from "./node.js";
 import { ATTR_CODECS, type OpAttrs, type OpName } from "./ops/attrs.js";
@@ -19,7 +20,7 @@ export function apply<K extends OpName>(
   }
   const codec = ATTR_CODECS[op];
   if (!codec.is(attrs)) {
-    return left(new GraphgradError(op, `invalid attributes ${JSON.stringify(attrs)}`));
+    return left(new GraphgradError(op, `invalid attributes ${describeJson(attrs)}`));
   }
   const inferred = def.infer(inputs, attrs);
   if (isLeft(inferred)) return left(new GraphgradError(op, inferred.left));

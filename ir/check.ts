@@ -61,3 +61,21 @@ export function checkConcreteShape(where: string, v: unknown, what = "shape"): r
 export function isRecord(v: unknown): v is Readonly<Record<string, unknown>> {
   return typeof v === "object" && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
 }
+
+/**
+ * JSON for an error message, whatever the value holds: bigints, symbols, functions and
+ * non-finite numbers are spelled out, and a value JSON cannot print (a cycle) is described instead.
+ */
+export function describeJson(v: unknown): string {
+  try {
+    return (
+      JSON.stringify(v, (_k, x: unknown) => {
+        if (typeof x === "bigint" || typeof x === "symbol" || typeof x === "function") return describe(x);
+        if (typeof x === "number" && !Number.isFinite(x)) return String(x);
+        return x;
+      }) ?? describe(v)
+    );
+  } catch {
+    return describe(v);
+  }
+}

@@ -3,7 +3,7 @@ import * as t from "io-ts";
 import { apply } from "./build.js";
 import { type DType, DTypeCodec } from "./dtype.js";
 import { GraphgradError } from "./errors.js";
-import type { Graph } from "./graph.js";
+import { checkGraph, type Graph } from "./graph.js";
 import { decodeAt, describeValue, failAt, fromJsonValue, type JsonValue, type PathSegment, toJsonValue } from "./json.js";
 import { type Node, type NodeOf, toposort } from "./node.js";
 import { ATTR_CODECS, type OpAttrs, type OpName } from "./ops/attrs.js";
@@ -51,6 +51,7 @@ function nodesOf(g: Graph): Node[] {
 }
 
 export function encodeGraph(g: Graph): GraphJson {
+  checkGraph("encodeGraph", g);
   const nodes = nodesOf(g);
   const ids = new Map(nodes.map((n, i) => [n, i] as const));
   const idOf = (n: Node): number => ids.get(n) as number; // nodesOf holds every input and output
@@ -93,6 +94,7 @@ function encodeAttrs(attrs: Readonly<Record<string, unknown>>): { readonly [key:
 
 /** The JSON text of a graph, one node per line (deterministic: equal graphs give equal text). */
 export function graphToJsonString(g: Graph): string {
+  checkGraph("graphToJsonString", g);
   const j = encodeGraph(g);
   const head = `{"format":${JSON.stringify(j.format)},"version":${j.version},"nodes":[`;
   const body = j.nodes.map((n) => `  ${JSON.stringify(n)}`).join(",\n");

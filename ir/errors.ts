@@ -8,8 +8,9 @@ export class GraphgradError extends Error {
   /** Where the error arose: an op name, an input name, or a path in a decoded file. */
   readonly where: string;
   constructor(where: string, message: string) {
-    super(where === "" ? message : `${where}: ${message}`);
-    this.where = where;
+    const w = text(where);
+    super(w === "" ? text(message) : `${w}: ${text(message)}`);
+    this.where = w;
   }
 }
 
@@ -17,4 +18,14 @@ export class GraphgradError extends Error {
 export function orThrow<E extends Error, A>(e: { _tag: "Left"; left: E } | { _tag: "Right"; right: A }): A {
   if (e._tag === "Left") throw e.left;
   return e.right;
+}
+
+/** A string for any value given where a string belongs (a symbol or a null-prototype object would throw in a template). */
+function text(v: unknown): string {
+  if (typeof v === "string") return v;
+  try {
+    return String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
 }

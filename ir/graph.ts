@@ -1,6 +1,7 @@
 import type { Either } from "fp-ts/lib/Either.js";
-import type { GraphgradError } from "./errors.js";
-import { type Node, type NodeOf, toposort } from "./node.js";
+import { describe, isRecord } from "./check.js";
+import { GraphgradError } from "./errors.js";
+import { isNode, type Node, type NodeOf, toposort } from "./node.js";
 
 /**
  * A graph: named outputs and the nodes they need, in topological order. `nodes` may hold more
@@ -45,4 +46,18 @@ export function rebuild(g: Graph, rewrite: (n: Node, inputs: readonly Node[]) =>
  */
 export function withInputs(outputs: Readonly<Record<string, Node>>, inputs: readonly Node[]): Graph {
   return { outputs: { ...outputs }, nodes: toposort([...inputs, ...Object.values(outputs)]) };
+}
+
+/** Throws unless `g` is a graph: `outputs` and `nodes` of nodes (as `graph()` or a compiled executable gives). */
+export function checkGraph(where: string, g: unknown): asserts g is Graph {
+  const fail = (what: string, v: unknown): never => {
+    throw new GraphgradError(where, `${what} must be a graph's node, got ${describe(v)} (pass a graph from gg.graph({ ... }) or compiled.graph)`);
+  };
+  if (!isRecord(g) || !isRecord(g["outputs"]) || !Array.isArray(g["nodes"])) {
+    throw new GraphgradError(where, `expected a graph ({ outputs, nodes }, from gg.graph({ ... }) or compiled.graph), got ${describe(g)}`);
+  }
+  for (const [k, n] of Object.entries(g["outputs"])) if (!isNode(n)) fail(`output '${k}'`, n);
+  (g["nodes"] as readonly unknown[]).forEach((n, i) => {
+    if (!isNode(n)) fail(`nodes[${i}]`, n);
+  });
 }

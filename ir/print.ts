@@ -1,5 +1,5 @@
 import { DTYPE_SHORT } from "./dtype.js";
-import type { Graph } from "./graph.js";
+import { checkGraph, type Graph } from "./graph.js";
 import { type Node, toposort } from "./node.js";
 import { formatShape, shapesEqual } from "./shape.js";
 import { type Subgraph, SubgraphCodec, subgraphNodes } from "./subgraph.js";
@@ -148,6 +148,7 @@ export function formatBinding(n: Node, nameOf: (n: Node) => string): string {
 
 /** The Jaxpr-like text of a graph: one line per node that is not an input. */
 export function printGraph(g: Graph): string {
+  checkGraph("printGraph", g);
   const nodes = nodesOf(g);
   const names = variableNames(nodes);
   const nameOf = (n: Node): string => names.get(n) as string; // every node has one
@@ -172,6 +173,7 @@ function dotString(lines: readonly string[]): string {
  * with a double border and their names; one edge per operand, numbered when a node has several.
  */
 export function toDot(g: Graph): string {
+  checkGraph("toDot", g);
   const nodes = nodesOf(g);
   const ids = new Map(nodes.map((n, i) => [n, `n${i}`] as const));
   const idOf = (n: Node): string => ids.get(n) as string; // every node has one

@@ -174,6 +174,7 @@ export function nestedShape(v: NestedArray, where = "tensor"): number[] {
  * any shape with as many elements.
  */
 export function tensorFrom(v: NestedArray | TypedArray, dtype: DType, shape?: ConcreteShape, where = "tensor"): Tensor {
+  if (typeof where !== "string") throw new GraphgradError("tensorFrom", `where (the name errors give) must be a string, got ${describe(where)}`);
   const d = checkDtype(where, dtype);
   if (shape !== undefined) checkConcreteShape(where, shape);
   if (ArrayBuffer.isView(v)) return fromTypedArray(v, d, shape, where);

@@ -9,6 +9,8 @@ import { DEFAULT_PASSES, runPasses } from "../ir/passes/optimize.js";
 import { isConcrete } from "../ir/shape.js";
 import { type NestedArray, Tensor, tensorFrom } from "../ir/tensor.js";
 import { NonFiniteCheck } from "./compile/non-finite.js";
+import * as arg from "./args.js";
+import { checkCompileArgs } from "./compile-args.js";
 import { Expr } from "./expr.js";
 
 /** What a feed may be: a Tensor, nested arrays, a number, or a typed array (for a rank-1 or fully known input). */
@@ -68,12 +70,13 @@ export interface Compiled<K extends string = string> {
 export function resolveBackend(b: Backend | "js" | "wasm" | undefined): Backend {
   if (b === undefined || b === "js") return js();
   if (b === "wasm") return wasm();
-  if (typeof b === "object" && typeof b.compile === "function") return b;
-  throw new GraphgradError("compile", `unknown backend ${JSON.stringify(b)}: pass a backend value such as js(), or "js" / "wasm"`);
+  if (typeof b === "object" && b !== null && typeof b.compile === "function") return b;
+  throw new GraphgradError("compile", `unknown backend ${arg.describe(b)}: pass a backend value such as js(), or "js" / "wasm"`);
 }
 
 /** The graph of named outputs (unoptimized), to print, save or inspect before compiling. */
 export function graph(outputs: Readonly<Record<string, Expr>>): Graph {
+  arg.record("graph", outputs, "the outputs");
   const nodes: Record<string, Node> = {};
   for (const [name, e] of Object.entries(outputs)) {
     if (!(e instanceof Expr)) throw new GraphgradError("graph", `output '${name}' is not an Expr`);
@@ -85,6 +88,7 @@ export function graph(outputs: Readonly<Record<string, Expr>>): Graph {
 /** Compiles named outputs into one executable on a backend; `run` returns a record with the same keys. */
 export async function compile<const O extends Readonly<Record<string, Expr>>>(spec: { readonly outputs: O }, options: CompileOptions = {}): Promise<Compiled<NamesOf<O>>> {
   type K = NamesOf<O>;
+  checkCompileArgs(spec, options);
   for (const [name, e] of Object.entries<Expr>(spec.outputs)) {
     if (!(e instanceof Expr)) throw new GraphgradError("compile", `output '${name}' is not an Expr`);
   }
@@ -106,6 +110,7 @@ export async function compile<const O extends Readonly<Record<string, Expr>>>(sp
 
 /** Converts feeds to tensors of the inputs' dtypes. Unknown names are left for the backend to reject. */
 function toTensors(feeds: Feeds, inputs: ReadonlyMap<string, Node>): Map<string, Tensor> {
+  arg.record("run", feeds, "the feeds");
   const out = new Map<string, Tensor>();
   for (const [name, v] of Object.entries(feeds)) out.set(name, toTensor(name, v, inputs.get(name)));
   return out;
@@ -134,6 +139,8 @@ export async function evaluate(
   feeds: Feeds = {},
   options: CompileOptions = {},
 ): Promise<Tensor | Record<string, Tensor>> {
+  if (!(e instanceof Expr)) arg.exprRecord("evaluate", e, "the expressions");
+  arg.record("evaluate", feeds, "the feeds");
   if (e instanceof Expr) {
     const r = await (await compile({ outputs: { value: e } }, options)).run(feeds);
     return r.value;

@@ -1,6 +1,7 @@
 import { GraphgradError } from "../ir/errors.js";
 import type { Feeds } from "./compile.js";
 import { type Batch, checkBatchSize, Dataset } from "./data/dataset.js";
+import * as arg from "./args.js";
 import { Expr } from "./expr.js";
 import type { TransformState } from "./optim/transform.js";
 import type { TrainState, TrainStep } from "./train.js";
@@ -20,10 +21,31 @@ export * as hooks from "./fit/hooks.js";
 export * as metrics from "./fit/metrics.js";
 
 export async function fit<S extends TransformState>(step: TrainStep<S>, initial: TrainState<S>, options: FitOptions<NoInfer<S>>): Promise<FitResult<S>> {
+  arg.record("fit", step, "the train step");
+  arg.func("fit", step.run, "the train step's run (pass the result of gg.trainStep)");
+  arg.func("fit", step.evaluator, "the train step's evaluator (pass the result of gg.trainStep)");
+  arg.record("fit", initial, "the initial state");
+  arg.number("fit", initial.step, "the initial state's step", { integer: true, min: 0 });
+  arg.record("fit", options, "the options");
   const { train, batchSize, epochs, perplexity } = options;
+  if (perplexity !== undefined) arg.string("fit", perplexity, "perplexity");
+  if (options.hooks !== undefined) {
+    arg.array("fit", options.hooks, "hooks");
+    options.hooks.forEach((h, i) => arg.record("fit", h, `hooks[${i}]`));
+  }
+  if (options.feeds !== undefined) arg.record("fit", options.feeds, "feeds");
+  if (options.shuffle !== undefined) {
+    arg.record("fit", options.shuffle, "shuffle");
+    arg.number("fit", options.shuffle.seed, "shuffle.seed", { integer: true, min: 0 });
+  }
+  if (options.log !== undefined) arg.func("fit", options.log, "log");
+  if (options.progress !== undefined && typeof options.progress !== "boolean") {
+    arg.record("fit", options.progress, "progress");
+    arg.func("fit", options.progress.write, "progress.write");
+  }
   if (!(train instanceof Dataset)) throw new GraphgradError("fit", "`train` must be a Dataset (gg.data.dataset({...}))");
   checkBatchSize(batchSize);
-  if (!Number.isInteger(epochs) || epochs < 0) throw new GraphgradError("fit", `epochs must be a non-negative integer, got ${epochs}`);
+  arg.number("fit", epochs, "epochs", { integer: true, min: 0 });
   const dropRemainder = options.dropRemainder === true;
   const perEpoch = train.numBatches(batchSize, dropRemainder);
   if (perEpoch === 0) throw new GraphgradError("fit", `the training set (${train.size} rows) gives no batch of ${batchSize}${dropRemainder ? " with dropRemainder" : ""}`);
@@ -137,6 +159,7 @@ async function validator<S extends TransformState>(
   perplexity: string | undefined,
 ): Promise<((state: TrainState<S>) => Promise<MetricValues>) | undefined> {
   if (v === undefined) return undefined;
+  arg.record("fit", v, "validation");
   if (!(v.data instanceof Dataset)) throw new GraphgradError("fit", "validation.data must be a Dataset");
   if (v.data.size === 0) throw new GraphgradError("fit", "the validation set has no rows");
   const size = v.batchSize ?? batchSize;
@@ -144,6 +167,7 @@ async function validator<S extends TransformState>(
   let evaluate: EvaluateFn<S>;
   if (typeof v.metrics === "function") evaluate = v.metrics;
   else {
+    arg.record("fit", v.metrics, "validation.metrics (named scalar Exprs or a function)");
     const outputs = v.metrics;
     for (const [k, e] of Object.entries(outputs)) {
       if (!(e instanceof Expr) || e.rank !== 0) throw new GraphgradError("fit", `validation metric '${k}' must be a scalar Expr`);

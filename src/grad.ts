@@ -1,5 +1,6 @@
 import { orThrow } from "../ir/errors.js";
 import { vjp } from "../ir/passes/transforms.js";
+import * as arg from "./args.js";
 import { Expr } from "./expr.js";
 
 /** One gradient per differentiated expression, in a tuple of the same length when `xs` is a tuple. */
@@ -18,6 +19,10 @@ export type Gradients<T extends readonly Expr[]> = { -readonly [I in keyof T]: E
 export function grad<const T extends readonly Expr[]>(y: Expr, xs: T, options?: { cotangent?: Expr }): Gradients<T>;
 export function grad(y: Expr, x: Expr, options?: { cotangent?: Expr }): Expr;
 export function grad(y: Expr, xs: Expr | readonly Expr[], options?: { cotangent?: Expr }): Expr | Expr[] {
+  arg.expr("grad", y, "y");
+  if (!(xs instanceof Expr)) arg.exprList("grad", xs, "xs");
+  arg.options("grad", options);
+  if (options?.cotangent !== undefined) arg.expr("grad", options.cotangent, "the cotangent");
   const list = xs instanceof Expr ? [xs] : xs;
   const gs = orThrow(vjp(y.node, list.map((x) => x.node), options?.cotangent?.node)).map((n) => Expr.of(n));
   return xs instanceof Expr ? (gs[0] as Expr) : gs;

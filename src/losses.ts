@@ -1,6 +1,7 @@
 import { GraphgradError } from "../ir/errors.js";
 import { formatShape } from "../ir/shape.js";
 import { l2Loss, logSoftmax, softplus, square } from "./composites.js";
+import * as arg from "./args.js";
 import type { Expr } from "./expr.js";
 import { abs, add, cast, checkIndex, div, log, maximum, mean, minimum, mul, neg, oneHot, sub, sum } from "./ops.js";
 
@@ -11,6 +12,8 @@ import { abs, add, cast, checkIndex, div, log, maximum, mean, minimum, mul, neg,
 
 /** Same rank and equal sizes where both are known; a symbolic (batch) dimension is checked at run time. */
 function sameShape(op: string, a: Expr, b: Expr): void {
+  arg.expr(`losses.${op}`, a, "the labels");
+  arg.expr(`losses.${op}`, b, "the predictions");
   const compatible = a.rank === b.rank && a.shape.every((d, i) => d === b.shape[i] || typeof d === "string" || typeof b.shape[i] === "string");
   if (!compatible) {
     throw new GraphgradError(`losses.${op}`, `labels ${formatShape(a.shape)} and predictions ${formatShape(b.shape)} differ in shape`);
@@ -26,6 +29,9 @@ export function meanSquaredError(labels: Expr, predictions: Expr): Expr {
 /** -Σ labels·log(p) along `axis`, p clipped to [eps, 1-eps] (keras's 1e-7) so log(0) cannot occur. */
 export function categoricalCrossEntropy(labels: Expr, probabilities: Expr, options: { axis?: number; eps?: number } = {}): Expr {
   sameShape("categoricalCrossEntropy", labels, probabilities);
+  arg.options("losses.categoricalCrossEntropy", options);
+  arg.optionalNumber("losses.categoricalCrossEntropy", options.axis, "axis", { integer: true });
+  arg.optionalNumber("losses.categoricalCrossEntropy", options.eps, "eps", { min: 0, max: 0.5 });
   const eps = options.eps ?? 1e-7;
   const p = minimum(maximum(probabilities, eps), 1 - eps);
   return neg(sum(mul(labels, log(p)), options.axis ?? -1));
@@ -34,6 +40,7 @@ export function categoricalCrossEntropy(labels: Expr, probabilities: Expr, optio
 /** -Σ labels·logSoftmax(logits) along `axis` (TF's softmax_cross_entropy_with_logits), per example. */
 export function softmaxCrossEntropyWithLogits(labels: Expr, logits: Expr, axis = -1): Expr {
   sameShape("softmaxCrossEntropyWithLogits", labels, logits);
+  arg.number("losses.softmaxCrossEntropyWithLogits", axis, "the axis", { integer: true });
   return neg(sum(mul(labels, logSoftmax(logits, axis)), axis));
 }
 
@@ -42,6 +49,8 @@ export function softmaxCrossEntropyWithLogits(labels: Expr, logits: Expr, axis =
  * outside [0, classes) fails the run, naming it (`labels[1] = 7 is not in [0, 3)`), as TF's CPU kernel does.
  */
 export function sparseSoftmaxCrossEntropyWithLogits(labels: Expr, logits: Expr): Expr {
+  arg.expr("losses.sparseSoftmaxCrossEntropyWithLogits", labels, "the labels");
+  arg.expr("losses.sparseSoftmaxCrossEntropyWithLogits", logits, "the logits");
   if (labels.dtype !== "int32") throw new GraphgradError("losses.sparseSoftmaxCrossEntropyWithLogits", `labels must be int32 class indices, got ${labels.dtype}`);
   const classes = logits.shape[logits.rank - 1];
   if (typeof classes !== "number" || labels.rank !== logits.rank - 1) {
@@ -71,9 +80,15 @@ export function sequenceLossByExample(
   weights: Expr | readonly Expr[],
   options: { averageAcrossTimesteps?: boolean } = {},
 ): Expr {
+  const where = "losses.sequenceLossByExample";
   const ls = Array.isArray(logits) ? logits : [logits as Expr];
   const ts = Array.isArray(targets) ? targets : [targets as Expr];
   const ws = Array.isArray(weights) ? weights : [weights as Expr];
+  arg.exprList(where, ls, "the logits");
+  arg.exprList(where, ts, "the targets");
+  arg.exprList(where, ws, "the weights");
+  arg.options(where, options);
+  arg.optionalBoolean(where, options.averageAcrossTimesteps, "averageAcrossTimesteps");
   if (ls.length !== ts.length || ls.length !== ws.length || ls.length === 0) {
     throw new GraphgradError("losses.sequenceLossByExample", `needs as many logits, targets and weights (>= 1): ${ls.length}, ${ts.length}, ${ws.length}`);
   }
@@ -89,12 +104,14 @@ export { l2Loss };
 
 /** Σ|w|. */
 export function l1Loss(w: Expr): Expr {
+  arg.expr("losses.l1Loss", w);
   return sum(abs(w));
 }
 
 /** Huber loss, mean over elements: ½e² where |e| <= δ, δ(|e| - ½δ) beyond. */
 export function huberLoss(labels: Expr, predictions: Expr, delta = 1): Expr {
   sameShape("huberLoss", labels, predictions);
+  arg.number("losses.huberLoss", delta, "delta", { min: 0 });
   const e = abs(sub(labels, predictions));
   const q = minimum(e, delta);
   return mean(add(mul(mul(q, q), 0.5), mul(sub(e, q), delta)));

@@ -1,11 +1,13 @@
 import { apply } from "../ir/build.js";
-import type { Node } from "../ir/node.js";
+import { isNode, type Node } from "../ir/node.js";
 import { type DType, isFloat, promote } from "../ir/dtype.js";
 import { GraphgradError, orThrow } from "../ir/errors.js";
 import type { OpAttrs, OpName } from "../ir/ops/attrs.js";
 import { BINARY, BINARY_OPS, type BinaryOp, COMPARE_OPS, type CompareOp, UNARY, UNARY_OPS, type UnaryOp } from "../ir/ops/elementwise.js";
 import { type Dim, formatShape, normalizeAxis, type Shape } from "../ir/shape.js";
 import { type NestedArray, nestedShape, tensorFrom } from "../ir/tensor.js";
+import { OPS } from "../ir/ops/index.js";
+import * as arg from "./args-base.js";
 
 /**
  * The public primitive builders. They check their operands and throw `GraphgradError` at build
@@ -16,18 +18,20 @@ import { type NestedArray, nestedShape, tensorFrom } from "../ir/tensor.js";
 
 /** Applies a primitive, throwing its error. */
 export function prim<K extends OpName>(op: K, inputs: readonly Expr[], attrs: OpAttrs[K]): Expr {
+  if (typeof op !== "string" || !Object.hasOwn(OPS, op)) throw new GraphgradError("prim", `unknown primitive ${arg.describe(op)}: expected one of ${Object.keys(OPS).join(", ")}`);
+  checkExprList(op, inputs, "the operands");
+  arg.record(op, attrs, "the attributes");
   return Expr.of(orThrow(apply(op, inputs.map((e) => e.node), attrs)));
 }
 
 function check(x: unknown, op: string, i: number): asserts x is ExprLike {
-  if (!(x instanceof Expr) && typeof x !== "number") {
-    throw new GraphgradError(op, `operand ${i} must be an Expr or a number, got ${typeof x}`);
-  }
+  checkExprLike(op, x, `operand ${i}`);
 }
 
 /** A scalar constant of a dtype. */
 export function scalar(value: number, dtype: DType = "float32"): Expr {
-  return prim("fill", [], { shape: [], dtype, value });
+  arg.number("scalar", value, "the value", { nonFinite: true });
+  return prim("fill", [], { shape: [], dtype: arg.dtype("scalar", dtype), value });
 }
 
 /** Lifts numbers to constants and promotes both operands to a common dtype. */
@@ -95,6 +99,7 @@ export const greaterEqual = (a: ExprLike, b: ExprLike): Expr => logicalNot(less(
 export const lessEqual = (a: ExprLike, b: ExprLike): Expr => logicalNot(greater(a, b));
 export const notEqual = (a: ExprLike, b: ExprLike): Expr => logicalNot(equal(a, b));
 export function logicalNot(x: Expr): Expr {
+  checkExpr("logicalNot", x);
   return prim("equal", [x, scalar(0, x.dtype)], {});
 }
 
@@ -105,11 +110,16 @@ export function where(cond: Expr, a: ExprLike, b: ExprLike): Expr {
 }
 
 export function cast(x: Expr, dtype: DType): Expr {
+  checkExpr("cast", x);
+  arg.dtype("cast", dtype);
   return x.dtype === dtype ? x : prim("cast", [x], { dtype });
 }
 
 /** Axes as given by a user (one, several, negative, or all when undefined) normalized for `rank`. */
 export function axesOf(op: string, x: Expr, axes: number | readonly number[] | undefined): number[] {
+  arg.string("axesOf", op, "the op name");
+  checkExpr(op, x);
+  arg.axes(op, axes);
   const list = axes === undefined ? [...Array(x.rank).keys()] : typeof axes === "number" ? [axes] : [...axes];
   return list.map((a) => {
     const r = normalizeAxis(a, x.rank);
@@ -119,20 +129,25 @@ export function axesOf(op: string, x: Expr, axes: number | readonly number[] | u
 }
 
 export function sum(x: Expr, axes?: number | readonly number[], keepdims = false): Expr {
+  arg.boolean("reduceSum", keepdims, "keepdims");
   const a = axesOf("reduceSum", x, axes);
   return prim("reduceSum", [x.dtype === "bool" ? cast(x, "int32") : x], { axes: a, keepdims });
 }
 
 export function max(x: Expr, axes?: number | readonly number[], keepdims = false): Expr {
+  arg.boolean("reduceMax", keepdims, "keepdims");
   return prim("reduceMax", [x], { axes: axesOf("reduceMax", x, axes), keepdims });
 }
 
 export function min(x: Expr, axes?: number | readonly number[], keepdims = false): Expr {
+  checkExpr("min", x);
+  arg.axes("min", axes);
   return neg(max(neg(x), axes, keepdims));
 }
 
 /** Mean over axes: sum / count. Over a symbolic axis the count is computed in the graph. */
 export function mean(x: Expr, axes?: number | readonly number[], keepdims = false): Expr {
+  arg.boolean("mean", keepdims, "keepdims");
   const a = axesOf("mean", x, axes);
   const fx = toFloat(x);
   return div(sum(fx, a, keepdims), countOf(fx, a));
@@ -140,9 +155,10 @@ export function mean(x: Expr, axes?: number | readonly number[], keepdims = fals
 
 /** The number of elements along `axes`, as a scalar of x's dtype (a graph value if an axis is symbolic). */
 export function countOf(x: Expr, axes: readonly number[]): Expr {
+  arg.array("countOf", axes, "the axes");
   let known = 1;
   let symbolic = false;
-  for (const a of axes) {
+  for (const a of axesOf("countOf", x, axes)) {
     const d = x.shape[a] as Dim;
     if (typeof d === "number") known *= d;
     else symbolic = true;
@@ -160,21 +176,28 @@ export function matmul(a: Expr, b: Expr): Expr {
 
 /** reshape: one entry may be -1 (or null), inferred from the element count. */
 export function reshape(x: Expr, shape: readonly (number | string | null)[]): Expr {
+  checkExpr("reshape", x);
+  arg.shape("reshape", shape);
   return prim("reshape", [x], { shape: shape.map((d) => (d === null ? -1 : d)) });
 }
 
 /** transpose: reverses the axes when no permutation is given. */
 export function transpose(x: Expr, perm?: readonly number[]): Expr {
+  checkExpr("transpose", x);
+  if (perm !== undefined) arg.array("transpose", perm, "the permutation");
   const p = perm ?? [...Array(x.rank).keys()].reverse();
   return prim("transpose", [x], { perm: axesOf("transpose", x, p) });
 }
 
 export function broadcastTo(x: Expr, shape: Shape): Expr {
+  checkExpr("broadcast", x);
   return prim("broadcast", [x], { shape });
 }
 
 /** Inserts a size-1 axis at `axis`. */
 export function expandDims(x: Expr, axis: number): Expr {
+  checkExpr("expandDims", x);
+  arg.number("expandDims", axis, "the axis", { integer: true });
   const r = normalizeAxis(axis, x.rank + 1);
   if (r._tag === "Left") throw new GraphgradError("expandDims", `${r.left} (shape ${formatShape(x.shape)})`);
   const shape = [...x.shape];
@@ -184,6 +207,7 @@ export function expandDims(x: Expr, axis: number): Expr {
 
 /** Removes size-1 axes (all of them, or those given). */
 export function squeeze(x: Expr, axes?: number | readonly number[]): Expr {
+  checkExpr("squeeze", x);
   const a = axes === undefined ? x.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : axesOf("squeeze", x, axes);
   for (const i of a) {
     if (x.shape[i] !== 1) throw new GraphgradError("squeeze", `axis ${i} of ${formatShape(x.shape)} has size ${String(x.shape[i])}, not 1`);
@@ -196,6 +220,9 @@ export function squeeze(x: Expr, axes?: number | readonly number[]): Expr {
  * end. A symbolic axis can only be taken whole (begin 0, size -1).
  */
 export function slice(x: Expr, begin: readonly number[], size?: readonly number[]): Expr {
+  checkExpr("slice", x);
+  integers("slice", begin, "begin");
+  if (size !== undefined) integers("slice", size, "size");
   if (begin.length !== x.rank || (size !== undefined && size.length !== x.rank)) {
     throw new GraphgradError("slice", `need one begin and size per axis of ${formatShape(x.shape)}, got [${begin.join(",")}] and [${(size ?? []).join(",")}]`);
   }
@@ -213,10 +240,15 @@ export function slice(x: Expr, begin: readonly number[], size?: readonly number[
 }
 
 export function pad(x: Expr, paddings: readonly (readonly [number, number])[]): Expr {
+  checkExpr("pad", x);
+  arg.array("pad", paddings, "the paddings");
+  paddings.forEach((p, i) => integers("pad", p, `paddings[${i}]`, 2));
   return prim("pad", [x], { lo: paddings.map((p) => p[0]), hi: paddings.map((p) => p[1]) });
 }
 
 export function concat(xs: readonly Expr[], axis = 0): Expr {
+  checkExprList("concat", xs);
+  arg.number("concat", axis, "the axis", { integer: true });
   const first = xs[0];
   if (first === undefined) throw new GraphgradError("concat", "needs at least one operand");
   const d = xs.reduce((acc, x) => promote(acc, x.dtype), first.dtype);
@@ -224,6 +256,8 @@ export function concat(xs: readonly Expr[], axis = 0): Expr {
 }
 
 export function stack(xs: readonly Expr[], axis = 0): Expr {
+  checkExprList("stack", xs);
+  arg.number("stack", axis, "the axis", { integer: true });
   const first = xs[0];
   if (first === undefined) throw new GraphgradError("stack", "needs at least one operand");
   return concat(xs.map((x) => expandDims(x, axis < 0 ? axis + first.rank + 1 : axis)), axis < 0 ? axis + first.rank + 1 : axis);
@@ -236,6 +270,7 @@ export function stack(xs: readonly Expr[], axis = 0): Expr {
  * so can your own index arithmetic.
  */
 export function checkIndex(indices: Expr, size: number | string, caller: string, operand = "indices"): Expr {
+  checkExpr("checkIndex", indices, "indices");
   if (indices.dtype !== "int32") throw new GraphgradError(caller, `${operand} must be int32, got ${indices.dtype}`);
   return prim("checkIndex", [indices], { size, caller, operand });
 }
@@ -245,6 +280,8 @@ export function checkIndex(indices: Expr, size: number | string, caller: string,
  * the run (`gather: indices[3] = 7 is not in [0, 5)`), as TensorFlow's gather does on the CPU.
  */
 export function gather(params: Expr, indices: Expr): Expr {
+  checkExpr("gather", params, "params");
+  checkExpr("gather", indices, "indices");
   prim("gather", [params, indices], {}); // the primitive's own checks (dtypes, ranks) first
   return prim("gather", [params, checkIndex(indices, params.shape[0] as Dim, "gather")], {});
 }
@@ -254,12 +291,14 @@ export function gather(params: Expr, indices: Expr): Expr {
  * outside [0, size) fails the run, as in `gather`.
  */
 export function scatterAdd(updates: Expr, indices: Expr, size: number | string): Expr {
+  checkExpr("scatterAdd", updates, "updates");
+  checkExpr("scatterAdd", indices, "indices");
   prim("scatterAdd", [updates, indices], { size }); // the primitive's own checks (shapes, size) first
   return prim("scatterAdd", [updates, checkIndex(indices, size, "scatterAdd")], { size });
 }
 
 export function iota(shape: Shape, axis = 0, dtype: DType = "int32"): Expr {
-  return prim("iota", [], { shape, axis, dtype });
+  return prim("iota", [], { shape, axis, dtype: arg.dtype("iota", dtype) });
 }
 
 /**
@@ -267,12 +306,16 @@ export function iota(shape: Shape, axis = 0, dtype: DType = "int32"): Expr {
  * outside [0, depth) gives a row of zeros, as TensorFlow's and JAX's one_hot do (not an error).
  */
 export function oneHot(indices: Expr, depth: number, dtype: DType = "float32"): Expr {
+  checkExpr("oneHot", indices, "indices");
+  arg.number("oneHot", depth, "depth", { integer: true, min: 0 });
+  arg.dtype("oneHot", dtype);
   const positions = iota([...indices.shape, depth], indices.rank, indices.dtype);
   return cast(equal(positions, expandDims(indices, -1)), dtype);
 }
 
 /** Index of the largest entry along `axis` (the first one on ties), as int32. */
 export function argmax(x: Expr, axis = -1): Expr {
+  arg.number("argmax", axis, "the axis", { integer: true });
   const a = axesOf("argmax", x, axis)[0] as number;
   const n = x.shape[a] as Dim;
   if (typeof n !== "number") throw new GraphgradError("argmax", `axis ${a} of ${formatShape(x.shape)} is symbolic`);
@@ -285,15 +328,17 @@ export function argmax(x: Expr, axis = -1): Expr {
 }
 
 export function fill(shape: Shape, value: number, dtype: DType = "float32"): Expr {
-  return prim("fill", [], { shape, dtype, value });
+  arg.number("fill", value, "the value", { nonFinite: true });
+  return prim("fill", [], { shape, dtype: arg.dtype("fill", dtype), value });
 }
 export const zeros = (shape: Shape, dtype: DType = "float32"): Expr => fill(shape, 0, dtype);
 export const ones = (shape: Shape, dtype: DType = "float32"): Expr => fill(shape, 1, dtype);
-export const zerosLike = (x: Expr): Expr => fill(x.shape, 0, x.dtype);
-export const onesLike = (x: Expr): Expr => fill(x.shape, 1, x.dtype);
+export const zerosLike = (x: Expr): Expr => (checkExpr("zerosLike", x), fill(x.shape, 0, x.dtype));
+export const onesLike = (x: Expr): Expr => (checkExpr("onesLike", x), fill(x.shape, 1, x.dtype));
 
 /** A constant from nested arrays (or a number); float32 unless a dtype is given. */
 export function constant(value: NestedArray, dtype: DType = "float32"): Expr {
+  arg.dtype("constant", dtype);
   if (typeof value === "number" || typeof value === "boolean") return scalar(Number(value), dtype);
   const shape = nestedShape(value, "constant");
   const t = tensorFrom(value, dtype, shape, "constant");
@@ -311,7 +356,9 @@ export function param(name: string, shape: readonly (number | string | null)[], 
 }
 
 function source(name: string, shape: readonly (number | string | null)[], dtype: DType, kind: "input" | "param"): Expr {
-  if (!Array.isArray(shape)) throw new GraphgradError(kind, `'${name}': the shape must be an array, got ${typeof shape}`);
+  arg.string(kind, name, "the name");
+  arg.shape(`${kind} '${name}'`, shape);
+  arg.dtype(`${kind} '${name}'`, dtype);
   return prim("input", [], { name, shape: shape.map((d, i) => (d === null ? `?${name}.${i}` : d)), dtype, kind });
 }
 
@@ -336,6 +383,7 @@ export class Expr {
   static of(node: Node): Expr {
     let e = wrappers.get(node);
     if (e === undefined) {
+      if (!isNode(node)) throw new GraphgradError("Expr.of", `expected a graph node (an expression's .node), got ${arg.describe(node)}`);
       e = new Expr(node);
       wrappers.set(node, e);
     }
@@ -402,4 +450,25 @@ export class Expr {
   toString(): string {
     return `Expr(${this.node.op} ${this.dtype}${formatShape(this.shape)})`;
   }
+}
+
+/** An array of integers (`length` of them when given). */
+function integers(where: string, v: unknown, what: string, length?: number): asserts v is readonly number[] {
+  arg.array(where, v, what);
+  if (length !== undefined && v.length !== length) throw new GraphgradError(where, `${what} must have ${length} entries, got ${v.length}`);
+  v.forEach((x, i) => arg.number(where, x, `${what}[${i}]`, { integer: true }));
+}
+
+// The Expr checks of args.ts, here where Expr is defined (args.ts imports this module).
+function checkExpr(where: string, v: unknown, what = "the operand"): asserts v is Expr {
+  if (!(v instanceof Expr)) arg.fail(where, what, "an Expr", v);
+}
+
+function checkExprLike(where: string, v: unknown, what = "the operand"): asserts v is ExprLike {
+  if (!(v instanceof Expr) && typeof v !== "number") arg.fail(where, what, "an Expr or a number", v);
+}
+
+function checkExprList(where: string, v: unknown, what = "the operands"): asserts v is readonly Expr[] {
+  arg.array(where, v, what);
+  v.forEach((e, i) => checkExpr(where, e, `${what}[${i}]`));
 }

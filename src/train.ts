@@ -1,4 +1,5 @@
 import { GraphgradError } from "../ir/errors.js";
+import { checkTrainStepConfig } from "./train-args.js";
 import { graphInputs } from "../ir/graph.js";
 import type { Tensor } from "../ir/tensor.js";
 import { compile, type Compiled, resolveBackend, type TensorLike } from "./compile.js";
@@ -41,6 +42,7 @@ export async function trainStep<
   R extends Regularization | undefined = undefined,
   L extends Expr | undefined = undefined,
 >(config: TrainStepConfig<S, K, M, O, R, L>): Promise<TrainStep<S, StepMetrics<K, M, R, L>, O>> {
+  checkTrainStepConfig(config);
   const g = buildStepGraph(config);
   // One backend value for every graph of this step (they share its worker pool).
   const backend = resolveBackend(config.backend);

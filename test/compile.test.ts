@@ -233,7 +233,7 @@ describe("outputs", () => {
   });
 
   it("an output that is not an Expr is rejected at compile time, naming it", async () => {
-    await expect(gg.compile({ outputs: { bad: 3 as unknown as gg.Expr } })).rejects.toThrow("compile: output 'bad' is not an Expr");
+    await expect(gg.compile({ outputs: { bad: 3 as unknown as gg.Expr } })).rejects.toThrow("compile: outputs['bad'] must be an Expr, got 3");
   });
 
   it("evaluate gives a Tensor for one Expr and a record for named ones", async () => {

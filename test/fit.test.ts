@@ -106,7 +106,7 @@ describe("the loop", () => {
     await expect(gg.fit(step, state, { train: blobs(3), batchSize: 5, epochs: 1, dropRemainder: true, ...quiet })).rejects.toThrow(
       "fit: the training set (3 rows) gives no batch of 5 with dropRemainder",
     );
-    await expect(gg.fit(step, state, { train: blobs(3), batchSize: 2, epochs: -1, ...quiet })).rejects.toThrow("fit: epochs must be a non-negative integer, got -1");
+    await expect(gg.fit(step, state, { train: blobs(3), batchSize: 2, epochs: -1, ...quiet })).rejects.toThrow("fit: epochs must be an integer >= 0, got -1");
     await expect(gg.fit(step, state, { train: blobs(3), batchSize: 1.5, epochs: 1, ...quiet })).rejects.toThrow(/batch size must be a positive integer/);
   });
 

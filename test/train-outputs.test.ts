@@ -63,6 +63,6 @@ describe("trainStep outputs", () => {
   it("rejects an output that is not an expression", async () => {
     const { loss } = model();
     const outputs = { bad: 3 } as unknown as Readonly<Record<string, gg.Expr>>;
-    await expect(gg.trainStep({ loss, optimizer: gg.optim.sgd({ lr: 0.1 }), outputs })).rejects.toThrow(/outputs\['bad'\] is not an Expr/);
+    await expect(gg.trainStep({ loss, optimizer: gg.optim.sgd({ lr: 0.1 }), outputs })).rejects.toThrow(/outputs\['bad'\] must be an Expr, got 3/);
   });
 });

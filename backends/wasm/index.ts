@@ -5,6 +5,7 @@ import { type BufferAlias, type BufferPlan, type CheckKernel, checkKernels, fail
 import { randomElement } from "../../ir/random.js";
 import { checkBools, checkedElement, isOwnedByLibrary, ownedByLibrary, Tensor } from "../../ir/tensor.js";
 import { type Backend, type BoundFeed, type BoundResult, type Executable, feedMap, inputDtypes } from "../backend.js";
+import { describe, isRecord } from "../../ir/check.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { shapesEqual, sizeOf } from "../../ir/shape.js";
 import { bindingCache, type ShapePlan, staticFeeds } from "../plan.js";
@@ -111,6 +112,12 @@ const SMALL = 16;
 const HOST_MATH_CHECK = Object.fromEntries(HOST_MATH_NAMES.map((name, i) => [name, i])) as MathImports;
 
 export function wasm(options: WasmOptions = {}): Backend {
+  if (!isRecord(options as unknown)) throw new GraphgradError("wasm", `the options must be an object ({ threads?, relaxedSimd? }), got ${describe(options)}`);
+  const { threads, relaxedSimd } = options;
+  if (threads !== undefined && !(typeof threads === "number" && Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
+    throw new GraphgradError("wasm", `threads must be an integer in [1, 256], got ${describe(threads)}`);
+  }
+  if (relaxedSimd !== undefined && typeof relaxedSimd !== "boolean") throw new GraphgradError("wasm", `relaxedSimd must be true or false, got ${describe(relaxedSimd)}`);
   // The backend value owns its worker pool, made on first need and shared by its executables.
   let pool: Promise<WorkerPool | undefined> | undefined;
   const poolOf = (threads: number): Promise<WorkerPool | undefined> => (pool ??= threads > 1 ? createWorkerPool(threads - 1) : Promise.resolve(undefined));

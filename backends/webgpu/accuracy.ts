@@ -1,3 +1,5 @@
+import { describe } from "../../ir/check.js";
+import { GraphgradError } from "../../ir/errors.js";
 import type { ElementwiseOp } from "../../ir/ops/elementwise.js";
 import { ELEMENTWISE_WGSL } from "./ops.js";
 import { WG } from "./shader.js";
@@ -25,7 +27,10 @@ export const WEBGPU_ACCURACY: {
   readonly flushesSubnormals: boolean;
 } = {
   ulps: { ...ulpsByOp(), normal: 4 },
-  sumUnits: (n: number): number => (n <= WG ? n : Math.ceil(n / WG) + Math.log2(WG) + 1),
+  sumUnits: (n: number): number => {
+    if (typeof n !== "number" || !(n >= 0)) throw new GraphgradError("WEBGPU_ACCURACY.sumUnits", `the number of terms must be a number >= 0, got ${describe(n)}`);
+    return n <= WG ? n : Math.ceil(n / WG) + Math.log2(WG) + 1;
+  },
   flushesSubnormals: true,
 };
 

@@ -1,3 +1,5 @@
+import { describe, isRecord } from "../../ir/check.js";
+import { GraphgradError } from "../../ir/errors.js";
 import type { Backend } from "../backend.js";
 import { acquireDevice, type AdapterOptions } from "./adapter.js";
 import { DeviceState } from "./device.js";
@@ -26,6 +28,7 @@ export interface WebGpuBackend extends Backend {
 
 /** A WebGPU backend on a device found as described in adapter.ts (or the one given). */
 export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
+  checkOptions(options);
   const context = await acquireDevice(options);
   const state = new DeviceState(context, options.tuning ?? (context.software ? SOFTWARE_TUNING : GPU_TUNING));
   return {
@@ -39,3 +42,20 @@ export async function webgpu(options: WebGpuOptions = {}): Promise<WebGpuBackend
 export type { DeviceTensor, DeviceRun, WebGpuExecutable, WebGpuProgramStats } from "./executable.js";
 export { WEBGPU_ACCURACY } from "./accuracy.js";
 export { GPU_TUNING, SOFTWARE_TUNING, type KernelTuning } from "./shader.js";
+
+const OPTION_NAMES = ["device", "powerPreference", "dawnFlags", "tuning"];
+
+function checkOptions(options: unknown): void {
+  const fail = (message: string): never => {
+    throw new GraphgradError("webgpu", message);
+  };
+  if (!isRecord(options)) return fail(`the options must be an object ({ ${OPTION_NAMES.join("?, ")}? }), got ${describe(options)}`);
+  for (const k of Object.keys(options)) if (!OPTION_NAMES.includes(k)) fail(`unknown option '${k}' (options: ${OPTION_NAMES.join(", ")})`);
+  const { device, powerPreference, dawnFlags, tuning } = options;
+  if (device !== undefined && !(isRecord(device) && typeof device["createBuffer"] === "function")) fail(`device must be a GPUDevice, got ${describe(device)}`);
+  if (powerPreference !== undefined && powerPreference !== "low-power" && powerPreference !== "high-performance") {
+    fail(`powerPreference must be 'low-power' or 'high-performance', got ${describe(powerPreference)}`);
+  }
+  if (dawnFlags !== undefined && !(Array.isArray(dawnFlags) && dawnFlags.every((f) => typeof f === "string"))) fail(`dawnFlags must be an array of strings, got ${describe(dawnFlags)}`);
+  if (tuning !== undefined && !isRecord(tuning)) fail(`tuning must be an object, got ${describe(tuning)}`);
+}

@@ -1,4 +1,5 @@
 import type { DType } from "../../ir/dtype.js";
+import { checkDtype, describe, isRecord } from "../../ir/check.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { formatShape } from "../../ir/shape.js";
 import { type NestedArray, Tensor, tensorFrom } from "../../ir/tensor.js";
@@ -28,6 +29,7 @@ export class Dataset {
   readonly size: number;
 
   constructor(columns: Readonly<Record<string, Tensor>>) {
+    if (!isRecord(columns)) throw new GraphgradError("data", `the columns must be an object of named tensors, got ${describe(columns)}`);
     const names = Object.keys(columns);
     if (names.length === 0) throw new GraphgradError("data", "a dataset needs at least one column");
     let size: number | undefined;
@@ -134,9 +136,11 @@ export type ColumnLike = Tensor | NestedArray;
 
 /** A dataset from named columns with the same number of rows. */
 export function dataset(columns: Readonly<Record<string, ColumnLike>>, options: { readonly dtypes?: Readonly<Record<string, DType>> } = {}): Dataset {
+  if (!isRecord(columns)) throw new GraphgradError("data", `the columns must be an object of named data, got ${describe(columns)}`);
+  if (!isRecord(options) || (options.dtypes !== undefined && !isRecord(options.dtypes))) throw new GraphgradError("data", `the options must be { dtypes?: { column: dtype } }, got ${describe(options)}`);
   const out: Record<string, Tensor> = {};
   for (const [name, v] of Object.entries(columns)) {
-    const dtype = options.dtypes?.[name];
+    const dtype = options.dtypes?.[name] === undefined ? undefined : checkDtype(`data column '${name}'`, options.dtypes[name]);
     if (v instanceof Tensor) {
       if (dtype !== undefined && dtype !== v.dtype) throw new GraphgradError("data", `column '${name}' is ${v.dtype}, dtypes says ${dtype}`);
       out[name] = v;
@@ -146,14 +150,14 @@ export function dataset(columns: Readonly<Record<string, ColumnLike>>, options: 
 }
 
 function clampIndex(i: number, size: number): number {
-  if (!Number.isInteger(i)) throw new GraphgradError("data.slice", `row indices must be integers, got ${i}`);
+  if (!Number.isSafeInteger(i)) throw new GraphgradError("data.slice", `row indices must be integers, got ${describe(i)}`);
   return Math.min(Math.max(i < 0 ? size + i : i, 0), size);
 }
 
 function checkCount(n: number, what: string): void {
-  if (!Number.isInteger(n) || n < 0) throw new GraphgradError(`data.${what}`, `expected a non-negative integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new GraphgradError(`data.${what}`, `expected a non-negative integer, got ${describe(n)}`);
 }
 
 export function checkBatchSize(batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new GraphgradError("data", `the batch size must be a positive integer, got ${batchSize}`);
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new GraphgradError("data", `the batch size must be a positive integer, got ${describe(batchSize)}`);
 }

@@ -1,3 +1,4 @@
+import { describe } from "../../ir/check.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { threefry2x32 } from "../../ir/random.js";
 
@@ -11,7 +12,7 @@ const TWO_32 = 2 ** 32;
 
 /** The Threefry key of an integer seed, as `random.key` builds it: [high word, low word]. */
 function seedKey(seed: number, where: string): [number, number] {
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new GraphgradError(where, `the seed must be an integer in [0, 2^53), got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new GraphgradError(where, `the seed must be an integer in [0, 2^53), got ${describe(seed)}`);
   return [Math.floor(seed / TWO_32) >>> 0, seed >>> 0];
 }
 
@@ -21,8 +22,8 @@ function seedKey(seed: number, where: string): [number, number] {
  */
 export function permutation(n: number, seed: number, stream = 0): Int32Array {
   const where = "data.permutation";
-  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new GraphgradError(where, `n must be an integer in [0, 2^31), got ${n}`);
-  if (!Number.isInteger(stream) || stream < 0 || stream >= TWO_32) throw new GraphgradError(where, `the stream must be an integer in [0, 2^32), got ${stream}`);
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) throw new GraphgradError(where, `n must be an integer in [0, 2^31), got ${describe(n)}`);
+  if (!Number.isInteger(stream) || stream < 0 || stream >= TWO_32) throw new GraphgradError(where, `the stream must be an integer in [0, 2^32), got ${describe(stream)}`);
   const [k0, k1] = seedKey(seed, where);
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;

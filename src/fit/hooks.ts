@@ -1,6 +1,7 @@
 import type { DType } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { Tensor } from "../../ir/tensor.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { save } from "../io/checkpoint.js";
 import type { FileSystem } from "../io/atomic-write.js";
@@ -24,6 +25,8 @@ import type { FitContext, Hook } from "./types.js";
  * `setLearningRate`.
  */
 export function learningRateInput(name = "lr", dtype: "float32" | "float64" = "float32"): Schedule {
+  arg.string("learningRateInput", name, "the input name");
+  floatDtype("learningRateInput", dtype);
   return (count: Expr) => cast(input(name, [], dtype), count.dtype);
 }
 
@@ -40,8 +43,11 @@ export interface LearningRateAt {
  * `({ epoch }) => 1.0 * 0.5 ** Math.max(epoch - 4, 0)`.
  */
 export function setLearningRate(value: number | ((at: LearningRateAt) => number), options: { readonly input?: string; readonly dtype?: "float32" | "float64" } = {}): Hook {
+  if (typeof value !== "function") arg.number("setLearningRate", value, "the learning rate");
+  arg.options("setLearningRate", options);
   const name = options.input ?? "lr";
-  const dtype: DType = options.dtype ?? "float32";
+  arg.string("setLearningRate", name, "input");
+  const dtype: DType = floatDtype("setLearningRate", options.dtype ?? "float32");
   return {
     name: "setLearningRate",
     feeds: (ctx) => {
@@ -53,7 +59,12 @@ export function setLearningRate(value: number | ((at: LearningRateAt) => number)
 }
 
 function positiveInteger(where: string, n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new GraphgradError(where, `expected a positive integer, got ${n}`);
+  arg.number(where, n, "the period", { integer: true, min: 1 });
+}
+
+function floatDtype(where: string, d: unknown): "float32" | "float64" {
+  if (d !== "float32" && d !== "float64") throw new GraphgradError(where, `the dtype must be 'float32' or 'float64', got ${arg.describe(d)}`);
+  return d;
 }
 
 /**
@@ -86,6 +97,10 @@ export interface CheckpointEveryOptions {
 /** Saves a checkpoint (atomically) every `every` steps. */
 export function checkpointEvery(every: number, options: CheckpointEveryOptions): Hook {
   positiveInteger("checkpointEvery", every);
+  arg.record("checkpointEvery", options, "the options");
+  if (typeof options.path !== "function") arg.string("checkpointEvery", options.path, "path (a string or a function of the context)");
+  if (options.metadata !== undefined) arg.record("checkpointEvery", options.metadata, "metadata");
+  arg.optionalBoolean("checkpointEvery", options.atEnd, "atEnd");
   let lastSaved = -1;
   const write = async (ctx: FitContext): Promise<void> => {
     const path = typeof options.path === "string" ? options.path : options.path(ctx);
@@ -126,9 +141,13 @@ export interface EarlyStoppingOptions {
  * epoch b, training stops at the end of epoch b + patience (NaN never improves).
  */
 export function earlyStopping(options: EarlyStoppingOptions): Hook {
+  arg.record("earlyStopping", options, "the options");
   const { patience, metric = "loss", on = "validation", mode = "min", minDelta = 0 } = options;
-  if (!Number.isInteger(patience) || patience < 0) throw new GraphgradError("earlyStopping", `patience must be a non-negative integer, got ${patience}`);
-  if (!(minDelta >= 0)) throw new GraphgradError("earlyStopping", `minDelta must be >= 0, got ${minDelta}`);
+  arg.number("earlyStopping", patience, "patience", { integer: true, min: 0 });
+  arg.number("earlyStopping", minDelta, "minDelta", { min: 0 });
+  arg.string("earlyStopping", metric, "metric");
+  if (on !== "validation" && on !== "train") throw new GraphgradError("earlyStopping", `on must be 'validation' or 'train', got ${arg.describe(on)}`);
+  if (mode !== "min" && mode !== "max") throw new GraphgradError("earlyStopping", `mode must be 'min' or 'max', got ${arg.describe(mode)}`);
   let best = mode === "min" ? Infinity : -Infinity;
   let bestEpoch = 0;
   let wait = 0;
@@ -180,6 +199,7 @@ export interface StopOnNonFiniteOptions {
  * With `throw: true` nothing is kept.
  */
 export function stopOnNonFinite(options: StopOnNonFiniteOptions = {}): Hook {
+  arg.options("stopOnNonFinite", options);
   const keepsState = options.throw !== true;
   let last: TrainState | undefined;
   let copy = new StateCopy();

@@ -1,5 +1,6 @@
 import { GraphgradError } from "../../ir/errors.js";
 import { formatShape } from "../../ir/shape.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { argmax, cast, equal, mean } from "../ops.js";
 
@@ -14,6 +15,8 @@ import { argmax, cast, equal, mean } from "../ops.js";
  * float64 for float64 predictions, else float32.
  */
 export function accuracy(labels: Expr, predictions: Expr): Expr {
+  arg.expr("accuracy", labels, "the labels");
+  arg.expr("accuracy", predictions, "the predictions");
   if (predictions.rank < 1) throw new GraphgradError("accuracy", `predictions need a class axis, got ${formatShape(predictions.shape)}`);
   const predicted = argmax(predictions, -1);
   let truth: Expr;

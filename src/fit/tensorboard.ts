@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { GraphgradError } from "../../ir/errors.js";
+import * as arg from "../args.js";
 import type { GraphSource } from "../tensorboard/graph-def.js";
 import { type SummaryWriter, writer } from "../tensorboard/writer.js";
 import type { EpochRecord, FitContext, Hook } from "./types.js";
@@ -25,6 +26,11 @@ export interface TensorBoardOptions {
 }
 
 export function tensorboard(logdir: string, options: TensorBoardOptions = {}): Hook {
+  if (typeof logdir !== "string" || logdir === "") throw new GraphgradError("hooks.tensorboard", `logdir must be a non-empty path, got ${arg.describe(logdir)}`);
+  arg.options("hooks.tensorboard", options);
+  arg.optionalNumber("hooks.tensorboard", options.every, "every", { integer: true, min: 1 });
+  arg.optionalNumber("hooks.tensorboard", options.flushSeconds, "flushSeconds", { min: 0, nonFinite: true });
+  if (typeof options.histograms !== "number") arg.optionalBoolean("hooks.tensorboard", options.histograms === "epoch" ? undefined : options.histograms, 'histograms ("epoch", a positive integer or false)');
   const every = options.every ?? 1;
   const histograms = options.histograms ?? "epoch";
   const flushSeconds = options.flushSeconds ?? 10;

@@ -1,5 +1,6 @@
 import { type Either, left, right } from "fp-ts/lib/Either.js";
 import { GraphgradError } from "../../ir/errors.js";
+import { checkDecodeArgs, checkIoOptions, checkMetadata, checkPath, checkState, checkTensors } from "./args.js";
 import { failAt, formatPath, fromJsonValue, type PathSegment, toJsonValue } from "../../ir/json.js";
 import { formatShape, shapesEqual } from "../../ir/shape.js";
 import { Tensor } from "../../ir/tensor.js";
@@ -47,6 +48,8 @@ export interface Loaded<S extends TransformState = TransformState> {
 
 /** Saves a train state atomically; `metadata` values are strings, keys may not start with `graphgrad.`. */
 export async function save(path: string, state: TrainState, metadata: Readonly<Record<string, string>> = {}, options: IoOptions = {}): Promise<void> {
+  checkPath("checkpoint.save", path);
+  checkIoOptions("checkpoint.save", options);
   const chunks = encodeCheckpoint(state, metadata);
   await writeFileAtomic(path, chunks, options.fs ?? nodeFileSystem, `checkpoint '${path}'`);
 }
@@ -57,6 +60,9 @@ export async function save(path: string, state: TrainState, metadata: Readonly<R
  * entries; errors name the first difference.
  */
 export async function load<S extends TransformState = TransformState>(path: string, like?: TrainState<S>, options: IoOptions = {}): Promise<Loaded<S>> {
+  checkPath("checkpoint.load", path);
+  if (like !== undefined) checkState("checkpoint.load", like, "like");
+  checkIoOptions("checkpoint.load", options);
   await removeStaleTemporaries(path, options.fs ?? nodeFileSystem);
   const bytes = await readBytes(path, options);
   return decodeCheckpoint(bytes, like, `checkpoint '${path}'`);
@@ -67,11 +73,16 @@ export async function load<S extends TransformState = TransformState>(path: stri
  * `readSafetensors` (which can also rename them).
  */
 export async function readTensors(path: string, options: ReadOptions = {}): Promise<TensorFile> {
+  checkPath("checkpoint.readTensors", path);
   return readSafetensors(path, options);
 }
 
 /** Writes named tensors as a safetensors file, atomically. */
 export async function writeTensors(path: string, tensors: Readonly<Record<string, Tensor>>, metadata: Readonly<Record<string, string>> = {}, options: IoOptions = {}): Promise<void> {
+  checkPath("checkpoint.writeTensors", path);
+  checkTensors("checkpoint.writeTensors", tensors, "the tensors");
+  checkMetadata("checkpoint.writeTensors", metadata);
+  checkIoOptions("checkpoint.writeTensors", options);
   const { header, data } = encodeSafetensors(Object.entries(tensors), metadata);
   await writeFileAtomic(path, [header, ...data], options.fs ?? nodeFileSystem, `safetensors '${path}'`);
 }
@@ -87,6 +98,8 @@ async function readBytes(path: string, options: IoOptions): Promise<Uint8Array> 
 /** The file's bytes, in pieces (the first holds the header with its checksum). */
 export function encodeCheckpoint(state: TrainState, metadata: Readonly<Record<string, string>> = {}): Uint8Array[] {
   const where = "checkpoint.save";
+  checkState(where, state);
+  checkMetadata(where, metadata);
   for (const [k, v] of Object.entries(metadata)) {
     if (k.startsWith(RESERVED_PREFIX)) throw new GraphgradError(where, `metadata key '${k}' is reserved (prefix '${RESERVED_PREFIX}')`);
     if (typeof v !== "string") throw new GraphgradError(where, `metadata '${k}' must be a string, got ${typeof v}`);
@@ -122,6 +135,7 @@ export function encodeCheckpoint(state: TrainState, metadata: Readonly<Record<st
 
 /** Decodes and validates a checkpoint's bytes (see `load`). Throws a GraphgradError naming `where`. */
 export function decodeCheckpoint<S extends TransformState = TransformState>(bytes: Uint8Array, like?: TrainState<S>, where = "checkpoint"): Loaded<S> {
+  checkDecodeArgs(bytes, like, where);
   const r = decodeEither(bytes, like);
   if (r._tag === "Left") throw errorAt(where, r.left);
   return r.right as Loaded<S>;

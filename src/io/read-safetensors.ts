@@ -1,5 +1,6 @@
 import type { Either } from "fp-ts/lib/Either.js";
 import { GraphgradError } from "../../ir/errors.js";
+import { checkIoOptions, checkMetadata, checkPath } from "./args.js";
 import type { Tensor } from "../../ir/tensor.js";
 import { type IoOptions, messageOf, nodeFileSystem, type ReadableFile } from "./atomic-write.js";
 import { removeStaleTemporaries } from "./stale-temps.js";
@@ -26,6 +27,9 @@ export interface TensorFile {
 
 /** `gg.checkpoint.readSafetensors(path, { rename })`: the tensors (renamed) and the metadata. */
 export async function readSafetensors(path: string, options: ReadOptions = {}): Promise<TensorFile> {
+  checkPath("checkpoint.readSafetensors", path);
+  checkIoOptions("checkpoint.readSafetensors", options);
+  if (options.rename !== undefined && typeof options.rename !== "function") checkMetadata("checkpoint.readSafetensors", options.rename, "rename");
   const where = `safetensors '${path}'`;
   const orThrow = <A>(r: Either<GraphgradError, A>): A => {
     if (r._tag === "Left") throw errorAt(where, r.left);

@@ -1,6 +1,8 @@
 import type { DType } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { type Dim, formatShape, shapesEqual } from "../../ir/shape.js";
+import { checkConcreteShape } from "../../ir/check.js";
+import * as arg from "../args.js";
 import { Expr } from "../expr.js";
 import { square } from "../composites.js";
 import { add, axesOf, div, mean, mul, reshape, sqrt, stopGradient, sub, where } from "../ops.js";
@@ -26,8 +28,11 @@ export function batchNormParams(
   shape: number | readonly number[],
   options: { readonly center?: boolean; readonly scale?: boolean; readonly dtype?: DType } = {},
 ): BatchNormParams {
+  arg.string("nn.batchNormParams", prefix, "the prefix");
+  arg.options("nn.batchNormParams", options);
   const { center = true, scale = true, dtype = "float32" } = options;
-  const s = typeof shape === "number" ? [shape] : [...shape];
+  const s = typeof shape === "number" ? [shape] : Array.isArray(shape) ? [...shape] : shape;
+  checkConcreteShape("nn.batchNormParams", s);
   const movingMean = createParam(`${prefix}/movingMean`, s, zeros(), dtype);
   const movingVariance = createParam(`${prefix}/movingVariance`, s, ones(), dtype);
   const gamma = scale ? createParam(`${prefix}/gamma`, s, ones(), dtype) : undefined;
@@ -81,6 +86,17 @@ function paramName(e: Expr, role: string): string {
  *   moving ← moving - (moving - batch)·(1 - momentum)   (= moving·momentum + batch·(1 - momentum)).
  */
 export function batchNorm(x: Expr, options: BatchNormOptions): BatchNormResult {
+  const site = "nn.batchNorm";
+  arg.expr(site, x, "x");
+  arg.record(site, options, "the options");
+  arg.expr(site, options.movingMean, "movingMean");
+  arg.expr(site, options.movingVariance, "movingVariance");
+  if (options.gamma !== undefined) arg.expr(site, options.gamma, "gamma");
+  if (options.beta !== undefined) arg.expr(site, options.beta, "beta");
+  arg.optionalNumber(site, options.momentum, "momentum");
+  arg.optionalNumber(site, options.eps, "eps", { min: 0 });
+  if (!(options.training instanceof Expr)) arg.boolean(site, options.training, "training");
+  if (options.axes !== undefined) arg.array(site, options.axes, "axes");
   const { gamma, beta, movingMean, movingVariance, momentum = 0.99, eps = 1e-3, training } = options;
   const axes = axesOf("nn.batchNorm", x, options.axes ?? [...Array(x.rank - 1).keys()]);
   if (axes.length === 0) throw new GraphgradError("nn.batchNorm", `no axis to reduce over in ${formatShape(x.shape)}`);

@@ -1,4 +1,5 @@
 import { GraphgradError } from "../../ir/errors.js";
+import * as arg from "../args.js";
 import { Expr } from "../expr.js";
 import { div, greaterEqual, where } from "../ops.js";
 import * as random from "../random.js";
@@ -15,6 +16,7 @@ export type DropoutOptions = ({ readonly rate: number } | { readonly keepProb: n
 
 /** The keep probability of dropout options, checked to lie in (0, 1]. */
 export function keepProbOf(options: { readonly rate: number } | { readonly keepProb: number }, where = "nn.dropout"): number {
+  arg.record(where, options, "the options");
   const keep = "keepProb" in options ? options.keepProb : 1 - options.rate;
   if (!(keep > 0 && keep <= 1)) throw new GraphgradError(where, `keepProb must be in (0, 1] (rate in [0, 1)), got keepProb ${keep}`);
   return keep;
@@ -26,6 +28,7 @@ export function keepProbOf(options: { readonly rate: number } | { readonly keepP
  * satisfies u >= rate. The identity when not training (or keepProb = 1).
  */
 export function dropout(x: Expr, options: DropoutOptions): Expr {
+  arg.expr("nn.dropout", x, "x");
   const keep = keepProbOf(options);
   const { key, training = true } = options;
   if (training === false || keep === 1) return x;

@@ -3,6 +3,8 @@ import { GraphgradError } from "../../ir/errors.js";
 import { formatShape, type Shape, shapesEqual } from "../../ir/shape.js";
 import type { Tensor } from "../../ir/tensor.js";
 import { compile, type CompileOptions } from "../compile.js";
+import { checkConcreteShape, describeJson } from "../../ir/check.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { abs, add, fill, less, maximum, minimum, mul, where } from "../ops.js";
 import * as random from "../random.js";
@@ -29,21 +31,30 @@ export const zeros = (): Initializer => (_key, shape, dtype = "float32") => fill
 export const ones = (): Initializer => (_key, shape, dtype = "float32") => fill(shape, 1, dtype);
 
 /** Every element `value` (the key is ignored). */
-export const constant = (value: number): Initializer => (_key, shape, dtype = "float32") => fill(shape, value, dtype);
+export const constant = (value: number): Initializer => {
+  arg.number("init.constant", value, "the value", { nonFinite: true });
+  return (_key, shape, dtype = "float32") => fill(shape, value, dtype);
+};
 
 /**
  * Uniform in [-scale, scale) (TF's `random_uniform_initializer(-scale, scale)`, the PTB
  * initializer), or in [minval, maxval).
  */
 export function uniform(options: { readonly scale: number } | { readonly minval: number; readonly maxval: number }): Initializer {
+  arg.record("init.uniform", options, "the options");
   const [minval, maxval] = "scale" in options ? [-options.scale, options.scale] : [options.minval, options.maxval];
+  arg.number("init.uniform", minval, "minval");
+  arg.number("init.uniform", maxval, "maxval");
   if (!(maxval > minval)) throw new GraphgradError("init.uniform", `need minval < maxval, got [${minval}, ${maxval})`);
   return (key, shape, dtype = "float32") => random.uniform(key, shape, { dtype, minval, maxval });
 }
 
 /** Normal with the given mean (default 0) and standard deviation (default 1). */
 export function normal(options: { readonly mean?: number; readonly stddev?: number } = {}): Initializer {
+  arg.options("init.normal", options);
   const { mean = 0, stddev = 1 } = options;
+  arg.number("init.normal", mean, "mean");
+  arg.number("init.normal", stddev, "stddev", { min: 0 });
   return (key, shape, dtype = "float32") => random.normal(key, shape, { dtype, mean, stddev });
 }
 
@@ -58,7 +69,10 @@ export const TRUNCATED_NORMAL_CANDIDATES = 8;
  * P(|z| >= 2)^8 = 0.0455^8 ≈ 1.9e-11 per element, is the last one clamped to ±2.
  */
 export function truncatedNormal(options: { readonly mean?: number; readonly stddev?: number } = {}): Initializer {
+  arg.options("init.truncatedNormal", options);
   const { mean = 0, stddev = 1 } = options;
+  arg.number("init.truncatedNormal", mean, "mean");
+  arg.number("init.truncatedNormal", stddev, "stddev", { min: 0 });
   return (key, shape, dtype = "float32") => {
     const keys = random.split(key, TRUNCATED_NORMAL_CANDIDATES);
     const draws = keys.map((k) => random.normal(k, shape, { dtype }));
@@ -78,8 +92,9 @@ export function truncatedNormal(options: { readonly mean?: number; readonly stdd
  * the receptive field size.
  */
 export function computeFans(shape: Shape): { readonly fanIn: number; readonly fanOut: number } {
+  arg.array("init.computeFans", shape, "the shape");
   const dims = shape.map((d) => {
-    if (typeof d !== "number") throw new GraphgradError("init", `fans need a concrete shape, got ${formatShape(shape)}`);
+    if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) throw new GraphgradError("init", `fans need a concrete shape, got ${describeJson(shape)}`);
     return d;
   });
   if (dims.length === 0) return { fanIn: 1, fanOut: 1 };
@@ -103,8 +118,12 @@ export interface VarianceScalingOptions {
  * uniform: ±sqrt(3·scale/n).
  */
 export function varianceScaling(options: VarianceScalingOptions = {}): Initializer {
+  arg.options("init.varianceScaling", options);
   const { scale = 1, mode = "fanIn", distribution = "truncatedNormal" } = options;
+  arg.number("init.varianceScaling", scale, "scale");
   if (!(scale > 0)) throw new GraphgradError("init.varianceScaling", `scale must be positive, got ${scale}`);
+  oneOf("init.varianceScaling", mode, "mode", ["fanIn", "fanOut", "fanAvg"]);
+  oneOf("init.varianceScaling", distribution, "distribution", ["truncatedNormal", "untruncatedNormal", "uniform"]);
   return (key, shape, dtype = "float32") => {
     const { fanIn, fanOut } = computeFans(shape);
     const n = Math.max(1, mode === "fanIn" ? fanIn : mode === "fanOut" ? fanOut : (fanIn + fanOut) / 2);
@@ -128,7 +147,14 @@ export const glorotNormal = (): Initializer => varianceScaling({ scale: 1, mode:
 
 /** Evaluates one initializer to a tensor. */
 export async function value(initializer: Initializer, key: Expr, shape: readonly number[], dtype: DType = "float32", options: CompileOptions = {}): Promise<Tensor> {
-  const r = await (await compile({ outputs: { value: initializer(key, shape, dtype) } }, options)).run();
+  arg.func("init.value", initializer, "the initializer");
+  arg.expr("init.value", key, "the key");
+  checkConcreteShape("init.value", shape);
+  arg.dtype("init.value", dtype);
+  arg.options("init.value", options);
+  const e = initializer(key, shape, dtype);
+  arg.expr("init.value", e, "the initializer's result");
+  const r = await (await compile({ outputs: { value: e } }, options)).run();
   return r["value"] as Tensor;
 }
 
@@ -137,11 +163,16 @@ export async function value(initializer: Initializer, key: Expr, shape: readonly
  * i of `split(key, specs.length)`. The record can be passed to `trainStep(...).init`.
  */
 export async function values(specs: readonly ParamSpec[], key: Expr, options: CompileOptions = {}): Promise<Record<string, Tensor>> {
+  arg.array("init.values", specs, "the specs");
+  arg.expr("init.values", key, "the key");
+  arg.options("init.values", options);
+  specs.forEach((s, i) => checkSpec(s, i));
   const outputs: Record<string, Expr> = {};
   const keys = specs.length === 0 ? [] : random.split(key, specs.length);
   specs.forEach((s, i) => {
     if (outputs[s.name] !== undefined) throw new GraphgradError("init.values", `parameter '${s.name}' is listed twice`);
     const v = s.init(keys[i] as Expr, s.shape, s.dtype);
+    arg.expr("init.values", v, `the result of the initializer of '${s.name}'`);
     if (v.dtype !== s.dtype || !shapesEqual(v.shape, s.shape)) {
       throw new GraphgradError("init.values", `the initializer of '${s.name}' gave ${v.dtype}${formatShape(v.shape)}, not ${s.dtype}${formatShape(s.shape)}`);
     }
@@ -149,4 +180,18 @@ export async function values(specs: readonly ParamSpec[], key: Expr, options: Co
   });
   if (specs.length === 0) return {};
   return (await compile({ outputs }, options)).run();
+}
+
+function oneOf(where: string, v: unknown, what: string, allowed: readonly string[]): void {
+  if (typeof v !== "string" || !allowed.includes(v)) throw new GraphgradError(where, `${what} must be one of ${allowed.map((a) => `'${a}'`).join(", ")}, got ${arg.describe(v)}`);
+}
+
+function checkSpec(s: unknown, i: number): asserts s is ParamSpec {
+  const where = "init.values";
+  arg.record(where, s, `specs[${i}]`);
+  const spec = s as Readonly<Record<string, unknown>>;
+  arg.string(where, spec["name"], `specs[${i}].name`);
+  checkConcreteShape(where, spec["shape"], `specs[${i}].shape`);
+  arg.dtype(where, spec["dtype"], `specs[${i}].dtype`);
+  arg.func(where, spec["init"], `specs[${i}].init`);
 }

@@ -1,6 +1,7 @@
 import type { DType } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { formatShape } from "../../ir/shape.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, gather, matmul } from "../ops.js";
 import { glorotUniform, type Initializer, type ParamSpec, uniform, zeros } from "./init.js";
@@ -24,6 +25,8 @@ export interface DenseParamsOptions {
 
 /** Creates `${prefix}/kernel` and `${prefix}/bias`. */
 export function denseParams(prefix: string, inputSize: number, units: number, options: DenseParamsOptions = {}): DenseParams {
+  arg.string("nn.denseParams", prefix, "the prefix");
+  arg.options("nn.denseParams", options);
   const { kernelInit = glorotUniform(), biasInit = zeros(), useBias = true, dtype = "float32" } = options;
   const kernel = createParam(`${prefix}/kernel`, [inputSize, units], kernelInit, dtype);
   if (!useBias) return { kernel: kernel.param, specs: [kernel.spec] };
@@ -33,6 +36,11 @@ export function denseParams(prefix: string, inputSize: number, units: number, op
 
 /** x·kernel + bias over the last axis of x (any rank >= 2), then an optional activation. */
 export function dense(x: Expr, p: { readonly kernel: Expr; readonly bias?: Expr | undefined }, activation?: (z: Expr) => Expr): Expr {
+  arg.expr("nn.dense", x, "x");
+  arg.record("nn.dense", p, "the parameters");
+  arg.expr("nn.dense", p.kernel, "kernel");
+  if (p.bias !== undefined) arg.expr("nn.dense", p.bias, "bias");
+  if (activation !== undefined) arg.func("nn.dense", activation, "the activation");
   if (x.rank < 2) throw new GraphgradError("nn.dense", `the input needs rank >= 2 ([..., inputSize]), got ${formatShape(x.shape)}`);
   const z = p.bias === undefined ? matmul(x, p.kernel) : add(matmul(x, p.kernel), p.bias);
   return activation === undefined ? z : activation(z);
@@ -46,6 +54,7 @@ export interface EmbeddingParamsOptions {
 
 /** Creates the table `name` [vocabSize, dim]. */
 export function embeddingParams(name: string, vocabSize: number, dim: number, options: EmbeddingParamsOptions = {}): { readonly table: Expr; readonly specs: readonly ParamSpec[] } {
+  arg.options("nn.embeddingParams", options);
   const { init = uniform({ scale: 0.05 }), dtype = "float32" } = options;
   const table = createParam(name, [vocabSize, dim], init, dtype);
   return { table: table.param, specs: [table.spec] };
@@ -56,6 +65,8 @@ export function embeddingParams(name: string, vocabSize: number, dim: number, op
  * [0, V) fails the run (gather's check, on every backend); the gradient is a scatter-add.
  */
 export function embedding(ids: Expr, table: Expr): Expr {
+  arg.expr("nn.embedding", ids, "the ids");
+  arg.expr("nn.embedding", table, "the table");
   if (ids.dtype !== "int32") throw new GraphgradError("nn.embedding", `ids must be int32, got ${ids.dtype}`);
   if (table.rank !== 2) throw new GraphgradError("nn.embedding", `the table must be [vocabSize, dim], got ${formatShape(table.shape)}`);
   return gather(table, ids);

@@ -2,6 +2,7 @@ import type { DType } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { formatShape } from "../../ir/shape.js";
 import { sigmoid } from "../composites.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, concat, fill, matmul, mul, slice, tanh } from "../ops.js";
 import { glorotUniform, type Initializer, type ParamSpec, zeros } from "./init.js";
@@ -33,6 +34,10 @@ export interface LSTMParamsOptions {
 
 /** Creates `${prefix}/kernel` [inputSize + units, 4·units] and `${prefix}/bias` [4·units]. */
 export function lstmParams(prefix: string, inputSize: number, units: number, options: LSTMParamsOptions = {}): LSTMParams {
+  arg.string("nn.lstmParams", prefix, "the prefix");
+  arg.number("nn.lstmParams", inputSize, "inputSize", { integer: true, min: 0 });
+  arg.number("nn.lstmParams", units, "units", { integer: true, min: 1 });
+  arg.options("nn.lstmParams", options);
   const { kernelInit = glorotUniform(), biasInit = zeros(), dtype = "float32" } = options;
   const kernel = createParam(`${prefix}/kernel`, [inputSize + units, 4 * units], kernelInit, dtype);
   const bias = createParam(`${prefix}/bias`, [4 * units], biasInit, dtype);
@@ -44,12 +49,17 @@ export function lstmParams(prefix: string, inputSize: number, units: number, opt
  * inputs of `inputSize`, the others the `units` outputs of the layer below.
  */
 export function lstmStackParams(prefix: string, inputSize: number, units: number, layers: number, options: LSTMParamsOptions = {}): LSTMParams[] {
-  if (!(Number.isInteger(layers) && layers >= 1)) throw new GraphgradError("nn.lstmStackParams", `layers must be a positive integer, got ${layers}`);
+  arg.string("nn.lstmStackParams", prefix, "the prefix");
+  arg.number("nn.lstmStackParams", layers, "layers", { integer: true, min: 1, max: 4096 });
   return Array.from({ length: layers }, (_, l) => lstmParams(`${prefix}${l}`, l === 0 ? inputSize : units, units, options));
 }
 
 /** The specs of several layers' parameters, concatenated (for `init.values`). */
 export function specsOf(...groups: readonly { readonly specs: readonly ParamSpec[] }[]): ParamSpec[] {
+  groups.forEach((g, i) => {
+    arg.record("nn.specsOf", g, `group ${i}`);
+    arg.array("nn.specsOf", g.specs, `group ${i}'s specs`);
+  });
   return groups.flatMap((g) => g.specs);
 }
 
@@ -61,6 +71,11 @@ export function specsOf(...groups: readonly { readonly specs: readonly ParamSpec
  * and the output is h'.
  */
 export function lstmStep(x: Expr, state: LSTMState, p: { readonly kernel: Expr; readonly bias: Expr }, forgetBias = 1): readonly [Expr, LSTMState] {
+  arg.expr("nn.lstm", x, "the input");
+  arg.record("nn.lstm", state, "the state");
+  arg.expr("nn.lstm", state.c, "the state's c");
+  arg.expr("nn.lstm", state.h, "the state's h");
+  arg.number("nn.lstm", forgetBias, "forgetBias");
   const units = unitsOf(p);
   const inputSize = (p.kernel.shape[0] as number) - units;
   if (x.rank !== 2 || x.shape[1] !== inputSize) {
@@ -75,6 +90,9 @@ export function lstmStep(x: Expr, state: LSTMState, p: { readonly kernel: Expr; 
 }
 
 function unitsOf(p: { readonly kernel: Expr; readonly bias: Expr }): number {
+  arg.record("nn.lstm", p, "the parameters");
+  arg.expr("nn.lstm", p.kernel, "kernel");
+  arg.expr("nn.lstm", p.bias, "bias");
   const [rows, cols] = p.kernel.shape;
   const b = p.bias.shape[0];
   if (p.kernel.rank !== 2 || typeof rows !== "number" || typeof cols !== "number" || cols % 4 !== 0 || p.bias.rank !== 1 || b !== cols || rows <= cols / 4) {
@@ -85,7 +103,9 @@ function unitsOf(p: { readonly kernel: Expr; readonly bias: Expr }): number {
 
 /** An LSTM cell (TF's BasicLSTMCell with state_is_tuple) over the given parameters; forgetBias defaults to 1. */
 export function lstmCell(p: { readonly kernel: Expr; readonly bias: Expr }, options: { readonly forgetBias?: number } = {}): RNNCell<LSTMState> {
+  arg.options("nn.lstmCell", options);
   const { forgetBias = 1 } = options;
+  arg.number("nn.lstmCell", forgetBias, "forgetBias");
   const units = unitsOf(p);
   return {
     outputSize: units,

@@ -1,6 +1,7 @@
 import type { DType } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { type Dim, formatShape, normalizeAxis } from "../../ir/shape.js";
+import * as arg from "../args.js";
 import { Expr } from "../expr.js";
 import { slice, squeeze, transpose } from "../ops.js";
 import { scan } from "../transforms/scan.js";
@@ -36,6 +37,8 @@ function splitKey(key: Expr | undefined, n: number): (Expr | undefined)[] {
  * step's key is split into one key per cell.
  */
 export function multiCell<S>(cells: readonly RNNCell<S>[]): RNNCell<readonly S[]> {
+  arg.array("nn.multiCell", cells, "the cells");
+  cells.forEach((c, i) => checkCell("nn.multiCell", c, `cells[${i}]`));
   const last = cells[cells.length - 1];
   if (last === undefined) throw new GraphgradError("nn.multiCell", "needs at least one cell");
   return {
@@ -68,6 +71,8 @@ export interface DropoutCellOptions {
  * missing key while training is an error).
  */
 export function dropoutCell<S>(cell: RNNCell<S>, options: DropoutCellOptions): RNNCell<S> {
+  checkCell("nn.dropoutCell", cell, "the cell");
+  arg.record("nn.dropoutCell", options, "the options");
   const { inputKeepProb = 1, outputKeepProb = 1, training = true } = options;
   return {
     outputSize: cell.outputSize,
@@ -99,11 +104,15 @@ export function unroll<S>(
   initialState: S,
   options: { readonly key?: Expr; readonly scan?: boolean; readonly timeAxis?: number } = {},
 ): { readonly outputs: Expr[] | Expr; readonly state: S } {
+  checkCell("nn.unroll", cell, "the cell");
+  arg.options("nn.unroll", options);
+  if (options.key !== undefined) arg.expr("nn.unroll", options.key, "the key");
   if (options.scan === true) {
     if (!(inputs instanceof Expr)) throw new GraphgradError("nn.unroll", "the scan form takes one tensor with a time axis (e.g. [batch, steps, size]), not a list of steps");
     return unrollByScan(cell, inputs, initialState, options.key, options.timeAxis ?? 1);
   }
   if (inputs instanceof Expr) throw new GraphgradError("nn.unroll", "a tensor of steps needs { scan: true }; for a static unroll pass the list of steps (nn.unstack)");
+  arg.exprList("nn.unroll", inputs, "the inputs");
   const keys = splitKey(options.key, inputs.length);
   let state = initialState;
   const outputs = inputs.map((x, t) => {
@@ -135,6 +144,8 @@ function unrollByScan<S>(cell: RNNCell<S>, inputs: Expr, initialState: S, key: E
 
 /** The slices of x along `axis` (default 1, the time axis of [batch, steps, ...]), that axis removed. */
 export function unstack(x: Expr, axis = 1): Expr[] {
+  arg.expr("nn.unstack", x, "x");
+  arg.number("nn.unstack", axis, "the axis", { integer: true });
   const a = normalizeAxis(axis, x.rank);
   if (a._tag === "Left") throw new GraphgradError("nn.unstack", `${a.left} (shape ${formatShape(x.shape)})`);
   const n = x.shape[a.right];
@@ -144,4 +155,12 @@ export function unstack(x: Expr, axis = 1): Expr[] {
     const size = x.shape.map((_d, i) => (i === a.right ? 1 : -1));
     return squeeze(slice(x, begin, size), a.right);
   });
+}
+
+/** A cell: an object with a `step` and a `zeroState` function (as `lstmCell` makes). */
+function checkCell(where: string, c: unknown, what: string): void {
+  arg.record(where, c, what);
+  const cell = c as Readonly<Record<string, unknown>>;
+  arg.func(where, cell["step"], `${what}.step`);
+  arg.func(where, cell["zeroState"], `${what}.zeroState`);
 }

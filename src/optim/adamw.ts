@@ -1,3 +1,4 @@
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, cast, div, mul, pow, scalar, sqrt, sub, zerosLike } from "../ops.js";
 import { scaleByLearningRate } from "./learning-rate.js";
@@ -25,6 +26,9 @@ const correction = (decay: number, t: Expr, dtype: Expr["dtype"]): Expr => sub(1
  * m̂ = β1·m/(1−β1ᵗ⁺¹) + (1−β1)·g/(1−β1ᵗ).
  */
 export function scaleByBiasCorrectedAdam(o: { b1?: number; b2?: number; eps?: number; epsRoot?: number; nesterov?: boolean } = {}): GradientTransformation<BiasCorrectedAdamState, never> {
+  arg.options("optim.adamw", o);
+  for (const k of ["b1", "b2", "eps", "epsRoot"] as const) arg.optionalNumber("optim.adamw", o[k], k);
+  arg.optionalBoolean("optim.adamw", o.nesterov, "nesterov");
   const b1 = o.b1 ?? 0.9;
   const b2 = o.b2 ?? 0.999;
   const eps = o.eps ?? 1e-8;
@@ -66,5 +70,6 @@ export function adamw(o: {
   mask?: Mask;
   nesterov?: boolean;
 }): GradientTransformation<ChainState, "lr"> {
+  arg.record("optim.adamw", o, "the options");
   return chain(scaleByBiasCorrectedAdam(o), addDecayedWeights(o.weightDecay ?? 1e-4, o.mask), scaleByLearningRate(o.lr));
 }

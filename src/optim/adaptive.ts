@@ -1,3 +1,4 @@
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, cast, div, fill, mul, pow, scalar, sqrt, sub, zerosLike } from "../ops.js";
 import { entry, mapParams, type Params } from "./tree.js";
@@ -22,6 +23,7 @@ export interface AdagradState extends TransformState {
  * the seed's hand-written form starts at 0 (its first step is then g/|g|).
  */
 export function scaleByAdagrad(o: { initialAccumulator?: number; eps?: number } = {}): GradientTransformation<AdagradState, never> {
+  checkOptions("adagrad", o, ["initialAccumulator", "eps"]);
   const init = o.initialAccumulator ?? 0.1;
   const eps = o.eps ?? 0;
   return {
@@ -50,6 +52,8 @@ export interface RmsState extends TransformState {
  * eps 1e-10; the seed's form starts at 0 with no eps.
  */
 export function scaleByRms(o: { decay?: number; eps?: number; initialScale?: number; centered?: boolean } = {}): GradientTransformation<RmsState, never> {
+  checkOptions("rmsprop", o, ["decay", "eps", "initialScale"]);
+  arg.optionalBoolean("optim.rmsprop", o.centered, "centered");
   const rho = o.decay ?? 0.9;
   const eps = o.eps ?? 1e-10;
   const init = o.initialScale ?? 1;
@@ -90,6 +94,7 @@ export interface AdamState extends TransformState {
  * With ε = 0 it equals the seed's m̂/sqrt(v̂).
  */
 export function scaleByAdam(o: { b1?: number; b2?: number; eps?: number } = {}): GradientTransformation<AdamState, never> {
+  checkOptions("adam", o, ["b1", "b2", "eps"]);
   const b1 = o.b1 ?? 0.9;
   const b2 = o.b2 ?? 0.999;
   const eps = o.eps ?? 1e-8;
@@ -124,6 +129,7 @@ export interface AdadeltaState extends TransformState {
  * epsilon 1e-8.
  */
 export function scaleByAdadelta(o: { rho?: number; eps?: number } = {}): GradientTransformation<AdadeltaState, never> {
+  checkOptions("adadelta", o, ["rho", "eps"]);
   const rho = o.rho ?? 0.95;
   const eps = o.eps ?? 1e-8;
   return {
@@ -138,4 +144,10 @@ export function scaleByAdadelta(o: { rho?: number; eps?: number } = {}): Gradien
       return [updates, Object.freeze({ _tag: "AdadeltaState", accumulator, accumulatorUpdate }), {}];
     },
   };
+}
+
+/** An optional options object whose `numeric` fields, when present, are finite numbers. */
+function checkOptions(name: string, o: object | undefined, numeric: readonly string[]): void {
+  arg.options(`optim.${name}`, o);
+  for (const k of numeric) arg.optionalNumber(`optim.${name}`, (o as Readonly<Record<string, unknown>> | undefined)?.[k], k);
 }

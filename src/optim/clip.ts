@@ -1,4 +1,5 @@
 import { GraphgradError } from "../../ir/errors.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, cast, div, maximum, minimum, mul, scalar, sqrt, sum } from "../ops.js";
 import { mapParams, type Params } from "./tree.js";
@@ -8,6 +9,8 @@ import { type EmptyState, EMPTY, type GradientTransformation, stateless } from "
 
 /** sqrt(Σ_t Σ t²) over all tensors, a list or a record (TF's global_norm), in the dtype of the first one. */
 export function globalNorm(ts: GradientList): Expr {
+  if (Array.isArray(ts)) arg.exprList("optim.globalNorm", ts, "the tensors");
+  else arg.exprRecord("optim.globalNorm", ts, "the tensors");
   const parts: readonly Expr[] = Array.isArray(ts) ? ts : Object.values(ts as Params);
   const first = parts[0];
   if (first === undefined) return scalar(0);
@@ -15,6 +18,7 @@ export function globalNorm(ts: GradientList): Expr {
 }
 
 function checkPositive(op: string, c: number): void {
+  arg.number(op, c, "the clip norm", { nonFinite: true });
   if (!(c > 0) || !Number.isFinite(c)) throw new GraphgradError(op, `the clip norm must be a positive number, got ${c}`);
 }
 
@@ -37,6 +41,8 @@ export type Clipped<T extends GradientList> = T extends readonly Expr[] ? { -rea
  */
 export function clipByGlobalNormOf<const T extends GradientList>(grads: T, c: number): [clipped: Clipped<T>, norm: Expr] {
   checkPositive("clipByGlobalNorm", c);
+  if (Array.isArray(grads)) arg.exprList("clipByGlobalNorm", grads, "the gradients");
+  else arg.exprRecord("clipByGlobalNorm", grads, "the gradients");
   const list: readonly Expr[] = Array.isArray(grads) ? grads : Object.values(grads as Params);
   const norm = globalNorm(list);
   const factor = clipFactor(norm, c);
@@ -62,6 +68,8 @@ export function clipByGlobalNorm(c: number): GradientTransformation<EmptyState, 
 
 /** Clamps every element into [lo, hi] (TF's clip_by_value). */
 export function clipByValue(lo: number, hi: number): GradientTransformation<EmptyState, never> {
+  arg.number("clipByValue", lo, "lo", { nonFinite: true });
+  arg.number("clipByValue", hi, "hi", { nonFinite: true });
   if (!(lo <= hi)) throw new GraphgradError("clipByValue", `needs lo <= hi, got [${lo}, ${hi}]`);
   return stateless((g) => minimum(maximum(g, lo), hi));
 }

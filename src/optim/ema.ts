@@ -1,4 +1,5 @@
 import { GraphgradError } from "../../ir/errors.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, cast, div, mul, pow, scalar, sub, zerosLike } from "../ops.js";
 import type { GradientTransformation, TransformState } from "./transform.js";
@@ -19,6 +20,9 @@ export interface EmaTransformState extends TransformState {
  * other: chain it (an averaged gradient), or call init/update on any tensors (weight averaging).
  */
 export function ema(o: { decay: number; debias?: boolean }): GradientTransformation<EmaTransformState, never> {
+  arg.record("ema", o, "the options");
+  arg.number("ema", o.decay, "decay", { nonFinite: true });
+  arg.optionalBoolean("ema", o.debias, "debias");
   const debias = o.debias ?? true;
   const { decay } = o;
   if (!(decay >= 0 && (debias ? decay < 1 : decay <= 1))) {

@@ -1,3 +1,4 @@
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, cast, mul, neg, scalar } from "../ops.js";
 import { mapParams } from "./tree.js";
@@ -17,6 +18,7 @@ export interface ScaleByScheduleState extends TransformState {
  * global step instead when `update` is given one (`trainStep` gives its state's step).
  */
 export function scaleByLearningRate(lr: LearningRate): GradientTransformation<ScaleByScheduleState | EmptyState, "lr"> {
+  if (typeof lr !== "function") arg.number("optim", lr, "the learning rate (a number or a schedule)");
   if (typeof lr === "number") {
     return stateless(
       (g) => mul(g, scalar(-lr, g.dtype)),

@@ -1,3 +1,4 @@
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, mul, scalar, sign, zerosLike } from "../ops.js";
 import { scaleByLearningRate } from "./learning-rate.js";
@@ -19,6 +20,9 @@ export interface LionState extends TransformState {
  * m ← (1−β2)·g + β2·m (a slower average than the one the sign is taken of).
  */
 export function scaleByLion(o: { b1?: number; b2?: number } = {}): GradientTransformation<LionState, never> {
+  arg.options("optim.lion", o);
+  arg.optionalNumber("optim.lion", o.b1, "b1");
+  arg.optionalNumber("optim.lion", o.b2, "b2");
   const b1 = o.b1 ?? 0.9;
   const b2 = o.b2 ?? 0.99;
   return {
@@ -36,5 +40,6 @@ export function scaleByLion(o: { b1?: number; b2?: number } = {}): GradientTrans
  * w ← w − lr·(sign((1−β1)·g + β1·m) + weightDecay·w). Defaults β1 0.9, β2 0.99, weight decay 1e-3.
  */
 export function lion(o: { lr: LearningRate; b1?: number; b2?: number; weightDecay?: number | Schedule; mask?: Mask }): GradientTransformation<ChainState, "lr"> {
+  arg.record("optim.lion", o, "the options");
   return chain(scaleByLion(o), addDecayedWeights(o.weightDecay ?? 1e-3, o.mask), scaleByLearningRate(o.lr));
 }

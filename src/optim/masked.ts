@@ -1,3 +1,4 @@
+import * as arg from "../args.js";
 import { entry, mapParams } from "./tree.js";
 import { type Mask, maskedNames, pick } from "./mask.js";
 import type { GradientTransformation, TransformState } from "./transform.js";
@@ -15,6 +16,8 @@ export interface MaskedState<S extends TransformState = TransformState> extends 
  * passed on to `inner`.
  */
 export function masked<S extends TransformState, K extends string>(inner: GradientTransformation<S, K>, mask: Mask): GradientTransformation<MaskedState<S>, K> {
+  arg.transformation("masked", inner, "the inner transformation");
+  arg.mask("masked", mask);
   return {
     init: (params) => Object.freeze({ _tag: "MaskedState", inner: inner.init(pick(params, maskedNames(mask, params, "masked"))) }),
     update: (grads, state, params, context) => {

@@ -1,3 +1,4 @@
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, mul, zerosLike } from "../ops.js";
 import { entry, mapParams, type Params } from "./tree.js";
@@ -13,6 +14,9 @@ export interface TraceState extends TransformState {
  * Chained before `scaleByLearningRate` this is `w -= lr·a`.
  */
 export function traceMomentum(o: { decay: number; nesterov?: boolean }): GradientTransformation<TraceState, never> {
+  arg.record("optim.traceMomentum", o, "the options");
+  arg.number("optim.traceMomentum", o.decay, "decay (the momentum)");
+  arg.optionalBoolean("optim.traceMomentum", o.nesterov, "nesterov");
   return {
     init: (params) => Object.freeze({ _tag: "TraceState", trace: mapParams(params, zerosLike) }),
     update: (grads, state) => {
@@ -30,6 +34,8 @@ export interface EmaState extends TransformState {
 
 /** The seed's SGDM momentum, an exponential moving average of gradients: m ← β·m + (1-β)·g. */
 export function emaMomentum(o: { beta: number }): GradientTransformation<EmaState, never> {
+  arg.record("optim.emaMomentum", o, "the options");
+  arg.number("optim.emaMomentum", o.beta, "beta");
   return {
     init: (params) => Object.freeze({ _tag: "EmaState", mu: mapParams(params, zerosLike) }),
     update: (grads, state) => {

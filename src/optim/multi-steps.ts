@@ -1,4 +1,5 @@
 import { GraphgradError } from "../../ir/errors.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, cast, div, equal, scalar, sub, where, zerosLike } from "../ops.js";
 import type { GradientTransformation, TransformState } from "./transform.js";
@@ -26,7 +27,8 @@ export interface MultiStepsState<S extends TransformState = TransformState> exte
  * the inner updates so far, which is optax's count.
  */
 export function multiSteps<S extends TransformState, K extends string>(inner: GradientTransformation<S, K>, k: number): GradientTransformation<MultiStepsState<S>, K> {
-  if (!Number.isInteger(k) || k < 1) throw new GraphgradError("multiSteps", `k (the number of gradients per update) must be a positive integer, got ${k}`);
+  arg.transformation("multiSteps", inner, "the inner transformation");
+  if (typeof k !== "number" || !Number.isInteger(k) || k < 1) throw new GraphgradError("multiSteps", `k (the number of gradients per update) must be a positive integer, got ${arg.describe(k)}`);
   return {
     init: (params) =>
       Object.freeze({

@@ -1,4 +1,5 @@
 import { GraphgradError } from "../../ir/errors.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, cos, div, less, lessEqual, maximum, minimum, mul, scalar, sub, where } from "../ops.js";
 import { cosineDecay, type Schedule } from "./schedules.js";
@@ -15,6 +16,10 @@ function check(name: string, ok: boolean, message: string): void {
  * (so it starts from 0).
  */
 export function join(schedules: readonly Schedule[], boundaries: readonly number[]): Schedule {
+  arg.array("schedules.join", schedules, "the schedules");
+  schedules.forEach((s, i) => arg.func("schedules.join", s, `schedules[${i}]`));
+  arg.array("schedules.join", boundaries, "the boundaries");
+  boundaries.forEach((b, i) => arg.number("schedules.join", b, `boundaries[${i}]`, { nonFinite: true }));
   check("join", schedules.length >= 1, "needs at least one schedule");
   check("join", boundaries.length === schedules.length - 1, `needs one boundary fewer than schedules: ${schedules.length} schedules, ${boundaries.length} boundaries`);
   boundaries.forEach((b, i) => {
@@ -44,6 +49,10 @@ function linear(init: number, end: number, steps: number): Schedule {
  * length, warm-up included), held at `end` after.
  */
 export function warmupCosineDecay(o: { initial: number; peak: number; warmupSteps: number; decaySteps: number; end?: number; exponent?: number }): Schedule {
+  arg.record("schedules.warmupCosineDecay", o, "the options");
+  for (const k of ["initial", "peak", "warmupSteps", "decaySteps"] as const) arg.number("schedules.warmupCosineDecay", o[k], k, { nonFinite: true });
+  arg.optionalNumber("schedules.warmupCosineDecay", o.end, "end");
+  arg.optionalNumber("schedules.warmupCosineDecay", o.exponent, "exponent");
   const end = o.end ?? 0;
   check("warmupCosineDecay", Number.isFinite(o.warmupSteps) && o.warmupSteps >= 0, `warmupSteps must be a non-negative number, got ${o.warmupSteps}`);
   check("warmupCosineDecay", o.decaySteps > o.warmupSteps, `decaySteps (the whole schedule, warm-up included) must exceed warmupSteps: ${o.decaySteps} <= ${o.warmupSteps}`);
@@ -63,6 +72,10 @@ export function warmupCosineDecay(o: { initial: number; peak: number; warmupStep
  * v₁ + (v₀ − v₁)/2·(cos(π·(count − b₀)/(b₁ − b₀)) + 1).
  */
 export function oneCycle(o: { transitionSteps: number; peak: number; pctStart?: number; divFactor?: number; finalDivFactor?: number }): Schedule {
+  arg.record("schedules.oneCycle", o, "the options");
+  arg.number("schedules.oneCycle", o.transitionSteps, "transitionSteps", { nonFinite: true });
+  arg.number("schedules.oneCycle", o.peak, "peak");
+  for (const k of ["pctStart", "divFactor", "finalDivFactor"] as const) arg.optionalNumber("schedules.oneCycle", o[k], k, { nonFinite: true });
   const pctStart = o.pctStart ?? 0.3;
   const divFactor = o.divFactor ?? 25;
   const finalDivFactor = o.finalDivFactor ?? 1e4;

@@ -1,4 +1,5 @@
 import { GraphgradError } from "../../ir/errors.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, cos, div, floor, greater, maximum, minimum, mul, pow, scalar, sub, where } from "../ops.js";
 
@@ -13,11 +14,13 @@ export type Schedule = (count: Expr) => Expr;
 export type LearningRate = number | Schedule;
 
 function positive(name: string, field: string, v: number): void {
+  arg.number(`schedules.${name}`, v, field, { nonFinite: true });
   if (!(v > 0) || !Number.isFinite(v)) throw new GraphgradError(`schedules.${name}`, `${field} must be a positive number, got ${v}`);
 }
 
 /** The same value at every step. */
 export function constant(value: number): Schedule {
+  arg.number("schedules.constant", value, "the value");
   return (count) => scalar(value, count.dtype);
 }
 
@@ -26,6 +29,8 @@ export function constant(value: number): Schedule {
  * `staircase`. (The seed: initial 0.2, decayRate 0.99, decaySteps 1 gives 0.2, 0.198, 0.19602, ...)
  */
 export function exponentialDecay(o: { initial: number; decayRate: number; decaySteps: number; staircase?: boolean }): Schedule {
+  numbers("exponentialDecay", o, ["initial"]);
+  arg.optionalBoolean("schedules.exponentialDecay", o.staircase, "staircase");
   positive("exponentialDecay", "decaySteps", o.decaySteps);
   positive("exponentialDecay", "decayRate", o.decayRate);
   return (count) => {
@@ -40,6 +45,11 @@ export function exponentialDecay(o: { initial: number; decayRate: number; decayS
  * (The seed: boundaries [40000, 60000, 80000], values [0.1, 0.01, 0.001, 0.0001].)
  */
 export function piecewiseConstant(o: { boundaries: readonly number[]; values: readonly number[] }): Schedule {
+  arg.record("schedules.piecewiseConstant", o, "the options");
+  for (const k of ["boundaries", "values"] as const) {
+    arg.array("schedules.piecewiseConstant", o[k], k);
+    o[k].forEach((v, i) => arg.number("schedules.piecewiseConstant", v, `${k}[${i}]`));
+  }
   if (o.values.length !== o.boundaries.length + 1) {
     throw new GraphgradError("schedules.piecewiseConstant", `needs one more value than boundaries: ${o.values.length} values, ${o.boundaries.length} boundaries`);
   }
@@ -60,6 +70,7 @@ export function piecewiseConstant(o: { boundaries: readonly number[]; values: re
  * epoch = floor(step / stepsPerEpoch) counts from 0 (the seed's loop index i).
  */
 export function epochDecay(o: { initial: number; decay: number; maxEpoch: number; stepsPerEpoch: number }): Schedule {
+  numbers("epochDecay", o, ["initial", "decay", "maxEpoch"]);
   positive("epochDecay", "stepsPerEpoch", o.stepsPerEpoch);
   return (count) => {
     const epoch = floor(div(count, o.stepsPerEpoch));
@@ -71,6 +82,9 @@ export function epochDecay(o: { initial: number; decay: number; maxEpoch: number
  * TF's polynomial_decay (without cycling): (initial - end)·(1 - min(step, decaySteps)/decaySteps)^power + end.
  */
 export function polynomialDecay(o: { initial: number; end?: number; decaySteps: number; power?: number }): Schedule {
+  numbers("polynomialDecay", o, ["initial"]);
+  arg.optionalNumber("schedules.polynomialDecay", o.end, "end");
+  arg.optionalNumber("schedules.polynomialDecay", o.power, "power");
   positive("polynomialDecay", "decaySteps", o.decaySteps);
   const end = o.end ?? 0.0001;
   const power = o.power ?? 1;
@@ -82,6 +96,8 @@ export function polynomialDecay(o: { initial: number; end?: number; decaySteps: 
 
 /** Linear warm-up from 0 to `peak` over `steps` updates, then `after` (shifted to start at 0). */
 export function warmup(o: { peak: number; steps: number; after?: Schedule }): Schedule {
+  numbers("warmup", o, ["peak"]);
+  if (o.after !== undefined) arg.func("schedules.warmup", o.after, "after");
   positive("warmup", "steps", o.steps);
   return (count) => {
     const ramp = mul(div(add(count, 1), o.steps), o.peak);
@@ -95,6 +111,9 @@ export function warmup(o: { peak: number; steps: number; after?: Schedule }): Sc
  * from `initial` down to `alpha·initial` at `decaySteps`, held there after.
  */
 export function cosineDecay(o: { initial: number; decaySteps: number; alpha?: number; exponent?: number }): Schedule {
+  numbers("cosineDecay", o, ["initial"]);
+  arg.optionalNumber("schedules.cosineDecay", o.alpha, "alpha");
+  arg.optionalNumber("schedules.cosineDecay", o.exponent, "exponent");
   positive("cosineDecay", "decaySteps", o.decaySteps);
   const alpha = o.alpha ?? 0;
   const exponent = o.exponent ?? 1;
@@ -106,3 +125,9 @@ export function cosineDecay(o: { initial: number; decaySteps: number; alpha?: nu
 }
 
 export { valueAt } from "./value-at.js";
+
+/** The options object of schedule `name`, whose `fields` are finite numbers. */
+function numbers(name: string, o: object, fields: readonly string[]): void {
+  arg.record(`schedules.${name}`, o, "the options");
+  for (const f of fields) arg.number(`schedules.${name}`, (o as Readonly<Record<string, unknown>>)[f], f);
+}

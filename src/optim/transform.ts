@@ -1,4 +1,5 @@
 import { cast, add, mul } from "../ops.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { entry, mapParams, type Params } from "./tree.js";
 
@@ -54,6 +55,8 @@ export const EMPTY: EmptyState = Object.freeze({ _tag: "EmptyState" });
 
 /** A stateless transformation from a function of (gradient, parameter), optionally reporting metrics. */
 export function stateless<K extends string = never>(f: (g: Expr, p: Expr, name: string) => Expr, metrics?: (grads: Params) => Metrics<K>): GradientTransformation<EmptyState, K> {
+  arg.func("optim.stateless", f, "the update function");
+  if (metrics !== undefined) arg.func("optim.stateless", metrics, "the metrics function");
   return {
     init: () => EMPTY,
     update: (grads, state, params) => [mapParams(grads, (g, n) => f(g, entry(params, n, "update"), n)), state, metrics?.(grads) ?? ({} as Metrics<K>)],
@@ -67,6 +70,7 @@ export function identity(): GradientTransformation<EmptyState, never> {
 
 /** Multiplies every update by a constant. */
 export function scale(c: number): GradientTransformation<EmptyState, never> {
+  arg.number("optim.scale", c, "the factor");
   return stateless((g) => mul(g, c));
 }
 
@@ -78,6 +82,11 @@ export interface ChainState extends TransformState {
 /** Applies transformations in order; the state is the tuple of their states; metrics are merged (the context is passed to each). */
 export function chain<const T extends readonly GradientTransformation<TransformState, string>[]>(...transforms: T): GradientTransformation<ChainState, MetricNamesOf<T[number]>> {
   const all = transforms as readonly GradientTransformation[];
+  all.forEach((t, i) => {
+    arg.record("optim.chain", t, `transformation ${i}`);
+    arg.func("optim.chain", t.init, `transformation ${i}'s init`);
+    arg.func("optim.chain", t.update, `transformation ${i}'s update`);
+  });
   return {
     init: (params) => Object.freeze({ _tag: "ChainState", inner: Object.freeze(all.map((t) => t.init(params))) }),
     update: (grads, state, params, context) => {
@@ -97,6 +106,8 @@ export function chain<const T extends readonly GradientTransformation<TransformS
 
 /** params + updates, each update cast to its parameter's dtype. */
 export function applyUpdates(params: Params, updates: Params): Params {
+  arg.exprRecord("optim.applyUpdates", params, "the parameters");
+  arg.exprRecord("optim.applyUpdates", updates, "the updates");
   return mapParams(params, (p, n) => {
     const u = updates[n];
     return u === undefined ? p : add(p, cast(u, p.dtype));

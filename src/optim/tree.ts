@@ -1,5 +1,6 @@
 import { GraphgradError } from "../../ir/errors.js";
 import { Tensor } from "../../ir/tensor.js";
+import * as arg from "../args.js";
 import { Expr } from "../expr.js";
 
 /**
@@ -26,6 +27,7 @@ function isLeaf(v: unknown): v is Leaf {
 
 /** The leaves of a tree with their paths (`mu/w`, `inner/0/count`), in a fixed order. */
 export function flattenTree(tree: unknown, prefix = ""): [string, Leaf][] {
+  arg.string("optim.flattenTree", prefix, "the prefix");
   if (isLeaf(tree)) return [[prefix, tree]];
   if (Array.isArray(tree)) return tree.flatMap((v, i) => flattenTree(v, join(prefix, String(i))));
   if (typeof tree === "object" && tree !== null) {
@@ -40,12 +42,13 @@ const join = (a: string, b: string): string => (a === "" ? b : `${a}/${b}`);
 
 /** The same tree with each leaf replaced by `f(leaf, path)`; non-leaf values (tags) are kept. Frozen. */
 export function mapTree<R>(tree: unknown, f: (leaf: Leaf, path: string) => R, prefix = ""): unknown {
+  arg.func("optim.mapTree", f, "the function");
+  arg.string("optim.mapTree", prefix, "the prefix");
   if (isLeaf(tree)) return f(tree, prefix);
   if (Array.isArray(tree)) return Object.freeze(tree.map((v, i) => mapTree(v, f, join(prefix, String(i)))));
   if (typeof tree === "object" && tree !== null) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(tree)) out[k] = mapTree((tree as Record<string, unknown>)[k], f, join(prefix, k));
-    return Object.freeze(out);
+    // fromEntries defines each key as its own property, "__proto__" included (an assignment would set the prototype).
+    return Object.freeze(Object.fromEntries(Object.keys(tree).map((k) => [k, mapTree((tree as Record<string, unknown>)[k], f, join(prefix, k))])));
   }
   return tree;
 }
@@ -124,9 +127,9 @@ export function treeFlattener(template: unknown, where: string): (tree: unknown)
 
 /** Applies f to every entry of a parameter record. */
 export function mapParams<A, B>(p: Params<A>, f: (v: A, name: string) => B): Params<B> {
-  const out: Record<string, B> = {};
-  for (const [k, v] of Object.entries(p)) out[k] = f(v, k);
-  return Object.freeze(out);
+  arg.record("optim.mapParams", p, "the parameters");
+  arg.func("optim.mapParams", f, "the function");
+  return Object.freeze(Object.fromEntries(Object.entries(p).map(([k, v]) => [k, f(v, k)])));
 }
 
 /** The entry `name` of a record, or a clear error naming what is missing. */

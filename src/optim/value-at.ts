@@ -1,6 +1,7 @@
 import { js } from "../../backends/js/index.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { evaluate, type Feeds } from "../compile.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { scalar } from "../ops.js";
 
@@ -12,9 +13,14 @@ import { scalar } from "../ops.js";
  * expression (for a schedule reading an input, such as `hooks.learningRateInput`).
  */
 export async function valueAt(schedule: number | ((count: Expr) => Expr), step: number, options: { readonly dtype?: "float32" | "float64"; readonly feeds?: Feeds } = {}): Promise<number> {
-  if (!Number.isInteger(step) || step < 0) throw new GraphgradError("schedules.valueAt", `step must be a non-negative integer (a count of updates), got ${step}`);
+  if (typeof schedule !== "function") arg.number("schedules.valueAt", schedule, "the schedule (a function of the count, or a number)");
+  if (typeof step !== "number" || !Number.isInteger(step) || step < 0) throw new GraphgradError("schedules.valueAt", `step must be a non-negative integer (a count of updates), got ${arg.describe(step)}`);
+  arg.options("schedules.valueAt", options);
   const dtype = options.dtype ?? "float32";
+  if (dtype !== "float32" && dtype !== "float64") throw new GraphgradError("schedules.valueAt", `dtype must be 'float32' or 'float64', got ${arg.describe(dtype)}`);
+  if (options.feeds !== undefined) arg.record("schedules.valueAt", options.feeds, "feeds");
   const value = typeof schedule === "number" ? scalar(schedule, dtype) : schedule(scalar(step, dtype));
+  arg.expr("schedules.valueAt", value, "the schedule's result");
   if (value.rank !== 0) throw new GraphgradError("schedules.valueAt", `the schedule must give a scalar, got shape [${value.shape.join(",")}]`);
   return (await evaluate(value, options.feeds ?? {}, { backend: js() })).item();
 }

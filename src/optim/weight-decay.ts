@@ -1,4 +1,5 @@
 import { GraphgradError } from "../../ir/errors.js";
+import * as arg from "../args.js";
 import type { Expr } from "../expr.js";
 import { add, cast, mul, scalar } from "../ops.js";
 import { type Mask } from "./mask.js";
@@ -22,6 +23,8 @@ export type AddDecayedWeightsState = EmptyState | WeightDecayScheduleState | Mas
  * (the others pass through, as optax's `masked`). A constant 0 leaves the updates as they are.
  */
 export function addDecayedWeights(weightDecay: number | Schedule, mask?: Mask): GradientTransformation<AddDecayedWeightsState, never> {
+  if (typeof weightDecay !== "function") arg.number("addDecayedWeights", weightDecay, "the weight decay (a number or a schedule)", { nonFinite: true });
+  if (mask !== undefined) arg.mask("addDecayedWeights", mask);
   if (typeof weightDecay === "number" && !Number.isFinite(weightDecay)) {
     throw new GraphgradError("addDecayedWeights", `the weight decay must be a finite number or a schedule, got ${weightDecay}`);
   }

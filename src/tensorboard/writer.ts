@@ -2,7 +2,9 @@ import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
+import { describe } from "../../ir/check.js";
 import { GraphgradError } from "../../ir/errors.js";
+import * as arg from "../args.js";
 import { Tensor } from "../../ir/tensor.js";
 import { messageOf } from "../io/atomic-write.js";
 import { graphEvent, histogramEvent, scalarEvent, versionEvent } from "./events.js";
@@ -41,7 +43,10 @@ export interface SummaryWriter {
 }
 
 export function writer(logdir: string, options: WriterOptions = {}): SummaryWriter {
-  if (typeof logdir !== "string" || logdir === "") throw new GraphgradError("tensorboard.writer", `logdir must be a non-empty path, got ${JSON.stringify(logdir)}`);
+  if (typeof logdir !== "string" || logdir === "") throw new GraphgradError("tensorboard.writer", `logdir must be a non-empty path, got ${describe(logdir)}`);
+  arg.options("tensorboard.writer", options);
+  if (options.filenameSuffix !== undefined) arg.string("tensorboard.writer", options.filenameSuffix, "filenameSuffix");
+  if (options.clock !== undefined) arg.func("tensorboard.writer", options.clock, "clock");
   const clock = options.clock ?? ((): number => Date.now() / 1000);
   const started = clock();
   const name = `events.out.tfevents.${String(Math.floor(started)).padStart(10, "0")}.${hostname()}.${process.pid}.${randomBytes(4).toString("hex")}${options.filenameSuffix ?? ""}`;

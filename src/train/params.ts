@@ -4,11 +4,13 @@ import { toposort } from "../../ir/node.js";
 import { formatShape, shapesEqual } from "../../ir/shape.js";
 import { Tensor, tensorFrom } from "../../ir/tensor.js";
 import type { TensorLike } from "../compile.js";
+import * as arg from "../args.js";
 import { Expr } from "../expr.js";
 import type { Params } from "../optim/tree.js";
 
 /** The `param` inputs expressions depend on. */
 export function paramsOf(...es: readonly Expr[]): Expr[] {
+  arg.exprList("paramsOf", es, "the expressions");
   return toposort(es.map((e) => e.node))
     .filter((n): n is NodeOf<"input"> => n.op === "input" && n.attrs.kind === "param")
     .map((n) => Expr.of(n));

@@ -103,7 +103,7 @@ describe("elementwise broadcasting", () => {
   });
 
   it("rejects operands that are not expressions", () => {
-    expectMentions(() => gg.add("x" as unknown as gg.Expr, 1), "add", ["operand 0", "Expr or a number", "string"]);
+    expectMentions(() => gg.add("x" as unknown as gg.Expr, 1), "add", ["operand 0", "Expr or a number", '"x"']);
   });
 });
 
@@ -271,8 +271,9 @@ describe("sources", () => {
     expectExact(() => gg.fill([2], 2, "bool"), "fill: a bool value must be 0 or 1, got 2");
     expectExact(() => prim("literal", [], { shape: [3], dtype: "bool", values: [1, 0, 256] }), "literal: a bool value must be 0 or 1, got 256");
     expect(gg.fill([2], 1, "bool").dtype).toBe("bool");
-    // Nested data is converted as cast converts: non-zero is true.
-    expect(gg.constant([2, 0], "bool").node.attrs).toMatchObject({ values: [1, 0] });
+    // Nested data holds booleans, 0 or 1 (cast converts other numbers: non-zero is true).
+    expect(gg.constant([true, 0], "bool").node.attrs).toMatchObject({ values: [1, 0] });
+    expectExact(() => gg.constant([2, 0], "bool"), "constant: element 0 is 2: bool takes only 0, 1, true and false");
   });
 
   it("iota needs an axis of its shape and a numeric dtype", () => {
