@@ -37,7 +37,7 @@ export class Tensor {
     const d = checkDtype("tensor", dtype);
     checkConcreteShape("tensor", shape);
     if (!(data instanceof ARRAY_OF[d])) {
-      throw new GraphgradError("tensor", `a ${d} tensor keeps its data in a ${ARRAY_OF[d].name}, got ${describe(data)} (tensorFrom converts)`);
+      throw new GraphgradError("tensor", `${withArticle(`${d} tensor`)} keeps its data in ${withArticle(ARRAY_OF[d].name)}, got ${describe(data)} (tensorFrom converts)`);
     }
     if (data.length !== sizeOf(shape)) {
       throw new GraphgradError("tensor", `${data.length} values do not fill shape ${formatShape(shape)}`);
@@ -206,7 +206,7 @@ export function tensorFrom(v: NestedArray | TypedArray, dtype: DType, shape?: Co
 }
 
 function fromTypedArray(v: ArrayBufferView, d: DType, shape: ConcreteShape | undefined, where: string): Tensor {
-  if (!NUMBER_ARRAYS.some((A) => v instanceof A)) throw new GraphgradError(where, `a ${d} tensor is built from an array of numbers, got ${describe(v)}`);
+  if (!NUMBER_ARRAYS.some((A) => v instanceof A)) throw new GraphgradError(where, `${withArticle(`${d} tensor`)} is built from an array of numbers, got ${describe(v)}`);
   const src = v as unknown as ArrayLike<number>;
   const s = shape ?? [src.length];
   if (sizeOf(s) !== src.length) throw new GraphgradError(where, `${src.length} values given for shape ${formatShape(s)} (${sizeOf(s)} elements)`);
@@ -221,6 +221,8 @@ function fromTypedArray(v: ArrayBufferView, d: DType, shape: ConcreteShape | und
   data.set(src);
   return new Tensor(d, s, data);
 }
+
+const withArticle = (w: string): string => `${/^[aeiouAEIOU]/.test(w) ? "an" : "a"} ${w}`;
 
 const sameShape = (a: ConcreteShape, b: ConcreteShape): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 

@@ -135,4 +135,8 @@ describe("README", () => {
   it("the ONNX export example runs the exported classifier in ONNX Runtime and gets graphgrad's probabilities", async () => {
     await expect(runBlock(block("gg.onnx.export("), "onnx")).resolves.toEqual(["true"]);
   });
+
+  it("the tensor-creation example runs (it throws if a tensor is wrong)", async () => {
+    await expect(runBlock(block("gg.tensor(["), "tensors")).resolves.toEqual([]);
+  });
 });
