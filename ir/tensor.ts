@@ -6,15 +6,19 @@ import { type ConcreteShape, formatShape, sizeOf } from "./shape.js";
 /** Nested arrays of numbers or booleans, as a user writes tensor data. */
 export type NestedArray = number | boolean | readonly NestedArray[];
 
+/** A typed array's constructor (Float32Array, Int8Array, ...). */
+type ArrayKind = new (length: number) => ArrayBufferView;
+
 /** The typed array each dtype stores its elements in. */
-const ARRAY_OF: Readonly<Record<DType, Function>> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
+const ARRAY_OF: Readonly<Record<DType, ArrayKind>> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
 
 let markLibraryOwned!: (t: Tensor) => Tensor;
 let libraryOwned!: (t: Tensor) => boolean;
 
 /**
  * A concrete tensor: dtype, shape and row-major data. Treated as immutable: nothing in graphgrad
- * writes to a tensor's data after creating it. The constructor takes the array as it is (no copy);
+ * writes to a tensor's data after creating it (but the arrays of a train state donated with
+ * `donate: true`). The constructor takes the array as it is (no copy);
  * it must be the dtype's own kind (Float32Array, Float64Array, Int32Array, Uint8Array of 0/1 for
  * bool) and fill the shape.
  */
@@ -35,11 +39,10 @@ export class Tensor {
 
   constructor(dtype: DType, shape: ConcreteShape, data: TypedArray) {
     const d = checkDtype("tensor", dtype);
-    checkConcreteShape("tensor", shape);
     if (!(data instanceof ARRAY_OF[d])) {
       throw new GraphgradError("tensor", `${withArticle(`${d} tensor`)} keeps its data in ${withArticle(ARRAY_OF[d].name)}, got ${describe(data)} (tensorFrom converts)`);
     }
-    if (data.length !== sizeOf(shape)) {
+    if (data.length !== sizeOf(checkConcreteShape("tensor", shape))) {
       throw new GraphgradError("tensor", `${data.length} values do not fill shape ${formatShape(shape)}`);
     }
     if (d === "bool") checkBools(data, shape, "tensor");
@@ -125,7 +128,7 @@ function elementError(where: string, index: number, shape: ConcreteShape, value:
 }
 
 /** The stored value of one element for `dtype`, or undefined when the dtype cannot hold it exactly (floats round to nearest). */
-function elementValue(x: unknown, dtype: DType): number | undefined {
+export function elementValue(x: unknown, dtype: DType): number | undefined {
   if (typeof x === "boolean") return x ? 1 : 0;
   if (typeof x !== "number") return undefined;
   switch (dtype) {
@@ -139,16 +142,14 @@ function elementValue(x: unknown, dtype: DType): number | undefined {
   }
 }
 
-/** `x` as an element of `dtype` (a feed given as a plain number), or an error naming `where` and the value. */
-export function checkedElement(x: unknown, dtype: DType, where: string): number {
-  const v = elementValue(x, dtype);
-  if (v === undefined) throw elementError(where, 0, [], x, dtype);
-  return v;
+/** The error for a single value (a number fed to a rank-0 input) that `dtype` cannot hold (see `elementValue`). */
+export function valueRejected(where: string, x: unknown, dtype: DType): GraphgradError {
+  return elementError(where, 0, [], x, dtype);
 }
 
 /** Typed arrays whose every value an int32 holds; the numeric typed arrays a tensor is built from. */
-const INT32_SAFE_ARRAYS: readonly Function[] = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array];
-const NUMBER_ARRAYS: readonly Function[] = [...INT32_SAFE_ARRAYS, Uint32Array, Float32Array, Float64Array];
+const INT32_SAFE_ARRAYS: readonly ArrayKind[] = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array];
+const NUMBER_ARRAYS: readonly ArrayKind[] = [...INT32_SAFE_ARRAYS, Uint32Array, Float32Array, Float64Array];
 
 /** Shape of nested arrays; throws naming the path where they are ragged. */
 export function nestedShape(v: NestedArray, where = "tensor"): number[] {

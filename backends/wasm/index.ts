@@ -3,7 +3,7 @@ import { allocate } from "../../ir/dtype.js";
 import type { Graph } from "../../ir/graph.js";
 import { type BufferAlias, type BufferPlan, type CheckKernel, checkKernels, failedCheck, type KernelProgram, lowerToKernels, planBuffers } from "../../ir/kernel/index.js";
 import { randomElement } from "../../ir/random.js";
-import { checkBools, checkedElement, isOwnedByLibrary, ownedByLibrary, Tensor } from "../../ir/tensor.js";
+import { checkBools, elementValue, isOwnedByLibrary, ownedByLibrary, Tensor, valueRejected } from "../../ir/tensor.js";
 import { type Backend, type BoundFeed, type BoundResult, type Executable, feedMap, inputDtypes } from "../backend.js";
 import { describe, isRecord } from "../../ir/check.js";
 import { GraphgradError } from "../../ir/errors.js";
@@ -367,7 +367,9 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
           const t = feeds[i] as BoundFeed;
           if (typeof t === "number") {
             slot.held = undefined;
-            slot.view[0] = checkedElement(t, dtypes[i] as DType, `feed '${inputs[i] as string}'`);
+            const v = elementValue(t, dtypes[i] as DType);
+            if (v === undefined) throw valueRejected(`feed '${inputs[i] as string}'`, t, dtypes[i] as DType);
+            slot.view[0] = v;
           } else writeInput(slot, t);
         }
         execute(f.inst, f.inst.io as NonNullable<Instance["io"]>);
