@@ -57,5 +57,10 @@ describe("allocation limits", () => {
     expect(await rejection(gg.evaluate(gg.matmul(a, b), { a: [[1]], b: gg.tensorFrom(new Float32Array(2 ** 21), "float32", [1, 2 ** 21]) }, { backend }))).toMatch(
       /^matmul: \[1, 1, 2097152\] \(batch, rows, columns\) needs \[\d+, 1, 1\] workgroups, more than the WebGPU dispatch limit/,
     );
+    // A chain of 70 adds fuses into one kernel reading 71 buffers: more than one kernel addresses.
+    const xs = Array.from({ length: 70 }, (_, i) => gg.input(`x${i}`, [2]));
+    const pairs = Object.fromEntries(xs.map((_, i) => [`x${i}`, [i, i]]));
+    expect(await rejection(gg.evaluate(xs.reduce((a, b) => gg.add(a, b)), pairs, { backend }))).toMatch(/^webgpu: a fused kernel reads 71 buffers/);
+    expect((await gg.evaluate(gg.sum(gg.stack(xs), 0), pairs, { backend })).toArray()).toEqual([2415, 2415]);
   });
 });

@@ -1,3 +1,4 @@
+import { GraphgradError } from "../../ir/errors.js";
 import { ARENA_DECL } from "./expr.js";
 import { type Helper, mathLibrary } from "./math.js";
 
@@ -62,7 +63,9 @@ export const SLOT_WORDS = 64;
 /** A complete shader: the arena, the bases uniform, workgroup declarations, library functions and the entry point. */
 export function shader(o: { helpers: Helpers; bases: Bases; decls?: readonly string[]; workgroupSize: string; body: readonly string[] }): string {
   const slots = o.bases.ids.length;
-  if (slots > SLOT_WORDS) throw new Error(`a kernel reads ${slots} buffers; at most ${SLOT_WORDS} are supported`);
+  if (slots > SLOT_WORDS) {
+    throw new GraphgradError("webgpu", `a fused kernel reads ${slots} buffers (inputs and stored values), more than the ${SLOT_WORDS} one WebGPU kernel addresses here; gather the inputs first (gg.sum(gg.stack(xs), 0) rather than a chain of adds)`);
+  }
   return [
     ARENA_DECL,
     ...(slots > 0 ? [`@group(1) @binding(0) var<uniform> p: array<vec4<u32>, ${Math.ceil(slots / 4)}>;`] : []),
