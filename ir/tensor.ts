@@ -12,7 +12,8 @@ type ArrayKind = new (length: number) => ArrayBufferView;
 /** The typed array each dtype stores its elements in. */
 const ARRAY_OF: Readonly<Record<DType, ArrayKind>> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
 
-let markLibraryOwned!: (t: Tensor) => Tensor;
+/** The constructor's mark of a tensor made by `libraryTensor` (module-private: no caller can pass it). */
+const LIBRARY = Symbol("made by graphgrad");
 let libraryOwned!: (t: Tensor) => boolean;
 
 /**
@@ -26,27 +27,18 @@ export class Tensor {
   readonly dtype: DType;
   readonly shape: ConcreteShape;
   readonly data: TypedArray;
-  /** Set by `ownedByLibrary` only: see there. */
-  #libraryOwned = false;
+  /** True for a tensor made by `libraryTensor` only: see there. */
+  readonly #libraryOwned: boolean;
 
   static {
-    markLibraryOwned = (t) => {
-      t.#libraryOwned = true;
-      return t;
-    };
     libraryOwned = (t) => t.#libraryOwned;
   }
 
-  constructor(dtype: DType, shape: ConcreteShape, data: TypedArray) {
-    const d = checkDtype("tensor", dtype);
-    if (!(data instanceof ARRAY_OF[d])) {
-      throw new GraphgradError("tensor", `${withArticle(`${d} tensor`)} keeps its data in ${withArticle(ARRAY_OF[d].name)}, got ${describe(data)} (tensorFrom converts)`);
-    }
-    if (data.length !== sizeOf(checkConcreteShape("tensor", shape))) {
-      throw new GraphgradError("tensor", `${data.length} values do not fill shape ${formatShape(shape)}`);
-    }
-    if (d === "bool") checkBools(data, shape, "tensor");
-    this.dtype = d;
+  /** `made` is for `libraryTensor` only (its results are valid by construction and not checked again). */
+  constructor(dtype: DType, shape: ConcreteShape, data: TypedArray, made?: typeof LIBRARY) {
+    this.#libraryOwned = made === LIBRARY;
+    if (!this.#libraryOwned) checkTensor(dtype, shape, data);
+    this.dtype = dtype;
     this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.data = data;
   }
@@ -83,16 +75,29 @@ export class Tensor {
 }
 
 /**
- * Marks a tensor whose array graphgrad allocated and hands out only as a result the caller must
- * not write (an output a backend returned, a train state it made). A backend may skip copying
- * such a tensor into its memory when it still holds it from an earlier run; every other tensor's
- * array belongs to the caller, who may refill it between runs, so it is read again on every run.
+ * A tensor whose array graphgrad allocated and hands out only as a result the caller must not
+ * write (an output a backend returned, a train state it made): its arguments are the backend's
+ * own, valid by construction. A backend may skip copying such a tensor into its memory when it
+ * still holds it from an earlier run; every other tensor's array belongs to the caller, who may
+ * refill it between runs, so it is read again on every run.
  */
-export function ownedByLibrary(t: Tensor): Tensor {
-  return markLibraryOwned(t);
+export function libraryTensor(dtype: DType, shape: ConcreteShape, data: TypedArray): Tensor {
+  return new Tensor(dtype, shape, data, LIBRARY);
 }
 
-/** Whether `ownedByLibrary` marked this tensor. */
+/** What the constructor checks of a caller's tensor: dtype, the array's kind, the shape, the size, bools of 0 or 1. */
+function checkTensor(dtype: DType, shape: ConcreteShape, data: TypedArray): void {
+  const d = checkDtype("tensor", dtype);
+  if (!(data instanceof ARRAY_OF[d])) {
+    throw new GraphgradError("tensor", `${withArticle(`${d} tensor`)} keeps its data in ${withArticle(ARRAY_OF[d].name)}, got ${describe(data)} (tensorFrom converts)`);
+  }
+  if (data.length !== sizeOf(checkConcreteShape("tensor", shape))) {
+    throw new GraphgradError("tensor", `${data.length} values do not fill shape ${formatShape(shape)}`);
+  }
+  if (d === "bool") checkBools(data, shape, "tensor");
+}
+
+/** Whether `libraryTensor` made this tensor. */
 export function isOwnedByLibrary(t: Tensor): boolean {
   return libraryOwned(t);
 }

@@ -5,7 +5,7 @@ import type { OpAttrs, OpName } from "../../ir/ops/attrs.js";
 import { randomElement } from "../../ir/random.js";
 import { sizeOf } from "../../ir/shape.js";
 import type { Subgraph } from "../../ir/subgraph.js";
-import { Tensor } from "../../ir/tensor.js";
+import { libraryTensor, Tensor } from "../../ir/tensor.js";
 import { broadcastStrides, copyView, matmulInto, reduceInto, walk } from "../../ir/loops.js";
 import { broadcastView, concatRegions, contiguous, iotaAt, padRegion, sliceView, transposeView, type View } from "../../ir/view.js";
 
@@ -62,7 +62,7 @@ function elementwise(op: ElementwiseOp): JsKernel<ElementwiseOp> {
         y[o++] = f(a[p[0] as number] as number, b[p[1] as number] as number, c[p[2] as number] as number);
       });
     }
-    return new Tensor(out.dtype, out.shape, y);
+    return libraryTensor(out.dtype, out.shape, y);
   };
 }
 
@@ -77,7 +77,7 @@ function reduce(init: number, step: (acc: number, v: number) => number): JsKerne
     reduceInto(x.shape, x.data, attrs.axes, step, acc);
     const y = make(out);
     y.set(acc);
-    return new Tensor(out.dtype, out.shape, y);
+    return libraryTensor(out.dtype, out.shape, y);
   };
 }
 
@@ -90,20 +90,20 @@ const matmul: JsKernel<"matmul"> = (_attrs, xs, out) => {
   const b = arg(xs, 1);
   const y = make(out);
   matmulInto(a.shape, a.data, b.shape, b.data, out.shape, out.dtype === "int32", y);
-  return new Tensor(out.dtype, out.shape, y);
+  return libraryTensor(out.dtype, out.shape, y);
 };
 
 /** The result of reading x through `view` (of x's contiguous layout), copied into a new contiguous tensor. */
 function copyLayout(x: Tensor, out: OutInfo, view: (v: View) => View): Tensor {
   const y = make(out);
   copyView(x.data, view(contiguous(x.shape)), y, contiguous(out.shape));
-  return new Tensor(out.dtype, out.shape, y);
+  return libraryTensor(out.dtype, out.shape, y);
 }
 
 /** Slice t of a tensor along its leading axis. */
 function step(x: Tensor, t: number): Tensor {
   const per = sizeOf(x.shape.slice(1));
-  return new Tensor(x.dtype, x.shape.slice(1), x.data.slice(t * per, (t + 1) * per));
+  return libraryTensor(x.dtype, x.shape.slice(1), x.data.slice(t * per, (t + 1) * per));
 }
 
 /** Tensors of one shape stacked along a new leading axis. */
@@ -111,7 +111,7 @@ function stack(parts: readonly Tensor[], like: Tensor): Tensor {
   const per = like.size;
   const data = allocate(like.dtype, parts.length * per);
   parts.forEach((p, t) => data.set(p.data, t * per));
-  return new Tensor(like.dtype, [parts.length, ...like.shape], data);
+  return libraryTensor(like.dtype, [parts.length, ...like.shape], data);
 }
 
 /**
@@ -165,7 +165,7 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
   // Math.max as for `maximum`: NaN sticks, and +0 beats -0 in any order.
   reduceMax: reduce(-Infinity, Math.max),
   matmul,
-  reshape: (_a, xs, out) => new Tensor(out.dtype, out.shape, arg(xs, 0).data.slice()),
+  reshape: (_a, xs, out) => libraryTensor(out.dtype, out.shape, arg(xs, 0).data.slice()),
   transpose: (attrs, xs, out) => copyLayout(arg(xs, 0), out, (v) => transposeView(v, attrs.perm)),
   broadcast: (_a, xs, out) => copyLayout(arg(xs, 0), out, (v) => broadcastView(v, out.shape)),
   slice: (_a, xs, out) => copyLayout(arg(xs, 0), out, (v) => sliceView(v, _a.begin, out.shape)),
@@ -173,13 +173,13 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
     const x = arg(xs, 0);
     const y = make(out);
     copyView(x.data, contiguous(x.shape), y, padRegion(out.shape, x.shape, attrs.lo));
-    return new Tensor(out.dtype, out.shape, y);
+    return libraryTensor(out.dtype, out.shape, y);
   },
   concat: (attrs, xs, out) => {
     const y = make(out);
     const regions = concatRegions(out.shape, xs.map((x) => x.shape), attrs.axis);
     xs.forEach((x, i) => copyView(x.data, contiguous(x.shape), y, regions[i] as View));
-    return new Tensor(out.dtype, out.shape, y);
+    return libraryTensor(out.dtype, out.shape, y);
   },
   gather: (_a, xs, out) => {
     const [p, idx] = [arg(xs, 0), arg(xs, 1)];
@@ -190,7 +190,7 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
       const src = clampIndex(idx.data[r] as number, rows) * width;
       for (let j = 0; j < width; j++) y[r * width + j] = p.data[src + j] as number;
     }
-    return new Tensor(out.dtype, out.shape, y);
+    return libraryTensor(out.dtype, out.shape, y);
   },
   scatterAdd: (_a, xs, out) => {
     const [u, idx] = [arg(xs, 0), arg(xs, 1)];
@@ -203,7 +203,7 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
     }
     const y = make(out);
     y.set(acc);
-    return new Tensor(out.dtype, out.shape, y);
+    return libraryTensor(out.dtype, out.shape, y);
   },
   checkIndex: (attrs, xs, _out, ctx) => {
     const idx = arg(xs, 0);
@@ -220,24 +220,24 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
   // A loop of no steps has the initial carry and empty stacks.
   scan: (attrs, xs, out, ctx) => {
     const T = xs.length > attrs.consts + attrs.carry ? ((xs[attrs.consts + attrs.carry] as Tensor).shape[0] as number) : (attrs.length as number);
-    if (T === 0) return attrs.output < attrs.carry ? (xs[attrs.consts + attrs.output] as Tensor) : new Tensor(out.dtype, out.shape, make(out));
+    if (T === 0) return attrs.output < attrs.carry ? (xs[attrs.consts + attrs.output] as Tensor) : libraryTensor(out.dtype, out.shape, make(out));
     return scanResults(attrs, xs, ctx)[attrs.output] as Tensor;
   },
   fill: (attrs, _xs, out) => {
     const y = make(out);
     y.fill(attrs.value);
-    return new Tensor(out.dtype, out.shape, y);
+    return libraryTensor(out.dtype, out.shape, y);
   },
   literal: (attrs, _xs, out) => {
     const y = make(out);
     y.set(attrs.values);
-    return new Tensor(out.dtype, out.shape, y);
+    return libraryTensor(out.dtype, out.shape, y);
   },
   iota: (attrs, _xs, out) => {
     const y = make(out);
     const at = iotaAt(out.shape, attrs.axis);
     for (let i = 0; i < y.length; i++) y[i] = at(i);
-    return new Tensor(out.dtype, out.shape, y);
+    return libraryTensor(out.dtype, out.shape, y);
   },
   // One block of `shape` per key (a batch of keys [..., 2] gives [..., ...shape]).
   random: (attrs, xs, out) => {
@@ -250,6 +250,6 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
       const k1 = (key[2 * k + 1] as number) >>> 0;
       for (let i = 0; i < per; i++) y[k * per + i] = randomElement(k0, k1, i, attrs.dist);
     }
-    return new Tensor(out.dtype, out.shape, y);
+    return libraryTensor(out.dtype, out.shape, y);
   },
 };

@@ -3,7 +3,7 @@ import { allocate } from "../../ir/dtype.js";
 import type { Graph } from "../../ir/graph.js";
 import { type BufferAlias, type BufferPlan, type CheckKernel, checkKernels, failedCheck, type KernelProgram, lowerToKernels, planBuffers } from "../../ir/kernel/index.js";
 import { randomElement } from "../../ir/random.js";
-import { checkBools, elementValue, isOwnedByLibrary, ownedByLibrary, Tensor, valueRejected } from "../../ir/tensor.js";
+import { checkBools, elementValue, isOwnedByLibrary, libraryTensor, Tensor, valueRejected } from "../../ir/tensor.js";
 import { type Backend, type BoundFeed, type BoundResult, type Executable, feedMap, inputDtypes } from "../backend.js";
 import { describe, isRecord } from "../../ir/check.js";
 import { GraphgradError } from "../../ir/errors.js";
@@ -70,7 +70,7 @@ interface Instance {
 }
 
 /**
- * An input buffer's view, and the library-owned tensor it holds now (see `ownedByLibrary`: the
+ * An input buffer's view, and the library-owned tensor it holds now (see `libraryTensor`: the
  * caller never writes those, so identity means same data). A caller's tensor is never held: its
  * array may have been refilled since the last run.
  */
@@ -278,13 +278,12 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     if (into !== undefined && into.dtype === o.out.dtype && into.data.length === o.view.length && o.out.dtype !== "bool") {
       copyInto(into.data, o.view);
       // A donated caller's array stays the caller's: the result is re-read if fed.
-      const t = new Tensor(o.out.dtype, o.shape, into.data);
-      return isOwnedByLibrary(into) ? ownedByLibrary(t) : t;
+      return isOwnedByLibrary(into) ? libraryTensor(o.out.dtype, o.shape, into.data) : new Tensor(o.out.dtype, o.shape, into.data);
     }
-    if (o.out.dtype !== "bool") return ownedByLibrary(new Tensor(o.out.dtype, o.shape, o.view.slice()));
+    if (o.out.dtype !== "bool") return libraryTensor(o.out.dtype, o.shape, o.view.slice());
     const data = allocate("bool", o.view.length);
     copyInto(data, o.view);
-    return ownedByLibrary(new Tensor("bool", o.shape, data));
+    return libraryTensor("bool", o.shape, data);
   };
 
   /** Runs the kernels, then fails the run if a check failed (its input slots may hold anything then). */

@@ -6,7 +6,7 @@ import { type CheckKernel, checkKernels, failedCheck, type KernelProgram } from 
 import { lowerToKernels } from "../../ir/kernel/index.js";
 import { planBuffers } from "../../ir/kernel/index.js";
 import { sizeOf } from "../../ir/shape.js";
-import { isOwnedByLibrary, ownedByLibrary, Tensor } from "../../ir/tensor.js";
+import { isOwnedByLibrary, libraryTensor, Tensor } from "../../ir/tensor.js";
 import type { Executable } from "../backend.js";
 import { bindingCache, type ShapePlan, staticFeeds } from "../plan.js";
 import { arenaLimit, programError } from "./limits.js";
@@ -100,11 +100,11 @@ function words(t: Tensor): Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> {
 function tensorOf(dtype: DType, shape: readonly number[], bytes: ArrayBuffer): Tensor {
   switch (dtype) {
     case "float32":
-      return ownedByLibrary(new Tensor(dtype, shape, new Float32Array(bytes)));
+      return libraryTensor(dtype, shape, new Float32Array(bytes));
     case "int32":
-      return ownedByLibrary(new Tensor(dtype, shape, new Int32Array(bytes)));
+      return libraryTensor(dtype, shape, new Int32Array(bytes));
     case "bool":
-      return ownedByLibrary(new Tensor(dtype, shape, Uint8Array.from(new Int32Array(bytes))));
+      return libraryTensor(dtype, shape, Uint8Array.from(new Int32Array(bytes)));
     case "float64":
       throw new GraphgradError("webgpu", "float64 is not supported");
   }
