@@ -25,24 +25,21 @@ function outer(n: number, m: number): { y: gg.Expr; feeds: gg.Feeds } {
 }
 
 describe("allocation limits", () => {
-  it("js: a value of more than 2^32 elements (one typed array) is refused before anything runs, naming the op, shape and bytes", async () => {
+  it("js: a value of more than 2^31 - 1 elements (one typed array) is refused before anything runs, naming the op, shape and bytes", async () => {
     const { y, feeds } = outer(2 ** 17, 2 ** 17);
-    expect(await rejection(gg.evaluate(y, feeds))).toBe(
-      "js: matmul f32[131072,131072] (64 GiB) has 17179869184 elements: the JS backend holds at most 2^32 in one array; nothing was run",
-    );
-    expect(await rejection(gg.evaluate(gg.fill([2 ** 20, 2 ** 13], 1, "float64")))).toMatch(/^js: fill f64\[1048576,8192\] \(64 GiB\) has 8589934592 elements/);
+    expect(await rejection(gg.evaluate(y, feeds))).toMatch(/^matmul: float32\[131072,131072\] has 17179869184 elements; the JS backend holds every value in a typed array of at most 2\^31 - 1 elements/);
+    expect(await rejection(gg.evaluate(gg.exp(gg.fill([2 ** 20, 2 ** 13], 1, "float64"))))).toMatch(/^fill: float64\[1048576,8192\] has 8589934592 elements/);
   });
 
   it("wasm: a program beyond 4 GiB (one thread) or 2 GiB (shared memory, threads) is refused when its binding is built, naming the largest values", async () => {
     const { y, feeds } = outer(2 ** 17, 2 ** 17);
-    expect(await rejection(gg.evaluate(y, feeds, { backend: gg.wasm({ threads: 1 }) }))).toBe(
-      "wasm: the program for these feed shapes needs 64 GiB of memory, more than the 4 GiB a WebAssembly memory can hold; " +
-        "the largest values: matmul f32[131072,131072] (64 GiB), input 'a' f32[131072,1] (512 KiB), input 'b' f32[1,131072] (512 KiB)",
+    expect(await rejection(gg.evaluate(y, feeds, { backend: gg.wasm({ threads: 1 }) }))).toMatch(
+      /^matmul: needs 64\.00 GiB of WebAssembly memory: its largest buffer, float32\[131072,131072\], is 64\.00 GiB; .*4\.00 GiB/,
     );
     // 3 GiB fits one thread's memory but not a shared one (never allocated: the check comes first).
     const three = outer(2 ** 15, 3 * 2 ** 13);
     expect(await rejection(gg.evaluate(three.y, three.feeds, { backend: gg.wasm({ threads: 2 }) }))).toMatch(
-      /^wasm: the program for these feed shapes needs 3 GiB of memory, more than the 2 GiB a shared \(threaded\) WebAssembly memory can hold; the largest values: matmul f32\[32768,24576\] \(3 GiB\)/,
+      /^matmul: needs 3\.00 GiB of WebAssembly memory: its largest buffer, float32\[32768,24576\], is 3\.00 GiB; .*2\.00 GiB/,
     );
   });
 
@@ -50,7 +47,7 @@ describe("allocation limits", () => {
     const backend = await sharedWebGpu();
     const { y, feeds } = outer(2 ** 17, 2 ** 17);
     expect(await rejection(gg.evaluate(y, feeds, { backend }))).toMatch(
-      /^webgpu: the program for these feed shapes needs a 64 GiB buffer, more than this device allows \(maxBufferSize .*\); the largest values: matmul f32\[131072,131072\] \(64 GiB\)/,
+      /^matmul: needs 64\.00 GiB of GPU memory in one storage buffer: its largest buffer, float32\[131072,131072\], is 64\.00 GiB; this device's WebGPU limit \(maxStorageBufferBindingSize, maxBufferSize\)/,
     );
     const a = gg.input("a", [1, 1]);
     const b = gg.input("b", [1, 2 ** 21]);
