@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as gg from "../src/index.js";
-import { sharedWebGpu } from "./backends/webgpu-setup.js";
+import { sharedWebGpu, skipWithoutWebGpu } from "./backends/webgpu-setup.js";
 
 /**
  * Allocations beyond what a backend can hold are GraphgradErrors naming the op, the shape and the
@@ -43,21 +43,25 @@ describe("allocation limits", () => {
     );
   });
 
-  it("webgpu: a buffer beyond the device's maxBufferSize / maxStorageBufferBindingSize, or a dispatch beyond its workgroup limit, is refused", async () => {
-    const backend = await sharedWebGpu();
-    const { y, feeds } = outer(2 ** 17, 2 ** 17);
-    expect(await rejection(gg.evaluate(y, feeds, { backend }))).toMatch(
-      /^matmul: needs 64\.00 GiB of GPU memory in one storage buffer: its largest buffer, float32\[131072,131072\], is 64\.00 GiB; this device's WebGPU limit \(maxStorageBufferBindingSize, maxBufferSize\)/,
-    );
-    const a = gg.input("a", [1, 1]);
-    const b = gg.input("b", [1, 2 ** 21]);
-    expect(await rejection(gg.evaluate(gg.matmul(a, b), { a: [[1]], b: gg.tensorFrom(new Float32Array(2 ** 21), "float32", [1, 2 ** 21]) }, { backend }))).toMatch(
-      /^matmul: \[1, 1, 2097152\] \(batch, rows, columns\) needs \[\d+, 1, 1\] workgroups, more than the WebGPU dispatch limit/,
-    );
-    // A chain of 70 adds fuses into one kernel reading 71 buffers: more than one kernel addresses.
-    const xs = Array.from({ length: 70 }, (_, i) => gg.input(`x${i}`, [2]));
-    const pairs = Object.fromEntries(xs.map((_, i) => [`x${i}`, [i, i]]));
-    expect(await rejection(gg.evaluate(xs.reduce((a, b) => gg.add(a, b)), pairs, { backend }))).toMatch(/^webgpu: a fused kernel reads 71 buffers/);
-    expect((await gg.evaluate(gg.sum(gg.stack(xs), 0), pairs, { backend })).toArray()).toEqual([2415, 2415]);
+  describe("webgpu", () => {
+    skipWithoutWebGpu();
+
+    it("webgpu: a buffer beyond the device's maxBufferSize / maxStorageBufferBindingSize, or a dispatch beyond its workgroup limit, is refused", async () => {
+      const backend = await sharedWebGpu();
+      const { y, feeds } = outer(2 ** 17, 2 ** 17);
+      expect(await rejection(gg.evaluate(y, feeds, { backend }))).toMatch(
+        /^matmul: needs 64\.00 GiB of GPU memory in one storage buffer: its largest buffer, float32\[131072,131072\], is 64\.00 GiB; this device's WebGPU limit \(maxStorageBufferBindingSize, maxBufferSize\)/,
+      );
+      const a = gg.input("a", [1, 1]);
+      const b = gg.input("b", [1, 2 ** 21]);
+      expect(await rejection(gg.evaluate(gg.matmul(a, b), { a: [[1]], b: gg.tensorFrom(new Float32Array(2 ** 21), "float32", [1, 2 ** 21]) }, { backend }))).toMatch(
+        /^matmul: \[1, 1, 2097152\] \(batch, rows, columns\) needs \[\d+, 1, 1\] workgroups, more than the WebGPU dispatch limit/,
+      );
+      // A chain of 70 adds fuses into one kernel reading 71 buffers: more than one kernel addresses.
+      const xs = Array.from({ length: 70 }, (_, i) => gg.input(`x${i}`, [2]));
+      const pairs = Object.fromEntries(xs.map((_, i) => [`x${i}`, [i, i]]));
+      expect(await rejection(gg.evaluate(xs.reduce((a, b) => gg.add(a, b)), pairs, { backend }))).toMatch(/^webgpu: a fused kernel reads 71 buffers/);
+      expect((await gg.evaluate(gg.sum(gg.stack(xs), 0), pairs, { backend })).toArray()).toEqual([2415, 2415]);
+    });
   });
 });
