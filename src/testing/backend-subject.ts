@@ -1,0 +1,44 @@
+import { GraphgradError } from "../../ir/errors.js";
+import { type Graph, graphInputs } from "../../ir/graph.js";
+import { type NestedArray, Tensor, tensorFrom } from "../../ir/tensor.js";
+import { graph as graphOfOutputs, type TensorLike } from "../compile.js";
+import { Expr } from "../expr.js";
+import { input } from "../ops.js";
+
+/** What `checkBackends` runs: a graph, an expression or record of them, or a function of inputs made from the feeds. */
+export type BackendSubject = Graph | Expr | Readonly<Record<string, Expr>> | ((inputs: Readonly<Record<string, Expr>>) => Expr | Readonly<Record<string, Expr>>);
+
+/** Feeds by input name: Tensors, or values `gg.compile`'s `run` accepts. */
+export type BackendFeeds = Readonly<Record<string, TensorLike>> | ReadonlyMap<string, Tensor>;
+
+const isGraph = (s: object): s is Graph => "nodes" in s && "outputs" in s && Array.isArray((s as { nodes: unknown }).nodes);
+
+/** The graph of a subject; a function's inputs take the names, shapes and dtypes of the first feeds (Tensors, or nested arrays as float32). */
+export function subjectGraph(subject: BackendSubject, firstFeeds: BackendFeeds): Graph {
+  if (typeof subject === "function") {
+    const inputs: Record<string, Expr> = {};
+    for (const [name, v] of entries(firstFeeds)) {
+      const t = v instanceof Tensor ? v : tensorFrom(v as NestedArray, "float32", undefined, `checkBackends: feed '${name}'`);
+      inputs[name] = input(name, t.shape, t.dtype);
+    }
+    return subjectGraph(subject(inputs), firstFeeds);
+  }
+  if (subject instanceof Expr) return graphOfOutputs({ y: subject });
+  if (typeof subject !== "object" || subject === null) throw new GraphgradError("checkBackends", `expected a Graph, an Expr, a record of Exprs or a function, got ${String(subject)}`);
+  return isGraph(subject) ? subject : graphOfOutputs(subject as Readonly<Record<string, Expr>>);
+}
+
+/** The feeds as Tensors of the graph's input dtypes. */
+export function feedTensors(g: Graph, feeds: BackendFeeds): Map<string, Tensor> {
+  const dtypes = new Map(graphInputs(g).map((n) => [n.attrs.name, n.attrs.dtype] as const));
+  return new Map(
+    entries(feeds).map(([name, v]) => {
+      if (v instanceof Tensor) return [name, v] as const;
+      return [name, tensorFrom(v as NestedArray, dtypes.get(name) ?? "float32", undefined, `checkBackends: feed '${name}'`)] as const;
+    }),
+  );
+}
+
+function entries(feeds: BackendFeeds): [string, TensorLike][] {
+  return feeds instanceof Map ? [...(feeds as ReadonlyMap<string, Tensor>)] : Object.entries(feeds as Readonly<Record<string, TensorLike>>);
+}
