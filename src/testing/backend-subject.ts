@@ -13,20 +13,27 @@ export type BackendFeeds = Readonly<Record<string, TensorLike>> | ReadonlyMap<st
 
 const isGraph = (s: object): s is Graph => "nodes" in s && "outputs" in s && Array.isArray((s as { nodes: unknown }).nodes);
 
-/** The graph of a subject; a function's inputs take the names, shapes and dtypes of the first feeds (Tensors, or nested arrays as float32). */
-export function subjectGraph(subject: BackendSubject, firstFeeds: BackendFeeds): Graph {
+/**
+ * The graph of a subject. A function's inputs take the names, dtypes and shapes of the feeds
+ * (Tensors, or nested arrays as float32); an axis whose size differs between feed sets is symbolic.
+ */
+export function subjectGraph(subject: BackendSubject, feedSets: readonly BackendFeeds[]): Graph {
   if (typeof subject === "function") {
     const inputs: Record<string, Expr> = {};
-    for (const [name, v] of entries(firstFeeds)) {
-      const t = v instanceof Tensor ? v : tensorFrom(v as NestedArray, "float32", undefined, `checkBackends: feed '${name}'`);
-      inputs[name] = input(name, t.shape, t.dtype);
+    for (const [name, v] of entries(feedSets[0] as BackendFeeds)) {
+      const t = asTensor(name, v);
+      const others = feedSets.slice(1).map((f) => entries(f).find(([n]) => n === name)?.[1]);
+      const shape = t.shape.map((d, axis) => (others.every((o) => o === undefined || asTensor(name, o).shape[axis] === d) ? d : null));
+      inputs[name] = input(name, shape, t.dtype);
     }
-    return subjectGraph(subject(inputs), firstFeeds);
+    return subjectGraph(subject(inputs), feedSets);
   }
   if (subject instanceof Expr) return graphOfOutputs({ y: subject });
   if (typeof subject !== "object" || subject === null) throw new GraphgradError("checkBackends", `expected a Graph, an Expr, a record of Exprs or a function, got ${String(subject)}`);
   return isGraph(subject) ? subject : graphOfOutputs(subject as Readonly<Record<string, Expr>>);
 }
+
+const asTensor = (name: string, v: TensorLike): Tensor => (v instanceof Tensor ? v : tensorFrom(v as NestedArray, "float32", undefined, `checkBackends: feed '${name}'`));
 
 /** The feeds as Tensors of the graph's input dtypes. */
 export function feedTensors(g: Graph, feeds: BackendFeeds): Map<string, Tensor> {

@@ -57,7 +57,7 @@ export async function checkBackends(subject: BackendSubject, feeds: BackendFeeds
   const feedSets: readonly BackendFeeds[] = Array.isArray(feeds) ? feeds : [feeds as BackendFeeds];
   if (feedSets.length === 0) throw new GraphgradError("checkBackends", "feeds must be one set of feeds or a non-empty list of them");
   if (!Array.isArray(options?.backends) || options.backends.length === 0) throw new GraphgradError("checkBackends", "options.backends must list at least one backend");
-  const g = subjectGraph(subject, feedSets[0] as BackendFeeds);
+  const g = subjectGraph(subject, feedSets);
   const runs = feedSets.map((f) => feedTensors(g, f));
   const reference = await (options.reference ?? js()).compile(g);
   const want: Results[] = [];

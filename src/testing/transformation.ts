@@ -37,11 +37,13 @@ export function checkTransformation<S extends TransformState, K extends string>(
     throw new GraphgradError("checkTransformation", "expected a gradient transformation { init, update }");
   }
   const { params: shapes = { w: [3, 2], b: [2] }, dtype = "float32" } = options;
-  const named = (prefix: string): Params => Object.freeze(Object.fromEntries(Object.entries(shapes).map(([n, s]) => [n, input(`${prefix}/${n}`, s, dtype)])));
+  // Not frozen: a transformation writing to them is caught (and named) below, not by a TypeError.
+  const named = (prefix: string): Params => Object.fromEntries(Object.entries(shapes).map(([n, s]) => [n, input(`${prefix}/${n}`, s, dtype)]));
   const params = named("p");
   const grads = named("g");
 
-  const state = unchanged("init", [params], () => samePure("init", t.init(params), t.init(params)));
+  const init = (): S => unchanged("init", { params }, () => t.init(params));
+  const state = samePure("init", init(), init());
   deepFrozen("init's state", state);
   const template = leaves(state);
   const fresh = mapTree(state, (leaf, path) => input(`s/${path}`, shapeOf(leaf), leaf.dtype)) as S;
@@ -50,8 +52,11 @@ export function checkTransformation<S extends TransformState, K extends string>(
   for (const [what, s] of [["init's state", state], ["a state of inputs", fresh]] as const) {
     for (const context of [undefined, { step }] as const) {
       const call = `update on ${what}${context === undefined ? "" : " with a global step"}`;
-      const args = [grads, s, params];
-      const [updates, next, m] = unchanged(call, args, () => samePure(call, t.update(grads, s, params, context as UpdateContext | undefined), t.update(grads, s, params, context)));
+      const args = { grads, state: s, params };
+      const update = (): UpdateResult<S, K> => unchanged(call, args, () => t.update(grads, s, params, context as UpdateContext | undefined));
+      const once = update();
+      samePure(call, labeled(once), labeled(update()));
+      const [updates, next, m] = once;
       deepFrozen(`the state of ${call}`, next);
       sameShape(call, template, leaves(next));
       checkUpdates(call, grads, updates);
@@ -68,21 +73,23 @@ const fail = (detail: string): never => {
 
 const shapeOf = (leaf: Leaf): number[] => [...(leaf instanceof Tensor ? leaf.shape : (leaf.shape as number[]))];
 
-function leaves(tree: unknown): [string, Leaf][] {
-  return flattenTree(tree);
-}
+/** An update's result with its parts named, for messages: `updates/w`, `state/inner/0/mu/w`, `metrics/lr`. */
+const labeled = (r: UpdateResult<TransformState>): unknown => ({ updates: r[0], state: r[1], metrics: r[2] });
 
-/** The leaves (and record entries) of the arguments, to see they are unchanged after `f`. */
-function unchanged<R>(call: string, args: readonly unknown[], f: () => R): R {
-  const before = args.map((a) => [...leaves(a), ...Object.entries(a as object)]);
-  const frozen = args.map((a) => Object.isFrozen(a));
+const leaves = (tree: unknown): [string, Leaf][] => flattenTree(tree);
+
+/** Runs `f`, then checks it left its arguments as they were: the same entries and tensors at the same paths. */
+function unchanged<R>(call: string, args: Readonly<Record<string, unknown>>, f: () => R): R {
+  const contents = (a: unknown): Map<string, unknown> => new Map<string, unknown>([...Object.entries(a as object), ...leaves(a)]);
+  const before = new Map(Object.entries(args).map(([name, a]) => [name, contents(a)] as const));
   const r = f();
-  args.forEach((a, i) => {
-    const after = [...leaves(a), ...Object.entries(a as object)];
-    const was = before[i] as [string, unknown][];
-    if (after.length !== was.length || after.some(([p, v], k) => p !== was[k]?.[0] || v !== was[k]?.[1]) || Object.isFrozen(a) !== frozen[i]) {
-      fail(`${call} changed its argument ${i + 1} (entries before: ${was.map(([p]) => p).join(", ")}; after: ${after.map(([p]) => p).join(", ")})`);
-    }
+  Object.entries(args).forEach(([name, a]) => {
+    const was = before.get(name) as Map<string, unknown>;
+    const now = contents(a);
+    const changed = [...new Set([...was.keys(), ...now.keys()])].find((k) => was.get(k) !== now.get(k));
+    if (changed === undefined) return;
+    const how = !now.has(changed) ? "was removed" : !was.has(changed) ? "was added" : "is not what it was";
+    fail(`${call} changed its argument ${name}: '${changed}' ${how}`);
   });
   return r;
 }

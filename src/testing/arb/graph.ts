@@ -32,7 +32,7 @@ export interface RandomGraph {
   readonly graph: Graph;
   /** The same outputs as expressions, for `gg.compile({ outputs })`. */
   readonly outputs: Readonly<Record<string, Expr>>;
-  /** One feed per input (x0, x1, ...), values in [-2, 2] in the graph's float dtype. */
+  /** One feed per input (x0, x1, ...), values in [-2, 2] in the graph's float dtype. Every input is used by an output. */
   readonly feeds: Readonly<Record<string, Tensor>>;
 }
 
@@ -43,7 +43,7 @@ export const GENERATED_OPS: readonly OpName[] = OP_NAMES.filter((op) => typeof G
  * Random well-typed graphs: 1..inputs inputs of shapes that broadcast together, then up to `size`
  * steps, each one primitive drawn from `ops` applied to earlier nodes (adapted so it is valid: an
  * operand that does not broadcast is summed to a scalar, log's operand is kept positive, ...),
- * and up to `outputs` outputs. Every value stays finite and never NaN for any feed in [-2, 2]
+ * and up to `outputs` outputs (and any input nothing else uses, as an output). Every value stays finite and never NaN for any feed in [-2, 2]
  * (each node carries an interval of its values, and ops are kept inside their domains), so the
  * graphs suit exact comparisons: backends, passes, transforms, serialization.
  */
@@ -109,6 +109,12 @@ function build(b: Builders, drawable: ReadonlySet<OpName>, shapes: readonly numb
   }
   const outputs: Record<string, Node> = { out0: (pool[pool.length - 1] as Bounded).node };
   picks.forEach((k, i) => (outputs[`out${i + 1}`] = (pool[k % pool.length] as Bounded).node));
+  // An input no output uses is an output itself: the feeds are then those of graph and outputs alike.
+  const used = new Set(toposort(Object.values(outputs)));
+  shapes.forEach((_, i) => {
+    const x = (pool[i] as Bounded).node;
+    if (!used.has(x)) outputs[`out${Object.keys(outputs).length}`] = x;
+  });
   const g: Graph = { outputs, nodes: toposort(pool.map((x) => x.node)) };
   const feeds = Object.fromEntries(shapes.map((shape, i) => [`x${i}`, new Tensor(b.float, shape, (b.float === "float64" ? Float64Array : Float32Array).from(values[i] as number[]))] as const));
   const exprs = Object.fromEntries(Object.entries(outputs).map(([k, n]) => [k, Expr.of(n)] as const));
