@@ -53,8 +53,8 @@ export interface BackendReport {
  * beyond its bound (`ulps`, or `atol` where given). The graph is compiled as given, without
  * `gg.compile`'s passes, so each backend lowers the same ops.
  */
-export async function checkBackends(subject: BackendSubject, feeds: BackendFeeds | readonly BackendFeeds[], options: CheckBackendsOptions): Promise<BackendReport[]> {
-  const feedSets: readonly BackendFeeds[] = Array.isArray(feeds) ? feeds : [feeds as BackendFeeds];
+export async function checkBackends<K extends string>(subject: BackendSubject<K>, feeds: BackendFeeds<K> | readonly BackendFeeds<K>[], options: CheckBackendsOptions): Promise<BackendReport[]> {
+  const feedSets: readonly BackendFeeds<K>[] = Array.isArray(feeds) ? feeds : [feeds as BackendFeeds<K>];
   if (feedSets.length === 0) throw new GraphgradError("checkBackends", "feeds must be one set of feeds or a non-empty list of them");
   if (!Array.isArray(options?.backends) || options.backends.length === 0) throw new GraphgradError("checkBackends", "options.backends must list at least one backend");
   const g = subjectGraph(subject, feedSets);
