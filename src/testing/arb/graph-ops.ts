@@ -253,6 +253,29 @@ function scatterAdd({ b, s, pick }: StepContext): Bounded {
   return b.bounded(mk("scatterAdd", [a.node, idx], { size }), count * Math.min(a.lo, 0), count * Math.max(a.hi, 0));
 }
 
+/**
+ * Indices computed from a node (so the check runs, not folded): ⌊(tanh(x) + 1)·rows/2.0001⌋, in
+ * [0, rows), behind a checkIndex, as `gg.gather` and `gg.scatterAdd` put one; feeding the rows of
+ * a gather or a scatterAdd.
+ */
+function checkedIndex({ b, s, pick }: StepContext): Bounded {
+  const x = pick(s.b);
+  const flat = b.reshaped(x, [sizeOf(shapeOf(x))]);
+  const rowsOf = (n: Bounded): number => shapeOf(n)[0] as number;
+  const table = pick(s.a).node.shape.length === 0 ? b.reshaped(pick(s.a), [1]) : pick(s.a);
+  const scatter = choice(s, 0) % 2 === 1;
+  const rows = scatter ? 1 + (choice(s, 1) % 4) : rowsOf(table);
+  const scaled = b.bounded(mk("mul", [b.addOf(b.tanhOf(flat), b.constant(1)).node, b.constant(rows / 2.0001).node], NO_ATTRS), 0, rows);
+  const idx = mk("checkIndex", [mk("cast", [scaled.node], { dtype: "int32" })], { size: rows, caller: scatter ? "scatterAdd" : "gather", operand: "indices" });
+  if (!scatter) return b.bounded(mk("gather", [table.node, idx], NO_ATTRS), table.lo, table.hi);
+  // One update per index: the table's first row (flattened), repeated.
+  const width = sizeOf(shapeOf(table).slice(1));
+  const first = mk("slice", [b.reshaped(table, [rowsOf(table), width]).node], { begin: [0, 0], size: [1, width] });
+  const count = sizeOf(shapeOf(x));
+  const updates = mk("broadcast", [first], { shape: [count, width] });
+  return b.bounded(mk("scatterAdd", [updates, idx], { size: rows }), count * Math.min(table.lo, 0), count * Math.max(table.hi, 0));
+}
+
 /** A drawable primitive of `names` chosen by `k`, if there is one. */
 function drawn<T extends OpName>(names: readonly T[], drawable: ReadonlySet<OpName>, k: number): T | undefined {
   const allowed = names.filter((n) => drawable.has(n));
@@ -422,6 +445,7 @@ export const GRAPH_OPS: GraphOpTable = {
   concat: { make: concat },
   gather: needs("int32", gather),
   scatterAdd: needs("int32", scatterAdd),
+  checkIndex: needs("int32", checkedIndex),
   fill: { make: fill },
   literal: { make: literal },
   iota: { make: iota },
