@@ -1,26 +1,21 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { consumerProject, type ConsumerProject, ROOT, run } from "./support/consumer-project.js";
 
 /**
  * graphgrad as a dependency of someone else's project, as the README's "Using graphgrad from your
  * own project" says: `npm pack` (which runs the `prepare` script, the `dist/` build), the tarball
  * installed into a new project under the system's temporary folder, then the README's `app.mjs`
  * and a script of further checks run by Node, the same bundled by esbuild, and a TypeScript file
- * type-checked against the shipped declarations. The install is offline: graphgrad's dependencies are packed
+ * type-checked against the shipped declarations; then graphgrad/testing used from that project's own
+ * vitest (the README's property-testing example passes, a wrong gradient rule fails with the kit's
+ * message). The install is offline: graphgrad's dependencies are packed
  * from this repository's node_modules (the versions its lockfile pinned).
  */
 
-const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
-
 interface Manifest {
-  readonly name: string;
-  readonly version: string;
   readonly dependencies?: Record<string, string>;
   readonly devDependencies?: Record<string, string>;
   readonly optionalDependencies?: Record<string, string>;
@@ -29,31 +24,6 @@ interface Manifest {
 }
 
 const manifest = (dir: string): Manifest => JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as Manifest;
-/** Runs a command; on failure the error carries its output. */
-function run(cmd: string, args: readonly string[], cwd: string): string {
-  try {
-    return execFileSync(cmd, [...args], { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-  } catch (e) {
-    const { stdout, stderr } = e as { stdout?: string; stderr?: string };
-    throw new Error(`${cmd} ${args.join(" ")} failed in ${cwd}:\n${stdout ?? ""}${stderr ?? ""}`);
-  }
-}
-
-/** `npm pack` of a folder into `dest`; the tarball's path. */
-function pack(dir: string, dest: string, scripts: boolean): string {
-  const out = run(NPM, ["pack", "--silent", "--pack-destination", dest, ...(scripts ? [] : ["--ignore-scripts"]), dir], ROOT);
-  return join(dest, out.trim().split("\n").at(-1) ?? "");
-}
-
-/** The installed folders of a package's dependencies and theirs, as this repository resolved them. */
-function dependencyClosure(names: readonly string[], seen = new Set<string>()): string[] {
-  for (const name of names) {
-    if (seen.has(name)) continue;
-    seen.add(name);
-    dependencyClosure(Object.keys(manifest(join(ROOT, "node_modules", name)).dependencies ?? {}), seen);
-  }
-  return [...seen].map((n) => join(ROOT, "node_modules", n));
-}
 
 /** The README's example (the ```js block that starts with `// app.mjs`), run as written. */
 const README_APP = /```js\n(\/\/ app\.mjs\n[\s\S]*?)```/.exec(readFileSync(join(ROOT, "README.md"), "utf8"))?.[1];
@@ -91,31 +61,57 @@ const l: number | undefined = metrics["loss"];
 console.log(next.step, l);
 `;
 
+/** The README's runnable block that imports the kit, split into its imports and the rest. */
+function readmeKitExample(): { imports: string; body: string } {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const blocks = [...readme.matchAll(/<!-- runnable -->\n```ts\n([\s\S]*?)```/g)].map((m) => m[1] as string).filter((b) => b.includes('from "graphgrad/testing"'));
+  expect(blocks).toHaveLength(1);
+  const lines = (blocks[0] as string).split("\n");
+  const cut = lines.findIndex((l) => !l.startsWith("import ") && l.trim() !== "");
+  return { imports: lines.slice(0, cut).join("\n"), body: lines.slice(cut).join("\n") };
+}
+
+const WRONG_RULE_TEST = `import fc from "fast-check";
+import * as gg from "graphgrad";
+import { arb, checkGrads } from "graphgrad/testing";
+import { it } from "vitest";
+
+// A layer whose hand-written gradient rule forgets a factor 2.
+const square = gg.customVjp((x: gg.Expr) => gg.mul(x, x), { vjp: (ct, { args: [x] }) => [gg.mul(ct, x)] });
+
+it("the gradient of Σ square(x)", async () => {
+  await fc.assert(fc.asyncProperty(arb.tensor({ shape: [3], awayFromZero: 0.1 }), async (x) => void (await checkGrads((v) => gg.sum(square(v)), [x], { modes: ["rev"] }))), { includeErrorInReport: true });
+});
+`;
+
+interface VitestJson {
+  readonly numPassedTests: number;
+  readonly numFailedTests: number;
+  readonly testResults: readonly { readonly name: string; readonly status: string; readonly assertionResults: readonly { readonly failureMessages: readonly string[] }[] }[];
+}
+
 // Hand-computed: x·w = [-1, -1], loss = mean(1, 1) = 1, ∂loss/∂w = (2/2)·xᵀ(x·w) = [-4, -6].
 const EXPECTED = { loss: 1, gw: [-4, -6] };
 
 describe("graphgrad installed into another project (npm pack → npm install, offline)", () => {
-  const work = mkdtempSync(join(tmpdir(), "graphgrad-consumer-"));
-  const app = join(work, "app");
+  let project: ConsumerProject;
+  let app = "";
+  let work = "";
   let packed: Manifest;
 
   beforeAll(() => {
-    const tarballs = join(work, "tarballs");
-    mkdirSync(tarballs);
-    mkdirSync(app);
-    const graphgrad = pack(ROOT, tarballs, true);
-    const unpacked = join(work, "unpacked");
-    mkdirSync(unpacked);
-    run("tar", ["xzf", graphgrad, "-C", unpacked], work);
-    packed = manifest(join(unpacked, "package"));
-    const deps = dependencyClosure(Object.keys(packed.dependencies ?? {})).map((d) => pack(d, tarballs, false));
-    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "my-app", private: true, type: "module" }));
-    run(NPM, ["install", "--offline", "--no-audit", "--no-fund", "--silent", graphgrad, ...deps], app);
+    project = consumerProject({ packages: ["fast-check"], tools: ["vitest", "typescript"] });
+    app = project.dir;
+    work = join(app, "..");
+    packed = manifest(join(app, "node_modules/graphgrad"));
     writeFileSync(join(app, "app.mjs"), README_APP ?? "throw new Error('README: no app.mjs block')");
     writeFileSync(join(app, "checks.mjs"), CHECKS);
+    const { imports, body } = readmeKitExample();
+    writeFileSync(join(app, "model.test.ts"), `${imports}\nimport { it } from "vitest";\n\nit("the README's properties of a model", async () => {\n${body}\n}, 60_000);\n`);
+    writeFileSync(join(app, "wrong-rule.test.ts"), WRONG_RULE_TEST);
   }, 240_000);
 
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  afterAll(() => project?.remove());
 
   it("the package holds the built dist/ and nothing the examples alone need; webgpu is an optional peer", () => {
     expect(existsSync(join(app, "node_modules/graphgrad/dist/src/index.js"))).toBe(true);
@@ -163,5 +159,29 @@ describe("graphgrad installed into another project (npm pack → npm install, of
     writeFileSync(join(app, "tsconfig.json"), JSON.stringify(tsconfig));
     const tsc = join(ROOT, "node_modules/typescript/bin/tsc");
     expect(run(process.execPath, [tsc, "-p", "tsconfig.json"], app)).toBe("");
+  });
+
+  it("TypeScript checks the tests against the shipped declarations of graphgrad and graphgrad/testing", () => {
+    const tsconfig = { compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, noEmit: true, skipLibCheck: true, types: [] }, files: ["model.test.ts", "wrong-rule.test.ts"] };
+    writeFileSync(join(app, "tsconfig.json"), JSON.stringify(tsconfig));
+    expect(run(process.execPath, [join(app, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], app)).toBe("");
+  });
+
+  it("vitest runs them: the README's properties hold, and the wrong gradient rule fails with the kit's message", () => {
+    const report = join(app, "report.json");
+    let exit = "passed";
+    try {
+      run(process.execPath, [join(app, "node_modules/vitest/vitest.mjs"), "run", "--reporter=json", `--outputFile=${report}`], app);
+    } catch {
+      exit = "failed";
+    }
+    expect(exit).toBe("failed");
+    const results = JSON.parse(readFileSync(report, "utf8")) as VitestJson;
+    const byFile = Object.fromEntries(results.testResults.map((r) => [r.name.slice(app.length + 1), r]));
+    expect(byFile["model.test.ts"]?.status).toBe("passed");
+    expect(byFile["wrong-rule.test.ts"]?.status).toBe("failed");
+    // fast-check puts the kit's message in its report (includeErrorInReport).
+    expect(byFile["wrong-rule.test.ts"]?.assertionResults.flatMap((a) => a.failureMessages).join("\n")).toMatch(/checkGrads: reverse mode \(gg\.grad\), order 1: the derivative with respect to input 0 \[3\], element \d \(index \[\d\]\): analytic \S+, central differences \S+/);
+    expect([results.numPassedTests, results.numFailedTests]).toEqual([1, 1]);
   });
 });

@@ -24,7 +24,8 @@ async function runBlock(code: string, name: string): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   const withImport = code.includes('from "graphgrad"') ? code : `import * as gg from "graphgrad";\n${code}`;
   const file = join(dir, `${name}.ts`);
-  writeFileSync(file, `${withImport.replace('from "graphgrad"', 'from "../../src/index.js"')}\nexport {};\n`);
+  const sources = withImport.replace('from "graphgrad"', 'from "../../src/index.js"').replace('from "graphgrad/testing"', 'from "../../src/testing/index.js"');
+  writeFileSync(file, `${sources}\nexport {};\n`);
   const lines: string[] = [];
   vi.spyOn(console, "log").mockImplementation((...args: unknown[]) => void lines.push(args.map((a) => (typeof a === "object" ? JSON.stringify(a) : String(a))).join(" ")));
   await import(pathToFileURL(file).href);
@@ -130,6 +131,10 @@ describe("README", () => {
   it("the bind and donate examples run (they throw if a result is wrong)", async () => {
     await expect(runBlock(block("exe.bind("), "bind")).resolves.toEqual([]);
     await expect(runBlock(block("donate: true"), "donate")).resolves.toEqual([]);
+  });
+
+  it("the property-testing example: a model's gradients, backends, an optimizer and a schedule of one's own, random graphs", async () => {
+    await expect(runBlock(block('from "graphgrad/testing"'), "testing-kit")).resolves.toEqual(["every property holds"]);
   });
 
   it("the ONNX export example runs the exported classifier in ONNX Runtime and gets graphgrad's probabilities", async () => {
