@@ -2,13 +2,18 @@ import * as gg from "../../src/index.js";
 import type { LSTMParams, LSTMState, ParamSpec } from "../../src/nn/index.js";
 import type { PtbConfig } from "./configs.js";
 
+/** The float dtype of a whole model: parameters, state, activations, losses. */
+export type PtbDType = "float32" | "float64";
+export const PTB_DTYPES: readonly PtbDType[] = ["float32", "float64"];
+
 /**
  * The seed's `PTBModel` (seed 003) as graphgrad expressions:
  *
  *   inputs  = embedding_lookup(embedding [vocab, size], input_data [batch, steps])
  *   inputs  = dropout(inputs, keep_prob)                       (training and keep_prob < 1)
  *   cell    = MultiRNNCell([DropoutWrapper(BasicLSTMCell(size, forget_bias 0), output_keep_prob)] · layers)
- *   outputs, state = the cell unrolled num_steps from the initial state
+ *   outputs, state = the cell unrolled num_steps from the initial state (statically, one copy
+ *                    of the cell per step; or with `scan`, one gg.scan over the time axis)
  *   output  = reshape(concat(outputs, 1), [batch·steps, size])
  *   logits  = output·softmax_w + softmax_b                     [batch·steps, vocab]
  *   loss    = sequence_loss_by_example([logits], [reshape(targets, [-1])], [ones([batch·steps])])
@@ -38,6 +43,8 @@ export interface PtbParams {
   readonly softmaxB: gg.Expr;
   /** Every variable with its initializer, for `gg.init.values`. */
   readonly specs: readonly ParamSpec[];
+  /** The dtype of every variable, and so of the models built on them. */
+  readonly dtype: PtbDType;
 }
 
 /**
@@ -45,14 +52,16 @@ export interface PtbParams {
  * biases start at 0: TF's BasicLSTMCell creates its bias with `constant_initializer(0.0)`,
  * which overrides the scope's initializer; every other variable is uniform ±init_scale.
  */
-export function ptbParams(config: PtbConfig): PtbParams {
+export function ptbParams(config: PtbConfig, options: { readonly dtype?: PtbDType } = {}): PtbParams {
+  const { dtype = "float32" } = options;
   const init = gg.init.uniform({ scale: config.initScale });
   const { hiddenSize: size, vocabSize } = config;
-  const embedding = gg.nn.embeddingParams("model/embedding", vocabSize, size, { init });
-  const cells = gg.nn.lstmStackParams("model/RNN/cell", size, size, config.numLayers, { kernelInit: init });
-  const softmaxW = gg.nn.createParam("model/softmax_w", [size, vocabSize], init);
-  const softmaxB = gg.nn.createParam("model/softmax_b", [vocabSize], init);
+  const embedding = gg.nn.embeddingParams("model/embedding", vocabSize, size, { init, dtype });
+  const cells = gg.nn.lstmStackParams("model/RNN/cell", size, size, config.numLayers, { kernelInit: init, dtype });
+  const softmaxW = gg.nn.createParam("model/softmax_w", [size, vocabSize], init, dtype);
+  const softmaxB = gg.nn.createParam("model/softmax_b", [vocabSize], init, dtype);
   return {
+    dtype,
     embedding: embedding.table,
     cells,
     softmaxW: softmaxW.param,
@@ -67,6 +76,11 @@ export interface PtbModelOptions {
   /** Default: the config's (the seed's eval config uses batch 1, steps 1 for the test set). */
   readonly batchSize?: number;
   readonly numSteps?: number;
+  /**
+   * Run the cell with `nn.unroll(..., { scan: true })`: one `gg.scan` over the time axis instead
+   * of a copy of the cell per step. The same values (the same dropout key for each step).
+   */
+  readonly scan?: boolean;
 }
 
 /** One instance of the model (the seed's `m`, `mvalid` or `mtest`): its inputs and outputs. */
@@ -91,11 +105,12 @@ export function ptbModel(params: PtbParams, config: PtbConfig, options: PtbModel
   const batchSize = options.batchSize ?? config.batchSize;
   const numSteps = options.numSteps ?? config.numSteps;
   const size = config.hiddenSize;
+  const { dtype } = params;
   const inputData = gg.input(INPUT_DATA, [batchSize, numSteps], "int32");
   const targets = gg.input(TARGETS, [batchSize, numSteps], "int32");
   const initialState = params.cells.map((_, l) => {
     const n = stateNames(l);
-    return { c: gg.input(n.c, [batchSize, size]), h: gg.input(n.h, [batchSize, size]) };
+    return { c: gg.input(n.c, [batchSize, size], dtype), h: gg.input(n.h, [batchSize, size], dtype) };
   });
   const drops = training && config.keepProb < 1;
   const dropoutKey = drops ? gg.input(DROPOUT_KEY, [2], "int32") : undefined;
@@ -108,10 +123,18 @@ export function ptbModel(params: PtbParams, config: PtbConfig, options: PtbModel
     return drops ? gg.nn.dropoutCell(lstm, { outputKeepProb: config.keepProb }) : lstm;
   });
   const cell = gg.nn.multiCell(cells);
-  const { outputs, state } = gg.nn.unroll(cell, gg.nn.unstack(inputs, 1), initialState, cellKey === undefined ? {} : { key: cellKey });
-  const output = gg.reshape(gg.concat(outputs, 1), [batchSize * numSteps, size]);
+  const keyOption = cellKey === undefined ? {} : { key: cellKey };
+  const { outputs, state } =
+    options.scan === true
+      ? gg.nn.unroll(cell, inputs, initialState, { ...keyOption, scan: true, timeAxis: 1 }) // outputs [batch, steps, size]
+      : (() => {
+          const unrolled = gg.nn.unroll(cell, gg.nn.unstack(inputs, 1), initialState, keyOption);
+          return { outputs: gg.concat(unrolled.outputs, 1), state: unrolled.state }; // [batch, steps·size]
+        })();
+  // Either way row b·steps + t is batch row b at step t.
+  const output = gg.reshape(outputs, [batchSize * numSteps, size]);
   const logits = gg.add(gg.matmul(output, params.softmaxW), params.softmaxB);
-  const loss = gg.losses.sequenceLossByExample([logits], [gg.reshape(targets, [batchSize * numSteps])], [gg.ones([batchSize * numSteps])]);
+  const loss = gg.losses.sequenceLossByExample([logits], [gg.reshape(targets, [batchSize * numSteps])], [gg.ones([batchSize * numSteps], dtype)]);
   const cost = gg.div(gg.sum(loss), batchSize);
   return { batchSize, numSteps, inputData, targets, initialState, dropoutKey, loss, cost, finalState: state };
 }
@@ -128,12 +151,15 @@ export function stateOutputs(model: PtbModel): Record<string, gg.Expr> {
 }
 
 /** The seed's `cell.zero_state(batch_size)`: zeros for every layer's c and h, by input name. */
-export function zeroState(config: PtbConfig, batchSize: number): Record<string, gg.Tensor> {
+export function zeroState(config: PtbConfig, batchSize: number, dtype: PtbDType = "float32"): Record<string, gg.Tensor> {
   const out: Record<string, gg.Tensor> = {};
+  const shape = [batchSize, config.hiddenSize];
+  const size = batchSize * config.hiddenSize;
+  const zeros = (): gg.Tensor => new gg.Tensor(dtype, shape, dtype === "float64" ? new Float64Array(size) : new Float32Array(size));
   for (let l = 0; l < config.numLayers; l++) {
     const n = stateNames(l);
-    out[n.c] = new gg.Tensor("float32", [batchSize, config.hiddenSize], new Float32Array(batchSize * config.hiddenSize));
-    out[n.h] = new gg.Tensor("float32", [batchSize, config.hiddenSize], new Float32Array(batchSize * config.hiddenSize));
+    out[n.c] = zeros();
+    out[n.h] = zeros();
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { isPtbConfigName, PTB_CONFIG_NAMES, type PtbConfigName } from "./configs.js";
+import { PTB_DTYPES, type PtbDType } from "./model.js";
 
 /** The command line of `npm run ptb -- [options]` (the seed's flags plus the issue's). */
 export interface PtbCliOptions {
@@ -17,6 +18,10 @@ export interface PtbCliOptions {
   readonly seed: number;
   /** `--fast-test`: the test set evaluated with the training batch and steps instead of the seed's batch 1 × step 1. */
   readonly fastTest: boolean;
+  /** `--scan`: the LSTM run by one `gg.scan` over the time axis instead of a static unroll. */
+  readonly scan: boolean;
+  /** `--dtype float32|float64` (default float32): the whole model's float dtype. */
+  readonly dtype: PtbDType;
   readonly help: boolean;
 }
 
@@ -29,6 +34,8 @@ export const PTB_USAGE = `usage: npm run ptb -- [options]
   --eval-every N     print the validation perplexity every N training steps
   --seed N           seed of the initial values and dropout masks (default 0)
   --fast-test        evaluate the test set with the training batch and steps (the seed uses batch 1, 1 step)
+  --scan             run the LSTM by one scan over the time axis (gg.scan) instead of a static unroll
+  --dtype NAME       float32 | float64 (default float32): parameters, state and losses
   --help             this text`;
 
 /** Seeds are int32 (they go into the dropout keys as they are). */
@@ -58,15 +65,19 @@ export function parsePtbArgs(argv: readonly string[]): PtbCliOptions {
         "eval-every": { type: "string" },
         seed: { type: "string", default: "0" },
         "fast-test": { type: "boolean", default: false },
+        scan: { type: "boolean", default: false },
+        dtype: { type: "string", default: "float32" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
   } catch (e) {
     throw new Error(`${e instanceof Error ? e.message : String(e)}\n\n${PTB_USAGE}`);
   }
-  const { model, backend } = values;
+  const { model, backend, dtype } = values;
   if (!isPtbConfigName(model)) throw new Error(`Invalid model: ${model} (one of ${PTB_CONFIG_NAMES.join(", ")})\n\n${PTB_USAGE}`);
   if (backend !== "wasm" && backend !== "js") throw new Error(`--backend must be wasm or js, got '${backend}'\n\n${PTB_USAGE}`);
+  const floatType = PTB_DTYPES.find((d) => d === dtype);
+  if (floatType === undefined) throw new Error(`--dtype must be ${PTB_DTYPES.join(" or ")}, got '${dtype}'\n\n${PTB_USAGE}`);
   return {
     model,
     backend,
@@ -75,6 +86,8 @@ export function parsePtbArgs(argv: readonly string[]): PtbCliOptions {
     evalEvery: count("eval-every", values["eval-every"], 1),
     seed: count("seed", values.seed, 0, MAX_SEED) ?? 0,
     fastTest: values["fast-test"],
+    scan: values.scan,
+    dtype: floatType,
     help: values.help,
   };
 }

@@ -4,7 +4,7 @@ import type { ChainState } from "../../src/optim/index.js";
 import type { TrainState, TrainStep } from "../../src/train.js";
 import { loadBrownPtb } from "./brown.js";
 import { getPtbConfig, type PtbConfig, ptbLearningRate } from "./configs.js";
-import { DROPOUT_KEY, INPUT_DATA, pickState, type PtbModel, ptbModel, ptbParams, stateOutputs, TARGETS, zeroState } from "./model.js";
+import { DROPOUT_KEY, INPUT_DATA, pickState, type PtbDType, type PtbModel, ptbModel, ptbParams, stateOutputs, TARGETS, zeroState } from "./model.js";
 import { parsePtbArgs, PTB_USAGE } from "./options.js";
 import { type PtbBatch, ptbEpochSize, ptbIterator } from "./reader.js";
 
@@ -36,12 +36,17 @@ export interface PtbTrainerOptions {
   readonly trainLength: number;
   /** Evaluate the test set with the training batch and steps instead of the seed's batch 1 × step 1. */
   readonly fastTest?: boolean;
+  /** The models run the cell by one `gg.scan` over time instead of a static unroll (default false). */
+  readonly scan?: boolean;
+  /** Parameters, state and losses in this dtype (default float32). */
+  readonly dtype?: PtbDType;
 }
 
 /** The three instances of the model (the seed's `m`, `mvalid`, `mtest`) sharing one set of variables. */
 export interface PtbTrainer {
   readonly config: PtbConfig;
   readonly seed: number;
+  readonly dtype: PtbDType;
   readonly stepsPerEpoch: number;
   readonly models: { readonly train: PtbModel; readonly valid: PtbModel; readonly test: PtbModel };
   readonly step: TrainStep<ChainState>;
@@ -64,11 +69,11 @@ function batchFeeds(model: PtbModel, batch: PtbBatch, rnn: Readonly<Record<strin
 }
 
 export async function createPtbTrainer(config: PtbConfig, options: PtbTrainerOptions): Promise<PtbTrainer> {
-  const { backend, seed } = options;
-  const params = ptbParams(config);
-  const train = ptbModel(params, config, { training: true });
-  const valid = ptbModel(params, config, { training: false });
-  const test = options.fastTest === true ? valid : ptbModel(params, config, { training: false, batchSize: 1, numSteps: 1 });
+  const { backend, seed, scan = false, dtype = "float32" } = options;
+  const params = ptbParams(config, { dtype });
+  const train = ptbModel(params, config, { training: true, scan });
+  const valid = ptbModel(params, config, { training: false, scan });
+  const test = options.fastTest === true ? valid : ptbModel(params, config, { training: false, batchSize: 1, numSteps: 1, scan });
   const stepsPerEpoch = ptbEpochSize(options.trainLength, config.batchSize, config.numSteps);
   if (stepsPerEpoch <= 0) throw new Error(`ptb: ${options.trainLength} training ids make no batch of ${config.batchSize} × ${config.numSteps}`);
   const lr = gg.schedules.epochDecay({ initial: config.learningRate, decay: config.lrDecay, maxEpoch: config.maxEpoch, stepsPerEpoch });
@@ -87,6 +92,7 @@ export async function createPtbTrainer(config: PtbConfig, options: PtbTrainerOpt
   return {
     config,
     seed,
+    dtype,
     stepsPerEpoch,
     models: { train, valid, test },
     step,
@@ -154,7 +160,7 @@ export async function trainEpoch(trainer: PtbTrainer, state: PtbTrainState, data
   const epochSize = ptbEpochSize(data.length, batchSize, numSteps);
   const steps = Math.min(epochSize, options.maxSteps ?? epochSize);
   const log = options.log ?? (() => undefined);
-  let rnn: Record<string, gg.Tensor> = zeroState(trainer.config, batchSize);
+  let rnn: Record<string, gg.Tensor> = zeroState(trainer.config, batchSize, trainer.dtype);
   let costs = 0;
   let iters = 0;
   let paused = 0;
@@ -187,7 +193,7 @@ export async function trainEpoch(trainer: PtbTrainer, state: PtbTrainState, data
 /** The seed's `run_epoch(session, mvalid, data, tf.no_op())`: the perplexity of a model that does not train. */
 export async function evalEpoch(trainer: PtbTrainer, state: PtbTrainState, which: "valid" | "test", data: Int32Array): Promise<number> {
   const { batchSize, numSteps } = trainer.models[which];
-  let rnn: Record<string, gg.Tensor> = zeroState(trainer.config, batchSize);
+  let rnn: Record<string, gg.Tensor> = zeroState(trainer.config, batchSize, trainer.dtype);
   let costs = 0;
   let iters = 0;
   for (const batch of ptbIterator(data, batchSize, numSteps)) {
@@ -210,6 +216,9 @@ export interface PtbRunOptions {
   readonly maxEpochs?: number;
   readonly evalEvery?: number;
   readonly fastTest?: boolean;
+  /** See `PtbTrainerOptions`. */
+  readonly scan?: boolean;
+  readonly dtype?: PtbDType;
   /** Skip the test set (the seed always evaluates it). */
   readonly skipTest?: boolean;
   /** One discarded step before the clock starts, so words/second exclude the one-time module compilation (default true). */
@@ -244,11 +253,11 @@ export async function runPtb(options: PtbRunOptions): Promise<PtbRunResult> {
     const bad = data[split].find((id) => id < 0 || id >= config.vocabSize);
     if (bad !== undefined) throw new Error(`ptb: ${split} has the id ${bad}, outside the vocabulary of ${config.vocabSize}`);
   }
-  const trainer = await createPtbTrainer(config, { backend, seed, trainLength: data.train.length, fastTest: options.fastTest ?? false });
+  const trainer = await createPtbTrainer(config, { backend, seed, trainLength: data.train.length, fastTest: options.fastTest ?? false, scan: options.scan ?? false, dtype: options.dtype ?? "float32" });
   let state = await trainer.init();
   if (options.warmup ?? true) {
     const first = ptbIterator(data.train, config.batchSize, config.numSteps).next();
-    if (first.done !== true) await trainer.trainBatch(state, first.value, zeroState(config, config.batchSize)); // result discarded: `run` is pure
+    if (first.done !== true) await trainer.trainBatch(state, first.value, zeroState(config, config.batchSize, trainer.dtype)); // result discarded: `run` is pure
   }
   const maxEpochs = options.maxEpochs ?? config.maxMaxEpoch;
   const epochs: PtbEpochRecord[] = [];
@@ -292,7 +301,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const config = getPtbConfig(options.model);
   const data = loadBrownPtb();
   const log = (line: string): void => console.log(line);
-  log(`PTB LSTM (TensorFlow 1's PTB tutorial), config '${options.model}', on the Brown corpus as PTB (${data.train.length} / ${data.valid.length} / ${data.test.length} train / valid / test ids, vocabulary ${data.vocab.words.length}), backend ${options.backend}, seed ${options.seed}`);
+  log(`PTB LSTM (TensorFlow 1's PTB tutorial), config '${options.model}', on the Brown corpus as PTB (${data.train.length} / ${data.valid.length} / ${data.test.length} train / valid / test ids, vocabulary ${data.vocab.words.length}), backend ${options.backend}, ${options.dtype}, ${options.scan ? "scan over time" : "static unroll"}, seed ${options.seed}`);
   const start = performance.now();
   const r = await runPtb({
     config,
@@ -300,6 +309,8 @@ async function main(argv: readonly string[]): Promise<void> {
     backend: options.backend,
     seed: options.seed,
     fastTest: options.fastTest,
+    scan: options.scan,
+    dtype: options.dtype,
     log,
     ...(options.maxSteps === undefined ? {} : { maxSteps: options.maxSteps }),
     ...(options.maxEpochs === undefined ? {} : { maxEpochs: options.maxEpochs }),
