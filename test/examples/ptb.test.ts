@@ -259,12 +259,12 @@ describe("PTB progress lines and options", () => {
   });
 
   it("defaults: --model small, --backend wasm, seed 0, no limits", () => {
-    expect(parsePtbArgs([])).toEqual({ model: "small", backend: "wasm", maxSteps: undefined, maxEpochs: undefined, evalEvery: undefined, seed: 0, fastTest: false, help: false });
+    expect(parsePtbArgs([])).toEqual({ model: "small", backend: "wasm", maxSteps: undefined, maxEpochs: undefined, evalEvery: undefined, seed: 0, fastTest: false, scan: false, dtype: "float32", help: false });
   });
 
   it("every option", () => {
-    const o = parsePtbArgs(["--model", "test", "--backend", "js", "--max-steps", "200", "--max-epochs=3", "--eval-every", "50", "--seed", "9", "--fast-test"]);
-    expect(o).toEqual({ model: "test", backend: "js", maxSteps: 200, maxEpochs: 3, evalEvery: 50, seed: 9, fastTest: true, help: false });
+    const o = parsePtbArgs(["--model", "test", "--backend", "js", "--max-steps", "200", "--max-epochs=3", "--eval-every", "50", "--seed", "9", "--fast-test", "--scan", "--dtype", "float64"]);
+    expect(o).toEqual({ model: "test", backend: "js", maxSteps: 200, maxEpochs: 3, evalEvery: 50, seed: 9, fastTest: true, scan: true, dtype: "float64", help: false });
     expect(parsePtbArgs(["--help"]).help).toBe(true);
     for (const m of ["small", "medium", "large", "test"] as const) expect(parsePtbArgs(["--model", m]).model).toBe(m);
     expect(parsePtbArgs(["--seed", String(MAX_SEED)]).seed).toBe(MAX_SEED);
@@ -273,6 +273,9 @@ describe("PTB progress lines and options", () => {
   it("rejects unknown models, backends, options and malformed numbers, with the usage", () => {
     expect(() => parsePtbArgs(["--model", "huge"])).toThrow(/Invalid model: huge/);
     expect(() => parsePtbArgs(["--backend", "webgpu"])).toThrow(/--backend must be wasm or js/);
+    expect(() => parsePtbArgs(["--dtype", "float16"])).toThrow(/--dtype must be float32 or float64, got 'float16'\n\nusage: npm run ptb/);
+    expect(() => parsePtbArgs(["--dtype"])).toThrow(/usage/);
+    expect(() => parsePtbArgs(["--scan=yes"])).toThrow(/usage/);
     expect(() => parsePtbArgs(["--max-step", "3"])).toThrow(/usage: npm run ptb/);
     expect(() => parsePtbArgs(["extra"])).toThrow(/usage/);
     for (const bad of ["0", "-1", "1.5", "2e3", "ten", ""]) expect(() => parsePtbArgs([`--max-steps=${bad}`])).toThrow(/--max-steps must be an integer/);
