@@ -22,6 +22,8 @@ export interface PtbCliOptions {
   readonly scan: boolean;
   /** `--dtype float32|float64` (default float32): the whole model's float dtype. */
   readonly dtype: PtbDType;
+  /** `--threads N`: the WASM backend's threads (default: the machine's parallelism, at most 8). */
+  readonly threads: number | undefined;
   readonly help: boolean;
 }
 
@@ -36,6 +38,8 @@ export const PTB_USAGE = `usage: npm run ptb -- [options]
   --fast-test        evaluate the test set with the training batch and steps (the seed uses batch 1, 1 step)
   --scan             run the LSTM by one scan over the time axis (gg.scan) instead of a static unroll
   --dtype NAME       float32 | float64 (default float32): parameters, state and losses
+  --threads N        threads of the wasm backend (default: the machine's, at most 8); with 1 its
+                     memory may grow to 4 GiB instead of 2 GiB (the large configuration needs 3 GiB)
   --help             this text`;
 
 /** Seeds are int32 (they go into the dropout keys as they are). */
@@ -67,6 +71,7 @@ export function parsePtbArgs(argv: readonly string[]): PtbCliOptions {
         "fast-test": { type: "boolean", default: false },
         scan: { type: "boolean", default: false },
         dtype: { type: "string", default: "float32" },
+        threads: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -77,6 +82,7 @@ export function parsePtbArgs(argv: readonly string[]): PtbCliOptions {
   if (!isPtbConfigName(model)) throw new Error(`Invalid model: ${model} (one of ${PTB_CONFIG_NAMES.join(", ")})\n\n${PTB_USAGE}`);
   if (backend !== "wasm" && backend !== "js") throw new Error(`--backend must be wasm or js, got '${backend}'\n\n${PTB_USAGE}`);
   const floatType = PTB_DTYPES.find((d) => d === dtype);
+  if (values.threads !== undefined && backend !== "wasm") throw new Error(`--threads applies to the wasm backend, not ${backend}\n\n${PTB_USAGE}`);
   if (floatType === undefined) throw new Error(`--dtype must be ${PTB_DTYPES.join(" or ")}, got '${dtype}'\n\n${PTB_USAGE}`);
   return {
     model,
@@ -88,6 +94,7 @@ export function parsePtbArgs(argv: readonly string[]): PtbCliOptions {
     fastTest: values["fast-test"],
     scan: values.scan,
     dtype: floatType,
+    threads: count("threads", values.threads, 1, 64),
     help: values.help,
   };
 }

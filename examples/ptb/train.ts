@@ -306,7 +306,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const r = await runPtb({
     config,
     data,
-    backend: options.backend,
+    backend: options.backend === "wasm" && options.threads !== undefined ? gg.wasm({ threads: options.threads }) : options.backend,
     seed: options.seed,
     fastTest: options.fastTest,
     scan: options.scan,

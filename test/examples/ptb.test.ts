@@ -259,12 +259,13 @@ describe("PTB progress lines and options", () => {
   });
 
   it("defaults: --model small, --backend wasm, seed 0, no limits", () => {
-    expect(parsePtbArgs([])).toEqual({ model: "small", backend: "wasm", maxSteps: undefined, maxEpochs: undefined, evalEvery: undefined, seed: 0, fastTest: false, scan: false, dtype: "float32", help: false });
+    expect(parsePtbArgs([])).toEqual({ model: "small", backend: "wasm", maxSteps: undefined, maxEpochs: undefined, evalEvery: undefined, seed: 0, fastTest: false, scan: false, dtype: "float32", threads: undefined, help: false });
   });
 
   it("every option", () => {
     const o = parsePtbArgs(["--model", "test", "--backend", "js", "--max-steps", "200", "--max-epochs=3", "--eval-every", "50", "--seed", "9", "--fast-test", "--scan", "--dtype", "float64"]);
-    expect(o).toEqual({ model: "test", backend: "js", maxSteps: 200, maxEpochs: 3, evalEvery: 50, seed: 9, fastTest: true, scan: true, dtype: "float64", help: false });
+    expect(o).toEqual({ model: "test", backend: "js", maxSteps: 200, maxEpochs: 3, evalEvery: 50, seed: 9, fastTest: true, scan: true, dtype: "float64", threads: undefined, help: false });
+    expect(parsePtbArgs(["--threads", "1"]).threads).toBe(1);
     expect(parsePtbArgs(["--help"]).help).toBe(true);
     for (const m of ["small", "medium", "large", "test"] as const) expect(parsePtbArgs(["--model", m]).model).toBe(m);
     expect(parsePtbArgs(["--seed", String(MAX_SEED)]).seed).toBe(MAX_SEED);
@@ -276,6 +277,8 @@ describe("PTB progress lines and options", () => {
     expect(() => parsePtbArgs(["--dtype", "float16"])).toThrow(/--dtype must be float32 or float64, got 'float16'\n\nusage: npm run ptb/);
     expect(() => parsePtbArgs(["--dtype"])).toThrow(/usage/);
     expect(() => parsePtbArgs(["--scan=yes"])).toThrow(/usage/);
+    expect(() => parsePtbArgs(["--threads", "0"])).toThrow(/--threads must be an integer in \[1, 64\], got '0'/);
+    expect(() => parsePtbArgs(["--backend", "js", "--threads", "2"])).toThrow(/--threads applies to the wasm backend, not js\n\nusage/);
     expect(() => parsePtbArgs(["--max-step", "3"])).toThrow(/usage: npm run ptb/);
     expect(() => parsePtbArgs(["extra"])).toThrow(/usage/);
     for (const bad of ["0", "-1", "1.5", "2e3", "ten", ""]) expect(() => parsePtbArgs([`--max-steps=${bad}`])).toThrow(/--max-steps must be an integer/);
