@@ -47,6 +47,13 @@ export function sliceView(v: View, begin: readonly number[], size: readonly numb
   return { shape: size, strides: v.strides, offset: v.offset + begin.reduce((acc, b, i) => acc + b * (v.strides[i] as number), 0) };
 }
 
+/** reverse: v read backwards along `axes` (negative strides, the offset at each axis's last element). */
+export function reverseView(v: View, axes: readonly number[]): View {
+  const flip = (i: number): boolean => axes.includes(i) && (v.shape[i] as number) > 1;
+  const offset = v.shape.reduce<number>((acc, d, i) => (flip(i) ? acc + (d - 1) * (v.strides[i] as number) : acc), v.offset);
+  return { shape: v.shape, strides: v.strides.map((s, i) => (flip(i) ? -s : s)), offset };
+}
+
 /** reshape: v with a new shape, when v is contiguous (otherwise it must be copied first: undefined). */
 export function reshapeView(v: View, shape: readonly number[]): View | undefined {
   return isContiguous(v) ? contiguous(shape, v.offset) : undefined;

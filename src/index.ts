@@ -8,6 +8,8 @@
 export { Expr, type ExprLike } from "./expr.js";
 export * from "./ops.js";
 export * from "./composites.js";
+export { conv, convTranspose, reverse, type ConvOptions, type ConvTransposeOptions, type Layout, type Padding } from "./conv.js";
+export { avgPool, maxPool, type PoolOptions } from "./pool.js";
 export { grad, type Gradients } from "./grad.js";
 export { customVjp, hessian, hvp, jacobian, jvp, scan, vmap, type CustomVjpRule, type ExprTree, type ScanOptions, type VmapOptions, type VmapResult } from "./transforms/index.js";
 export { clipByGlobalNormOf as clipByGlobalNorm } from "./optim/clip.js";

@@ -7,7 +7,8 @@ import { sizeOf } from "../../ir/shape.js";
 import type { Subgraph } from "../../ir/subgraph.js";
 import { libraryTensor, Tensor } from "../../ir/tensor.js";
 import { broadcastStrides, copyView, matmulInto, reduceInto, walk } from "../../ir/loops.js";
-import { broadcastView, concatRegions, contiguous, iotaAt, padRegion, sliceView, transposeView, type View } from "../../ir/view.js";
+import { broadcastView, concatRegions, contiguous, iotaAt, padRegion, reverseView, sliceView, transposeView, type View } from "../../ir/view.js";
+import { convInto } from "./conv.js";
 
 /**
  * The JS reference backend's kernels: one per primitive, on typed arrays. These define what every
@@ -213,6 +214,12 @@ export const JS_KERNELS: { readonly [K in OpName]: JsKernel<K> } = {
       if (!indexInRange(v, size)) throw indexOutOfRange(attrs.caller, attrs.operand, idx.shape, i, v, size);
     }
     return idx;
+  },
+  reverse: (attrs, xs, out) => copyLayout(arg(xs, 0), out, (v) => reverseView(v, attrs.axes)),
+  conv: (attrs, xs, out) => {
+    const y = make(out);
+    convInto(arg(xs, 0), arg(xs, 1), out.shape, attrs, out.dtype === "int32", y);
+    return new Tensor(out.dtype, out.shape, y);
   },
   input: (attrs, _xs, _out, ctx) => ctx.feeds.get(attrs.name) as Tensor,
   // The function's own computation (its gradient rule matters only to the gradient pass).

@@ -24,6 +24,9 @@ export interface MatmulOptions {
   /** Buffer addresses and host math (for epilogues). */
   readonly addr: (buffer: number) => number;
   readonly math: MathImports;
+  /** Elements from one row of B (not transposed) to the next, and of C: n by default (a convolution's kernel matrix and output may have longer rows). */
+  readonly ldb?: number;
+  readonly ldc?: number;
 }
 
 /**
@@ -143,7 +146,8 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   const rowPanelBytes = K * NR * 4;
   /** Bytes from A[i, p] to A[i, p+1], and from B[p, j] to B[p+1, j] / B[p, j+1]. */
   const aStepP = k.transA ? m * 4 : 4;
-  const bStepP = k.transB ? 4 : n * 4;
+  const bStepP = k.transB ? 4 : (o.ldb ?? n) * 4;
+  const cRowBytes = (o.ldc ?? n) * 4;
   const bStepJ = k.transB ? K * 4 : 4;
 
   /** acc = s * b + acc */
@@ -176,7 +180,7 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
         for (let c = 0; c < cols; c++) {
           const lane = (): void => void f.get(acc[2 * r + (c >> 2)] as number).simd(V.f32x4_extract_lane).op(c & 3);
           if (epi === undefined) {
-            f.get(C).get(i0).i32(r).op(I.i32_add).i32(n * 4).op(I.i32_mul).op(I.i32_add).get(j0).i32(4).op(I.i32_mul).op(I.i32_add);
+            f.get(C).get(i0).i32(r).op(I.i32_add).i32(cRowBytes).op(I.i32_mul).op(I.i32_add).get(j0).i32(4).op(I.i32_mul).op(I.i32_add);
             lane();
             f.mem(I.f32_store, { align: 2, offset: c * 4 });
           } else epi.store(r, c, false, lane);
@@ -186,7 +190,7 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
       for (let h = 0; h < 2; h++) {
         const value = acc[2 * r + h] as number;
         if (epi === undefined) {
-          f.get(C).get(i0).i32(r).op(I.i32_add).i32(n * 4).op(I.i32_mul).op(I.i32_add).get(j0).i32(4).op(I.i32_mul).op(I.i32_add);
+          f.get(C).get(i0).i32(r).op(I.i32_add).i32(cRowBytes).op(I.i32_mul).op(I.i32_add).get(j0).i32(4).op(I.i32_mul).op(I.i32_add);
           f.get(value).simdMem(V.v128_store, { align: 2, offset: h * 16 });
         } else epi.store(r, h * 4, true, () => void f.get(value));
       }
@@ -199,7 +203,7 @@ function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
     else f.get(j0).i32(nFull).op(I.i32_eq).ifThen(partial, full);
   };
 
-  const epi = k.epilogue === undefined ? undefined : epilogueStore(f, k.epilogue, k.outDtype ?? "float32", C, n, i0, j0, o);
+  const epi = k.epilogue === undefined ? undefined : epilogueStore(f, k.epilogue, k.outDtype ?? "float32", C, o.ldc ?? n, i0, j0, o);
   const jBegin = f.local("i32");
   const jEnd = f.local("i32");
   f.get(P0).i32(NR).op(I.i32_mul).set(jBegin);

@@ -4,7 +4,8 @@ import { FunctionBuilder, ModuleBuilder, uleb } from "./encoder.js";
 import { I, VOID } from "./opcodes.js";
 import { HOST_MATH, HOST_MATH_NAMES, type MathImports } from "./emit-ops.js";
 import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genReduce, genScatterAdd, type GenContext } from "./kernels.js";
-import { genMatmulBody, genMatmulKernel, packBytes, panels } from "./matmul.js";
+import { genMatmulBody, genMatmulKernel, packBytes, panels, chunkPanels, NR } from "./matmul.js";
+import { convMacs, genConvAll, genConvBlock, genConvPart, planConv } from "./conv.js";
 
 /**
  * Assembles a kernel program into one WebAssembly module. Memory (imported as env.memory) holds
@@ -43,7 +44,7 @@ export interface AssembleOptions {
 const PARALLEL_MIN_MACS = 1 << 21;
 
 type Generator = (k: Kernel, g: GenContext) => FunctionBuilder;
-const GENERATORS: { readonly [K in Exclude<Kernel["kind"], "matmul">]: (k: Extract<Kernel, { kind: K }>, g: GenContext) => FunctionBuilder } = {
+const GENERATORS: { readonly [K in Exclude<Kernel["kind"], "matmul" | "conv">]: (k: Extract<Kernel, { kind: K }>, g: GenContext) => FunctionBuilder } = {
   map: genMap,
   reduce: genReduce,
   gather: genGather,
@@ -100,7 +101,16 @@ function mapRows(k: MapKernel, begin: number, end: number): MapKernel {
 }
 
 function splittable(k: Kernel, threads: number): boolean {
+  if (threads > 1 && k.kind === "conv") return convMacs(k) >= PARALLEL_MIN_MACS && planConv(k).blocks >= 2;
   return threads > 1 && k.kind === "matmul" && k.dtype === "float32" && k.m * k.n * k.k * k.aOffsets.length >= PARALLEL_MIN_MACS && panels(k) >= 2 * threads;
+}
+
+type ConvKernel = Extract<Kernel, { kind: "conv" }>;
+
+/** Scratch bytes a kernel needs per thread (matmul: packed panels; conv: patches and panels). */
+function kernelScratch(k: Kernel, parts: number): number {
+  if (k.kind === "matmul") return packBytes(k, parts);
+  return k.kind === "conv" ? planConv(k).scratchBytes : 0;
 }
 
 /** The kernels inside loops (at any depth). */
@@ -119,14 +129,32 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   const parallel = p.kernels.map((k) => splittable(k, o.threads));
   const parts = (i: number): number => (parallel[i] === true ? o.threads : 1);
   // Matmuls inside loops (a scan's body) run on the calling thread, with its scratch.
-  const scratchBytes = Math.ceil(Math.max(16, ...p.kernels.map((k, i) => (k.kind === "matmul" ? packBytes(k, parts(i)) : 0)), ...loopKernels(p.kernels).map((k) => (k.kind === "matmul" ? packBytes(k, 1) : 0))) / 64) * 64;
+  const scratchBytes = Math.ceil(Math.max(16, ...p.kernels.map((k, i) => kernelScratch(k, parts(i))), ...loopKernels(p.kernels).map((k) => kernelScratch(k, 1))) / 64) * 64;
   const scratchOf = (t: number): number => scratchBase + t * scratchBytes;
   // The panel counters of split matmuls (one per batch index), on a cache line of their own.
   const countersAt = scratchOf(o.threads);
   const counters = Math.max(1, ...p.kernels.map((k, i) => (parallel[i] === true && k.kind === "matmul" ? k.aOffsets.length : 0)));
   const addr = (b: number): number => plan.offsets[b] as number;
+  /** A conv kernel's block function (see conv.ts), with its matmul bodies. */
+  const convBlock = (k: ConvKernel): number => {
+    const cp = planConv(k);
+    const og = k.outChannels / k.geometry.groups;
+    const reduction = (k.channels / k.geometry.groups) * k.kernelSpatial.reduce((a, b) => a * b, 1);
+    const bodies = new Map<number, number>();
+    const matmulBody = (rows: number): number => {
+      const known = bodies.get(rows);
+      if (known !== undefined) return known;
+      const mk: Extract<Kernel, { kind: "matmul" }> = { kind: "matmul", a: k.x.buffer, b: k.w.buffer, out: k.out, m: rows, n: og, k: reduction, aOffsets: [0], bOffsets: [0], transA: false, transB: false, dtype: "float32" };
+      const fn = mb.addFunction(genMatmulBody(mk, { fma: o.fma, addr, math, ldb: cp.matrix.rowStride, ldc: k.outChannels }));
+      bodies.set(rows, fn);
+      return fn;
+    };
+    const panelsOf = { chunk: chunkPanels({ k: reduction, n: og }, 1), total: Math.ceil(og / NR) };
+    return mb.addFunction(genConvBlock(k, cp, { addr, matmulBody, panels: panelsOf, fma: o.fma }));
+  };
   /** A kernel as one function on the calling thread. */
   const single = (k: Kernel): number => {
+    if (k.kind === "conv") return mb.addFunction(genConvAll(planConv(k), convBlock(k), scratchOf(0)));
     if (k.kind !== "matmul") return mb.addFunction((GENERATORS[k.kind] as Generator)(k, g));
     const body = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math }));
     return mb.addFunction(genMatmulKernel(k, addr, body, 0, 1, scratchOf(0), countersAt));
@@ -161,8 +189,20 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
       schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1 });
       return;
     }
-    if (k.kind !== "matmul" || parallel[i] !== true) {
+    if ((k.kind !== "matmul" && k.kind !== "conv") || parallel[i] !== true) {
       segment.push(single(k));
+      return;
+    }
+    if (k.kind === "conv") {
+      const block = convBlock(k);
+      const cp = planConv(k);
+      flush();
+      const names = Array.from({ length: o.threads }, (_, t) => {
+        const name = `p${i}_${t}`;
+        mb.exportFunction(name, mb.addFunction(genConvPart(cp, block, scratchOf(t), countersAt)));
+        return name;
+      });
+      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1 });
       return;
     }
     const body = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math }));

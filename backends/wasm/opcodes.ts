@@ -34,6 +34,7 @@ export const I = {
   i32_eq: 0x46,
   i32_ne: 0x47,
   i32_lt_s: 0x48,
+  i32_lt_u: 0x49,
   i32_gt_s: 0x4a,
   i32_ge_s: 0x4e,
   i32_ge_u: 0x4f,

@@ -42,10 +42,15 @@ export function literal(d: DType, v: number, use: (h: Helper) => string): string
   }
 }
 
-/** An unsigned element address: base + offset + Σ coord·stride (zero terms dropped); `base` is a WGSL u32 expression. */
+/**
+ * An unsigned element address: base + offset + Σ coord·stride (zero terms dropped); `base` is a WGSL
+ * u32 expression. A negative stride (a reversed view) is subtracted: u32 arithmetic wraps, and the
+ * address it ends at is in range.
+ */
 export function affine(base: string, offset: number, terms: readonly (readonly [string, number])[]): string {
-  const parts = [base, ...(offset !== 0 ? [`${offset}u`] : []), ...terms.filter(([, s]) => s !== 0).map(([c, s]) => (s === 1 ? c : `${c} * ${s}u`))];
-  return parts.join(" + ");
+  const term = ([c, s]: readonly [string, number]): string => (Math.abs(s) === 1 ? c : `${c} * ${Math.abs(s)}u`);
+  const parts = [base, ...(offset !== 0 ? [`${offset}u`] : []), ...terms.filter(([, s]) => s > 0).map(term)];
+  return [parts.join(" + "), ...terms.filter(([, s]) => s < 0).map(term)].join(" - ");
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Kernel, StepCopy } from "../../ir/kernel/index.js";
 import { sizeOf } from "../../ir/shape.js";
 import { affine, emitExpr, IndexSpace, literal, load, storeWord } from "./expr.js";
 import { matmulDispatch } from "./matmul.js";
+import { convDispatch } from "./conv.js";
 import { wgslType } from "./ops.js";
 import { Bases, type Dispatch, grid, Helpers, type KernelTuning, shader, WG } from "./shader.js";
 
@@ -249,6 +250,7 @@ const DISPATCH: { readonly [K in Exclude<Kernel["kind"], "loop">]: (k: Extract<K
   map: mapKernel,
   reduce: reduceKernel,
   matmul: (k, tuning) => matmulDispatch(k, tuning.matmul.block, tuning.matmul.perThread),
+  conv: convDispatch,
   gather: gatherKernel,
   scatterAdd: scatterAddKernel,
   checkIndex: checkIndexKernel,

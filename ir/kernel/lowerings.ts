@@ -6,7 +6,8 @@ import { ELEMENTWISE_OPS, type ElementwiseOp } from "../ops/elementwise.js";
 import type { OpName } from "../ops/attrs.js";
 import { sizeOf } from "../shape.js";
 import { walk } from "../loops.js";
-import { broadcastStridesOf, broadcastView, concatRegions, padRegion, reshapeView, sliceView, transposeView, type View } from "../view.js";
+import { broadcastStridesOf, broadcastView, concatRegions, padRegion, reshapeView, reverseView, sliceView, transposeView, type View } from "../view.js";
+import { lowerConv } from "./lower-conv.js";
 import type { Subgraph } from "../subgraph.js";
 import { lowerScan } from "./lower-scan.js";
 import { exprLoads, type Kernel, mapLoads, type ScalarExpr } from "./program.js";
@@ -176,6 +177,8 @@ export const LOWERINGS: { readonly [K in OpName]: Lowering<K> } = {
     concatRegions(c.shape, c.argShapes, n.attrs.axis).forEach((region, i) => writeRegion(c, out, region, arg(c, i)));
     return out;
   },
+  reverse: layout<"reverse">((base, n) => ({ ...base, ...reverseView(base, n.attrs.axes) })),
+  conv: (n, c) => lowerConv(n, c),
   gather: (n, c) => {
     const [p, idx] = [c.materialize(arg(c, 0)), c.materialize(arg(c, 1))];
     const out = c.output(n.dtype);

@@ -1,6 +1,7 @@
 import type { DType } from "../dtype.js";
 import type { GraphgradError } from "../errors.js";
 import { indexOutOfRange } from "../ops/check.js";
+import type { ConvAttrs } from "../ops/conv-geometry.js";
 import type { ElementwiseOp } from "../ops/elementwise.js";
 
 /**
@@ -113,6 +114,27 @@ export type Kernel =
       readonly caller: string;
       readonly operand: string;
     }
+  /**
+   * A convolution (ir/ops/conv.ts) of concrete sizes: x read through `x` over [...batch, n,
+   * ...inSpatial, channels], the kernel through `w` over [...batch, ...kernelSpatial,
+   * channels/groups, outChannels] (stride 0 on the batch axes an operand is broadcast along; the
+   * kernel's output channels contiguous), the result contiguous [...batch, n, ...outSpatial, outChannels].
+   */
+  | {
+      readonly kind: "conv";
+      readonly x: Access;
+      readonly w: Access;
+      readonly out: number;
+      readonly batch: readonly number[];
+      readonly n: number;
+      readonly inSpatial: readonly number[];
+      readonly kernelSpatial: readonly number[];
+      readonly outSpatial: readonly number[];
+      readonly channels: number;
+      readonly outChannels: number;
+      readonly geometry: ConvAttrs;
+      readonly dtype: DType;
+    }
   | { readonly kind: "iota"; readonly out: number; readonly shape: readonly number[]; readonly axis: number; readonly dtype: DType }
   /**
    * A loop (a scan): `count` steps, each making the `before` copies, running the `body` kernels,
@@ -179,6 +201,8 @@ export function kernelReads(k: Kernel): number[] {
       return [k.updates, k.indices];
     case "checkIndex":
       return [k.indices];
+    case "conv":
+      return [k.x.buffer, k.w.buffer];
     case "iota":
       return [];
     case "random":

@@ -1,6 +1,7 @@
 import type * as t from "io-ts";
 import { binaryAttrs, compareAttrs } from "./binary.js";
 import { checkAttrs } from "./check.js";
+import { convAttrs } from "./conv.js";
 import { indexingAttrs } from "./indexing.js";
 import { layoutAttrs } from "./layout.js";
 import { matmulAttrs } from "./matmul.js";
@@ -29,6 +30,7 @@ export const ATTR_CODECS = {
   ...sourceAttrs,
   ...scanAttrs,
   ...customAttrs,
+  ...convAttrs,
 };
 
 export type OpName = keyof typeof ATTR_CODECS;

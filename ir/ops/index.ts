@@ -1,6 +1,7 @@
 import type { OpTable } from "../op.js";
 import { binaryOps, compareOps } from "./binary.js";
 import { checkOps } from "./check.js";
+import { convOps } from "./conv.js";
 import { indexingOps } from "./indexing.js";
 import { layoutOps } from "./layout.js";
 import { matmulOps } from "./matmul.js";
@@ -25,6 +26,7 @@ export const OPS: OpTable = {
   ...sourceOps,
   ...scanOps,
   ...customOps,
+  ...convOps,
 };
 
 export { ATTR_CODECS, OP_NAMES, type OpAttrs, type OpName } from "./attrs.js";

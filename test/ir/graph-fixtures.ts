@@ -46,7 +46,12 @@ export function everyPrimitiveGraph(): Graph {
   const infFill = gg.fill([], -Infinity, "float64");
   const negZero = gg.scalar(-0);
 
-  const loss = gg.add(gg.mean(gg.add(rows, gg.mul(nanFill, negZero))), gg.sum(summed));
+  // conv (strided, dilated, padded, grouped) over a symbolic batch; its gradient flips the kernel (reverse).
+  const image = gg.reshape(gg.concat([rows, rows, rows, rows], 1), [-1, 3, 2, 2]); // [?x.0,3,2,2]
+  const kernel = gg.reshape(gg.slice(w, [0, 0], [4, 2]), [2, 1, 1, 4]);
+  const convolved = gg.conv(image, kernel, { strides: [1, 2], padding: [[1, 0], [0, 1]], dilation: [2, 1], groups: 2 });
+
+  const loss = gg.add(gg.mean(gg.add(rows, gg.mul(nanFill, negZero))), gg.add(gg.sum(summed), gg.sum(gg.mul(convolved, convolved))));
   const [gw, gtable] = gg.grad(gg.add(loss, gg.sum(back)), [w, table]);
 
   return graphOf(

@@ -5,6 +5,7 @@ import { OP_NAMES, type OpName } from "../../ir/ops/attrs.js";
 import * as gg from "../../src/index.js";
 import { prim } from "../../src/ops.js";
 import { broadcastShapesArb, distinctValuesArb, offIntegerValuesArb, permutationArb, shapeArb, sizeOf, valuesArb } from "../support/arbitraries.js";
+import { convCaseArb } from "../support/conv-cases.js";
 
 /**
  * Every transform rule of every primitive, checked on random shapes and values (float64, JS
@@ -224,6 +225,20 @@ const CASES: Coverage = {
             vjp: (ct, { args: [u, v] }) => [gg.mul(ct, gg.sin(v)), gg.mul(gg.mul(ct, u), gg.cos(v))],
           })(x as gg.Expr, y as gg.Expr),
       })),
+    ),
+  },
+  // 1-3 spatial axes, strides, input and kernel dilation, padding (negative: cropping), groups, broadcast batch axes.
+  conv: {
+    instance: convCaseArb().chain((c) =>
+      fc.tuple(valuesArb(sizeOf(c.x)), valuesArb(sizeOf(c.w))).map(([vx, vw]) => ({
+        operands: [f64([...c.x], vx), f64([...c.w], vw)],
+        build: ([x, w]) => prim("conv", [x as gg.Expr, w as gg.Expr], c.attrs),
+      })),
+    ),
+  },
+  reverse: {
+    instance: shapeArb(3, 3).chain((s) =>
+      fc.tuple(valuesArb(sizeOf(s)), fc.subarray([...s.keys()])).map(([v, axes]) => ({ operands: [f64(s, v)], build: ([a]) => gg.reverse(a as gg.Expr, axes) })),
     ),
   },
   input: { none: "no operands (a leaf: never batched, no tangent rule is called)" },
