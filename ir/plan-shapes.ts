@@ -62,8 +62,14 @@ export function planShapes(graph: Graph, env: ReadonlyMap<string, number>): Eith
 
 const formatEnv = (env: ReadonlyMap<string, number>): string => [...env].map(([k, v]) => `${k}=${v}`).join(", ");
 
-/** Ops whose operands broadcast implicitly against the result (matmul: on its batch axes). */
-const BROADCASTING: ReadonlySet<OpName> = new Set<OpName>([...BINARY_OPS, ...COMPARE_OPS, "where", "matmul"]);
+/** Ops whose operands broadcast implicitly against the result (matmul, conv: on their batch axes). */
+const BROADCASTING: ReadonlySet<OpName> = new Set<OpName>([...BINARY_OPS, ...COMPARE_OPS, "where", "matmul", "conv"]);
+
+/** The axes of a shape that broadcast: all, or the leading batch axes of matmul and conv. */
+function broadcastAxes(n: Node, s: readonly Dim[]): readonly Dim[] {
+  if (n.op === "matmul") return s.slice(0, -2);
+  return n.op === "conv" ? s.slice(0, s.length - n.attrs.strides.length - 2) : s;
+}
 
 /**
  * Symbols never broadcast implicitly (see `ir/shape.ts`): an operand axis of symbolic size must have
@@ -72,7 +78,7 @@ const BROADCASTING: ReadonlySet<OpName> = new Set<OpName>([...BINARY_OPS, ...COM
  */
 function stretchedSymbol(n: Node, operands: readonly (readonly number[])[], result: readonly number[]): string | undefined {
   if (!BROADCASTING.has(n.op)) return undefined;
-  const cut = (s: readonly Dim[]): readonly Dim[] => (n.op === "matmul" ? s.slice(0, -2) : s);
+  const cut = (s: readonly Dim[]): readonly Dim[] => broadcastAxes(n, s);
   const out = cut(result);
   for (const [k, x] of n.inputs.entries()) {
     const symbolic = cut(x.shape);

@@ -34,7 +34,11 @@ export interface ConvTransposeOptions {
   readonly strides?: number | readonly number[];
   readonly padding?: Padding;
   readonly dilation?: number | readonly number[];
-  /** The result's shape: [...spatial], or the whole [batch, ...spatial, channels] (TF's output_shape); by default the smallest that gives x back. */
+  /**
+   * The result's shape: [...spatial], or the whole [batch, ...spatial, channels] (TF's output_shape).
+   * By default Keras's: T·stride ("same"), T·stride + max(span − stride, 0) ("valid"), or
+   * (T−1)·stride + span − lo − hi (explicit padding), for T input positions and the kernel's span.
+   */
   readonly outputShape?: readonly (number | string | null)[];
   readonly layout?: Layout;
 }
@@ -134,8 +138,8 @@ export function conv(x: Expr, w: Expr, options: ConvOptions = {}): Expr {
 /**
  * gg.convTranspose(x, w, options): TensorFlow's conv_transpose (conv2d_transpose): the gradient of
  * gg.conv with respect to its input, for a kernel w [...window, out, in] (the forward kernel) and
- * x [batch, ...spatial, in]. The result y [batch, ...outSpatial, out] is the largest input that
- * conv(y, w, same options) maps to x's size, unless `outputShape` says which.
+ * x [batch, ...spatial, in]. The result y [batch, ...outSpatial, out] has a size that
+ * conv(y, w, same options) maps back to x's (see `outputShape`).
  */
 export function convTranspose(x: Expr, w: Expr, options: ConvTransposeOptions = {}): Expr {
   checkOperands("convTranspose", x, w);

@@ -54,7 +54,7 @@ export function convMacs(k: ConvKernel): number {
 /** Patch matrices of about this many bytes (kept in cache while the micro-kernel sweeps them). */
 const PATCH_BYTES = 256 << 10;
 /** At least this many rows per patch block: each block packs the kernel matrix again. */
-const MIN_PATCH_ROWS = 288;
+const MIN_PATCH_ROWS = 64;
 
 /**
  * Which method, and how the rows are cut. im2col where the matmul micro-kernel has work for its

@@ -10,6 +10,7 @@ import { prim } from "../../src/ops.js";
 import { BINARY_OPS, COMPARE_OPS, UNARY as UNARY_DEFS, UNARY_OPS } from "../../ir/ops/elementwise.js";
 import { broadcastShapesArb, sizeOf } from "../support/arbitraries.js";
 import { listGraph, randomGraphArb } from "../support/random-graph.js";
+import { type ConvCase, convCaseArb } from "../support/conv-cases.js";
 
 /**
  * The conformance suite every compiled backend passes: its results against the JS reference
@@ -261,6 +262,64 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
         ),
         { numRuns: o.runs },
       );
+    });
+
+    /**
+     * conv(x, w) and its gradients with respect to x and w (convolutions of reversed and transposed
+     * views): float32 within the matmul's bound, 4·k·2⁻²⁴·Σ|x||w| (k: the longest reduction, at most
+     * the largest operand's size; Σ|x||w| from the same graph on |x|, |w|, |dy|); float64 and int32 exact.
+     */
+    const checkConv = async (c: ConvCase, dtype: DType, vx: readonly number[], vw: readonly number[], what: string): Promise<void> => {
+      const x = gg.input("x", c.x, dtype);
+      const w = gg.input("w", c.w, dtype);
+      const y = prim("conv", [x, w], c.attrs);
+      const float = dtype !== "int32";
+      const dy = gg.input("dy", y.shape, dtype);
+      const outs: Record<string, gg.Expr> = { y };
+      if (float) {
+        const [gx, gw] = gg.grad(gg.sum(gg.mul(y, dy)), [x, w]);
+        Object.assign(outs, { gx: gx as gg.Expr, gw: gw as gg.Expr });
+      }
+      const vdy = Array.from({ length: sizeOf(y.shape as number[]) }, (_, i) => Math.cos(i * 0.7) * 2);
+      const feeds = { x: t32(c.x, vx, dtype), w: t32(c.w, vw, dtype), ...(float ? { dy: t32(y.shape as number[], vdy, dtype) } : {}) };
+      const [got, want] = await runBoth(backend, outs, feeds);
+      if (dtype !== "float32") {
+        for (const k of Object.keys(outs)) expectExact(got[k] as Tensor, want[k] as Tensor, `${what} ${k}`);
+        return;
+      }
+      const abs = (v: readonly number[]): number[] => v.map(Math.abs);
+      const [, mag] = await runBoth(js(), outs, { x: t32(c.x, abs(vx)), w: t32(c.w, abs(vw)), dy: t32(y.shape as number[], abs(vdy)) });
+      const k = Math.max(sizeOf(c.x), sizeOf(c.w), sizeOf(y.shape as number[]));
+      const flush = acc?.flushesSubnormals === true ? k * 2 ** -126 : 0;
+      for (const name of Object.keys(outs)) {
+        const m = mag[name] as Tensor;
+        expectClose(got[name] as Tensor, want[name] as Tensor, (i) => 4 * k * 2 ** -24 * (m.data[i] as number) + flush + 1e-30, `${what} ${name}`);
+      }
+    };
+
+    it("conv and its gradients (1-3 spatial axes, strides, dilations, padding, groups, broadcast batch axes) are within the stated bound (float64, int32: exact)", async () => {
+      const dtypes: DType[] = ["float32", "int32", ...(o.float64 ? (["float64"] as const) : [])];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.tuple(fc.constantFrom(...dtypes), convCaseArb({ maxChannels: 3 })).chain(([d, c]) =>
+            fc.tuple(fc.constant(d), fc.constant(c), d === "int32" ? fc.array(fc.integer({ min: -9, max: 9 }), { minLength: sizeOf(c.x), maxLength: sizeOf(c.x) }) : values(sizeOf(c.x)), d === "int32" ? fc.array(fc.integer({ min: -9, max: 9 }), { minLength: sizeOf(c.w), maxLength: sizeOf(c.w) }) : values(sizeOf(c.w))),
+          ),
+          async ([d, c, vx, vw]) => checkConv(c, d, vx, vw, `conv ${d} ${JSON.stringify(c)}`),
+        ),
+        { numRuns: o.runs * 3 },
+      );
+    });
+
+    it("conv at sizes past one patch block (im2col on WASM: row blocks, a partial block, groups, the kernel gradient's patches) is within the stated bound", async () => {
+      const sin = (n: number, s: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(i * s) * 2);
+      const ones = (d: number): number[] => new Array<number>(d).fill(1);
+      const zeros = (d: number): number[] => new Array<number>(d).fill(0);
+      const cases: ConvCase[] = [
+        { x: [8, 12, 11, 24], w: [3, 3, 12, 32], attrs: { strides: ones(2), lo: [1, 0], hi: [1, 2], lhsDilation: ones(2), rhsDilation: ones(2), groups: 2 } },
+        { x: [3, 17, 10], w: [4, 10, 24], attrs: { strides: [2], lo: [2], hi: [1], lhsDilation: ones(1), rhsDilation: [2], groups: 1 } },
+        { x: [2, 6, 7, 5, 4], w: [2, 3, 2, 4, 16], attrs: { strides: [1, 2, 1], lo: zeros(3), hi: [1, 0, 1], lhsDilation: [1, 1, 2], rhsDilation: ones(3), groups: 1 } },
+      ];
+      for (const c of cases) await checkConv(c, "float32", sin(sizeOf(c.x), 0.37), sin(sizeOf(c.w), 0.11), `conv ${JSON.stringify(c)}`);
     });
 
     it("layout views fused into kernels, pad, concat, gather, scatterAdd, iota, literal are exact (or within the stated float32 bounds)", async () => {

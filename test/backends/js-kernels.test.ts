@@ -17,6 +17,7 @@ import {
   sizeOf,
 } from "../support/arbitraries.js";
 import * as naive from "./naive.js";
+import { convCaseArb } from "../support/conv-cases.js";
 
 /**
  * Forward values of every primitive on the JS reference backend against the naive nested-loop
@@ -405,6 +406,51 @@ describe("matmul", () => {
     expect(dataOf(await run(gg.matmul(a.expr, b.expr), [a, b]))).toEqual([(Math.imul(65536, 65536) + Math.imul(46341, 46341)) | 0]);
     const big = operand("big", "int32", [1, 1], [(1 << 30) + 1]);
     expect(dataOf(await run(gg.matmul(big.expr, big.expr), [big]))).toEqual([Math.imul((1 << 30) + 1, (1 << 30) + 1)]);
+  });
+});
+
+describe("convolution", () => {
+  covered.add("conv");
+  it("conv over 1-3 spatial axes with strides, dilations, padding, groups and broadcast batch axes (int32 wraps)", async () => {
+    const caseArb = fc
+      .tuple(fc.constantFrom(...NUMERIC), convCaseArb({ maxChannels: 3 }))
+      .chain(([d, c]) => fc.tuple(fc.constant(d), fc.constant(c), valuesArb(d, c.x, "moderate"), valuesArb(d, c.w, "moderate")));
+    await fc.assert(
+      fc.asyncProperty(caseArb, async ([d, c, vx, vw]) => {
+        const x = operand("x", d, c.x, vx);
+        const w = operand("w", d, c.w, vw);
+        const got = await run(prim("conv", [x.expr, w.expr], c.attrs), [x, w]);
+        const what = `conv ${d}${JSON.stringify(c.x)} x ${JSON.stringify(c.w)} ${JSON.stringify(c.attrs)}`;
+        if (d === "int32") expectExact(got, naive.conv(x, w, c.attrs, (acc, a, b) => (acc + Math.imul(a, b)) | 0), what);
+        else {
+          const want = naive.conv(x, w, c.attrs, (acc, a, b) => acc + a * b);
+          expectWithin(got, want, want.values.map((v, i) => sumBound(d, v, want.terms + 1, want.magnitudes[i] as number)), what);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("adds every product, padding and dilation zeros included: 0·∞ is NaN", async () => {
+    const x = operand("x", "float64", [1, 2, 1], [1, 2]);
+    const w = operand("w", "float64", [2, 1, 1], [Infinity, 1]);
+    // Padding 1 before: the first output reads a padding zero at the ∞ tap; dilation 2 puts a hole between the inputs.
+    const got = dataOf(await run(prim("conv", [x.expr, w.expr], { strides: [1], lo: [1], hi: [0], lhsDilation: [2], rhsDilation: [1], groups: 1 }), [x, w]));
+    expect(got.map((v) => (Number.isNaN(v) ? "NaN" : v))).toEqual(["NaN", Infinity, "NaN"]); // [0,1,0,2] against [∞,1]
+  });
+
+  covered.add("reverse");
+  it("reverse along any axes", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...ALL).chain((d) => shapeArb().chain((s) => fc.tuple(fc.constant(d), fc.constant(s), valuesArb(d, s), axesSubsetArb(s.length)))),
+        async ([d, shape, values, axes]) => {
+          const x = operand("x", d, shape, values);
+          expectExact(await run(gg.reverse(x.expr, axes), [x]), naive.reverse(x, axes), `reverse ${d}${JSON.stringify(shape)} axes ${JSON.stringify(axes)}`);
+        },
+      ),
+      { numRuns: 40 },
+    );
   });
 });
 

@@ -241,3 +241,63 @@ export function scatterAdd(
   }
   return { shape, values, magnitudes, counts };
 }
+
+/**
+ * The convolution by its definition (ir/ops/conv.ts), one output element at a time: the input
+ * dilated and padded is read at t·stride + k·rhsDilation along each spatial axis (a zero where no
+ * input element sits there), multiplied by the kernel at tap k, summed over the taps (row-major)
+ * and the group's input channels, every product included.
+ */
+export function conv(
+  x: { shape: readonly number[]; data: Nested },
+  w: { shape: readonly number[]; data: Nested },
+  a: { strides: readonly number[]; lo: readonly number[]; hi: readonly number[]; lhsDilation: readonly number[]; rhsDilation: readonly number[]; groups: number },
+  madd: (acc: number, x: number, y: number) => number,
+): Result & { magnitudes: number[]; terms: number } {
+  const d = a.strides.length;
+  const xb = x.shape.length - d - 2;
+  const wb = w.shape.length - d - 2;
+  const xBatch = x.shape.slice(0, xb);
+  const wBatch = w.shape.slice(0, wb);
+  const batch = broadcastShape([xBatch, wBatch]);
+  const S = x.shape.slice(xb + 1, xb + 1 + d);
+  const K = w.shape.slice(wb, wb + d);
+  const cg = w.shape[wb + d] as number;
+  const O = w.shape[wb + d + 1] as number;
+  const og = O / a.groups;
+  const T = S.map((s, i) => {
+    const padded = (s - 1) * (a.lhsDilation[i] as number) + 1 + (a.lo[i] as number) + (a.hi[i] as number);
+    return Math.floor((padded - ((K[i] as number) - 1) * (a.rhsDilation[i] as number) - 1) / (a.strides[i] as number)) + 1;
+  });
+  const shape = [...batch, x.shape[xb] as number, ...T, O];
+  const values: number[] = [];
+  const magnitudes: number[] = [];
+  for (const idx of indices(shape)) {
+    const bi = idx.slice(0, batch.length);
+    const n = idx[batch.length] as number;
+    const t = idx.slice(batch.length + 1, batch.length + 1 + d);
+    const o = idx[idx.length - 1] as number;
+    const group = Math.floor(o / og);
+    let acc = 0;
+    let mag = 0;
+    for (const k of indices(K)) {
+      // Position in the padded, dilated input, and the input element there (if any).
+      const src = t.map((ti, i) => ti * (a.strides[i] as number) + (k[i] as number) * (a.rhsDilation[i] as number) - (a.lo[i] as number));
+      const inside = src.every((p, i) => p >= 0 && p % (a.lhsDilation[i] as number) === 0 && p / (a.lhsDilation[i] as number) < (S[i] as number));
+      for (let c = 0; c < cg; c++) {
+        const xv = inside ? at(x.data, [...align(bi, xBatch), n, ...src.map((p, i) => p / (a.lhsDilation[i] as number)), group * cg + c]) : 0;
+        const wv = at(w.data, [...align(bi, wBatch), ...k, c, o]);
+        acc = madd(acc, xv, wv);
+        mag += Math.abs(xv * wv);
+      }
+    }
+    values.push(acc);
+    magnitudes.push(mag);
+  }
+  return { shape, values, magnitudes, terms: K.reduce((p, q) => p * q, 1) * cg };
+}
+
+/** out[i] = x[j] with j = size − 1 − i along the reversed axes. */
+export function reverse(x: { shape: readonly number[]; data: Nested }, axes: readonly number[]): Result {
+  return tabulate(x.shape, (idx) => at(x.data, idx.map((v, i) => (axes.includes(i) ? (x.shape[i] as number) - 1 - v : v))));
+}

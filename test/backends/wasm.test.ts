@@ -116,6 +116,24 @@ describe("wasm backend specifics", () => {
     }
   });
 
+  it("splits large convolutions and their gradients between threads (blocks of output rows), bit-identical to one thread", async () => {
+    const x = gg.input("x", [8, 16, 13, 16]);
+    const w = gg.input("w", [3, 3, 16, 24]);
+    const y = gg.conv(x, w, { padding: "same", strides: [1, 2] });
+    const [gx, gw] = gg.grad(gg.sum(gg.mul(y, y)), [x, w]);
+    const graph = graphOf({ y: y.node, gx: (gx as gg.Expr).node, gw: (gw as gg.Expr).node });
+    const vals = (n: number, s: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s));
+    const feeds = new Map([
+      ["x", tensorFrom(vals(8 * 16 * 13 * 16, 0.37), "float32", [8, 16, 13, 16])],
+      ["w", tensorFrom(vals(3 * 3 * 16 * 24, 0.11), "float32", [3, 3, 16, 24])],
+    ]);
+    const one = await (await wasm({ threads: 1 }).compile(graph)).run(feeds);
+    const two = (await wasm({ threads: 2 }).compile(graph)) as WasmExecutable;
+    const got = await two.run(feeds);
+    expect(two.stats()[0]?.parallelKernels).toBeGreaterThanOrEqual(3);
+    for (const k of ["y", "gx", "gw"]) expect(Array.from(got[k]?.data ?? []), k).toEqual(Array.from(one[k]?.data ?? []));
+  });
+
   it("splits large elementwise kernels between threads (broadcast and transposed reads), bit-identical to one thread and to JS", async () => {
     const x = gg.input("x", [601, 500]);
     const y = gg.input("y", [500, 601]);
