@@ -110,7 +110,7 @@ describe("arb.graph", () => {
 
   it("refuses what it cannot generate, naming the op or the field", () => {
     expect(() => arb.graph({ ops: ["input"] })).toThrow(/'input' in ops is not generated: as a step/);
-    expect(() => arb.graph({ ops: ["conv" as OpName] })).toThrow(/'conv' in ops is not a primitive/);
+    expect(() => arb.graph({ ops: ["conv2d" as OpName] })).toThrow(/'conv2d' in ops is not a primitive/);
     expect(() => arb.graph({ ops: ["gather"], dtypes: ["float64"] })).toThrow(/'gather' in ops needs a dtype that dtypes leaves out/);
     expect(() => arb.graph({ dtypes: ["int32"] })).toThrow(/dtypes must include float32 or float64/);
     expect(() => arb.graph({ size: 0 })).toThrow(/size must be an integer >= 1, got 0/);

@@ -1,6 +1,7 @@
 import type { OpName } from "../../../ir/ops/attrs.js";
 import { binaryRules, compareRules } from "./binary.js";
 import { checkRules } from "./check.js";
+import { convRules } from "./conv.js";
 import { customRules } from "./custom.js";
 import { indexingRules } from "./indexing.js";
 import { layoutRules } from "./layout.js";
@@ -32,6 +33,7 @@ export const ONNX_RULES: { readonly [K in OpName]: OnnxRule<K> } = {
   ...sourceRules,
   ...scanRules,
   ...customRules,
+  ...convRules,
 };
 
 export { isNotExportable, notExportable, type NotExportable, type OnnxEmit, type OnnxRule } from "./rule.js";

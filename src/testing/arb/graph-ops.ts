@@ -193,6 +193,17 @@ function matmul({ b, s, pick }: StepContext): Bounded {
   return b.bounded(mk("matmul", [l.node, r.node], NO_ATTRS), k * Math.min(pl, 0), k * Math.max(ph, 0));
 }
 
+/** A 1-D convolution of x (as [1, n, 1]) with y (as a window of m taps), padded fully (m − 1 each side) so every pair fits, stride 1 or 2. */
+function conv({ b, s, pick }: StepContext): Bounded {
+  const x = pick(s.a);
+  const w = pick(s.b);
+  const n = sizeOf(shapeOf(x));
+  const m = sizeOf(shapeOf(w));
+  const attrs = { strides: [1 + (choice(s, 0) % 2)], lo: [m - 1], hi: [m - 1], lhsDilation: [1], rhsDilation: [1], groups: 1 };
+  const [pl, ph] = products(x, w);
+  return b.bounded(mk("conv", [b.reshaped(x, [1, n, 1]).node, b.reshaped(w, [m, 1, 1]).node], attrs), m * Math.min(pl, 0), m * Math.max(ph, 0));
+}
+
 function reshape({ b, s, pick }: StepContext): Bounded {
   const x = pick(s.a);
   const shape = shapeOf(x);
@@ -424,6 +435,12 @@ export const GRAPH_OPS: GraphOpTable = {
   reduceMax: reduce("reduceMax"),
   matmul: { make: matmul },
   reshape: { make: reshape },
+  reverse: layout((x, { b, s }) => {
+    const rank = shapeOf(x).length;
+    const axes = Array.from({ length: rank }, (_, i) => i).filter((i) => ((choice(s, 0) >> i) & 1) === 1);
+    return b.bounded(mk("reverse", [x.node], { axes }), x.lo, x.hi);
+  }),
+  conv: { make: conv },
   transpose: layout((x, { b, s }) => b.bounded(mk("transpose", [x.node], { perm: permutation(shapeOf(x).length, choice(s, 0)) }), x.lo, x.hi)),
   broadcast: layout((x, { b, s }) => {
     const shape = shapeOf(x);
