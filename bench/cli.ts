@@ -3,8 +3,9 @@ import { isWorkloadId, type Mode, WORKLOAD_IDS, type WorkloadId } from "./worklo
 
 /**
  * `npm run bench -- [--workloads W1,W4] [--impls gg-js,jax-wasm] [--quick] [--out file]
- *  [--timeout seconds] [--no-reference]`
- * --impls takes ids, or `gg` (every graphgrad backend) and `peers`.
+ *  [--report dir] [--timeout seconds] [--no-reference] [--scaling | --no-scaling]`
+ * --impls takes ids, or `gg` (every graphgrad backend) and `peers`. The full run has the main
+ * table and the scaling section; --quick only the main table; --scaling only the scaling section.
  */
 export interface Options {
   readonly workloads: WorkloadId[];
@@ -15,10 +16,15 @@ export interface Options {
   readonly timeoutSeconds: number;
   /** Run gg-js for the correctness numbers when it is not among the timed implementations. */
   readonly reference: boolean;
+  /** The sections to run: the workloads table, and how cost grows (bench/scaling.ts). */
+  readonly main: boolean;
+  readonly scaling: boolean;
+  /** Where the report (README.md and the scaling SVGs) is written. */
+  readonly reportDir: string;
 }
 
 export const USAGE =
-  "usage: npm run bench -- [--workloads W1,W2,...] [--impls gg-js,gg-wasm,tfjs-cpu,tfjs-wasm,jax-wasm|gg|peers] [--quick] [--out bench/results.json] [--timeout 420] [--no-reference]";
+  "usage: npm run bench -- [--workloads W1,W2,...] [--impls gg-js,gg-wasm,tfjs-cpu,tfjs-wasm,jax-wasm,torch,torch-1t|gg|peers] [--quick] [--out bench/results.json] [--report bench/report] [--timeout 420] [--no-reference] [--scaling | --no-scaling]";
 
 function list(v: string | undefined, flag: string): string[] {
   if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a comma-separated list\n${USAGE}`);
@@ -33,10 +39,19 @@ export function parseArgs(argv: readonly string[]): Options {
   let out = "bench/results.json";
   let timeoutSeconds = 420;
   let reference = true;
+  let scaling: "default" | "only" | "skip" = "default";
+  let reportDir = "bench/report";
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--quick") mode = "quick";
     else if (a === "--no-reference") reference = false;
+    else if (a === "--scaling") scaling = "only";
+    else if (a === "--no-scaling") scaling = "skip";
+    else if (a === "--report") {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`--report needs a directory\n${USAGE}`);
+      reportDir = v;
+    }
     else if (a === "--workloads") {
       const ws = list(argv[++i], a);
       const bad = ws.filter((w) => !isWorkloadId(w));
@@ -66,5 +81,6 @@ export function parseArgs(argv: readonly string[]): Options {
       throw new Error(`unknown argument '${a}'\n${USAGE}`);
     }
   }
-  return { workloads, impls, mode, out, timeoutSeconds, reference };
+  const withScaling = scaling === "only" || (scaling === "default" && mode === "full");
+  return { workloads, impls, mode, out, timeoutSeconds, reference, main: scaling !== "only", scaling: withScaling, reportDir };
 }

@@ -1,5 +1,5 @@
-import { w1Data, w2Data, w3Data, w4Data, w5Data } from "./data/datasets.js";
-import type { Check, Implementation, Multiplier, ResettableTrainer, Trainer } from "./protocol.js";
+import { w1Data, w2Data, w3Data, w4Data, w5Data, w6Data } from "./data/datasets.js";
+import { type Check, type Implementation, type Multiplier, NotYet, type ResettableTrainer, type TimedSteps, type Trainer } from "./protocol.js";
 import type { TimingPlan, WorkloadConfigs, WorkloadId } from "./workloads.js";
 
 /**
@@ -49,11 +49,16 @@ async function warmUp(plan: TimingPlan, done: number, start: number, step: () =>
   for (let i = done; i < plan.warmup || (performance.now() - start) / 1000 < plan.warmupSeconds; i++) await step();
 }
 
-async function timeSteps(t: Trainer, steps: number): Promise<number> {
+/** Runs `steps` steps, timed by the trainer itself where it can (another process), else here. */
+async function timeSteps(t: Trainer, steps: number): Promise<TimedSteps> {
+  if (t.timeSteps !== undefined) return t.timeSteps(steps);
   const start = performance.now();
-  for (let i = 0; i < steps; i++) await t.step();
-  return (performance.now() - start) / 1000;
+  let lastLoss = Number.NaN;
+  for (let i = 0; i < steps; i++) lastLoss = await t.step();
+  return { seconds: (performance.now() - start) / 1000, lastLoss };
 }
+
+const secondsOf = async (timed: Promise<TimedSteps>): Promise<number> => (await timed).seconds;
 
 /**
  * Two checked steps and the rest of the warm-up, then timed runs of steps. A slow implementation
@@ -66,17 +71,16 @@ export async function measureTrainer(t: Trainer, plan: TimingPlan): Promise<Meas
   const firstLoss = await t.step();
   const slow = plan.stepsPerRun === 1 && plan.maxRuns > 0 && (performance.now() - start) / 1000 > plan.budgetSeconds;
   if (slow) {
-    const second = performance.now();
-    const secondLoss = await t.step();
-    const s = (performance.now() - second) / 1000;
+    const second = await timeSteps(t, 1);
+    const s = second.seconds;
     const rest = await timedRuns({ ...plan, maxRuns: plan.maxRuns - 1, minRuns: plan.minRuns - 1, budgetSeconds: plan.budgetSeconds - s }, () =>
-      timeSteps(t, 1),
+      secondsOf(timeSteps(t, 1)),
     );
-    return { seconds: [s, ...rest], check: { firstLoss, secondLoss } };
+    return { seconds: [s, ...rest], check: { firstLoss, secondLoss: second.lastLoss } };
   }
   const secondLoss = await t.step();
   await warmUp(plan, 2, start, () => t.step());
-  const seconds = await timedRuns(plan, () => timeSteps(t, plan.stepsPerRun));
+  const seconds = await timedRuns(plan, () => secondsOf(timeSteps(t, plan.stepsPerRun)));
   return { seconds, check: { firstLoss, secondLoss } };
 }
 
@@ -89,9 +93,9 @@ export async function measureTraining(t: ResettableTrainer, plan: TimingPlan): P
   let finalLoss = Number.NaN;
   const seconds = await timedRuns(plan, async () => {
     await t.reset();
-    const start = performance.now();
-    for (let i = 0; i < plan.stepsPerRun; i++) finalLoss = await t.step();
-    return (performance.now() - start) / 1000;
+    const run = await timeSteps(t, plan.stepsPerRun);
+    finalLoss = run.lastLoss;
+    return run.seconds;
   });
   // timedRuns divides by stepsPerRun; W5's figure is per training run.
   return { seconds: seconds.map((s) => s * plan.stepsPerRun), check: { firstLoss, secondLoss, finalLoss } };
@@ -103,6 +107,7 @@ export async function measureMultiplier(m: Multiplier, plan: TimingPlan): Promis
   const sum = checksum(first);
   await warmUp(plan, 1, start, () => m.multiply());
   const seconds = await timedRuns(plan, async () => {
+    if (m.timeProducts !== undefined) return m.timeProducts(plan.stepsPerRun);
     const start = performance.now();
     for (let i = 0; i < plan.stepsPerRun; i++) await m.multiply();
     return (performance.now() - start) / 1000;
@@ -125,5 +130,8 @@ export async function measureWorkload(impl: Factories, id: WorkloadId, configs: 
       return measureMultiplier(await impl.W4(configs.W4, w4Data(configs.W4)), plan);
     case "W5":
       return measureTraining(await impl.W5(configs.W5, w5Data(configs.W5)), plan);
+    case "W6":
+      if (impl.W6 === undefined) throw new NotYet("W6 is not implemented here yet");
+      return measureTrainer(await impl.W6(configs.W6, w6Data(configs.W6)), plan);
   }
 }

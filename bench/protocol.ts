@@ -1,5 +1,5 @@
-import type { W1Data, W2Data, W3Data, W4Data, W5Data } from "./data/datasets.js";
-import type { W1Config, W2Config, W3Config, W4Config, W5Config, WorkloadId } from "./workloads.js";
+import type { W1Data, W2Data, W3Data, W4Data, W5Data, W6Data } from "./data/datasets.js";
+import type { W1Config, W2Config, W3Config, W4Config, W5Config, W6Config, WorkloadId } from "./workloads.js";
 
 /**
  * What an implementation (graphgrad on one backend, or a peer library) provides for each workload.
@@ -8,9 +8,20 @@ import type { W1Config, W2Config, W3Config, W4Config, W5Config, WorkloadId } fro
  * object is then timed.
  */
 
+/** Seconds some steps took, timed where they ran, and the loss of the last one. */
+export interface TimedSteps {
+  readonly seconds: number;
+  readonly lastLoss: number;
+}
+
 /** One full training step per call: forward, backward, update; resolves with the step's loss on the host. */
 export interface Trainer {
   step(): Promise<number>;
+  /**
+   * Runs `steps` steps and times them itself: an implementation in another process (PyTorch)
+   * times its steps there, so the pipe to it is not counted. Without it, the harness times `step`.
+   */
+  timeSteps?(steps: number): Promise<TimedSteps>;
 }
 
 /** A trainer that can start again from the initial parameters (W5 times whole training runs). */
@@ -21,6 +32,16 @@ export interface ResettableTrainer extends Trainer {
 /** W4: one product per call, resolved with C on the host. */
 export interface Multiplier {
   multiply(): Promise<Float32Array>;
+  /** Runs `count` products and returns the seconds they took, timed where they ran (see Trainer.timeSteps). */
+  timeProducts?(count: number): Promise<number>;
+}
+
+/** Peak memory of a workload's run. */
+export interface MemoryUse {
+  /** Peak resident set size of the process that computed (the kernel's count, `ru_maxrss`). */
+  readonly peakRssBytes: number;
+  /** graphgrad's WASM backend: the largest planned buffer arena of the executables compiled. */
+  readonly arenaBytes?: number;
 }
 
 export interface Implementation {
@@ -29,10 +50,14 @@ export interface Implementation {
   readonly W3: (c: W3Config, d: W3Data) => Promise<Trainer>;
   readonly W4: (c: W4Config, d: W4Data) => Promise<Multiplier>;
   readonly W5: (c: W5Config, d: W5Data) => Promise<ResettableTrainer>;
+  /** Absent: this implementation does not have W6 yet (reported "not yet", not as a failure). */
+  readonly W6?: (c: W6Config, d: W6Data) => Promise<Trainer>;
   /** Alternative formulations of workloads the library cannot run as is (reported separately, labelled). */
-  readonly workarounds?: Partial<Pick<Implementation, "W1" | "W2" | "W3" | "W4" | "W5">>;
+  readonly workarounds?: Partial<Pick<Implementation, WorkloadId>>;
   /** Facts worth recording with the figures (threads, SIMD features, library versions). */
   readonly notes?: () => Readonly<Record<string, string | number | boolean>>;
+  /** Memory figures the worker cannot see itself (another process's peak RSS, a backend's arena). */
+  readonly memory?: () => Promise<Partial<MemoryUse>>;
 }
 
 /** Thrown by a factory for a workload the library has no way to express. */
@@ -43,14 +68,25 @@ export class NotExpressible extends Error {
   }
 }
 
+/** Thrown for a workload the implementation does not have yet (W6 on graphgrad, for now). */
+export class NotYet extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = "NotYet";
+  }
+}
+
 /** What a worker process reports for one (implementation, workload, variant). */
 export interface Figure {
   readonly impl: string;
   readonly workload: WorkloadId;
   /** "as-is", or "workaround" (a documented reformulation, reported separately). */
   readonly variant: "as-is" | "workaround";
-  /** "too-slow": no result within the time limit the harness gives this (implementation, workload). */
-  readonly status: "ok" | "not-expressible" | "failed" | "too-slow";
+  /**
+   * "too-slow": no result within the time limit the harness gives this (implementation, workload);
+   * "not-yet": the implementation does not have this workload yet.
+   */
+  readonly status: "ok" | "not-expressible" | "failed" | "too-slow" | "not-yet";
   /** Why it is not expressible, the error it failed with, or the limit it ran past. */
   readonly reason?: string;
   readonly value?: number;
@@ -62,6 +98,9 @@ export interface Figure {
   readonly samples?: readonly number[];
   readonly warmup?: number;
   readonly check?: Check;
+  readonly memory?: MemoryUse;
+  /** Sizes that differ from the workload's standard ones (the scaling runs). */
+  readonly config?: Readonly<Record<string, number>>;
   readonly notes?: Readonly<Record<string, string | number | boolean>>;
   /** The machine's 1-minute load average when the worker started and ended (other work skews figures). */
   readonly load?: { readonly start: number; readonly end: number };

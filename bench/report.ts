@@ -1,4 +1,4 @@
-import { checkFigure, type CheckOutcome, REFERENCE_IMPL } from "./checks.js";
+import { checkFigure, type CheckOutcome, REFERENCE_IMPL, referenceFor } from "./checks.js";
 import type { Figure } from "./protocol.js";
 import { FIGURES, type WorkloadId } from "./workloads.js";
 
@@ -20,6 +20,11 @@ export interface Ratio {
   readonly peerVariant: "as-is" | "workaround";
   /** > 1: graphgrad is better (faster, or more throughput). */
   readonly ratio: number;
+}
+
+/** Bytes in MiB (KiB below one MiB), three significant digits. */
+export function formatBytes(bytes: number): string {
+  return bytes >= 2 ** 20 ? `${formatNumber(bytes / 2 ** 20)} MiB` : `${formatNumber(bytes / 2 ** 10)} KiB`;
 }
 
 /** Three significant digits, without exponents. */
@@ -84,6 +89,7 @@ function cell(figures: readonly Figure[], impl: string, w: WorkloadId, flagged: 
   const wa = find(figures, impl, w, "workaround");
   const show = (f: Figure): string => {
     if (f.status === "ok") return f.value === undefined ? "—" : `${formatNumber(f.value)}${flagged(f) ? " ⚠" : ""}`;
+    if (f.status === "not-yet") return "not yet";
     const what = f.status === "not-expressible" ? "not expressible" : f.status === "too-slow" ? "too slow" : "fails";
     return `${what}: ${notes.ref(f.reason ?? "")}`;
   };
@@ -92,7 +98,23 @@ function cell(figures: readonly Figure[], impl: string, w: WorkloadId, flagged: 
   return asIs.status === "ok" ? `${show(asIs)}; ${show(wa)} with workaround†` : `as is ${show(asIs)}; ${show(wa)} with workaround†`;
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+/** A figure's peak memory: RSS, and the planned arena where the backend reports one. */
+export function memoryText(f: Figure | undefined): string {
+  if (f?.status !== "ok" || f.memory === undefined) return "—";
+  const arena = f.memory.arenaBytes === undefined ? "" : ` (arena ${formatBytes(f.memory.arenaBytes)})`;
+  return `${formatBytes(f.memory.peakRssBytes)}${arena}`;
+}
+
+/** The peak memory of each (workload, implementation): the figure shown in the table (workaround where as is did not run). */
+function memoryCell(figures: readonly Figure[], impl: string, w: WorkloadId): string {
+  const asIs = find(figures, impl, w, "as-is");
+  if (asIs?.status === "ok") return memoryText(asIs);
+  const wa = find(figures, impl, w, "workaround");
+  if (wa?.status === "ok") return `${memoryText(wa)} †`;
+  return asIs?.status === "not-yet" ? "not yet" : "—";
+}
+
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
 }
 
@@ -131,6 +153,16 @@ export function report(
 
   lines.push("Each figure is the median of its timed runs (warm-up excluded; run counts in the progress lines and in results.json).");
 
+  lines.push(
+    "",
+    "Peak memory of each run: the peak resident set size (ru_maxrss) of the process that computed (the Node worker; for PyTorch its Python worker), and for graphgrad's WASM backend the largest planned buffer arena:",
+    "",
+    ...table(
+      ["workload", ...impls.map((i) => i.id)],
+      workloads.map((w) => [w, ...impls.map((i) => memoryCell(figures, i.id, w))]),
+    ),
+  );
+
   const rs = ratios(figures, impls, workloads);
   const peers = impls.filter((i) => i.kind === "peer");
   if (rs.length > 0) {
@@ -153,17 +185,21 @@ export function report(
     lines.push(...table(["workload", "graphgrad", ...peers.map((p) => `vs ${p.id}`)], rows));
   }
 
-  lines.push("", "Correctness guard (first-step losses, W4 checksum) against gg-js:", "");
+  lines.push("", "Correctness guard (first-step losses, W4 checksum) against gg-js, or where graphgrad lacks the workload against the first peer that ran it:", "");
   const checkRows = checks.map((c) => {
     const f = figures.find((x) => x.impl === c.impl && x.workload === c.workload && x.variant === c.variant);
     const values = Object.entries(f?.check ?? {})
       .map(([k, v]) => `${k} ${typeof v === "number" ? v.toPrecision(8) : String(v)}`)
       .join(", ");
     const worst = c.outcome.compared.reduce((m, x) => Math.max(m, x.relative / x.tolerance), 0);
-    const isReference = c.impl === REFERENCE_IMPL && c.variant === "as-is";
-    const verdict = isReference ? "reference" : c.outcome.note ?? (c.outcome.ok ? `ok (worst ${(worst * 100).toFixed(0)}% of tolerance)` : `⚠ DISAGREES: ${c.outcome.compared.filter((x) => !x.ok).map((x) => `${x.key} rel ${x.relative.toExponential(1)} > ${x.tolerance}`).join(", ")}`);
+    const ref = f === undefined ? undefined : referenceFor(f, references);
+    const isReference = ref !== undefined && ref.impl === c.impl && c.variant === "as-is";
+    const against = ref === undefined || ref.impl === REFERENCE_IMPL ? "" : ` vs ${ref.impl}`;
+    const verdict = isReference
+      ? "reference"
+      : c.outcome.note ?? (c.outcome.ok ? `ok (worst ${(worst * 100).toFixed(0)}% of tolerance)${against}` : `⚠ DISAGREES${against}: ${c.outcome.compared.filter((x) => !x.ok).map((x) => `${x.key} rel ${x.relative.toExponential(1)} > ${x.tolerance}`).join(", ")}`);
     return [c.workload, c.variant === "as-is" ? c.impl : `${c.impl} (workaround)`, values, verdict];
   });
-  lines.push(...table(["workload", "implementation", "values", "vs gg-js"], checkRows));
+  lines.push(...table(["workload", "implementation", "values", "vs reference"], checkRows));
   return { lines, ratios: rs, checks };
 }

@@ -1,9 +1,9 @@
 /**
- * The five workloads of issue 5: their sizes (full, and tiny for the test), how each figure is
- * computed from a measured time, and the timing plan (warm-up, runs, time budget) per mode.
+ * The workloads: their sizes (full, and tiny for the test), how each figure is computed from a
+ * measured time, and the timing plan (warm-up, runs, time budget) per mode.
  */
 
-export const WORKLOAD_IDS = ["W1", "W2", "W3", "W4", "W5"] as const;
+export const WORKLOAD_IDS = ["W1", "W2", "W3", "W4", "W5", "W6"] as const;
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
 export function isWorkloadId(s: string): s is WorkloadId {
@@ -50,12 +50,39 @@ export interface W5Config {
   readonly lr: number;
 }
 
+/**
+ * W6: a small CNN train step: conv 3×3 (32 filters, valid padding) + ReLU, conv 3×3 (64) + ReLU,
+ * 2×2 max pooling (stride 2), flatten, dense to the classes; mean softmax cross-entropy, Adam.
+ * Images are NHWC [batch, height, width, channels], kernels HWIO [k, k, in, out] (TensorFlow's
+ * layouts); the flatten is in (h, w, c) order, so the dense weights are [(h·w·c), classes].
+ */
+export interface W6Config {
+  readonly batch: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  /** Output channels of each conv layer. */
+  readonly filters: readonly number[];
+  readonly kernel: number;
+  readonly pool: number;
+  readonly classes: number;
+  readonly lr: number;
+  readonly batches: number;
+}
+
+/** W6's feature map after the convs (valid padding) and the pooling: [height, width, channels]. */
+export function w6PooledShape(c: W6Config): [number, number, number] {
+  const shrink = c.filters.length * (c.kernel - 1);
+  return [Math.floor((c.height - shrink) / c.pool), Math.floor((c.width - shrink) / c.pool), c.filters[c.filters.length - 1] ?? c.channels];
+}
+
 export interface WorkloadConfigs {
   readonly W1: W1Config;
   readonly W2: W2Config;
   readonly W3: W3Config;
   readonly W4: W4Config;
   readonly W5: W5Config;
+  readonly W6: W6Config;
 }
 
 /** The sizes issue 5 specifies. */
@@ -65,6 +92,7 @@ export const FULL: WorkloadConfigs = {
   W3: { vocab: 10000, hidden: 200, layers: 2, numSteps: 20, batch: 20, lr: 1.0, maxGradNorm: 5, initScale: 0.1, batches: 2 },
   W4: { n: 1024 },
   W5: { examples: 120, features: 4, classes: 3, batch: 32, epochs: 500, lr: 0.1 },
+  W6: { batch: 64, height: 28, width: 28, channels: 1, filters: [32, 64], kernel: 3, pool: 2, classes: 10, lr: 0.001, batches: 2 },
 };
 
 /** Small sizes with the same structure, for the test that keeps the harness from rotting. */
@@ -74,7 +102,21 @@ export const TINY: WorkloadConfigs = {
   W3: { vocab: 17, hidden: 5, layers: 2, numSteps: 3, batch: 2, lr: 1.0, maxGradNorm: 5, initScale: 0.1, batches: 2 },
   W4: { n: 64 },
   W5: { examples: 20, features: 4, classes: 3, batch: 8, epochs: 2, lr: 0.1 },
+  W6: { batch: 2, height: 8, width: 8, channels: 1, filters: [2, 3], kernel: 3, pool: 2, classes: 3, lr: 0.001, batches: 2 },
 };
+
+/**
+ * The configs with one workload's sizes replaced (the scaling runs); every key must be one of the
+ * workload's numeric fields.
+ */
+export function withOverride(configs: WorkloadConfigs, id: WorkloadId, override: Readonly<Record<string, number>> | undefined): WorkloadConfigs {
+  if (override === undefined) return configs;
+  const current: Readonly<Record<string, unknown>> = { ...configs[id] };
+  for (const key of Object.keys(override)) {
+    if (typeof current[key] !== "number") throw new Error(`${id} has no numeric size '${key}' (it has ${Object.keys(current).join(", ")})`);
+  }
+  return { ...configs, [id]: { ...configs[id], ...override } };
+}
 
 /** Batches of W5 per epoch: ⌈examples / batch⌉ (the last one smaller when batch does not divide). */
 export function w5BatchesPerEpoch(c: W5Config): number {
@@ -130,6 +172,10 @@ export function timingPlan(id: WorkloadId, mode: Mode, configs: WorkloadConfigs 
       return quick
         ? { warmup: 100, warmupSeconds: 0.5, stepsPerRun: w5Steps(configs.W5), maxRuns: 3, minRuns: 1, budgetSeconds: 4 }
         : { warmup: 100, warmupSeconds: 1, stepsPerRun: w5Steps(configs.W5), maxRuns: 7, minRuns: 2, budgetSeconds: 15 };
+    case "W6":
+      return quick
+        ? { warmup: 2, warmupSeconds: 0.5, stepsPerRun: 1, maxRuns: 3, minRuns: 1, budgetSeconds: 4 }
+        : { warmup: 3, warmupSeconds: 1, stepsPerRun: 1, maxRuns: 15, minRuns: 2, budgetSeconds: 12 };
   }
 }
 
@@ -153,4 +199,5 @@ export const FIGURES: Readonly<Record<WorkloadId, FigureSpec>> = {
   },
   W4: { title: "W4 matmul 1024³ f32", unit: "GFLOP/s", higherIsBetter: true, fromSeconds: (s, c) => (2 * c.W4.n ** 3) / s / 1e9 },
   W5: { title: "W5 iris 500 epochs", unit: "s total", higherIsBetter: false, fromSeconds: (s) => s },
+  W6: { title: "W6 cnn conv32-conv64-pool-dense10, batch 64, Adam", unit: "ms/step", higherIsBetter: false, fromSeconds: (s) => s * 1e3 },
 };

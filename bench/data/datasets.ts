@@ -1,4 +1,4 @@
-import type { W1Config, W2Config, W3Config, W4Config, W5Config } from "../workloads.js";
+import { type W1Config, type W2Config, type W3Config, type W4Config, type W5Config, type W6Config, w6PooledShape } from "../workloads.js";
 import { integers, normal, oneHot, rng, uniform } from "./random.js";
 
 /**
@@ -155,4 +155,47 @@ export function w5Data(c: W5Config): W5Data {
     batches.push({ x: x.slice(start * c.features, end * c.features), labels: ls, oneHot: oneHot(ls, c.classes), rows: end - start });
   }
   return { batches, w0: normal(r, c.features * c.classes, 0, 0.1), b0: new Float32Array(c.classes) };
+}
+
+export interface ConvLayer {
+  /** HWIO [kernel, kernel, inChannels, outChannels], Glorot-uniform (fans k·k·in and k·k·out, as Keras). */
+  readonly kernel: Float32Array;
+  /** [outChannels], zeros. */
+  readonly bias: Float32Array;
+  readonly size: number;
+  readonly inChannels: number;
+  readonly outChannels: number;
+}
+
+export interface W6Data {
+  readonly convs: readonly ConvLayer[];
+  /** [(pooled h·w·c), classes], Glorot-uniform, zero bias. */
+  readonly dense: DenseLayer;
+  /** Images NHWC [rows, height, width, channels] uniform in [0, 1), uniformly random classes. */
+  readonly batches: readonly Batch[];
+}
+
+export function w6Data(c: W6Config): W6Data {
+  const r = rng(BENCH_SEED * 100 + 6);
+  const glorot = (n: number, fanIn: number, fanOut: number): Float32Array => {
+    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    return uniform(r, n, -limit, limit);
+  };
+  const k = c.kernel;
+  const convs: ConvLayer[] = [];
+  let inChannels = c.channels;
+  for (const outChannels of c.filters) {
+    convs.push({ kernel: glorot(k * k * inChannels * outChannels, k * k * inChannels, k * k * outChannels), bias: new Float32Array(outChannels), size: k, inChannels, outChannels });
+    inChannels = outChannels;
+  }
+  const [ph, pw, pc] = w6PooledShape(c);
+  const flat = ph * pw * pc;
+  const dense = { w: glorot(flat * c.classes, flat, c.classes), b: new Float32Array(c.classes), fanIn: flat, fanOut: c.classes };
+  const pixels = c.height * c.width * c.channels;
+  const batches = Array.from({ length: c.batches }, () => {
+    const x = uniform(r, c.batch * pixels, 0, 1);
+    const labels = integers(r, c.batch, c.classes);
+    return { x, labels, oneHot: oneHot(labels, c.classes), rows: c.batch };
+  });
+  return { convs, dense, batches };
 }

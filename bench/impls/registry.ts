@@ -1,6 +1,7 @@
 import type { Implementation } from "../protocol.js";
 import type { WorkloadId } from "../workloads.js";
 import { availableBackends, backendFactory, type BackendName, type BackendOptions } from "./graphgrad/backends.js";
+import { torchMissing } from "./torch/python.js";
 
 /**
  * Every implementation the harness knows, by id. graphgrad runs on each backend the library
@@ -15,6 +16,11 @@ export interface ImplInfo {
   readonly workarounds: Partial<Record<WorkloadId, string>>;
   /** Seconds a worker may run for a workload before it is stopped (reported "too slow"); default: the run's --timeout. */
   readonly limits?: Partial<Record<WorkloadId, number>>;
+  /**
+   * For an optional peer: undefined when it can run here, else one line saying what is missing and
+   * how to add it. Implementations sharing a requirement share the function (the harness asks once).
+   */
+  readonly missing?: () => string | undefined;
   readonly load: () => Promise<Implementation>;
 }
 
@@ -58,6 +64,7 @@ export const PEERS: readonly ImplInfo[] = [
     describe: "TensorFlow.js 4.22, wasm backend (XNNPACK)",
     workarounds: {
       W3: "embedding lookup through tf.customGrad whose gradient is tf.scatterND (the wasm backend has no UnsortedSegmentSum kernel for tf.gather's gradient)",
+      W6: "conv2d through tf.customGrad whose filter gradient is a forward tf.conv2d of the transposed input and output gradient (the wasm backend has no Conv2DBackpropFilter kernel); bias and ReLU unfused",
     },
     load: async () => (await import("./tfjs/index.js")).tfjs("wasm"),
   },
@@ -68,6 +75,16 @@ export const PEERS: readonly ImplInfo[] = [
     workarounds: {},
     load: async () => (await import("./jax/index.js")).jax(),
   },
+  ...[2, 1].map(
+    (threads): ImplInfo => ({
+      id: threads === 2 ? "torch" : "torch-1t",
+      kind: "peer",
+      describe: `PyTorch (CPU, eager, OpenBLAS) in a Python worker, ${threads} thread${threads === 1 ? "" : "s"}`,
+      workarounds: {},
+      missing: torchMissing,
+      load: async () => (await import("./torch/index.js")).torch(threads),
+    }),
+  ),
 ];
 
 /** graphgrad on every available backend, then the peers. */

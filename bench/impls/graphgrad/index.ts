@@ -1,13 +1,15 @@
 import type { Backend } from "../../../src/index.js";
 import type { Implementation } from "../../protocol.js";
+import { watched } from "./arena.js";
 import { w1 } from "./w1.js";
 import { w2 } from "./w2.js";
 import { w3 } from "./w3.js";
 import { w4 } from "./w4.js";
 import { w5 } from "./w5.js";
 
-/** graphgrad's side of every workload, on one backend. */
-export function graphgrad(backend: Backend, options?: Readonly<Record<string, unknown>>): Implementation {
+/** graphgrad's side of every workload, on one backend (W6 comes with convolutions). */
+export function graphgrad(plain: Backend, options?: Readonly<Record<string, unknown>>): Implementation {
+  const { backend, arenaBytes } = watched(plain);
   return {
     W1: (c, d) => w1(backend, c, d),
     W2: (c, d) => w2(backend, c, d),
@@ -16,6 +18,10 @@ export function graphgrad(backend: Backend, options?: Readonly<Record<string, un
     W5: (c, d) => w5(backend, c, d),
     // Train steps consume their state (trainStep({ donate: true })), as TF.js variables and jax-js's
     // consumed arrays are updated in place.
+    memory: async () => {
+      const arena = arenaBytes();
+      return arena === undefined ? {} : { arenaBytes: arena };
+    },
     notes: () => ({ backend: backend.name, trainStep: "donate: true", ...(options === undefined ? {} : { options: JSON.stringify(options) }) }),
   };
 }

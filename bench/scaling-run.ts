@@ -1,0 +1,35 @@
+import type { ImplInfo } from "./impls/registry.js";
+import type { Figure } from "./protocol.js";
+import { SCALING, SCALING_LIMIT_SECONDS, type ScalingSeries } from "./scaling.js";
+import { runWorker } from "./spawn.js";
+
+/**
+ * Runs the scaling cells, size by size (so the implementations at one size run close together in
+ * time), each in its own worker with the scaling plan and the cell limit. An implementation with a
+ * documented workaround for the workload runs that (its as-is form fails or is too slow at the
+ * standard size already). Once an implementation is too slow at a size, its larger sizes are not
+ * run but reported too slow.
+ */
+export async function runScaling(impls: readonly ImplInfo[], progress: (f: Figure) => void, series: readonly ScalingSeries[] = SCALING): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  for (const s of series) {
+    const tooSlowAt = new Map<string, string>();
+    for (const point of s.points) {
+      for (const impl of impls) {
+        const workaround = impl.workarounds[s.workload] !== undefined;
+        const variant = workaround ? "workaround" : "as-is";
+        const skipped = tooSlowAt.get(impl.id);
+        if (skipped !== undefined) {
+          figures.push({ impl: impl.id, workload: s.workload, variant, status: "too-slow", reason: `too slow at ${s.parameter} ${skipped} already`, config: point.config });
+          continue;
+        }
+        const flags = ["--scaling", ...(workaround ? ["--workaround"] : []), "--config", JSON.stringify(point.config)];
+        const f: Figure = { ...(await runWorker(impl.id, s.workload, flags, SCALING_LIMIT_SECONDS)), config: point.config };
+        figures.push(f);
+        progress(f);
+        if (f.status === "too-slow") tooSlowAt.set(impl.id, point.label);
+      }
+    }
+  }
+  return figures;
+}
