@@ -11,11 +11,11 @@ import type { WorkloadId } from "./workloads.js";
  */
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-export function runWorker(impl: string, workload: WorkloadId, flags: readonly string[], timeoutSeconds: number): Promise<Figure> {
+export function runWorker(impl: string, workload: WorkloadId, flags: readonly string[], timeoutSeconds: number, env: NodeJS.ProcessEnv = process.env): Promise<Figure> {
   const variant = flags.includes("--workaround") ? "workaround" : "as-is";
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "bench/worker.ts", impl, workload, ...flags], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/worker.ts", impl, workload, ...flags], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let timedOut = false;

@@ -1,5 +1,5 @@
-import type { Batch, W1Data, W2Data, W3Data, W5Data } from "../bench/data/datasets.js";
-import type { W1Config, W3Config, W5Config } from "../bench/workloads.js";
+import type { Batch, W1Data, W2Data, W3Data, W5Data, W6Data } from "../bench/data/datasets.js";
+import type { W1Config, W3Config, W5Config, W6Config } from "../bench/workloads.js";
 
 /**
  * Plain float64 host computations of what the benchmark's graphgrad models must give: the loss of
@@ -128,6 +128,59 @@ export function w5Losses(c: W5Config, d: W5Data, steps: number): number[] {
     for (let i = 0; i < b.length; i++) b[i] = (b[i] as number) - c.lr * (gb[i] as number);
   }
   return losses;
+}
+
+/**
+ * W6: mean cross-entropy of the CNN at its initial weights on the first batch: valid 3×3 convs
+ * (NHWC images, HWIO kernels) with bias and ReLU, max over 2×2 windows, flatten in (h, w, c)
+ * order, dense.
+ */
+export function w6FirstLoss(c: W6Config, d: W6Data): number {
+  const batch = d.batches[0] as Batch;
+  let h = c.height;
+  let w = c.width;
+  let ch = c.channels;
+  let maps: Float64Array = Float64Array.from(batch.x); // [rows, h, w, ch]
+  for (const conv of d.convs) {
+    const k = conv.size;
+    const [oh, ow, oc] = [h - k + 1, w - k + 1, conv.outChannels];
+    const out = new Float64Array(batch.rows * oh * ow * oc);
+    for (let r = 0; r < batch.rows; r++) {
+      for (let y = 0; y < oh; y++) {
+        for (let x = 0; x < ow; x++) {
+          for (let o = 0; o < oc; o++) {
+            let s = conv.bias[o] as number;
+            for (let dy = 0; dy < k; dy++) {
+              for (let dx = 0; dx < k; dx++) {
+                for (let i = 0; i < ch; i++) {
+                  s += (maps[((r * h + y + dy) * w + x + dx) * ch + i] as number) * (conv.kernel[((dy * k + dx) * ch + i) * oc + o] as number);
+                }
+              }
+            }
+            out[((r * oh + y) * ow + x) * oc + o] = Math.max(s, 0);
+          }
+        }
+      }
+    }
+    [maps, h, w, ch] = [out, oh, ow, oc];
+  }
+  const p = c.pool;
+  const [ph, pw] = [Math.floor(h / p), Math.floor(w / p)];
+  const pooled = new Float64Array(batch.rows * ph * pw * ch);
+  for (let r = 0; r < batch.rows; r++) {
+    for (let y = 0; y < ph; y++) {
+      for (let x = 0; x < pw; x++) {
+        for (let i = 0; i < ch; i++) {
+          let m = Number.NEGATIVE_INFINITY;
+          for (let dy = 0; dy < p; dy++) for (let dx = 0; dx < p; dx++) m = Math.max(m, maps[((r * h + y * p + dy) * w + x * p + dx) * ch + i] as number);
+          pooled[((r * ph + y) * pw + x) * ch + i] = m;
+        }
+      }
+    }
+  }
+  const logits = affine(pooled, batch.rows, d.dense.w, d.dense.b, d.dense.fanIn, d.dense.fanOut);
+  const ces = crossEntropies(logits, batch.rows, c.classes, labelOf(batch));
+  return ces.reduce((a, b) => a + b, 0) / batch.rows;
 }
 
 /** C = A·B in float64, rounded to float32 as a float32 matmul's result is. */

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compareCheck, relativeDifference } from "../bench/checks.js";
+import { compareCheck, pickReference, relativeDifference } from "../bench/checks.js";
 import { parseArgs } from "../bench/cli.js";
 import { w1Data, w2Data, w3Data, w4Data, w5Data } from "../bench/data/datasets.js";
 import { graphgrad } from "../bench/impls/graphgrad/index.js";
 import { checksum, measureTrainer, measureWorkload, median } from "../bench/measure.js";
-import type { Figure } from "../bench/protocol.js";
+import { type Figure, NotYet } from "../bench/protocol.js";
 import { orientedRatio, report } from "../bench/report.js";
 import { runWorker } from "../bench/spawn.js";
 import { type TimingPlan, TINY, w5Steps } from "../bench/workloads.js";
@@ -134,9 +134,56 @@ describe("the harness", () => {
     const o = parseArgs(["--workloads", "W4,W1", "--impls", "gg-js,peers", "--quick"]);
     expect(o.workloads).toEqual(["W1", "W4"]);
     expect(o.mode).toBe("quick");
-    expect(o.impls.map((i) => i.id)).toEqual(["gg-js", "tfjs-cpu", "tfjs-wasm", "jax-wasm"]);
+    expect(o.impls.map((i) => i.id)).toEqual(["gg-js", "tfjs-cpu", "tfjs-wasm", "jax-wasm", "torch", "torch-1t"]);
     expect(() => parseArgs(["--workloads", "W9"])).toThrow(/unknown workload/);
     expect(() => parseArgs(["--impls", "nope"])).toThrow(/unknown or unavailable implementation/);
+  });
+
+  it("the full run has the scaling section, --quick does not, --scaling runs only it", () => {
+    const pick = (argv: string[]): [boolean, boolean] => {
+      const o = parseArgs(argv);
+      return [o.main, o.scaling];
+    };
+    expect(pick([])).toEqual([true, true]);
+    expect(pick(["--quick"])).toEqual([true, false]);
+    expect(pick(["--no-scaling"])).toEqual([true, false]);
+    expect(pick(["--scaling"])).toEqual([false, true]);
+    expect(parseArgs(["--report", "/tmp/r"]).reportDir).toBe("/tmp/r");
+  });
+
+  it("a trainer that times its own steps (another process) is timed by its own clock", async () => {
+    let steps = 0;
+    const remote = {
+      step: async () => ++steps,
+      timeSteps: async (n: number) => {
+        steps += n;
+        return { seconds: 0.5 * n, lastLoss: steps };
+      },
+    };
+    const p: TimingPlan = { warmup: 2, warmupSeconds: 0, stepsPerRun: 4, maxRuns: 3, minRuns: 3, budgetSeconds: 0 };
+    const m = await measureTrainer(remote, p);
+    expect(m.seconds).toEqual([0.5, 0.5, 0.5]);
+    expect(steps).toBe(2 + 3 * 4);
+  });
+
+  it("a workload the implementation lacks is reported \"not yet\", and its table cell says so", async () => {
+    const lacking = { ...impl, W6: undefined };
+    await expect(measureWorkload(lacking, "W6", TINY, plan())).rejects.toBeInstanceOf(NotYet);
+    const figures: Figure[] = [
+      { impl: "gg-js", workload: "W6", variant: "as-is", status: "not-yet", reason: "W6 is not implemented here yet" },
+      { impl: "torch-1t", workload: "W6", variant: "as-is", status: "ok", value: 90, unit: "ms/step", higherIsBetter: false, check: { firstLoss: 2.3, secondLoss: 2.4 }, memory: { peakRssBytes: 300 * 2 ** 20 } },
+    ];
+    const impls = [
+      { id: "gg-js", kind: "graphgrad" },
+      { id: "torch-1t", kind: "peer" },
+    ] as const;
+    const r = report(figures, [pickReference(figures, "W6") as Figure], impls, ["W6"], {});
+    const text = r.lines.join("\n");
+    expect(text).toContain("| not yet | 90.0 |");
+    expect(text).toContain("| W6 | not yet | 300 MiB |");
+    expect(r.ratios).toEqual([]);
+    expect(r.checks.find((c) => c.impl === "torch-1t")?.outcome.note).toBeUndefined();
+    expect(text).toMatch(/\| W6 \| torch-1t \| .* \| reference \|/);
   });
 
   it("a worker process runs a workload and reports it as JSON", async () => {

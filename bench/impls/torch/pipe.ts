@@ -17,7 +17,7 @@ export interface PythonPipe {
 }
 
 /** Splits the worker's stdout into replies: a header line, then its bytes. */
-class ReplyReader {
+export class ReplyReader {
   private chunks: Buffer[] = [];
   private total = 0;
   private header: { message: Record<string, unknown>; size: number } | undefined;
