@@ -10,7 +10,14 @@ import { runWorker } from "./spawn.js";
  * standard size already). Once an implementation is too slow at a size, its larger sizes are not
  * run but reported too slow.
  */
-export async function runScaling(impls: readonly ImplInfo[], progress: (f: Figure) => void, series: readonly ScalingSeries[] = SCALING): Promise<Figure[]> {
+export type Runner = typeof runWorker;
+
+export async function runScaling(
+  impls: readonly Pick<ImplInfo, "id" | "workarounds">[],
+  progress: (f: Figure) => void,
+  series: readonly ScalingSeries[] = SCALING,
+  run: Runner = runWorker,
+): Promise<Figure[]> {
   const figures: Figure[] = [];
   for (const s of series) {
     const tooSlowAt = new Map<string, string>();
@@ -24,7 +31,7 @@ export async function runScaling(impls: readonly ImplInfo[], progress: (f: Figur
           continue;
         }
         const flags = ["--scaling", ...(workaround ? ["--workaround"] : []), "--config", JSON.stringify(point.config)];
-        const f: Figure = { ...(await runWorker(impl.id, s.workload, flags, SCALING_LIMIT_SECONDS)), config: point.config };
+        const f: Figure = { ...(await run(impl.id, s.workload, flags, SCALING_LIMIT_SECONDS)), config: point.config };
         figures.push(f);
         progress(f);
         if (f.status === "too-slow") tooSlowAt.set(impl.id, point.label);
