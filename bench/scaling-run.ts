@@ -7,8 +7,8 @@ import { runWorker } from "./spawn.js";
  * Runs the scaling cells, size by size (so the implementations at one size run close together in
  * time), each in its own worker with the scaling plan and the cell limit. An implementation with a
  * documented workaround for the workload runs that (its as-is form fails or is too slow at the
- * standard size already). Once an implementation is too slow at a size, its larger sizes are not
- * run but reported too slow.
+ * standard size already). Once an implementation is too slow (or fails) at a size, its larger
+ * sizes are not run but reported the same way.
  */
 export type Runner = typeof runWorker;
 
@@ -20,21 +20,22 @@ export async function runScaling(
 ): Promise<Figure[]> {
   const figures: Figure[] = [];
   for (const s of series) {
-    const tooSlowAt = new Map<string, string>();
+    const stoppedAt = new Map<string, Figure & { at: string }>();
     for (const point of s.points) {
       for (const impl of impls) {
         const workaround = impl.workarounds[s.workload] !== undefined;
         const variant = workaround ? "workaround" : "as-is";
-        const skipped = tooSlowAt.get(impl.id);
-        if (skipped !== undefined) {
-          figures.push({ impl: impl.id, workload: s.workload, variant, status: "too-slow", reason: `too slow at ${s.parameter} ${skipped} already`, config: point.config });
+        const stopped = stoppedAt.get(impl.id);
+        if (stopped !== undefined) {
+          const reason = stopped.status === "too-slow" ? `too slow at ${s.parameter} ${stopped.at} already` : `as at ${s.parameter} ${stopped.at}: ${stopped.reason ?? ""}`;
+          figures.push({ impl: impl.id, workload: s.workload, variant, status: stopped.status, reason, config: point.config });
           continue;
         }
         const flags = ["--scaling", ...(workaround ? ["--workaround"] : []), "--config", JSON.stringify(point.config)];
         const f: Figure = { ...(await run(impl.id, s.workload, flags, SCALING_LIMIT_SECONDS)), config: point.config };
         figures.push(f);
         progress(f);
-        if (f.status === "too-slow") tooSlowAt.set(impl.id, point.label);
+        if (f.status !== "ok") stoppedAt.set(impl.id, { ...f, at: point.label });
       }
     }
   }

@@ -18,11 +18,12 @@ const SERIES: ScalingSeries = {
 };
 
 describe("the scaling section", () => {
-  it("stops running an implementation once it is too slow, and runs a peer's workaround", async () => {
+  it("stops running an implementation once it is too slow or fails, and runs a peer's workaround", async () => {
     const calls: string[] = [];
     const fake = async (impl: string, workload: WorkloadId, flags: readonly string[]): Promise<Figure> => {
       const config = JSON.parse(flags[flags.indexOf("--config") + 1] ?? "{}") as { batch: number };
       calls.push(`${impl} ${config.batch}${flags.includes("--workaround") ? " workaround" : ""}`);
+      if (impl === "broken") return { impl, workload, variant: "as-is", status: "failed", reason: "no adapter" };
       const tooSlow = impl === "slow" && config.batch >= 64;
       return tooSlow
         ? { impl, workload, variant: "as-is", status: "too-slow", reason: "no result within the 60 s limit" }
@@ -32,15 +33,17 @@ describe("the scaling section", () => {
       { id: "fast", workarounds: {} },
       { id: "slow", workarounds: {} },
       { id: "patched", workarounds: { W2: "another formulation" } },
+      { id: "broken", workarounds: {} },
     ];
     const figures = await runScaling(impls, () => undefined, [SERIES], fake);
-    expect(calls).toEqual(["fast 32", "slow 32", "patched 32 workaround", "fast 64", "slow 64", "patched 64 workaround", "fast 128", "patched 128 workaround"]);
-    expect(figures).toHaveLength(9);
+    expect(calls).toEqual(["fast 32", "slow 32", "patched 32 workaround", "broken 32", "fast 64", "slow 64", "patched 64 workaround", "fast 128", "patched 128 workaround"]);
+    expect(figures).toHaveLength(12);
     const skipped = figures.find((f) => f.impl === "slow" && f.config?.["batch"] === 128);
     expect(skipped?.status).toBe("too-slow");
     expect(skipped?.reason).toBe("too slow at batch 64 already");
+    expect(figures.find((f) => f.impl === "broken" && f.config?.["batch"] === 64)?.reason).toBe("as at batch 32: no adapter");
 
-    const columns = impls.map((i) => ({ id: i.id, kind: "peer" as const }));
+    const columns = impls.slice(0, 3).map((i) => ({ id: i.id, kind: "peer" as const }));
     const r = scalingReport(figures, columns, [SERIES]);
     const text = r.lines.join("\n");
     expect(text).toContain("| 64 | 6.40 | too slow | 6.40 † |");

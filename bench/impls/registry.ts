@@ -55,7 +55,8 @@ export const PEERS: readonly ImplInfo[] = [
       W3: "the same tf.customGrad + tf.scatterND embedding gradient (tf.gather's own gradient, UnsortedSegmentSum, runs on the cpu backend but loops over all 10000 segments: about 330 s per step here)",
     },
     // W3 as is: one step took about 330 s on this machine; 60 s shows it without spending minutes.
-    limits: { W3: 60 },
+    // W6: its convolution gradients in plain JS took over 5 minutes for two steps.
+    limits: { W3: 60, W6: 60 },
     load: async () => (await import("./tfjs/index.js")).tfjs("cpu"),
   },
   {
@@ -73,6 +74,8 @@ export const PEERS: readonly ImplInfo[] = [
     kind: "peer",
     describe: "jax-js, wasm device, jit-compiled train steps",
     workarounds: {},
+    // W6: about 10–25 s per step here; three steps and the compilation fit in two minutes.
+    limits: { W6: 120 },
     load: async () => (await import("./jax/index.js")).jax(),
   },
   ...[2, 1].map(
