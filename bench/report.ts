@@ -114,6 +114,17 @@ function memoryCell(figures: readonly Figure[], impl: string, w: WorkloadId): st
   return asIs?.status === "not-yet" ? "not yet" : "—";
 }
 
+/** What an implementation's BLAS reported (the PyTorch worker: OpenBLAS's build and the kernels it picked), once per implementation. */
+export function blasLines(figures: readonly Figure[]): string[] {
+  const seen = new Map<string, string>();
+  for (const f of figures) {
+    const n = f.notes;
+    if (n === undefined || n["blasCore"] === undefined || seen.has(f.impl)) continue;
+    seen.set(f.impl, `${f.impl}: ${String(n["library"])}, ${String(n["threads"])} thread(s); ${String(n["blas"])}, running its ${String(n["blasCore"])} kernels on ${String(n["blasThreads"])} thread(s); PyTorch's own kernels at ${String(n["atenCapability"])}; OPENBLAS_CORETYPE ${String(n["OPENBLAS_CORETYPE"])}.`);
+  }
+  return [...seen.values()];
+}
+
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)];
 }
@@ -152,6 +163,7 @@ export function report(
   }
 
   lines.push("Each figure is the median of its timed runs (warm-up excluded; run counts in the progress lines and in results.json).");
+  lines.push(...blasLines(figures));
 
   lines.push(
     "",

@@ -57,7 +57,8 @@ function progress(f: Figure): void {
         : `${f.status}: ${f.reason ?? ""}`;
   const memory = f.memory === undefined ? "" : `, peak RSS ${(f.memory.peakRssBytes / 2 ** 20).toFixed(0)} MiB`;
   const load = f.load === undefined ? "" : `, load ${f.load.start.toFixed(1)}→${f.load.end.toFixed(1)}`;
-  console.log(`${name} ${what}  [${(f.wallSeconds ?? 0).toFixed(1)} s${memory}${load}]`);
+  const blas = f.notes?.["blasCore"] === undefined ? "" : `, OpenBLAS ${String(f.notes["blasCore"])} kernels × ${String(f.notes["blasThreads"])}`;
+  console.log(`${name} ${what}  [${(f.wallSeconds ?? 0).toFixed(1)} s${memory}${blas}${load}]`);
 }
 
 let ceiling: Ceiling | undefined;

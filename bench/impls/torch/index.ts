@@ -19,6 +19,12 @@ function numberField(r: Reply, field: string): number {
   return v;
 }
 
+/** The worker's notes (what it runs on), keeping the plain values. */
+function primitives(v: unknown): Record<string, string | number | boolean> {
+  if (typeof v !== "object" || v === null) return {};
+  return Object.fromEntries(Object.entries(v).filter((e): e is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof e[1])));
+}
+
 /** Sends a request; a reply carrying "error" becomes an exception. */
 async function ask(pipe: PythonPipe, message: Readonly<Record<string, unknown>>, payload?: readonly Uint8Array[]): Promise<Reply> {
   const r = await pipe.request(message, payload);
@@ -48,7 +54,7 @@ function trainer(pipe: PythonPipe): ResettableTrainer {
 
 export async function torch(threads: number): Promise<Implementation> {
   const pipe = await startPython(pythonPath(), SCRIPT, [`${threads}`], pythonEnv(threads), ROOT);
-  const notes = (pipe.hello.message["notes"] ?? {}) as Record<string, string | number | boolean>;
+  const notes = primitives(pipe.hello.message["notes"]);
   const load = async (workload: WorkloadId, config: unknown, data: unknown): Promise<void> => {
     const { skeleton, payload } = encodeData(data);
     await ask(pipe, { op: "load", workload, config, data: skeleton }, payload);
