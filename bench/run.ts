@@ -105,6 +105,7 @@ if (options.main) {
 let scalingFigures: Figure[] = [];
 let scalingLines: string[] = [];
 let svgs: ReadonlyMap<string, string> = new Map();
+const scalingStarted = new Date();
 if (options.scaling) {
   console.log(`\nHow cost grows: ${SCALING.map((s) => `${s.workload} by ${s.parameter} (${s.points.map((p) => p.x).join(", ")})`).join("; ")}; ${SCALING_LIMIT_SECONDS} s per cell.\n`);
   scalingFigures = await runScaling(impls, progress);
@@ -128,6 +129,7 @@ const out = path.resolve(ROOT, options.out);
 const results = {
   date: started.toISOString(),
   seconds: (finished.getTime() - started.getTime()) / 1000,
+  scalingSeconds: (finished.getTime() - scalingStarted.getTime()) / 1000,
   machine: { ...host, loadAverageAtEnd: machine().loadAverage, busiestLoadAverage: busiest, busy: busiest > host.cores },
   mode: options.mode,
   command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
