@@ -129,7 +129,7 @@ const out = path.resolve(ROOT, options.out);
 const results = {
   date: started.toISOString(),
   seconds: (finished.getTime() - started.getTime()) / 1000,
-  scalingSeconds: (finished.getTime() - scalingStarted.getTime()) / 1000,
+  scalingSeconds: options.scaling ? (finished.getTime() - scalingStarted.getTime()) / 1000 : undefined,
   machine: { ...host, loadAverageAtEnd: machine().loadAverage, busiestLoadAverage: busiest, busy: busiest > host.cores },
   mode: options.mode,
   command: `npm run bench -- ${process.argv.slice(2).join(" ")}`.trim(),
