@@ -72,7 +72,7 @@ export function ratios(figures: readonly Figure[], impls: readonly ImplColumn[],
 }
 
 /** Reasons too long for a cell become numbered notes under the table (the same text, one note). */
-class Notes {
+export class Notes {
   readonly texts: string[] = [];
   ref(text: string): string {
     const clean = text.replace(/\|/g, "/");

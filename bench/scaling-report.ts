@@ -1,7 +1,7 @@
 import { compareCheck, FALLBACK_REFERENCES, REFERENCE_IMPL } from "./checks.js";
 import { type PlotSeries, scalingSvg } from "./plot.js";
 import type { Figure } from "./protocol.js";
-import { formatNumber, type ImplColumn, memoryText, table } from "./report.js";
+import { formatNumber, type ImplColumn, memoryText, Notes, table } from "./report.js";
 import { SCALING, type ScalingPoint, type ScalingSeries } from "./scaling.js";
 import { FULL, withOverride } from "./workloads.js";
 
@@ -31,12 +31,12 @@ function flagged(figures: readonly Figure[], f: Figure, s: ScalingSeries, p: Sca
   return !compareCheck(s.workload, f.check, ref.check).ok;
 }
 
-function valueText(figures: readonly Figure[], f: Figure | undefined, s: ScalingSeries, p: ScalingPoint): string {
+function valueText(figures: readonly Figure[], f: Figure | undefined, s: ScalingSeries, p: ScalingPoint, notes: Notes): string {
   if (f === undefined) return "";
   const mark = f.variant === "workaround" ? " †" : "";
   if (f.status !== "ok" || f.value === undefined) {
     const what = f.status === "too-slow" ? "too slow" : f.status === "not-yet" ? "not yet" : f.status === "not-expressible" ? "not expressible" : "fails";
-    return f.status === "failed" ? `${what}: ${(f.reason ?? "").replace(/\|/g, "/").slice(0, 60)}` : what;
+    return f.status === "failed" || f.status === "not-expressible" ? `${what}: ${notes.ref(f.reason ?? "")}` : what;
   }
   const warn = flagged(figures, f, s, p) ? " ⚠" : "";
   if (s.workload === "W3") {
@@ -62,7 +62,9 @@ export function scalingReport(figures: readonly Figure[], impls: readonly ImplCo
   for (const s of series) {
     const unit = s.workload === "W3" ? "words/s, higher is better (seconds per step)" : "ms/step, lower is better";
     lines.push("", `${s.title}: ${unit}:`, "");
-    lines.push(...table([s.parameter, ...impls.map((i) => i.id)], s.points.map((p) => [p.label, ...impls.map((i) => valueText(figures, cellFigure(figures, i.id, s, p), s, p))])));
+    const notes = new Notes();
+    lines.push(...table([s.parameter, ...impls.map((i) => i.id)], s.points.map((p) => [p.label, ...impls.map((i) => valueText(figures, cellFigure(figures, i.id, s, p), s, p, notes))])));
+    notes.texts.forEach((t, i) => lines.push(`[${i + 1}] ${t}`));
     lines.push("", `${s.title}: peak memory (RSS of the computing process; graphgrad WASM: planned arena):`, "");
     lines.push(...table([s.parameter, ...impls.map((i) => i.id)], s.points.map((p) => [p.label, ...impls.map((i) => memoryText(cellFigure(figures, i.id, s, p)))])));
     const seriesOf = (y: (f: Figure, p: ScalingPoint) => number | undefined, suffix = ""): PlotSeries[] =>

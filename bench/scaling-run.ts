@@ -27,8 +27,9 @@ export async function runScaling(
         const variant = workaround ? "workaround" : "as-is";
         const stopped = stoppedAt.get(impl.id);
         if (stopped !== undefined) {
-          const reason = stopped.status === "too-slow" ? `too slow at ${s.parameter} ${stopped.at} already` : `as at ${s.parameter} ${stopped.at}: ${stopped.reason ?? ""}`;
-          figures.push({ impl: impl.id, workload: s.workload, variant, status: stopped.status, reason, config: point.config });
+          // The same status and reason as where it stopped (one note in the report), marked as not run.
+          const reason = stopped.status === "too-slow" ? `too slow at ${s.parameter} ${stopped.at} already` : (stopped.reason ?? "");
+          figures.push({ impl: impl.id, workload: s.workload, variant, status: stopped.status, reason, config: point.config, notes: { notRun: `stopped at ${s.parameter} ${stopped.at}` } });
           continue;
         }
         const flags = ["--scaling", ...(workaround ? ["--workaround"] : []), "--config", JSON.stringify(point.config)];

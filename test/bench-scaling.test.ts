@@ -41,7 +41,7 @@ describe("the scaling section", () => {
     const skipped = figures.find((f) => f.impl === "slow" && f.config?.["batch"] === 128);
     expect(skipped?.status).toBe("too-slow");
     expect(skipped?.reason).toBe("too slow at batch 64 already");
-    expect(figures.find((f) => f.impl === "broken" && f.config?.["batch"] === 64)?.reason).toBe("as at batch 32: no adapter");
+    expect(figures.find((f) => f.impl === "broken" && f.config?.["batch"] === 64)?.reason).toBe("no adapter");
 
     const columns = impls.slice(0, 3).map((i) => ({ id: i.id, kind: "peer" as const }));
     const r = scalingReport(figures, columns, [SERIES]);
