@@ -117,6 +117,7 @@ function lowerGraph(session: Session, graph: Graph, plan: ShapePlan, preset: Rea
       fusible: (tree) => fusible(n, tree, facts),
       lowerSubgraph,
       memo: session.memo,
+      nodes: graph.nodes,
     };
     values.set(n, (LOWERINGS[n.op] as Lowering<OpName>)(n as NodeOf<OpName>, context));
   }

@@ -1,5 +1,5 @@
 import { type DType, roundTo } from "../dtype.js";
-import type { NodeOf } from "../node.js";
+import type { Node, NodeOf } from "../node.js";
 import { CLOSED_FORM_TERMS } from "../closed-form.js";
 import { boundSize } from "../ops/check.js";
 import { ELEMENTWISE_OPS, type ElementwiseOp } from "../ops/elementwise.js";
@@ -45,6 +45,8 @@ export interface LowerContext {
   lowerSubgraph(body: Subgraph, params: readonly BufferView[]): { readonly kernels: Kernel[]; readonly results: BufferView[] };
   /** Values shared by the nodes of one multi-result op (the results of one scan), by a key of the lowering's choice. */
   readonly memo: Map<string, unknown>;
+  /** The nodes of the graph being lowered (a multi-result op finds which of its results exist). */
+  readonly nodes: readonly Node[];
 }
 
 export type Lowering<K extends OpName> = (n: NodeOf<K>, c: LowerContext) => Value;
