@@ -87,12 +87,12 @@ const builders = <K extends string, F>(ops: readonly K[], make: (op: K) => F): {
   Object.fromEntries(ops.map((op) => [op, make(op)])) as { readonly [P in K]: F };
 
 /** `stopGradient(x)` is the identity whose gradient is zero: the value is used, no gradient flows back through it. */
-export const { neg, abs, sign, floor, stopGradient, exp, log, sqrt, tanh, sin, cos } = builders(UNARY_OPS, unaryBuilder);
+export const { neg, abs, sign, floor, stopGradient, exp, log, sqrt, tanh, sin, cos, erf } = builders(UNARY_OPS, unaryBuilder);
 export const { add, sub, mul, div, pow, maximum, minimum } = builders(BINARY_OPS, binaryBuilder);
 export const { greater, less, equal } = builders(COMPARE_OPS, compareBuilder);
 
 /** Every elementwise primitive has its builder exported above: a new primitive fails this check until it does. */
-const EXPORTED: { readonly [K in UnaryOp | BinaryOp | CompareOp]: unknown } = { neg, abs, sign, floor, stopGradient, exp, log, sqrt, tanh, sin, cos, add, sub, mul, div, pow, maximum, minimum, greater, less, equal };
+const EXPORTED: { readonly [K in UnaryOp | BinaryOp | CompareOp]: unknown } = { neg, abs, sign, floor, stopGradient, exp, log, sqrt, tanh, sin, cos, erf, add, sub, mul, div, pow, maximum, minimum, greater, less, equal };
 void EXPORTED;
 
 export const greaterEqual = (a: ExprLike, b: ExprLike): Expr => logicalNot(less(a, b));

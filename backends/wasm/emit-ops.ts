@@ -1,5 +1,6 @@
 import type { DType } from "../../ir/dtype.js";
 import type { ElementwiseOp } from "../../ir/ops/elementwise.js";
+import { ERF, type PortableFunction } from "../../ir/ops/erf.js";
 import type { FunctionBuilder } from "./encoder.js";
 import { FC, I, V } from "./opcodes.js";
 
@@ -8,7 +9,7 @@ import { FC, I, V } from "./opcodes.js";
  * `scalar` consumes its operands' values from the wasm stack (f32 / f64 / i32, bools as i32 0/1)
  * and leaves the result; `simd` does the same on v128 lanes (f32x4 / i32x4, bools as lane masks),
  * or is absent when the op has no vector form here. Transcendental functions call the host's
- * Math functions (imported), so results match the JS reference bit for bit.
+ * functions (imported: `Math`'s, or graphgrad's own erf), so results match the JS reference bit for bit.
  */
 
 
@@ -16,23 +17,35 @@ import { FC, I, V } from "./opcodes.js";
 type MathFunction = { [K in keyof Math]: Math[K] extends (a: number, b: number) => number ? K : never }[keyof Math];
 
 /**
- * The host functions the emitted code imports (module "m"), by their `Math` name, with their
- * number of float64 operands. The import objects of the main module and of every worker thread
- * are generated from this table (see `hostMath`), so an op calling a new host function is one
- * entry here and one in `ELEMENTWISE_EMIT`.
+ * graphgrad's own scalar functions for what `Math` lacks, defined with their ops in `ir/ops/`
+ * (the JS reference and constant folding call the same functions). Each is a `PortableFunction`:
+ * the main thread imports `fn` itself; a worker thread, which cannot import our modules, gets it
+ * as source text (`source`: an expression without free variables, here erf's self-contained
+ * factory applied to its coefficient table's JSON), evaluated once when the worker starts.
  */
-export const HOST_MATH = { exp: 1, log: 1, tanh: 1, pow: 2, sin: 1, cos: 1 } as const satisfies { readonly [K in MathFunction]?: 1 | 2 };
+export const OWN_MATH = { erf: ERF } as const satisfies Readonly<Record<string, PortableFunction>>;
+type OwnFunction = keyof typeof OWN_MATH;
+
+/**
+ * The host functions the emitted code imports (module "m"), by name — a `Math` function, or one
+ * of `OWN_MATH` — with their number of float64 operands. The import objects of the main module
+ * and of every worker thread are generated from this table (see `hostMath`, `hostMathSource`), so
+ * an op calling a new host function is one entry here and one in `ELEMENTWISE_EMIT`.
+ */
+export const HOST_MATH = { exp: 1, log: 1, tanh: 1, pow: 2, sin: 1, cos: 1, erf: 1 } as const satisfies { readonly [K in MathFunction | OwnFunction]?: 1 | 2 };
 export type HostMath = keyof typeof HOST_MATH;
 export const HOST_MATH_NAMES = Object.keys(HOST_MATH) as readonly HostMath[];
 
-/** The import object of the host math functions: the very `Math` functions the JS reference calls. */
+const isOwn = (name: HostMath): name is HostMath & OwnFunction => Object.prototype.hasOwnProperty.call(OWN_MATH, name);
+
+/** The import object of the host math functions: the very functions the JS reference calls. */
 export function hostMath(): { readonly [K in HostMath]: (a: number, b: number) => number } {
-  return Object.fromEntries(HOST_MATH_NAMES.map((k) => [k, Math[k]])) as { readonly [K in HostMath]: (a: number, b: number) => number };
+  return Object.fromEntries(HOST_MATH_NAMES.map((k) => [k, isOwn(k) ? OWN_MATH[k].fn : Math[k]])) as { readonly [K in HostMath]: (a: number, b: number) => number };
 }
 
-/** The source of an expression evaluating to the same object as `hostMath()` (for a worker's source text). */
+/** The source of an expression evaluating to an object equal to `hostMath()` (for a worker's source text). */
 export function hostMathSource(): string {
-  return `{ ${HOST_MATH_NAMES.map((k) => `${k}: Math.${k}`).join(", ")} }`;
+  return `{ ${HOST_MATH_NAMES.map((k) => `${k}: ${isOwn(k) ? OWN_MATH[k].source : `Math.${k}`}`).join(", ")} }`;
 }
 
 /** Indices of the imported host math functions in a module. */
@@ -191,6 +204,7 @@ export const ELEMENTWISE_EMIT: { readonly [K in ElementwiseOp]: OpEmitter } = {
   tanh: { scalar: hostUnary("tanh") },
   sin: { scalar: hostUnary("sin") },
   cos: { scalar: hostUnary("cos") },
+  erf: { scalar: hostUnary("erf") },
   stopGradient: identity,
   add: { scalar: floatOrInt(binaryFloat("add"), (c) => void c.f.op(I.i32_add)), simd: simdBy("add", "add") },
   sub: { scalar: floatOrInt(binaryFloat("sub"), (c) => void c.f.op(I.i32_sub)), simd: simdBy("sub", "sub") },

@@ -5,6 +5,7 @@ import { elementwiseBatch } from "./batching.js";
 import type { Node, NodeOf } from "../node.js";
 import { noAttrs } from "./codecs.js";
 import { checkClass } from "./dtype-class.js";
+import { erf } from "./erf.js";
 
 /**
  * The unary elementwise primitives, each defined here once: the dtypes it accepts, its scalar
@@ -25,6 +26,8 @@ export const UNARY = {
   stopGradient: { accepts: "any", fn: (x) => x },
   sin: { accepts: "float", fn: Math.sin },
   cos: { accepts: "float", fn: Math.cos },
+  // JavaScript has no Math.erf: graphgrad's own float64 erf (erf.ts), also what WASM imports.
+  erf: { accepts: "float", fn: erf },
 } as const satisfies Readonly<Record<string, { readonly accepts: DTypeClass; readonly fn: (x: number) => number }>>;
 
 export type UnaryOp = keyof typeof UNARY;
@@ -66,4 +69,6 @@ export const unaryOps: { readonly [K in UnaryOp]: OpDef<K> } = {
   // d sin(x) = cos(x); d cos(x) = -sin(x)
   sin: unary("sin", (_n, t, b, x) => b.mul(t, b.emit("cos", [x], {}))),
   cos: unary("cos", (_n, t, b, x) => b.neg(b.mul(t, b.emit("sin", [x], {})))),
+  // d erf(x) = 2/√π·e^(−x²)
+  erf: unary("erf", (_n, t, b, x) => b.mul(t, b.mul(b.scalarLike(2 / Math.sqrt(Math.PI), x), b.emit("exp", [b.neg(b.mul(x, x))], {})))),
 };

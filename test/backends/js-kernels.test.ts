@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OP_NAMES, type OpName } from "../../ir/ops/attrs.js";
+import { erf } from "../../ir/ops/erf.js";
 import { BINARY, BINARY_OPS, COMPARE_OPS, type BinaryOp, type CompareOp, UNARY, type UnaryOp, UNARY_OPS } from "../../ir/ops/elementwise.js";
 import * as gg from "../../src/index.js";
 import { prim } from "../../src/ops.js";
@@ -142,6 +143,9 @@ const UNARY_REF: Readonly<Record<UnaryOp, (x: number) => number>> = {
   stopGradient: (x) => x,
   sin: Math.sin,
   cos: Math.cos,
+  // JavaScript has no erf: the kernel must compute graphgrad's float64 erf exactly, whose own
+  // accuracy is checked against 1400-bit values in test/ir/erf.test.ts.
+  erf,
 };
 
 /** Binary ops on floats: IEEE float64 arithmetic; maximum/minimum are IEEE 754-2019 (Math.max/min). */

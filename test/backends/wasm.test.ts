@@ -153,6 +153,23 @@ describe("wasm backend specifics", () => {
     }
   });
 
+  it("erf on worker threads (rebuilt there from its source text) is bit-identical to one thread and to JS, in float32 and float64", async () => {
+    const x = gg.input("x", [600, 500], "float64");
+    const graph = graphOf({ e64: gg.erf(gg.mul(x, 4)).node, e32: gg.erf(gg.mul(gg.cast(x, "float32"), 4)).node });
+    const feeds = new Map([["x", tensorFrom(Float64Array.from({ length: 600 * 500 }, (_, i) => Math.sin(i * 0.37)), "float64", [600, 500])]]);
+    const two = (await wasm({ threads: 2 }).compile(graph)) as WasmExecutable;
+    const got = await two.run(feeds);
+    expect(two.stats()[0]?.parallelKernels).toBe(2);
+    for (const other of [await (await wasm({ threads: 1 }).compile(graph)).run(feeds), await (await gg.js().compile(graph)).run(feeds)]) {
+      for (const name of ["e64", "e32"]) {
+        const [a, b] = [got[name]?.data ?? [], other[name]?.data ?? []];
+        expect(a.length).toBe(600 * 500);
+        const differing = Array.from(a).findIndex((v, i) => !Object.is(v, b[i]));
+        expect(differing, `${name}: first differing element`).toBe(-1);
+      }
+    }
+  });
+
   it("feedback hint: outputs computed over the inputs they are fed back as, results unchanged (run, bind, other feeds in between)", async () => {
     // A momentum step: v' = 0.9·v + g, w' = w − 0.1·v' with g = w·x (x fed each step).
     const w = gg.input("w", [64, 32]);

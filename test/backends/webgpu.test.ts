@@ -89,6 +89,15 @@ describe("webgpu numerics", () => {
     expectWithin((got["cos"] as Tensor).data, (want["cos"] as Tensor).data, ulps.cos, "cos", (i) => String(v[i]));
   });
 
+  it("erf over every magnitude (its pieces' edges, tiny and subnormal arguments, NaN, ±Inf) is within the stated ULPs", async () => {
+    const n = 4096;
+    const edges = [0, 1, 2, 4].flatMap((p) => [p, Math.fround(p * (1 - 2 ** -24)), Math.fround(p * (1 + 2 ** -23))]);
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-40, 3.4e38, -3.4e38, 3.9, 3.95];
+    const v = Float32Array.from([...samples(n / 2, 13, -4.5, 4.5), ...samples(n / 4, 14, -149, 3, true), ...samples(n / 4, 15, -127, -90, true), ...edges, ...edges.map((e) => -e), ...specials]);
+    const [got, want] = await runBoth({ erf: gg.erf(gg.input("x", [v.length])) }, { x: f32(v) });
+    expectWithin((got["erf"] as Tensor).data, (want["erf"] as Tensor).data, WEBGPU_ACCURACY.ulps.erf, "erf", (i) => String(v[i]));
+  });
+
   it("a scan (loop) and its gradient run as the steps' dispatches, within float32 rounding of the reference", async () => {
     const [n, T] = [3, 6];
     const w = gg.param("w", [n, n]);

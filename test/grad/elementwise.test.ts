@@ -100,6 +100,7 @@ const UNARY_CASES: { readonly [K in Exclude<UnaryOp, "stopGradient">]: { f: (x: 
   floor: { f: gg.floor, values: (n) => offIntegerValuesArb(n, -3, 3, MARGIN) },
   sin: { f: gg.sin, values: (n) => valuesArb(n, -7, 7) },
   cos: { f: gg.cos, values: (n) => valuesArb(n, -7, 7) },
+  erf: { f: gg.erf, values: (n) => valuesArb(n, -3, 3) },
 };
 const UNARY = Object.entries(UNARY_CASES).map(([name, c]) => ({ name, ...c }));
 

@@ -22,7 +22,7 @@ export function everyPrimitiveGraph(): Graph {
 
   const h = gg.add(gg.matmul(x, w), gg.cast(b, "float32")); // [?x.0,3]
   const act = gg.tanh(gg.maximum(gg.minimum(h, 6), gg.neg(h)));
-  const smooth = gg.div(gg.sqrt(gg.abs(act)), gg.exp(gg.log(gg.add(gg.abs(gg.sin(h)), gg.cos(h)))));
+  const smooth = gg.div(gg.sqrt(gg.abs(act)), gg.exp(gg.log(gg.add(gg.abs(gg.sin(h)), gg.add(gg.cos(h), gg.erf(h))))));
   const powered = gg.pow(gg.sub(smooth, gg.floor(smooth)), 2);
   const picked = gg.where(gg.greater(h, 0), powered, gg.sign(h)); // bool condition
   const masked = gg.mul(picked, gg.cast(gg.less(h, gg.stopGradient(h)), "float32"));

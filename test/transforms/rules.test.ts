@@ -84,6 +84,7 @@ const CASES: Coverage = {
   stopGradient: unary("stopGradient", (n) => valuesArb(n), false),
   sin: unary("sin", (n) => valuesArb(n, -7, 7)),
   cos: unary("cos", (n) => valuesArb(n, -7, 7)),
+  erf: unary("erf", (n) => valuesArb(n, -3, 3)),
   add: binary("add", [(n) => valuesArb(n), (n) => valuesArb(n)]),
   sub: binary("sub", [(n) => valuesArb(n), (n) => valuesArb(n)]),
   mul: binary("mul", [(n) => valuesArb(n), (n) => valuesArb(n)]),
