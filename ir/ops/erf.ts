@@ -45,7 +45,8 @@ export function erfOf(table: ErfTable): (x: number) => number {
   };
 }
 
-const ERF_TABLE = erfTable();
+/** The coefficients erf evaluates (also written into exported ONNX graphs for float64 erf). */
+export const ERF_TABLE = erfTable();
 
 /** The error function erf(x) = (2/√π)·∫₀ˣ e^(−t²) dt in float64: the semantics of the primitive `erf`. */
 export const erf: (x: number) => number = erfOf(ERF_TABLE);

@@ -43,7 +43,7 @@ describe("ONNX export: elementwise semantics on special values", () => {
       const x = gg.input("x", [values.length], dtype);
       const outputs: Record<string, gg.Expr> = {
         neg: gg.neg(x), exp: gg.exp(x), log: gg.log(x), sqrt: gg.sqrt(x), abs: gg.abs(x), sign: gg.sign(x), tanh: gg.tanh(x),
-        floor: gg.floor(x), stopGradient: gg.stopGradient(x), sin: gg.sin(x), cos: gg.cos(x),
+        floor: gg.floor(x), stopGradient: gg.stopGradient(x), sin: gg.sin(x), cos: gg.cos(x), erf: gg.erf(x),
       };
       // float64: ONNX Runtime's Exp bottoms out at 5.6e-309 (not 0) below -708, and cos is
       // 1 − 2·sin²(x/2) (no float64 Cos kernel there), within a few 2⁻⁵³ absolute.
@@ -66,6 +66,17 @@ describe("ONNX export: elementwise semantics on special values", () => {
       await expectSameAsGraphgrad(outputs, { a: tensor(dtype, [n, 1], FLOAT_SPECIALS), b: tensor(dtype, [1, n], FLOAT_SPECIALS) }, [16, 20]);
     });
   }
+
+  it("erf: float64 is graphgrad's own erf written out (exactly its results, across its tables' intervals), float32 ONNX's Erf", async () => {
+    const values = [...FLOAT_SPECIALS, 5.99, 6, -6.01, 0.4999999999999999, 0.5, ...Array.from({ length: 400 }, (_, i) => -7 + (14 * i) / 399 + 1e-3 * Math.sin(i))];
+    for (const dtype of ["float64", "float32"] as const) {
+      const x = gg.input("x", [values.length], dtype);
+      const feeds = { x: tensor(dtype, [values.length], values) };
+      const want = await gg.evaluate(gg.erf(x), feeds);
+      const got = await runExported(gg.onnx.export({ erf: gg.erf(x) }, { opset: 17 }), feeds);
+      expectElementsClose(got["erf"] as gg.Tensor, want, dtype === "float64" ? 0 : RTOL.float32, `erf ${dtype}`);
+    }
+  });
 
   it("int32: wrapping add, sub, mul and neg; division truncating, x / 0 = 0 and -2³¹ / -1 = -2³¹; max, min, compares", async () => {
     const n = INT_SPECIALS.length;

@@ -1,6 +1,7 @@
 import { isFloat } from "../../../ir/dtype.js";
 import type { UnaryOp } from "../../../ir/ops/unary.js";
 import type { OnnxContext } from "../context.js";
+import { erfOnnx } from "./erf.js";
 import { equalTo, where } from "./helpers.js";
 import { onnxOp, type OnnxRule } from "./rule.js";
 
@@ -29,4 +30,5 @@ export const unaryRules: { readonly [K in UnaryOp]: OnnxRule<K> } = {
   stopGradient: onnxOp("Identity"),
   sin: onnxOp("Sin"),
   cos: (n, [x], cx) => (n.dtype === "float32" ? cx.op("Cos", [x as string]) : cosFromSin(x as string, cx)),
+  erf: (n, [x], cx) => erfOnnx(x as string, n.dtype === "float64" ? "float64" : "float32", cx),
 };
