@@ -1,6 +1,6 @@
 import * as arg from "./args.js";
 import { type Expr, type ExprLike } from "./expr.js";
-import { abs, add, div, exp, greater, greaterEqual, log, matmul, max, maximum, mul, stopGradient, sub, sum, where } from "./ops.js";
+import { abs, add, div, erf, exp, greater, greaterEqual, log, matmul, max, maximum, mul, stopGradient, sub, sum, tanh, where } from "./ops.js";
 
 /**
  * Composite functions: built from primitives only, so they need no gradient rule of their own.
@@ -22,6 +22,24 @@ export function sigmoid(x: Expr): Expr {
 export function relu(x: Expr): Expr {
   arg.expr("relu", x);
   return where(greater(x, 0), x, 0);
+}
+
+/**
+ * GELU, x·Φ(x) (Hendrycks & Gimpel): exact, 0.5·x·(1 + erf(x/√2)), by default (as PyTorch's
+ * `gelu` and Keras'); `approximate: true` is the tanh form 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+ * (PyTorch's `approximate="tanh"`, JAX's default).
+ */
+export function gelu(x: Expr, options: { readonly approximate?: boolean } = {}): Expr {
+  if (options.approximate === true) {
+    const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
+    return mul(mul(x, 0.5), add(tanh(inner), 1));
+  }
+  return mul(mul(x, 0.5), add(erf(mul(x, Math.SQRT1_2)), 1));
+}
+
+/** SiLU (swish), x·σ(x). */
+export function silu(x: Expr): Expr {
+  return mul(x, sigmoid(x));
 }
 
 /** x for x > 0, alpha·x otherwise (TensorFlow's default alpha is 0.2). */

@@ -9,6 +9,7 @@ import { add, axesOf, div, mean, mul, reshape, sqrt, stopGradient, sub, where } 
 import type { Training } from "./dropout.js";
 import { ones, type ParamSpec, zeros } from "./init.js";
 import { createParam } from "./params.js";
+import { checkPrefix, type Prefix, prefixOf } from "./scope.js";
 
 export interface BatchNormParams {
   readonly gamma?: Expr;
@@ -24,19 +25,20 @@ export interface BatchNormParams {
  * `center: false` drops beta, `scale: false` drops gamma (as TF's flags).
  */
 export function batchNormParams(
-  prefix: string,
+  prefix: Prefix,
   shape: number | readonly number[],
   options: { readonly center?: boolean; readonly scale?: boolean; readonly dtype?: DType } = {},
 ): BatchNormParams {
-  arg.string("nn.batchNormParams", prefix, "the prefix");
+  checkPrefix("nn.batchNormParams", prefix);
   arg.options("nn.batchNormParams", options);
   const { center = true, scale = true, dtype = "float32" } = options;
   const s = typeof shape === "number" ? [shape] : Array.isArray(shape) ? [...shape] : shape;
   checkConcreteShape("nn.batchNormParams", s);
-  const movingMean = createParam(`${prefix}/movingMean`, s, zeros(), dtype);
-  const movingVariance = createParam(`${prefix}/movingVariance`, s, ones(), dtype);
-  const gamma = scale ? createParam(`${prefix}/gamma`, s, ones(), dtype) : undefined;
-  const beta = center ? createParam(`${prefix}/beta`, s, zeros(), dtype) : undefined;
+  const path = prefixOf(prefix);
+  const movingMean = createParam(`${path}/movingMean`, s, zeros(), dtype);
+  const movingVariance = createParam(`${path}/movingVariance`, s, ones(), dtype);
+  const gamma = scale ? createParam(`${path}/gamma`, s, ones(), dtype) : undefined;
+  const beta = center ? createParam(`${path}/beta`, s, zeros(), dtype) : undefined;
   const specs = [gamma?.spec, beta?.spec, movingMean.spec, movingVariance.spec].filter((p): p is ParamSpec => p !== undefined);
   return {
     ...(gamma === undefined ? {} : { gamma: gamma.param }),

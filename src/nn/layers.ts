@@ -6,6 +6,7 @@ import type { Expr } from "../expr.js";
 import { add, gather, matmul } from "../ops.js";
 import { glorotUniform, type Initializer, type ParamSpec, uniform, zeros } from "./init.js";
 import { createParam } from "./params.js";
+import { checkPrefix, type Prefix, prefixOf } from "./scope.js";
 
 /** Parameters of a dense layer: kernel [inputSize, units], bias [units] (absent with `useBias: false`). */
 export interface DenseParams {
@@ -23,14 +24,15 @@ export interface DenseParamsOptions {
   readonly dtype?: DType;
 }
 
-/** Creates `${prefix}/kernel` and `${prefix}/bias`. */
-export function denseParams(prefix: string, inputSize: number, units: number, options: DenseParamsOptions = {}): DenseParams {
-  arg.string("nn.denseParams", prefix, "the prefix");
+/** Creates `${prefix}/kernel` and `${prefix}/bias` (prefix: a string or a scope). */
+export function denseParams(prefix: Prefix, inputSize: number, units: number, options: DenseParamsOptions = {}): DenseParams {
+  checkPrefix("nn.denseParams", prefix);
   arg.options("nn.denseParams", options);
   const { kernelInit = glorotUniform(), biasInit = zeros(), useBias = true, dtype = "float32" } = options;
-  const kernel = createParam(`${prefix}/kernel`, [inputSize, units], kernelInit, dtype);
+  const path = prefixOf(prefix);
+  const kernel = createParam(`${path}/kernel`, [inputSize, units], kernelInit, dtype);
   if (!useBias) return { kernel: kernel.param, specs: [kernel.spec] };
-  const bias = createParam(`${prefix}/bias`, [units], biasInit, dtype);
+  const bias = createParam(`${path}/bias`, [units], biasInit, dtype);
   return { kernel: kernel.param, bias: bias.param, specs: [kernel.spec, bias.spec] };
 }
 
@@ -52,11 +54,12 @@ export interface EmbeddingParamsOptions {
   readonly dtype?: DType;
 }
 
-/** Creates the table `name` [vocabSize, dim]. */
-export function embeddingParams(name: string, vocabSize: number, dim: number, options: EmbeddingParamsOptions = {}): { readonly table: Expr; readonly specs: readonly ParamSpec[] } {
+/** Creates the table `name` [vocabSize, dim] (a scope: the table is named by its path). */
+export function embeddingParams(name: Prefix, vocabSize: number, dim: number, options: EmbeddingParamsOptions = {}): { readonly table: Expr; readonly specs: readonly ParamSpec[] } {
+  checkPrefix("nn.embeddingParams", name);
   arg.options("nn.embeddingParams", options);
   const { init = uniform({ scale: 0.05 }), dtype = "float32" } = options;
-  const table = createParam(name, [vocabSize, dim], init, dtype);
+  const table = createParam(prefixOf(name), [vocabSize, dim], init, dtype);
   return { table: table.param, specs: [table.spec] };
 }
 

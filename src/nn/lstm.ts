@@ -7,6 +7,7 @@ import type { Expr } from "../expr.js";
 import { add, concat, fill, matmul, mul, slice, tanh } from "../ops.js";
 import { glorotUniform, type Initializer, type ParamSpec, zeros } from "./init.js";
 import { createParam } from "./params.js";
+import { checkPrefix, type Prefix, prefixOf } from "./scope.js";
 import type { RNNCell } from "./rnn.js";
 
 /** The state of an LSTM cell (TF's LSTMStateTuple): memory c and output h, both [batch, units]. */
@@ -33,14 +34,14 @@ export interface LSTMParamsOptions {
 }
 
 /** Creates `${prefix}/kernel` [inputSize + units, 4·units] and `${prefix}/bias` [4·units]. */
-export function lstmParams(prefix: string, inputSize: number, units: number, options: LSTMParamsOptions = {}): LSTMParams {
-  arg.string("nn.lstmParams", prefix, "the prefix");
+export function lstmParams(prefix: Prefix, inputSize: number, units: number, options: LSTMParamsOptions = {}): LSTMParams {
+  checkPrefix("nn.lstmParams", prefix);
   arg.number("nn.lstmParams", inputSize, "inputSize", { integer: true, min: 0 });
   arg.number("nn.lstmParams", units, "units", { integer: true, min: 1 });
   arg.options("nn.lstmParams", options);
   const { kernelInit = glorotUniform(), biasInit = zeros(), dtype = "float32" } = options;
-  const kernel = createParam(`${prefix}/kernel`, [inputSize + units, 4 * units], kernelInit, dtype);
-  const bias = createParam(`${prefix}/bias`, [4 * units], biasInit, dtype);
+  const kernel = createParam(`${prefixOf(prefix)}/kernel`, [inputSize + units, 4 * units], kernelInit, dtype);
+  const bias = createParam(`${prefixOf(prefix)}/bias`, [4 * units], biasInit, dtype);
   return { kernel: kernel.param, bias: bias.param, inputSize, units, specs: [kernel.spec, bias.spec] };
 }
 
@@ -48,19 +49,10 @@ export function lstmParams(prefix: string, inputSize: number, units: number, opt
  * Parameters of `layers` stacked LSTM cells named `${prefix}0/...`, `${prefix}1/...`: layer 0 reads
  * inputs of `inputSize`, the others the `units` outputs of the layer below.
  */
-export function lstmStackParams(prefix: string, inputSize: number, units: number, layers: number, options: LSTMParamsOptions = {}): LSTMParams[] {
-  arg.string("nn.lstmStackParams", prefix, "the prefix");
+export function lstmStackParams(prefix: Prefix, inputSize: number, units: number, layers: number, options: LSTMParamsOptions = {}): LSTMParams[] {
+  checkPrefix("nn.lstmStackParams", prefix);
   arg.number("nn.lstmStackParams", layers, "layers", { integer: true, min: 1, max: 4096 });
-  return Array.from({ length: layers }, (_, l) => lstmParams(`${prefix}${l}`, l === 0 ? inputSize : units, units, options));
-}
-
-/** The specs of several layers' parameters, concatenated (for `init.values`). */
-export function specsOf(...groups: readonly { readonly specs: readonly ParamSpec[] }[]): ParamSpec[] {
-  groups.forEach((g, i) => {
-    arg.record("nn.specsOf", g, `group ${i}`);
-    arg.array("nn.specsOf", g.specs, `group ${i}'s specs`);
-  });
-  return groups.flatMap((g) => g.specs);
+  return Array.from({ length: layers }, (_, l) => lstmParams(`${prefixOf(prefix)}${l}`, l === 0 ? inputSize : units, units, options));
 }
 
 /**
