@@ -26,6 +26,9 @@ export interface MultiHeadAttentionParams {
   readonly specs: readonly ParamSpec[];
 }
 
+/** What `multiHeadAttention` reads: the projections and the head layout (specs not needed). */
+export type MultiHeadAttentionWeights = Omit<MultiHeadAttentionParams, "specs">;
+
 export interface MultiHeadAttentionConfig {
   /** The queries' feature size (and, by default, the keys', values' and output's). */
   readonly dim: number;
@@ -90,7 +93,7 @@ const project = (x: Expr, w: Expr, b: Expr | undefined): Expr => (b === undefine
  * heads, headDim] and a transpose to [..., heads, seq, headDim], scaled dot-product attention per
  * head (1/√headDim), the heads merged back and projected by wo: [..., seqQ, outDim].
  */
-export function multiHeadAttention(x: Expr, p: MultiHeadAttentionParams, options: MultiHeadAttentionOptions = {}): Expr {
+export function multiHeadAttention(x: Expr, p: MultiHeadAttentionWeights, options: MultiHeadAttentionOptions = {}): Expr {
   const op = "nn.multiHeadAttention";
   const context = options.context ?? x;
   const { heads, headDim } = p;

@@ -19,6 +19,9 @@ export interface NormParams {
   readonly specs: readonly ParamSpec[];
 }
 
+/** The weights a normalization applies (a `NormParams`, or any record holding them). */
+export type NormWeights = Pick<NormParams, "scale" | "offset">;
+
 export interface NormParamsOptions {
   /** Default true: a learned scale (ones). */
   readonly scale?: boolean;
@@ -66,7 +69,7 @@ function checkEps(eps: number, where: string): number {
 }
 
 /** y·scale + offset, both of the channels' shape [C] (the last axis of y). */
-function scaleAndShift(y: Expr, p: NormParams | undefined, channels: Expr["shape"][number], where: string): Expr {
+function scaleAndShift(y: Expr, p: NormWeights | undefined, channels: Expr["shape"][number], where: string): Expr {
   const check = (e: Expr, role: string): Expr => {
     if (!shapesEqual(e.shape, [channels])) throw new GraphgradError(where, `${role} must be [${String(channels)}] (the last axis of x), got ${formatShape(e.shape)}`);
     return e;
@@ -90,7 +93,7 @@ function standardize(x: Expr, axes: readonly number[], eps: number): Expr {
  * the statistics of each position's channels (the biased variance). Default eps 1e-5 (PyTorch's;
  * Keras uses 1e-3, Flax 1e-6). Without `p`, no scale or offset.
  */
-export function layerNorm(x: Expr, p?: NormParams, options: { readonly eps?: number } = {}): Expr {
+export function layerNorm(x: Expr, p?: NormWeights, options: { readonly eps?: number } = {}): Expr {
   const where = "nn.layerNorm";
   checkFloat(x, where);
   const eps = checkEps(options.eps ?? 1e-5, where);
@@ -101,7 +104,7 @@ export function layerNorm(x: Expr, p?: NormParams, options: { readonly eps?: num
  * RMS normalization (Zhang & Sennrich) over the last axis: y = x/√(mean(x²) + eps)·scale, no
  * centring. Default eps 1e-6.
  */
-export function rmsNorm(x: Expr, p?: NormParams, options: { readonly eps?: number } = {}): Expr {
+export function rmsNorm(x: Expr, p?: NormWeights, options: { readonly eps?: number } = {}): Expr {
   const where = "nn.rmsNorm";
   checkFloat(x, where);
   const eps = checkEps(options.eps ?? 1e-6, where);
@@ -116,7 +119,7 @@ export function rmsNorm(x: Expr, p?: NormParams, options: { readonly eps?: numbe
  * scale and offset. groups = 1 normalizes over all but the batch axis; groups = C is instance
  * normalization. Default eps 1e-5.
  */
-export function groupNorm(x: Expr, p: NormParams | undefined, options: { readonly groups: number; readonly eps?: number }): Expr {
+export function groupNorm(x: Expr, p: NormWeights | undefined, options: { readonly groups: number; readonly eps?: number }): Expr {
   const where = "nn.groupNorm";
   checkFloat(x, where);
   const eps = checkEps(options.eps ?? 1e-5, where);

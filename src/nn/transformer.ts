@@ -7,8 +7,8 @@ import * as random from "../random.js";
 import { dropout, type Training } from "./dropout.js";
 import type { ParamSpec } from "./init.js";
 import { dense, type DenseParams, denseParams } from "./layers.js";
-import { multiHeadAttention, type MultiHeadAttentionParams, multiHeadAttentionParams } from "./multi-head.js";
-import { layerNorm, layerNormParams, type NormParams } from "./normalization.js";
+import { multiHeadAttention, type MultiHeadAttentionParams, multiHeadAttentionParams, type MultiHeadAttentionWeights } from "./multi-head.js";
+import { layerNorm, layerNormParams, type NormParams, type NormWeights } from "./normalization.js";
 import { specsOf } from "./params.js";
 import { type Prefix, prefixOf } from "./scope.js";
 
@@ -20,6 +20,15 @@ export interface TransformerBlockParams {
   readonly mlpIn: DenseParams;
   readonly mlpOut: DenseParams;
   readonly specs: readonly ParamSpec[];
+}
+
+/** What `transformerBlock` reads (specs not needed). */
+export interface TransformerBlockWeights {
+  readonly norm1: NormWeights;
+  readonly attn: MultiHeadAttentionWeights;
+  readonly norm2: NormWeights;
+  readonly mlpIn: { readonly kernel: Expr; readonly bias?: Expr | undefined };
+  readonly mlpOut: { readonly kernel: Expr; readonly bias?: Expr | undefined };
 }
 
 export interface TransformerBlockConfig {
@@ -64,7 +73,7 @@ export interface TransformerBlockOptions {
  *   y = h + dropout(mlpOut(gelu(mlpIn(layerNorm(h)))))
  * The two dropouts draw from `split(key, 2)`.
  */
-export function transformerBlock(x: Expr, p: TransformerBlockParams, options: TransformerBlockOptions = {}): Expr {
+export function transformerBlock(x: Expr, p: TransformerBlockWeights, options: TransformerBlockOptions = {}): Expr {
   const eps = options.eps === undefined ? {} : { eps: options.eps };
   const drop = options.dropout;
   const keys = drop?.key === undefined ? [undefined, undefined] : random.split(drop.key, 2);
