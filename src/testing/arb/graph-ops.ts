@@ -1,5 +1,6 @@
 import type { DType } from "../../../ir/dtype.js";
 import type { OpName } from "../../../ir/ops/attrs.js";
+import { erf } from "../../../ir/ops/erf.js";
 import { broadcastShapes, shapesEqual, type Shape } from "../../../ir/shape.js";
 import { Expr } from "../../expr.js";
 import { add, cos, floor, mul, sin, tanh } from "../../ops.js";
@@ -47,7 +48,7 @@ export type GraphOpTable = { readonly [K in OpName]: OpGenerator | NotGenerated 
 
 const choice = (s: Step, i: number): number => s.p[i % s.p.length] as number;
 
-const UNARY = ["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "floor", "stopGradient", "sin", "cos"] as const;
+const UNARY = ["neg", "exp", "log", "sqrt", "abs", "sign", "tanh", "floor", "stopGradient", "sin", "cos", "erf"] as const;
 const BINARY = ["add", "sub", "mul", "div", "pow", "maximum", "minimum"] as const;
 const COMPARE = ["greater", "less", "equal"] as const;
 type UnaryName = (typeof UNARY)[number];
@@ -83,6 +84,8 @@ function unary(op: UnaryName, x: Bounded, b: Builders): Bounded {
     case "sin":
     case "cos":
       return b.bounded(mk(op, [x.node], NO_ATTRS), -1, 1);
+    case "erf": // increasing
+      return b.bounded(mk("erf", [x.node], NO_ATTRS), erf(lo), erf(hi));
     case "stopGradient":
       return b.bounded(mk("stopGradient", [x.node], NO_ATTRS), lo, hi);
   }
@@ -419,6 +422,7 @@ export const GRAPH_OPS: GraphOpTable = {
   stopGradient: unaryGen("stopGradient"),
   sin: unaryGen("sin"),
   cos: unaryGen("cos"),
+  erf: unaryGen("erf"),
   add: binaryGen("add"),
   sub: binaryGen("sub"),
   mul: binaryGen("mul"),
