@@ -30,6 +30,9 @@ export function relu(x: Expr): Expr {
  * (PyTorch's `approximate="tanh"`, JAX's default).
  */
 export function gelu(x: Expr, options: { readonly approximate?: boolean } = {}): Expr {
+  arg.expr("gelu", x);
+  arg.options("gelu", options);
+  arg.optionalBoolean("gelu", options.approximate, "options.approximate");
   if (options.approximate === true) {
     const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(mul(x, 0.5), add(tanh(inner), 1));
@@ -39,6 +42,7 @@ export function gelu(x: Expr, options: { readonly approximate?: boolean } = {}):
 
 /** SiLU (swish), x·σ(x). */
 export function silu(x: Expr): Expr {
+  arg.expr("silu", x);
   return mul(x, sigmoid(x));
 }
 

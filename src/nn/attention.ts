@@ -1,6 +1,7 @@
 import { GraphgradError } from "../../ir/errors.js";
 import { broadcastShapes, type Dim, formatShape, shapesEqual } from "../../ir/shape.js";
-import { Expr } from "../expr.js";
+import * as arg from "../args.js";
+import type { Expr } from "../expr.js";
 import { div, exp, greater, iota, lessEqual, matmul, max, mul, stopGradient, sub, sum, transpose, where } from "../ops.js";
 
 export interface AttentionOptions {
@@ -34,11 +35,18 @@ function causalMask(seqQ: Dim, seqK: Dim): Expr {
  */
 export function dotProductAttention(q: Expr, k: Expr, v: Expr, options: AttentionOptions = {}): Expr {
   const op = "nn.dotProductAttention";
+  arg.expr(op, q, "q");
+  arg.expr(op, k, "k");
+  arg.expr(op, v, "v");
+  arg.options(op, options);
+  if (options.mask !== undefined) arg.expr(op, options.mask, "options.mask");
+  arg.optionalBoolean(op, options.causal, "options.causal");
+  arg.optionalNumber(op, options.scale, "options.scale");
   for (const [name, e] of [["q", q], ["k", k], ["v", v]] as const) {
-    if (!(e instanceof Expr)) throw new GraphgradError(op, `${name} must be an Expr`);
     if (e.rank < 2) throw new GraphgradError(op, `${name} must be [..., seq, features], got ${formatShape(e.shape)}`);
     if (e.dtype !== "float32" && e.dtype !== "float64") throw new GraphgradError(op, `${name} must be float32 or float64, got ${e.dtype}`);
   }
+  if (k.dtype !== q.dtype || v.dtype !== q.dtype) throw new GraphgradError(op, `q, k and v must have one dtype, got ${q.dtype}, ${k.dtype} and ${v.dtype}`);
   const d = q.shape[q.rank - 1];
   if (!shapesEqual([k.shape[k.rank - 1] as Dim], [d as Dim])) {
     throw new GraphgradError(op, `q and k must have the same feature size: q ${formatShape(q.shape)}, k ${formatShape(k.shape)}`);
@@ -48,7 +56,6 @@ export function dotProductAttention(q: Expr, k: Expr, v: Expr, options: Attentio
   }
   const scale = options.scale ?? (typeof d === "number" ? 1 / Math.sqrt(d) : undefined);
   if (scale === undefined) throw new GraphgradError(op, `the feature size of q ${formatShape(q.shape)} is symbolic: pass { scale }`);
-  if (!Number.isFinite(scale)) throw new GraphgradError(op, `scale must be finite, got ${scale}`);
 
   const scores = mul(matmul(q, swapLast(k)), scale); // [..., seqQ, seqK]
   const seqQ = scores.shape[scores.rank - 2] as Dim;
@@ -56,7 +63,7 @@ export function dotProductAttention(q: Expr, k: Expr, v: Expr, options: Attentio
   let allowed: Expr | undefined;
   if (options.mask !== undefined) {
     const m = options.mask;
-    if (!(m instanceof Expr) || m.dtype !== "bool") throw new GraphgradError(op, `mask must be a bool Expr, got ${m instanceof Expr ? m.dtype : typeof m}`);
+    if (m.dtype !== "bool") throw new GraphgradError(op, `mask must be bool, got ${m.dtype}`);
     const b = broadcastShapes([m.shape, scores.shape]);
     if (b._tag === "Left" || !shapesEqual(b.right, scores.shape)) {
       throw new GraphgradError(op, `mask ${formatShape(m.shape)} does not broadcast to the scores [..., seqQ, seqK] = ${formatShape(scores.shape)}`);

@@ -1,13 +1,14 @@
 import type { DType } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { formatShape } from "../../ir/shape.js";
+import * as arg from "../args.js";
 import { sigmoid } from "../composites.js";
 import type { Expr } from "../expr.js";
 import { add, concat, fill, matmul, mul, slice, sub, tanh } from "../ops.js";
 import { constant, glorotUniform, type Initializer, type ParamSpec, zeros } from "./init.js";
 import { createParam } from "./params.js";
 import type { RNNCell } from "./rnn.js";
-import { type Prefix, prefixOf } from "./scope.js";
+import { checkPrefix, type Prefix, prefixOf } from "./scope.js";
 
 /**
  * TF 1's GRUCell (`tf.compat.v1.nn.rnn_cell.GRUCell`, Cho et al. 2014), variable for variable:
@@ -37,9 +38,10 @@ export interface GRUParamsOptions {
 
 /** Creates `${prefix}/gates/kernel`, `${prefix}/gates/bias`, `${prefix}/candidate/kernel` and `${prefix}/candidate/bias` (TF's names). */
 export function gruParams(prefix: Prefix, inputSize: number, units: number, options: GRUParamsOptions = {}): GRUParams {
-  for (const [name, v] of [["inputSize", inputSize], ["units", units]] as const) {
-    if (!(Number.isInteger(v) && v >= 1)) throw new GraphgradError("nn.gruParams", `${name} must be a positive integer, got ${v}`);
-  }
+  checkPrefix("nn.gruParams", prefix);
+  arg.number("nn.gruParams", inputSize, "inputSize", { integer: true, min: 1 });
+  arg.number("nn.gruParams", units, "units", { integer: true, min: 1 });
+  arg.options("nn.gruParams", options);
   const { kernelInit = glorotUniform(), gateBiasInit = constant(1), candidateBiasInit = zeros(), dtype = "float32" } = options;
   const path = prefixOf(prefix);
   const gk = createParam(`${path}/gates/kernel`, [inputSize + units, 2 * units], kernelInit, dtype);
@@ -52,6 +54,8 @@ export function gruParams(prefix: Prefix, inputSize: number, units: number, opti
 type GRUWeights = Pick<GRUParams, "gateKernel" | "gateBias" | "candidateKernel" | "candidateBias">;
 
 function unitsOf(p: GRUWeights): { readonly units: number; readonly inputSize: number } {
+  arg.record("nn.gru", p, "the parameters");
+  for (const name of ["gateKernel", "gateBias", "candidateKernel", "candidateBias"] as const) arg.expr("nn.gru", p[name], name);
   const [rows, cols] = p.candidateKernel.shape;
   const ok =
     p.candidateKernel.rank === 2 && typeof rows === "number" && typeof cols === "number" && rows > cols &&
@@ -75,10 +79,13 @@ function unitsOf(p: GRUWeights): { readonly units: number; readonly inputSize: n
  * and the output is h'.
  */
 export function gruStep(x: Expr, h: Expr, p: GRUWeights): readonly [Expr, Expr] {
+  arg.expr("nn.gru", x, "the input");
+  arg.expr("nn.gru", h, "the state");
   const { units, inputSize } = unitsOf(p);
   if (x.rank !== 2 || x.shape[1] !== inputSize) {
     throw new GraphgradError("nn.gru", `the input must be [batch, ${inputSize}] for gates/kernel ${formatShape(p.gateKernel.shape)}, got ${formatShape(x.shape)}`);
   }
+  if (h.rank !== 2 || h.shape[1] !== units) throw new GraphgradError("nn.gru", `the state must be [batch, ${units}], got ${formatShape(h.shape)}`);
   const gates = sigmoid(add(matmul(concat([x, h], 1), p.gateKernel), p.gateBias));
   const r = slice(gates, [0, 0], [-1, units]);
   const u = slice(gates, [0, units], [-1, units]);

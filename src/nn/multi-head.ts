@@ -1,12 +1,13 @@
 import type { DType } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { broadcastShapes, type Dim, formatShape, shapesEqual } from "../../ir/shape.js";
-import { Expr } from "../expr.js";
+import * as arg from "../args.js";
+import type { Expr } from "../expr.js";
 import { add, expandDims, matmul, reshape, transpose } from "../ops.js";
 import { dotProductAttention } from "./attention.js";
 import { glorotUniform, type Initializer, type ParamSpec, zeros } from "./init.js";
 import { createParam } from "./params.js";
-import { type Prefix, prefixOf } from "./scope.js";
+import { checkPrefix, type Prefix, prefixOf } from "./scope.js";
 
 /**
  * Multi-head attention's parameters: projections wq [dim, heads·headDim], wk and wv
@@ -48,13 +49,19 @@ export interface MultiHeadAttentionConfig {
 
 /** Creates `${prefix}/wq`, `${prefix}/bq`, ... `${prefix}/wo`, `${prefix}/bo` (prefix: a string or a scope). */
 export function multiHeadAttentionParams(prefix: Prefix, config: MultiHeadAttentionConfig): MultiHeadAttentionParams {
+  const where = "nn.multiHeadAttentionParams";
+  checkPrefix(where, prefix);
+  arg.record(where, config, "the config ({ dim, heads })");
   const { dim, heads, kvDim = dim, outDim = dim, useBias = true, kernelInit = glorotUniform(), dtype = "float32" } = config;
+  const size = { integer: true, min: 1 } as const;
+  arg.number(where, dim, "config.dim", size);
+  arg.number(where, heads, "config.heads", size);
+  arg.optionalNumber(where, config.headDim, "config.headDim", size);
+  arg.number(where, kvDim, "config.kvDim", size);
+  arg.number(where, outDim, "config.outDim", size);
+  arg.boolean(where, useBias, "config.useBias");
   const headDim = config.headDim ?? dim / heads;
-  for (const [name, v] of [["dim", dim], ["heads", heads], ["headDim", headDim], ["kvDim", kvDim], ["outDim", outDim]] as const) {
-    if (!(Number.isInteger(v) && v >= 1)) {
-      throw new GraphgradError("nn.multiHeadAttentionParams", `${name} must be a positive integer, got ${v}${name === "headDim" && config.headDim === undefined ? ` (dim ${dim} / heads ${heads}: pass headDim)` : ""}`);
-    }
-  }
+  if (!Number.isInteger(headDim)) throw new GraphgradError(where, `dim ${dim} is not a multiple of heads ${heads}: pass config.headDim`);
   const path = prefixOf(prefix);
   const inner = heads * headDim;
   const w = (name: string, rows: number, cols: number) => createParam(`${path}/${name}`, [rows, cols], kernelInit, dtype);
@@ -95,12 +102,35 @@ const project = (x: Expr, w: Expr, b: Expr | undefined): Expr => (b === undefine
  */
 export function multiHeadAttention(x: Expr, p: MultiHeadAttentionWeights, options: MultiHeadAttentionOptions = {}): Expr {
   const op = "nn.multiHeadAttention";
+  arg.expr(op, x, "x");
+  arg.record(op, p, "the weights");
+  for (const name of ["wq", "wk", "wv", "wo"] as const) arg.expr(op, p[name], `the weights' ${name}`);
+  for (const name of ["bq", "bk", "bv", "bo"] as const) if (p[name] !== undefined) arg.expr(op, p[name], `the weights' ${name}`);
+  arg.number(op, p.heads, "the weights' heads", { integer: true, min: 1 });
+  arg.number(op, p.headDim, "the weights' headDim", { integer: true, min: 1 });
+  arg.options(op, options);
+  if (options.context !== undefined) arg.expr(op, options.context, "options.context");
+  if (options.mask !== undefined) arg.expr(op, options.mask, "options.mask");
+  arg.optionalBoolean(op, options.causal, "options.causal");
   const context = options.context ?? x;
   const { heads, headDim } = p;
-  for (const [name, e, w] of [["x", x, p.wq], ["context", context, p.wk]] as const) {
-    if (!(e instanceof Expr) || e.rank < 2) throw new GraphgradError(op, `${name} must be an Expr [..., seq, features], got ${e instanceof Expr ? formatShape(e.shape) : typeof e}`);
-    if (!shapesEqual([e.shape[e.rank - 1] as Dim], [w.shape[0] as Dim])) {
-      throw new GraphgradError(op, `${name} ${formatShape(e.shape)} has ${String(e.shape[e.rank - 1])} features, its projection ${formatShape(w.shape)} takes ${String(w.shape[0])}`);
+  for (const [name, e] of [["x", x], ["context", context]] as const) {
+    if (e.rank < 2) throw new GraphgradError(op, `${name} must be [..., seq, features], got ${formatShape(e.shape)}`);
+  }
+  const inner = heads * headDim;
+  const projections = [
+    ["wq", p.wq, x.shape[x.rank - 1] as Dim, inner],
+    ["wk", p.wk, context.shape[context.rank - 1] as Dim, inner],
+    ["wv", p.wv, context.shape[context.rank - 1] as Dim, inner],
+    ["wo", p.wo, inner, undefined],
+  ] as const;
+  for (const [name, w, rows, cols] of projections) {
+    if (w.rank !== 2 || !shapesEqual([w.shape[0] as Dim], [rows]) || (cols !== undefined && w.shape[1] !== cols)) {
+      throw new GraphgradError(op, `${name} must be [${String(rows)}, ${cols ?? "outDim"}] (the features it projects; heads ${heads} · headDim ${headDim} = ${inner}), got ${formatShape(w.shape)}`);
+    }
+    const bias = p[`b${name.slice(1)}` as "bq" | "bk" | "bv" | "bo"];
+    if (bias !== undefined && !shapesEqual(bias.shape, [w.shape[1] as Dim])) {
+      throw new GraphgradError(op, `b${name.slice(1)} must be [${String(w.shape[1])}] (the columns of ${name}), got ${formatShape(bias.shape)}`);
     }
   }
   // [..., seq, heads·headDim] → [..., heads, seq, headDim]
@@ -114,7 +144,6 @@ export function multiHeadAttention(x: Expr, p: MultiHeadAttentionWeights, option
   const v = split(project(context, p.wv, p.bv));
   let mask = options.mask;
   if (mask !== undefined) {
-    if (!(mask instanceof Expr)) throw new GraphgradError(op, "mask must be a bool Expr");
     const target = [...x.shape.slice(0, -1), context.shape[context.rank - 2] as Dim];
     const b = broadcastShapes([mask.shape, target]);
     if (b._tag === "Left" || !shapesEqual(b.right, target)) {

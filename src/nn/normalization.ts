@@ -1,12 +1,13 @@
 import type { DType } from "../../ir/dtype.js";
 import { GraphgradError } from "../../ir/errors.js";
 import { formatShape, shapesEqual } from "../../ir/shape.js";
+import * as arg from "../args.js";
 import { square } from "../composites.js";
 import type { Expr } from "../expr.js";
 import { add, div, mean, mul, reshape, sqrt, sub } from "../ops.js";
 import { ones, type ParamSpec, zeros } from "./init.js";
 import { createParam } from "./params.js";
-import { type Prefix, prefixOf } from "./scope.js";
+import { checkPrefix, type Prefix, prefixOf } from "./scope.js";
 
 /**
  * Normalization layers that normalize each example on its own (no batch statistics, nothing to
@@ -31,8 +32,13 @@ export interface NormParamsOptions {
 }
 
 function normParams(prefix: Prefix, channels: number, options: NormParamsOptions, offsetByDefault: boolean, where: string): NormParams {
-  if (!(Number.isInteger(channels) && channels >= 1)) throw new GraphgradError(where, `channels must be a positive integer, got ${channels}`);
+  checkPrefix(where, prefix);
+  arg.number(where, channels, "channels", { integer: true, min: 1 });
+  arg.options(where, options);
   const { scale = true, offset = offsetByDefault, dtype = "float32" } = options;
+  arg.boolean(where, scale, "options.scale");
+  arg.boolean(where, offset, "options.offset");
+  arg.dtype(where, dtype, "options.dtype");
   const path = prefixOf(prefix);
   const s = scale ? createParam(`${path}/scale`, [channels], ones(), dtype) : undefined;
   const o = offset ? createParam(`${path}/offset`, [channels], zeros(), dtype) : undefined;
@@ -58,13 +64,26 @@ export function groupNormParams(prefix: Prefix, channels: number, options: NormP
   return normParams(prefix, channels, options, true, "nn.groupNormParams");
 }
 
+/** Checks the arguments every normalization takes: x (float, rank >= 1), the weights (optional) and the options. */
+function checkArgs(where: string, x: unknown, p: unknown, options: unknown): asserts x is Expr {
+  arg.expr(where, x, "x");
+  if (p !== undefined) {
+    arg.record(where, p, "the weights");
+    const { scale, offset } = p as Readonly<Record<string, unknown>>;
+    if (scale !== undefined) arg.expr(where, scale, "the weights' scale");
+    if (offset !== undefined) arg.expr(where, offset, "the weights' offset");
+  }
+  arg.options(where, options);
+  checkFloat(x, where);
+}
+
 function checkFloat(x: Expr, where: string): void {
   if (x.dtype !== "float32" && x.dtype !== "float64") throw new GraphgradError(where, `x must be float32 or float64, got ${x.dtype}`);
   if (x.rank < 1) throw new GraphgradError(where, `x needs a channel axis (the last), got a scalar`);
 }
 
-function checkEps(eps: number, where: string): number {
-  if (!(eps >= 0 && Number.isFinite(eps))) throw new GraphgradError(where, `eps must be a finite number >= 0, got ${eps}`);
+function checkEps(eps: unknown, where: string): number {
+  arg.number(where, eps, "eps", { min: 0 });
   return eps;
 }
 
@@ -95,7 +114,7 @@ function standardize(x: Expr, axes: readonly number[], eps: number): Expr {
  */
 export function layerNorm(x: Expr, p?: NormWeights, options: { readonly eps?: number } = {}): Expr {
   const where = "nn.layerNorm";
-  checkFloat(x, where);
+  checkArgs(where, x, p, options);
   const eps = checkEps(options.eps ?? 1e-5, where);
   return scaleAndShift(standardize(x, [x.rank - 1], eps), p, x.shape[x.rank - 1] as Expr["shape"][number], where);
 }
@@ -106,7 +125,7 @@ export function layerNorm(x: Expr, p?: NormWeights, options: { readonly eps?: nu
  */
 export function rmsNorm(x: Expr, p?: NormWeights, options: { readonly eps?: number } = {}): Expr {
   const where = "nn.rmsNorm";
-  checkFloat(x, where);
+  checkArgs(where, x, p, options);
   const eps = checkEps(options.eps ?? 1e-6, where);
   const y = div(x, sqrt(add(mean(square(x), -1, true), eps)));
   return scaleAndShift(y, p, x.shape[x.rank - 1] as Expr["shape"][number], where);
@@ -121,9 +140,11 @@ export function rmsNorm(x: Expr, p?: NormWeights, options: { readonly eps?: numb
  */
 export function groupNorm(x: Expr, p: NormWeights | undefined, options: { readonly groups: number; readonly eps?: number }): Expr {
   const where = "nn.groupNorm";
-  checkFloat(x, where);
+  checkArgs(where, x, p, options);
+  arg.record(where, options, "the options ({ groups })");
   const eps = checkEps(options.eps ?? 1e-5, where);
   const { groups } = options;
+  arg.number(where, groups, "options.groups", { integer: true, min: 1 });
   const channels = x.shape[x.rank - 1];
   if (x.rank < 2) throw new GraphgradError(where, `x must be [batch, ..., channels], got ${formatShape(x.shape)}`);
   if (typeof channels !== "number") throw new GraphgradError(where, `the channel axis of ${formatShape(x.shape)} must have a known size`);

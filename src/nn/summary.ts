@@ -5,8 +5,12 @@ import { graphInputs } from "../../ir/graph.js";
 import { DEFAULT_PASSES, runPasses } from "../../ir/passes/optimize.js";
 import { type Dim, formatShape } from "../../ir/shape.js";
 import { Tensor } from "../../ir/tensor.js";
+import * as arg from "../args.js";
 import { graph } from "../compile.js";
 import { Expr } from "../expr.js";
+
+/** The largest input `summary` fills with zeros to run the graph once (2^30 elements). */
+const MAX_FEED_ELEMENTS = 2 ** 30;
 
 const BYTES: Readonly<Record<DType, number>> = { bool: 1, int32: 4, float32: 4, float64: 8 };
 
@@ -56,6 +60,14 @@ const count = (n: number): string => n.toLocaleString("en-US");
  * by default), read from the executable's `stats()`.
  */
 export async function summary(outputs: Expr | Readonly<Record<string, Expr>>, options: SummaryOptions = {}): Promise<ModelSummary> {
+  const where = "nn.summary";
+  if (!(outputs instanceof Expr)) arg.exprRecord(where, outputs, "the outputs (an Expr or a record of Exprs)");
+  arg.options(where, options);
+  if (options.dims !== undefined) {
+    arg.record(where, options.dims, "options.dims");
+    for (const [d, v] of Object.entries(options.dims)) arg.number(where, v, `options.dims['${d}']`, { integer: true, min: 0 });
+  }
+  arg.optionalBoolean(where, options.print, "options.print");
   const named = outputs instanceof Expr ? { output: outputs } : outputs;
   const optimized = orThrow(runPasses(graph(named), DEFAULT_PASSES));
   const sources = graphInputs(optimized);
@@ -77,13 +89,14 @@ export async function summary(outputs: Expr | Readonly<Record<string, Expr>>, op
   const sizeOf = (d: Dim): number => {
     if (typeof d === "number") return d;
     const v = options.dims?.[d] ?? 1;
-    if (!(Number.isInteger(v) && v >= 0)) throw new GraphgradError("nn.summary", `dims['${d}'] must be a non-negative integer, got ${v}`);
     dims[d] = v;
     return v;
   };
   const feeds = new Map(sources.map((n) => {
     const shape = n.shape.map(sizeOf);
-    return [n.attrs.name, new Tensor(n.dtype, shape, allocate(n.dtype, shape.reduce((a, b) => a * b, 1)))] as const;
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (size > MAX_FEED_ELEMENTS) throw new GraphgradError("nn.summary", `the input '${n.attrs.name}' ${formatShape(n.shape)} would have ${size} elements with these dims: more than ${MAX_FEED_ELEMENTS}`);
+    return [n.attrs.name, new Tensor(n.dtype, shape, allocate(n.dtype, size))] as const;
   }));
   const exe = (await wasm({ threads: 1 }).compile(optimized)) as WasmExecutable;
   await exe.run(feeds);

@@ -1,5 +1,5 @@
 import type { DType } from "../../ir/dtype.js";
-import { GraphgradError } from "../../ir/errors.js";
+import * as arg from "../args.js";
 import { gelu } from "../composites.js";
 import type { Expr } from "../expr.js";
 import { add } from "../ops.js";
@@ -10,7 +10,7 @@ import { dense, type DenseParams, denseParams } from "./layers.js";
 import { multiHeadAttention, type MultiHeadAttentionParams, multiHeadAttentionParams, type MultiHeadAttentionWeights } from "./multi-head.js";
 import { layerNorm, layerNormParams, type NormParams, type NormWeights } from "./normalization.js";
 import { specsOf } from "./params.js";
-import { type Prefix, prefixOf } from "./scope.js";
+import { checkPrefix, type Prefix, prefixOf } from "./scope.js";
 
 /** A pre-norm Transformer block's parameters: norm1, attn, norm2, and the MLP's two dense layers. */
 export interface TransformerBlockParams {
@@ -44,8 +44,12 @@ export interface TransformerBlockConfig {
  * `${prefix}/norm2/{scale,offset}`, `${prefix}/mlp/in/{kernel,bias}` and `${prefix}/mlp/out/{kernel,bias}`.
  */
 export function transformerBlockParams(prefix: Prefix, config: TransformerBlockConfig): TransformerBlockParams {
+  const where = "nn.transformerBlockParams";
+  checkPrefix(where, prefix);
+  arg.record(where, config, "the config ({ dim, heads })");
+  arg.number(where, config.dim, "config.dim", { integer: true, min: 1 });
   const { dim, heads, mlpDim = 4 * dim, dtype = "float32" } = config;
-  if (!(Number.isInteger(mlpDim) && mlpDim >= 1)) throw new GraphgradError("nn.transformerBlockParams", `mlpDim must be a positive integer, got ${mlpDim}`);
+  arg.number(where, mlpDim, "config.mlpDim", { integer: true, min: 1 });
   const path = prefixOf(prefix);
   const norm1 = layerNormParams(`${path}/norm1`, dim, { dtype });
   const attn = multiHeadAttentionParams(`${path}/attn`, { dim, heads, dtype });
@@ -74,6 +78,16 @@ export interface TransformerBlockOptions {
  * The two dropouts draw from `split(key, 2)`.
  */
 export function transformerBlock(x: Expr, p: TransformerBlockWeights, options: TransformerBlockOptions = {}): Expr {
+  const where = "nn.transformerBlock";
+  arg.expr(where, x, "x");
+  arg.record(where, p, "the weights");
+  for (const part of ["norm1", "attn", "norm2", "mlpIn", "mlpOut"] as const) arg.record(where, p[part], `the weights' ${part}`);
+  arg.options(where, options);
+  arg.optionalBoolean(where, options.approximateGelu, "options.approximateGelu");
+  if (options.dropout !== undefined) {
+    arg.record(where, options.dropout, "options.dropout");
+    if (options.dropout.key !== undefined) arg.expr(where, options.dropout.key, "options.dropout.key");
+  }
   const eps = options.eps === undefined ? {} : { eps: options.eps };
   const drop = options.dropout;
   const keys = drop?.key === undefined ? [undefined, undefined] : random.split(drop.key, 2);
