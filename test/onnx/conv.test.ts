@@ -41,6 +41,28 @@ describe("ONNX export of conv", () => {
     );
   });
 
+  it("image batch axes of symbolic size (merged by a product read at run time), with input dilation and negative padding, float32 and float64, at several sizes (0 included) from one file", async () => {
+    const attrs = { strides: [2, 1], lo: [1, -1], hi: [0, 2], lhsDilation: [2, 1], rhsDilation: [1, 2], groups: 2 };
+    for (const dtype of ["float32", "float64"] as const) {
+      const x = gg.input("x", ["b", "n", 3, 4, 4], dtype);
+      const w = gg.input("w", [2, 2, 2, 6], dtype);
+      const y = prim("conv", [x, w], attrs);
+      const dy = gg.input("dy", y.shape, dtype);
+      // (The kernel's gradient is a convolution batched over the image's symbolic axes: refused, see below.)
+      const [gx] = gg.grad(gg.sum(gg.mul(y, dy)), [x]);
+      const outputs = { y, gx: gx as gg.Expr };
+      const bytes = gg.onnx.export(outputs);
+      const session = dtype === "float64" ? await ortSessionFloat64(bytes) : await ortSession(bytes);
+      for (const [b, n] of [[2, 3], [1, 1], [3, 0]] as const) {
+        const yShape = [b, n, ...(y.shape.slice(2) as number[])];
+        const feeds = { x: tensor([b, n, 3, 4, 4], b + n, dtype), w: tensor([2, 2, 2, 6], 2, dtype), dy: tensor(yShape, 3, dtype) };
+        const want = await gg.evaluate(outputs, feeds);
+        const got = await runOrt(session, Object.fromEntries(session.inputNames.map((k) => [k, feeds[k as keyof typeof feeds]])));
+        expectOutputsClose(got, want, dtype === "float64" ? 1e-12 : 1e-5, 1);
+      }
+    }
+  });
+
   it("a small CNN (conv, ReLU, max and average pooling, dense) over a symbolic batch, at two batch sizes from one file", async () => {
     const x = gg.input("x", [null, 9, 8, 2]);
     const k1 = gg.input("k1", [3, 3, 2, 4]);

@@ -20,6 +20,26 @@ import type { OnnxRule } from "./rule.js";
 
 const range = (from: number, count: number): number[] => Array.from({ length: count }, (_, i) => from + i);
 
+/**
+ * The image batch N as an int64[1] tensor: a constant where known, else (a symbol, or
+ * UNKNOWN_BATCH where batch axes were merged) read at run time from `value`, whose first axis it is.
+ */
+function batchSize(cx: OnnxContext, n: Dim, value: string): string {
+  return typeof n === "number" && n >= 0 ? cx.int64s([n]) : cx.op("Shape", [value], [intAttr("start", 0), intAttr("end", 1)]);
+}
+
+/**
+ * `value` reshaped to `before`, the sizes in the int64 tensor `sizes`, then `after`. Every size is
+ * given: no -1, which Reshape cannot infer where another size is 0 (allowzero: a 0 is a size).
+ */
+function reshapeTo(cx: OnnxContext, value: string, before: readonly number[], sizes: string, after: readonly number[]): string {
+  const parts = [...(before.length > 0 ? [cx.int64s(before)] : []), sizes, ...(after.length > 0 ? [cx.int64s(after)] : [])];
+  return cx.op("Reshape", [value, cx.op("Concat", parts, [intAttr("axis", 0)])], [intAttr("allowzero", 1)]);
+}
+
+/** The size of merged batch axes not all known: `batchSize` reads it at run time. */
+const UNKNOWN_BATCH = -1;
+
 /** x [N, ...S, C] with lhs − 1 zeros between the elements of spatial axis i: [N, ..., (S−1)·lhs + 1, ..., C]. */
 function dilateAxis(cx: OnnxContext, x: string, shape: Dim[], i: number, lhs: number): { value: string; shape: Dim[] } {
   const axis = 1 + i;
@@ -28,8 +48,8 @@ function dilateAxis(cx: OnnxContext, x: string, shape: Dim[], i: number, lhs: nu
   const pads = new Array<number>(2 * (shape.length + 1)).fill(0);
   pads[shape.length + 1 + axis + 1] = lhs - 1;
   const padded = cx.op("Pad", [spread, cx.int64s(pads)]);
-  const merged = shape.map((d, k) => (k === axis ? size * lhs : d));
-  const flat = cx.op("Reshape", [padded, cx.shape(merged)]);
+  const merged = shape.slice(1).map((d, k) => (k + 1 === axis ? size * lhs : (d as number)));
+  const flat = reshapeTo(cx, padded, [], batchSize(cx, shape[0] as Dim, padded), merged);
   const dilated = dilatedSize(size, lhs);
   return { value: cx.op("Slice", [flat, cx.int64s([0]), cx.int64s([dilated]), cx.int64s([axis])]), shape: shape.map((d, k) => (k === axis ? dilated : d)) };
 }
@@ -37,9 +57,11 @@ function dilateAxis(cx: OnnxContext, x: string, shape: Dim[], i: number, lhs: nu
 /**
  * The convolution as a MatMul of patches (ONNX Runtime has no float64 Conv): the padded image read
  * at each tap by a strided Slice, the taps stacked, each group's patches [..., taps·C/G] times its
- * kernel matrix [taps·C/G, O/G] (MatMul broadcasting over the groups).
+ * kernel matrix [taps·C/G, O/G]: a MatMul of [G, N·T, taps·C/G] by [G, taps·C/G, O/G]. (The
+ * groups lead and the other batch axes are merged: ONNX Runtime's MatMul does not broadcast an
+ * axis of size 1 against one of size 0.)
  */
-function patchesTimesKernel(cx: OnnxContext, x: string, shape: readonly Dim[], w: string, window: readonly number[], o: Dim, a: ConvAttrs, pads: readonly number[], out: readonly number[]): string {
+function patchesTimesKernel(cx: OnnxContext, x: string, shape: readonly Dim[], w: string, window: readonly number[], o: number, a: ConvAttrs, pads: readonly number[], out: readonly number[]): string {
   const d = window.length;
   const padded = pads.every((p) => p === 0) ? x : cx.op("Pad", [x, cx.int64s([0, ...pads.slice(0, d), 0, 0, ...pads.slice(d), 0])]);
   const taps: string[] = [];
@@ -56,22 +78,26 @@ function patchesTimesKernel(cx: OnnxContext, x: string, shape: readonly Dim[], w
   tapsOf([]);
   const stacked = taps.length === 1 ? (taps[0] as string) : cx.op("Concat", taps, [intAttr("axis", d + 1)]); // [N, T, taps, C]
   const [count, G] = [taps.length, a.groups];
-  const c = shape[d + 1] as Dim;
-  const cg = typeof c === "number" ? c / G : c;
-  const n = shape[0] as Dim;
-  // [N, T, taps, G, Cg] -> [N, T, G, taps, Cg] -> [N, T, G, 1, taps·Cg]
-  const split = cx.op("Reshape", [stacked, cx.shape([n, ...out, count, G, cg])]);
-  const grouped = cx.op("Transpose", [split], [intsAttr("perm", [...range(0, d + 1), d + 2, d + 1, d + 3])]);
-  const rows = cx.op("Reshape", [grouped, cx.shape([n, ...out, G, 1, -1])]);
+  const cg = (shape[d + 1] as number) / G; // channels are known (the conv primitive's rule)
+  const og = o / G;
+  const positions = out.reduce((p, q) => p * q, 1);
+  const n = batchSize(cx, shape[0] as Dim, x);
+  const rowCount = typeof shape[0] === "number" && shape[0] >= 0 ? cx.int64s([shape[0] * positions]) : cx.op("Mul", [n, cx.int64s([positions])]);
+  // [N, T, taps, C] -> [N, T, taps, G, Cg] -> [G, N, T, taps, Cg] -> [G, N·T, taps·Cg]
+  const split = reshapeTo(cx, stacked, [], n, [...out, count, G, cg]);
+  const grouped = cx.op("Transpose", [split], [intsAttr("perm", [d + 2, ...range(0, d + 2), d + 3])]);
+  const rows = reshapeTo(cx, grouped, [G], rowCount, [count * cg]);
   // w [K, Cg, O] -> [taps, Cg, G, Og] -> [G, taps, Cg, Og] -> [G, taps·Cg, Og]
-  const og = typeof o === "number" ? o / G : o;
-  const kernel = cx.op("Transpose", [cx.op("Reshape", [w, cx.shape([count, cg, G, og])])], [intsAttr("perm", [2, 0, 1, 3])]);
-  const matrix = cx.op("Reshape", [kernel, cx.shape([G, -1, og])]);
-  return cx.op("Reshape", [cx.op("MatMul", [rows, matrix]), cx.shape([n, ...out, o])]);
+  const kernel = cx.op("Transpose", [cx.op("Reshape", [w, cx.int64s([count, cg, G, og])], [intAttr("allowzero", 1)])], [intsAttr("perm", [2, 0, 1, 3])]);
+  const matrix = cx.op("Reshape", [kernel, cx.int64s([G, count * cg, og])], [intAttr("allowzero", 1)]);
+  // [G, N·T, Og] -> [G, N, T, Og] -> [N, T, G, Og] -> [N, T, O]
+  const products = reshapeTo(cx, cx.op("MatMul", [rows, matrix]), [G], n, [...out, og]);
+  const byPosition = cx.op("Transpose", [products], [intsAttr("perm", [...range(1, d + 1), 0, d + 2])]);
+  return reshapeTo(cx, byPosition, [], n, [...out, o]);
 }
 
 /** ONNX Conv of a channels-last image x (of `shape`) and an HWIO kernel w, with graphgrad's attributes. */
-function convNhwc(cx: OnnxContext, xIn: string, shape0: readonly Dim[], w: string, window: readonly number[], a: ConvAttrs, dtype: DType, out: readonly number[], outChannels: Dim): string {
+function convNhwc(cx: OnnxContext, xIn: string, shape0: readonly Dim[], w: string, window: readonly number[], a: ConvAttrs, dtype: DType, out: readonly number[], outChannels: number): string {
   const d = a.strides.length;
   let [x, shape] = [xIn, [...shape0]];
   for (let i = 0; i < d; i++) {
@@ -93,6 +119,19 @@ function convNhwc(cx: OnnxContext, xIn: string, shape0: readonly Dim[], w: strin
   return cx.op("Transpose", [y], [intsAttr("perm", [0, ...range(2, d), 1])]);
 }
 
+/** The product of `dims` where all are known, else UNKNOWN_BATCH. */
+function mergedSize(dims: readonly Dim[]): number {
+  return dims.every((v): v is number => typeof v === "number") ? dims.reduce((p, q) => p * q, 1) : UNKNOWN_BATCH;
+}
+
+/** x's first `axes` axes merged into one (their product read at run time where a size is symbolic), the rest of `shape` after it. */
+function mergeBatchAxes(cx: OnnxContext, x: string, axes: number, shape: readonly Dim[]): string {
+  if (shape[0] !== UNKNOWN_BATCH) return cx.op("Reshape", [x, cx.shape(shape)], [intAttr("allowzero", 1)]);
+  const leading = cx.op("Shape", [x], [intAttr("start", 0), intAttr("end", axes)]);
+  const size = cx.op("ReduceProd", [leading], [intAttr("keepdims", 1)]);
+  return cx.op("Reshape", [x, cx.op("Concat", [size, cx.shape(shape.slice(1))], [intAttr("axis", 0)])], [intAttr("allowzero", 1)]);
+}
+
 export const convRules: { readonly conv: OnnxRule<"conv">; readonly reverse: OnnxRule<"reverse"> } = {
   conv: (n, [xIn, wIn], cx) => {
     const d = n.attrs.strides.length;
@@ -103,9 +142,9 @@ export const convRules: { readonly conv: OnnxRule<"conv">; readonly reverse: Onn
     if (w0.shape.length === d + 2) {
       // The image's batch axes (if any) merged into its batch.
       const xb = x0.shape.length - d - 2;
-      const shape: Dim[] = xb === 0 ? [...x0.shape] : [-1, ...x0.shape.slice(xb + 1)];
-      const x = xb === 0 ? (xIn as string) : cx.op("Reshape", [xIn as string, cx.shape(shape)]);
-      const y = convNhwc(cx, x, shape, wIn as string, w0.shape.slice(0, d) as number[], n.attrs, n.dtype, n.shape.slice(nb + 1, nb + 1 + d) as number[], n.shape[n.shape.length - 1] as Dim);
+      const shape: Dim[] = xb === 0 ? [...x0.shape] : [mergedSize(x0.shape.slice(0, xb + 1)), ...x0.shape.slice(xb + 1)];
+      const x = xb === 0 ? (xIn as string) : mergeBatchAxes(cx, xIn as string, xb + 1, shape);
+      const y = convNhwc(cx, x, shape, wIn as string, w0.shape.slice(0, d) as number[], n.attrs, n.dtype, n.shape.slice(nb + 1, nb + 1 + d) as number[], n.shape[n.shape.length - 1] as number);
       return xb === 0 ? y : cx.op("Reshape", [y, cx.shape(n.shape)], [intAttr("allowzero", 1)]);
     }
     // Kernels with batch axes: B convolutions side by side as B·G groups of one (both operands broadcast to the batch first).
