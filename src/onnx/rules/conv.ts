@@ -153,18 +153,18 @@ export const convRules: { readonly conv: OnnxRule<"conv">; readonly reverse: Onn
     }
     const B = batch.reduce((p, q) => p * q, 1);
     const [xRest, wRest] = [x0.shape.slice(x0.shape.length - d - 2), w0.shape.slice(w0.shape.length - d - 2)];
-    const flat = (v: string, rest: readonly Dim[]): string => cx.op("Reshape", [cx.op("Expand", [v, cx.shape([...batch, ...rest])]), cx.shape([B, ...rest])]);
+    const flat = (v: string, rest: readonly Dim[]): string => cx.op("Reshape", [cx.op("Expand", [v, cx.shape([...batch, ...rest])]), cx.shape([B, ...rest])], [intAttr("allowzero", 1)]);
     // x [B, N, S, C] -> [N, S, B·C]; w [B, K, Cg, O] -> [K, Cg, B·O].
     const xs = cx.op("Transpose", [flat(xIn as string, xRest)], [intsAttr("perm", [1, ...range(2, d), 0, d + 2])]);
     const [c, o] = [xRest[d + 1] as number, wRest[d + 1] as number];
     const xShape: Dim[] = [xRest[0] as Dim, ...xRest.slice(1, d + 1), B * c];
-    const x = cx.op("Reshape", [xs, cx.shape(xShape)]);
+    const x = cx.op("Reshape", [xs, cx.shape(xShape)], [intAttr("allowzero", 1)]);
     const ws = cx.op("Transpose", [flat(wIn as string, wRest)], [intsAttr("perm", [...range(1, d + 1), 0, d + 2])]);
-    const w = cx.op("Reshape", [ws, cx.shape([...wRest.slice(0, d + 1), B * o])]);
+    const w = cx.op("Reshape", [ws, cx.shape([...wRest.slice(0, d + 1), B * o])], [intAttr("allowzero", 1)]);
     const y = convNhwc(cx, x, xShape, w, wRest.slice(0, d) as number[], { ...n.attrs, groups: n.attrs.groups * B }, n.dtype, n.shape.slice(nb + 1, nb + 1 + d) as number[], B * o);
     // [N, T, B·O] -> [N, T, B, O] -> [B, N, T, O] -> [...batch, N, T, O]
     const out = n.shape.slice(nb);
-    const split = cx.op("Reshape", [y, cx.shape([...out.slice(0, d + 1), B, o])]);
+    const split = cx.op("Reshape", [y, cx.shape([...out.slice(0, d + 1), B, o])], [intAttr("allowzero", 1)]);
     const back = cx.op("Transpose", [split], [intsAttr("perm", [d + 1, ...range(0, d + 1), d + 2])]);
     return cx.op("Reshape", [back, cx.shape(n.shape)], [intAttr("allowzero", 1)]);
   },
