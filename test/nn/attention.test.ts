@@ -247,3 +247,105 @@ describe("positions", () => {
     expect(() => gg.nn.positionalEmbedding(table, 4, 5)).toThrow("nn.positionalEmbedding: positions 5 to 8 are outside the table's 8 rows ([8,2])");
   });
 });
+
+describe("pre-norm Transformer block", () => {
+  const [batch, seq, dim, heads, mlpDim] = [2, 3, 4, 2, 6];
+  const p = gg.nn.transformerBlockParams(gg.nn.scope("enc").child("block1"), { dim, heads, mlpDim, dtype: "float64" });
+  /** Every weight non-trivial (not the ones and zeros of the defaults), so that each is checked. */
+  const weights = Object.fromEntries(p.specs.map((s, n) => [s.name, f64(s.shape, Array.from({ length: s.shape.reduce((a, b) => a * b, 1) }, (_, i) => 0.6 * Math.sin(1.3 * i + n) + (s.name.endsWith("scale") ? 1 : 0)))]));
+  const xs = Array.from({ length: batch * seq * dim }, (_, i) => 1.5 * Math.cos(0.9 * i));
+  const x = gg.input("x", [batch, seq, dim], "float64");
+
+  it("creates its parameters under the scope: norm1, attn, norm2, mlp/in, mlp/out", () => {
+    expect(p.specs.map((s) => `${s.name} [${s.shape.join(",")}]`)).toEqual([
+      "enc/block1/norm1/scale [4]", "enc/block1/norm1/offset [4]",
+      "enc/block1/attn/wq [4,4]", "enc/block1/attn/bq [4]", "enc/block1/attn/wk [4,4]", "enc/block1/attn/bk [4]", "enc/block1/attn/wv [4,4]", "enc/block1/attn/bv [4]", "enc/block1/attn/wo [4,4]", "enc/block1/attn/bo [4]",
+      "enc/block1/norm2/scale [4]", "enc/block1/norm2/offset [4]",
+      "enc/block1/mlp/in/kernel [4,6]", "enc/block1/mlp/in/bias [6]", "enc/block1/mlp/out/kernel [6,4]", "enc/block1/mlp/out/bias [4]",
+    ]);
+  });
+
+  it("is h = x + attention(layerNorm(x)), y = h + mlp(layerNorm(h)) (plain loops, float64, causal, GELU's tanh form)", async () => {
+    const r = await gg.evaluate(gg.nn.transformerBlock(x, p, { causal: true, approximateGelu: true }), { x: f64([batch, seq, dim], xs), ...weights });
+    const w = (name: string): number[] => data(weights[`enc/block1/${name}`]);
+    const ln = (m: number[][], prefix: string): number[][] => m.map((row) => {
+      const mean = row.reduce((a, b) => a + b, 0) / row.length;
+      const sd = Math.sqrt(row.reduce((a, b) => a + (b - mean) ** 2, 0) / row.length + 1e-5);
+      return row.map((v, j) => ((v - mean) / sd) * (w(`${prefix}/scale`)[j] as number) + (w(`${prefix}/offset`)[j] as number));
+    });
+    const affine = (m: number[][], kernel: string, bias: string): number[][] => {
+      const [kw, bw] = [w(kernel), w(bias)];
+      return m.map((row) => bw.map((bj, j) => row.reduce((a, v, i) => a + v * (kw[i * bw.length + j] as number), bj)));
+    };
+    const gelu = (z: number): number => 0.5 * z * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (z + 0.044715 * z ** 3)));
+    const plus = (a: number[][], b: number[][]): number[][] => a.map((row, i) => row.map((v, j) => v + ((b[i] as number[])[j] as number)));
+    const hd = dim / heads;
+    const want: number[] = [];
+    for (let n = 0; n < batch; n++) {
+      const xn = rows(xs.slice(n * seq * dim, (n + 1) * seq * dim), dim);
+      const normed = ln(xn, "norm1");
+      const [qp, kp, vp] = [affine(normed, "attn/wq", "attn/bq"), affine(normed, "attn/wk", "attn/bk"), affine(normed, "attn/wv", "attn/bv")];
+      const head = (m: number[][], h: number): number[][] => m.map((row) => row.slice(h * hd, (h + 1) * hd));
+      const perHead = Array.from({ length: heads }, (_, h) => naiveAttention(head(qp, h), head(kp, h), head(vp, h), (i, j) => j <= i, 1 / Math.sqrt(hd)));
+      const merged = Array.from({ length: seq }, (_, i) => perHead.flatMap((ph) => ph[i] as number[]));
+      const h = plus(xn, affine(merged, "attn/wo", "attn/bo"));
+      const hidden = affine(ln(h, "norm2"), "mlp/in/kernel", "mlp/in/bias").map((row) => row.map(gelu));
+      want.push(...plus(h, affine(hidden, "mlp/out/kernel", "mlp/out/bias")).flat());
+    }
+    closeTo(data(r), want, 1e-13);
+  });
+
+  it("causal: changing the last position leaves the outputs at the others bit for bit unchanged", async () => {
+    const y = gg.nn.transformerBlock(x, p, { causal: true });
+    const changed = xs.map((v, i) => (Math.floor(i / dim) % seq === seq - 1 ? v + 3 : v));
+    const [a, b] = [await gg.evaluate(y, { x: f64([batch, seq, dim], xs), ...weights }), await gg.evaluate(y, { x: f64([batch, seq, dim], changed), ...weights })];
+    const earlier = (t: gg.Tensor): number[] => data(t).filter((_, i) => Math.floor(i / dim) % seq !== seq - 1);
+    expect(earlier(b)).toEqual(earlier(a));
+    expect(data(b)).not.toEqual(data(a));
+  });
+
+  it("dropout: none when not training, the same mask for the same key, another for another key", async () => {
+    const withKey = (key: gg.Expr, training = true): gg.Expr => gg.nn.transformerBlock(x, p, { dropout: { rate: 0.5, key, training } });
+    const outputs = { plain: gg.nn.transformerBlock(x, p), off: withKey(gg.random.key(1), false), k1: withKey(gg.random.key(1)), again: withKey(gg.random.key(1)), k2: withKey(gg.random.key(2)) };
+    const r = await gg.evaluate(outputs, { x: f64([batch, seq, dim], xs), ...weights });
+    expect(data(r.off)).toEqual(data(r.plain));
+    expect(data(r.again)).toEqual(data(r.k1));
+    expect(data(r.k1)).not.toEqual(data(r.plain));
+    expect(data(r.k2)).not.toEqual(data(r.k1));
+    expect(() => gg.nn.transformerBlock(x, p, { dropout: { rate: 0.5 } })).toThrow(/^nn\.dropout: .*key/);
+  });
+
+  it("gradients of the input and every weight match finite differences (float64, a padding mask, exact GELU)", async () => {
+    const names = p.specs.map((s) => s.name);
+    const pad = gg.constant([[true, true, false], [true, false, true]], "bool").reshape([batch, 1, seq]);
+    await checkGrad(
+      ([xe, ...ws]) => {
+        const byName = (name: string): gg.Expr => ws[names.indexOf(`enc/block1/${name}`)] as gg.Expr;
+        const attn = { wq: byName("attn/wq"), bq: byName("attn/bq"), wk: byName("attn/wk"), bk: byName("attn/bk"), wv: byName("attn/wv"), bv: byName("attn/bv"), wo: byName("attn/wo"), bo: byName("attn/bo"), heads, headDim: dim / heads };
+        const block = {
+          norm1: { scale: byName("norm1/scale"), offset: byName("norm1/offset") },
+          attn,
+          norm2: { scale: byName("norm2/scale"), offset: byName("norm2/offset") },
+          mlpIn: { kernel: byName("mlp/in/kernel"), bias: byName("mlp/in/bias") },
+          mlpOut: { kernel: byName("mlp/out/kernel"), bias: byName("mlp/out/bias") },
+        };
+        return gg.nn.transformerBlock(xe as gg.Expr, block, { mask: pad });
+      },
+      [{ shape: [batch, seq, dim], values: xs }, ...p.specs.map((s) => ({ shape: s.shape, values: data(weights[s.name]) }))],
+    );
+  });
+
+  it("WASM matches the JS reference (float32): the causal block and the gradients of its weights", async () => {
+    const p32 = gg.nn.transformerBlockParams("tb32", { dim, heads, mlpDim });
+    const x32 = gg.input("x", [batch, seq, dim]);
+    const y = gg.nn.transformerBlock(x32, p32, { causal: true });
+    const grads = gg.grad(gg.sum(gg.square(y)), [p32.attn.wq, p32.norm1.scale as gg.Expr, p32.mlpIn.kernel]);
+    const outputs = { y, gq: grads[0] as gg.Expr, gs: grads[1] as gg.Expr, gm: grads[2] as gg.Expr };
+    const feeds = { x: gg.tensorFrom(Float32Array.from(xs), "float32", [batch, seq, dim]), ...(await gg.init.values(p32.specs, gg.random.key(3))) };
+    const [a, b] = [await gg.evaluate(outputs, feeds), await gg.evaluate(outputs, feeds, { backend: "wasm" })];
+    for (const key of Object.keys(outputs) as (keyof typeof outputs)[]) {
+      const scale = Math.max(...data(a[key]).map(Math.abs));
+      data(b[key]).forEach((v, i) => expect(Math.abs(v - (data(a[key])[i] as number)), `${key}[${i}]`).toBeLessThanOrEqual(1e-5 * (1 + scale)));
+    }
+  });
+});
