@@ -182,6 +182,37 @@ describe("webgpu numerics", () => {
     for (const k of ["d", "m", "s", "n", "ab"]) expect(Array.from((got[k] as Tensor).data), k).toEqual(Array.from((want[k] as Tensor).data));
   });
 
+  it("gg.nn layers (normalizations, both GELUs, SiLU, attention with a fully masked query and causal, a Transformer block and its gradients) are within float32 rounding of the reference", async () => {
+    const t = (shape: number[], f: (i: number) => number): Tensor => new Tensor("float32", shape, Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => f(i)));
+    const x = gg.input("x", [2, 3, 4]);
+    const norm = { scale: gg.input("scale", [4]), offset: gg.input("offset", [4]) };
+    const keep = gg.constant([[true, false, true], [false, false, false], [true, true, true]], "bool");
+    const block = gg.nn.transformerBlockParams("tb", { dim: 4, heads: 2, mlpDim: 6 });
+    const y = gg.nn.transformerBlock(x, block, { causal: true });
+    const [gx, gwq] = gg.grad(gg.sum(gg.square(y)), [x, block.attn.wq]);
+    const outputs = {
+      layerNorm: gg.nn.layerNorm(x, norm),
+      rmsNorm: gg.nn.rmsNorm(x, norm),
+      groupNorm: gg.nn.groupNorm(x, norm, { groups: 2 }),
+      gelu: gg.gelu(gg.mul(x, 3)),
+      geluTanh: gg.gelu(gg.mul(x, 3), { approximate: true }),
+      silu: gg.silu(gg.mul(x, 3)),
+      masked: gg.nn.dotProductAttention(x, x, x, { mask: keep }),
+      causal: gg.nn.dotProductAttention(x, x, x, { causal: true }),
+      y,
+      gx: gx as gg.Expr,
+      gwq: gwq as gg.Expr,
+    };
+    const weights = Object.fromEntries(block.specs.map((s, n) => [s.name, t([...s.shape], (i) => 0.5 * Math.sin(1.3 * i + n) + (s.name.endsWith("scale") ? 1 : 0))]));
+    const [got, want] = await runBoth(outputs, { x: t([2, 3, 4], (i) => 1.5 * Math.cos(0.9 * i)), scale: t([4], (i) => 1 + 0.25 * i), offset: t([4], (i) => 0.1 * i - 0.2), ...weights });
+    for (const k of Object.keys(outputs)) {
+      const [g, w] = [(got[k] as Tensor).data, (want[k] as Tensor).data];
+      const scale = Math.max(...Array.from(w, Math.abs));
+      w.forEach((v, i) => expect(Math.abs((g[i] as number) - v), `${k}[${i}]`).toBeLessThanOrEqual(1e-5 * (1 + scale)));
+    }
+    expect(Array.from((got["masked"] as Tensor).data.slice(4, 8))).toEqual([0, 0, 0, 0]);
+  });
+
   it("random normals over 4096 elements are within the stated ULPs of the reference", async () => {
     const [got, want] = await runBoth({ n: gg.random.normal(gg.random.key(99), [4096]) }, {});
     expectWithin((got["n"] as Tensor).data, (want["n"] as Tensor).data, WEBGPU_ACCURACY.ulps.normal, "normal", (i) => `element ${i}`);
