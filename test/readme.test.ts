@@ -116,7 +116,15 @@ describe("README", () => {
   });
 
   it("the layers example: denseParams' { kernel, bias, specs }, init.values and gg.metrics.accuracy", async () => {
-    await expect(runBlock(block("gg.nn.denseParams"), "layers")).resolves.toEqual(["dense/kernel [4,3] dense/bias [3] accuracy 1"]);
+    await expect(runBlock(block("gg.nn.denseParams(\"dense\", 4, 3)"), "layers")).resolves.toEqual(["dense/kernel [4,3] dense/bias [3] accuracy 1"]);
+  });
+
+  it("the models example: names from scopes through trainStep, nn.summary's totals, a name clash", async () => {
+    await expect(runBlock(block("gg.nn.scope(\"lm\")"), "models")).resolves.toEqual([
+      "lm/block2/attn/wq lm/block2/attn/wk lm/block2/attn/wv lm/block2/attn/wo",
+      "1964 37",
+      "GraphgradError: nn.specsOf: two parameters are named 'lm/embed' (float32[12,8] and float32[12,8]): build each layer under a scope of its own (scope.child(name))",
+    ]);
   });
 
   it("the Expr.of example builds on a loaded graph's output", async () => {
