@@ -1,10 +1,11 @@
 /**
- * The run's settings. FULL is the configuration whose figures the README gives: 10 epochs of the
- * 8,000 training digits in batches of 64 (1,250 steps), Adam at learning rate 0.001, seed 0.
+ * The run's settings. FULL is the configuration whose figures the README gives: 12 epochs of the
+ * 8,000 training digits in batches of 64 (1,500 steps), Adam from learning rate 0.003 (cosine decay), seed 0.
  */
 export interface MnistConfig {
   readonly epochs: number;
   readonly batchSize: number;
+  /** Adam's initial learning rate (it decays to 0 along a half cosine over the run). */
   readonly learningRate: number;
   /** The initial values (`gg.random.key(seed)`) and the shuffles (`fit`'s `shuffle: { seed }`). */
   readonly seed: number;
@@ -14,4 +15,4 @@ export interface MnistConfig {
   readonly testLimit?: number;
 }
 
-export const FULL: MnistConfig = Object.freeze({ epochs: 10, batchSize: 64, learningRate: 0.001, seed: 0 });
+export const FULL: MnistConfig = Object.freeze({ epochs: 12, batchSize: 64, learningRate: 0.003, seed: 0 });

@@ -19,7 +19,7 @@ export const MNIST_USAGE = `usage: npm run mnist -- [options]
 
   --epochs N         epochs (default ${FULL.epochs})
   --batch-size N     examples per step (default ${FULL.batchSize})
-  --lr X             Adam's learning rate (default ${FULL.learningRate})
+  --lr X             Adam's initial learning rate, decayed to 0 along a half cosine (default ${FULL.learningRate})
   --seed N           seed of the initial values and the shuffles (default ${FULL.seed})
   --train-limit N    train on N of the 8,000 training digits (drawn at random)
   --test-limit N     evaluate on N of the 2,000 test digits (drawn at random)
