@@ -5,6 +5,7 @@ import * as gg from "../../src/index.js";
 import { htmlPage, type Section } from "./html.js";
 import { dotDemo } from "./sections/dot.js";
 import { irisDemo } from "./sections/iris.js";
+import { mnistDemo } from "./sections/mnist.js";
 import { ptbDemo } from "./sections/ptb.js";
 import { recipesDemo } from "./sections/recipes.js";
 import { seq2seqDemo } from "./sections/seq2seq.js";
@@ -15,7 +16,7 @@ import type { Demo } from "./types.js";
  * then a report folder with `index.html` (tables and inline SVG plots, the SVGs also written as
  * files beside it).
  */
-export const DEMOS: readonly Demo[] = [recipesDemo, irisDemo, dotDemo, ptbDemo(), seq2seqDemo];
+export const DEMOS: readonly Demo[] = [recipesDemo, irisDemo, dotDemo, ptbDemo(), seq2seqDemo, mnistDemo];
 
 export interface ReportOptions {
   /** Small configurations of every demo (seconds in all), for tests. */

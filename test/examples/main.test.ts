@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { figure, htmlPage, inlineSvg, table } from "../../examples/reporting/html.js";
 import { DEMOS, type ReportResult, runReport } from "../../examples/reporting/run.js";
+import { QUICK as MNIST_QUICK } from "../../examples/reporting/sections/mnist.js";
 import { QUICK as PTB_QUICK } from "../../examples/reporting/sections/ptb.js";
+import { readRecord } from "../../examples/mnist/record.js";
 import { QUICK as SEQ2SEQ_QUICK } from "../../examples/seq2seq/reverse.js";
 import { linePlot } from "../../examples/svg.js";
 import { internalWords } from "../support/internal-words.js";
@@ -63,10 +65,10 @@ describe("npm start's report, quick configurations", () => {
     expect(r.page).toBe(join(outDir, "index.html"));
     expect(existsSync(r.page)).toBe(true);
     expect(root.name).toBe("html");
-    expect(findAll(root, "section").map((s) => s.attrs["id"])).toEqual(["recipes", "iris", "dot", "ptb", "seq2seq"]);
-    expect(DEMOS.map((d) => d.id)).toEqual(["recipes", "iris", "dot", "ptb", "seq2seq"]);
+    expect(findAll(root, "section").map((s) => s.attrs["id"])).toEqual(["recipes", "iris", "dot", "ptb", "seq2seq", "mnist"]);
+    expect(DEMOS.map((d) => d.id)).toEqual(["recipes", "iris", "dot", "ptb", "seq2seq", "mnist"]);
     const links = findAll(root, "ul")[0]?.children.map((li) => findAll(li, "a")[0]?.attrs["href"]);
-    expect(links).toEqual(["#recipes", "#iris", "#dot", "#ptb", "#seq2seq"]);
+    expect(links).toEqual(["#recipes", "#iris", "#dot", "#ptb", "#seq2seq", "#mnist"]);
     for (const s of findAll(root, "section")) {
       expect(findAll(s, "h2")).toHaveLength(1);
       expect(findAll(s, "table").length).toBeGreaterThan(0);
@@ -143,9 +145,20 @@ describe("npm start's report, quick configurations", () => {
     for (const p of plots) expect(seriesPaths(p)).toHaveLength(2);
   });
 
+  it("the MNIST section gives the short run's held-out accuracy and the recorded full run, epoch by epoch", () => {
+    const s = section("mnist");
+    const [short, full] = findAll(s, "table").map(rowsOf);
+    expect(short?.[0]?.slice(0, 4)).toEqual([String(MNIST_QUICK.trainLimit), String(MNIST_QUICK.testLimit), "1", String((MNIST_QUICK.trainLimit as number) / MNIST_QUICK.batchSize)]);
+    expect(Number(short?.[0]?.[4]?.replace("%", ""))).toBeGreaterThan(10); // better than chance after 4 steps
+    const recorded = readRecord();
+    expect(full?.map((row) => row[4])).toEqual(recorded.history.map((e) => `${(100 * e.testAccuracy).toFixed(2)}%`));
+    expect(textOf(s)).toContain(`held-out test accuracy ${(100 * recorded.testAccuracy).toFixed(2)}%`);
+    expect(seriesPaths(findAll(s, "svg")[0] as XmlElement)).toHaveLength(2);
+  });
+
   it("writes every plot as an SVG file beside the page, identical to the inlined one", () => {
     const svgFiles = r.files.filter((f) => f.endsWith(".svg"));
-    expect(svgFiles.sort()).toEqual(["dot-mse.svg", "iris-accuracy.svg", "iris-loss.svg", "ptb-perplexity.svg", "seq2seq-accuracy.svg", "seq2seq-loss.svg"]);
+    expect(svgFiles.sort()).toEqual(["dot-mse.svg", "iris-accuracy.svg", "iris-loss.svg", "mnist-full-run-loss.svg", "ptb-perplexity.svg", "seq2seq-accuracy.svg", "seq2seq-loss.svg"]);
     const html = readFileSync(r.page, "utf8");
     for (const f of svgFiles) {
       const svg = readFileSync(join(outDir, f), "utf8");
@@ -155,11 +168,11 @@ describe("npm start's report, quick configurations", () => {
   });
 
   it("prints each demo's header and progress, and a summary line per demo", () => {
-    for (const [i, d] of DEMOS.entries()) expect(lines).toContain(`== ${i + 1}/5. ${d.title} ==`);
+    for (const [i, d] of DEMOS.entries()) expect(lines).toContain(`== ${i + 1}/6. ${d.title} ==`);
     expect(lines.some((l) => /^Step #100 A = /.test(l))).toBe(true); // the recipes' printout
     expect(lines.some((l) => /^Epoch: 1 Train Perplexity: /.test(l))).toBe(true); // the PTB seed's
-    expect(r.summary).toHaveLength(5);
-    expect(r.summary.map((l) => l.split(":")[0])).toEqual(["recipes", "iris", "dot", "ptb", "seq2seq"]);
+    expect(r.summary).toHaveLength(6);
+    expect(r.summary.map((l) => l.split(":")[0])).toEqual(["recipes", "iris", "dot", "ptb", "seq2seq", "mnist"]);
     expect(r.sections.map((s) => s.seconds).every((t) => t > 0)).toBe(true);
   });
 });
