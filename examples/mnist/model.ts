@@ -78,7 +78,7 @@ export function cnnLogits(images: gg.Expr, p: CnnParams, dropoutKey?: gg.Expr): 
 
 export interface CnnModel {
   readonly params: CnnParams;
-  /** float32 [n, 28, 28, 1], fed as "images". */
+  /** float32 [batch, 28, 28, 1], fed as "images" (the batch axis a symbol named "batch"). */
   readonly images: gg.Expr;
   /** int32 [n], fed as "labels". */
   readonly labels: gg.Expr;
@@ -93,8 +93,8 @@ export interface CnnModel {
 }
 
 export function cnnModel(params: CnnParams = cnnParams()): CnnModel {
-  const images = gg.input("images", [null, SIDE, SIDE, 1]);
-  const labels = gg.input("labels", [null], "int32");
+  const images = gg.input("images", ["batch", SIDE, SIDE, 1]);
+  const labels = gg.input("labels", ["batch"], "int32");
   const logits = cnnLogits(images, params);
   const trainLogits = cnnLogits(images, params, gg.input(DROPOUT_KEY, [2], "int32"));
   const xent = (l: gg.Expr): gg.Expr => gg.mean(gg.losses.sparseSoftmaxCrossEntropyWithLogits(labels, l));

@@ -75,7 +75,7 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
   const initial = await step.init(await gg.init.values(model.params.specs, gg.random.key(config.seed), { backend }));
   const stepLosses: number[] = [];
   const history: MnistEpoch[] = [];
-  log(`CNN on ${train.size} training digits, ${test.size} held out; ${config.epochs} epochs of batches of ${config.batchSize}, Adam lr ${config.learningRate} with cosine decay, seed ${config.seed}, backend ${backend.name}`);
+  log(`CNN on ${train.size} training digits, ${test.size} held out; ${config.epochs} epoch${config.epochs === 1 ? "" : "s"} of batches of ${config.batchSize}, Adam lr ${config.learningRate} with cosine decay, seed ${config.seed}, backend ${backend.name}`);
   const start = performance.now();
   const { state } = await gg.fit(step, initial, {
     train,
@@ -133,7 +133,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   }
   const loadBefore = loadavg()[0] ?? 0;
   const r = await runMnist({ config: cli.config, backend: cli.backend === "js" ? gg.js() : gg.wasm(cli.threads === undefined ? {} : { threads: cli.threads }), progress: process.stdout.isTTY });
-  console.log(`held-out test accuracy ${(100 * r.testAccuracy).toFixed(2)}% on ${r.testSize} digits; ${r.seconds.toFixed(1)} s (${(r.seconds / 60).toFixed(2)} min) for ${r.stepLosses.length} steps and ${r.history.length} test passes`);
+  console.log(`held-out test accuracy ${(100 * r.testAccuracy).toFixed(2)}% on ${r.testSize} digits; ${r.seconds.toFixed(1)} s (${(r.seconds / 60).toFixed(2)} min) for ${r.stepLosses.length} steps and ${r.history.length} pass${r.history.length === 1 ? "" : "es"} over the test digits`);
   if (cli.json !== undefined) {
     writeFileSync(cli.json, `${JSON.stringify(recordOf(r, loadBefore), null, 2)}\n`);
     console.log(`results written to ${cli.json}`);

@@ -1,10 +1,12 @@
 import fc from "fast-check";
+import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "../../examples/data/prng.js";
 import { CLASSES, loadMnist, loadRawDigits, type MnistSplit, PIXELS, TEST_PER_DIGIT } from "../../examples/mnist/data.js";
 import { cnnModel, FLAT } from "../../examples/mnist/model.js";
 import { FULL, type MnistConfig } from "../../examples/mnist/config.js";
 import { parseMnistArgs } from "../../examples/mnist/options.js";
+import { readRecord } from "../../examples/mnist/record.js";
 import { exportOnnx, type MnistResult, runMnist } from "../../examples/mnist/train.js";
 import * as gg from "../../src/index.js";
 import { expectOutputsClose, ortSession, runOrt } from "../onnx/ort.js";
@@ -96,6 +98,23 @@ describe("the command line", () => {
     expect(() => parseMnistArgs(["--lr", "0"])).toThrow(/--lr must be a positive number/);
     expect(() => parseMnistArgs(["--backend", "gpu"])).toThrow(/--backend must be wasm or js/);
     expect(() => parseMnistArgs(["--unknown"])).toThrow(/usage: npm run mnist/);
+  });
+});
+
+describe("the recorded full run", () => {
+  it("is the full configuration, reaches 97% on the 2,000 held-out digits within 10 minutes, and is what the README prints", () => {
+    const rec = readRecord();
+    expect(rec.config).toEqual(FULL);
+    expect([rec.trainSize, rec.testSize, rec.backend]).toEqual([8000, 2000, "wasm"]);
+    expect(rec.stepLosses).toHaveLength(FULL.epochs * 125);
+    expect(rec.testAccuracy).toBeGreaterThanOrEqual(0.97);
+    expect(rec.seconds).toBeLessThanOrEqual(600);
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(readme).toContain(`**held-out test accuracy ${(100 * rec.testAccuracy).toFixed(2)}% (${Math.round(rec.testAccuracy * 2000).toLocaleString("en")} of 2,000 digits)`);
+    for (const e of rec.history) {
+      const row = `| ${e.epoch} | ${e.loss.toFixed(4)} | ${(100 * e.accuracy).toFixed(2)}% | ${e.testLoss.toFixed(4)} | ${(100 * e.testAccuracy).toFixed(2)}% | ${e.seconds.toFixed(1)} |`;
+      expect(readme).toContain(row);
+    }
   });
 });
 

@@ -26,13 +26,15 @@ function averages(values: readonly number[], n: number): number[] {
 
 function recordedBody(rec: MnistRecord, write: (name: string, content: string) => string): string[] {
   const c = rec.config;
-  const perEpoch = rec.stepLosses.length / rec.history.length;
+  // Five points an epoch: the training loss averaged over each fifth of it; the held-out loss at the epoch's last point.
+  const group = Math.round(rec.stepLosses.length / rec.history.length / 5);
+  const training = averages(rec.stepLosses, group);
+  const heldOut = training.map((_, i) => ((i + 1) % 5 === 0 ? (rec.history[(i + 1) / 5 - 1]?.testLoss ?? Number.NaN) : Number.NaN));
   const curve = linePlot({
-    title: `Recorded full run: training loss (mean of every ${Math.round(perEpoch / 5)} steps) and held-out loss per epoch`,
+    title: "MNIST CNN, recorded full run: cross-entropy",
     series: [
-      { label: "training", values: averages(rec.stepLosses, Math.round(perEpoch / 5)) },
-      // The held-out loss after epoch e sits at the end of that epoch's five points.
-      { label: "held-out", values: averages(rec.stepLosses, Math.round(perEpoch / 5)).map((_, i) => ((i + 1) % 5 === 0 ? (rec.history[(i + 1) / 5 - 1]?.testLoss ?? Number.NaN) : Number.NaN)) },
+      { label: "training", values: training },
+      { label: "held-out", values: heldOut },
     ],
     xLabel: "fifth of an epoch",
     yLabel: "cross-entropy (log scale)",
@@ -40,7 +42,7 @@ function recordedBody(rec: MnistRecord, write: (name: string, content: string) =
   });
   return [
     paragraph(
-      `Full run (${c.epochs} epochs of ${rec.trainSize.toLocaleString("en")} digits, batch ${c.batchSize}, Adam ${c.learningRate}, seed ${c.seed}, ${rec.backend} backend), ` +
+      `Full run (${c.epochs} epochs of ${rec.trainSize.toLocaleString("en")} digits, batch ${c.batchSize}, Adam from learning rate ${c.learningRate} with cosine decay, seed ${c.seed}, ${rec.backend} backend), ` +
         `recorded by npm run mnist on ${rec.machine.date} (Node ${rec.machine.node}, ${rec.machine.cpus} × ${rec.machine.cpu}, load average ${rec.machine.loadBefore} before and ${rec.machine.loadAfter} after): ` +
         `held-out test accuracy ${pct(rec.testAccuracy)} on ${rec.testSize.toLocaleString("en")} digits in ${(rec.seconds / 60).toFixed(1)} minutes.`,
     ),
@@ -49,7 +51,7 @@ function recordedBody(rec: MnistRecord, write: (name: string, content: string) =
       rec.history.map((e) => [String(e.epoch), e.loss.toFixed(4), pct(e.accuracy), e.testLoss.toFixed(4), pct(e.testAccuracy), e.seconds.toFixed(1)]),
       "Recorded full run, per epoch (training figures with dropout, averaged over the epoch)",
     ),
-    figure(curve, "Training loss of the recorded full run.", write("mnist-full-run-loss.svg", curve)),
+    figure(curve, `Training loss (means of ${group} steps, five points an epoch) and held-out loss after each epoch, recorded.`, write("mnist-full-run-loss.svg", curve)),
   ];
 }
 
