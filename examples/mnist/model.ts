@@ -41,26 +41,23 @@ export interface CnnParams {
   readonly specs: readonly gg.nn.ParamSpec[];
 }
 
-function convParams(prefix: string, inChannels: number, outChannels: number): { kernel: gg.nn.Param; bias: gg.nn.Param } {
-  return {
-    kernel: gg.nn.createParam(`${prefix}/kernel`, [KERNEL, KERNEL, inChannels, outChannels], gg.init.glorotUniform()),
-    bias: gg.nn.createParam(`${prefix}/bias`, [outChannels], gg.init.zeros()),
-  };
+/** A conv layer's parameters under `scope`: `kernel` [3, 3, in, out] and `bias` [out]. */
+function convParams(scope: gg.nn.Scope, inChannels: number, outChannels: number): { readonly kernel: gg.Expr; readonly bias: gg.Expr; readonly specs: readonly gg.nn.ParamSpec[] } {
+  const kernel = scope.param("kernel", [KERNEL, KERNEL, inChannels, outChannels], gg.init.glorotUniform());
+  const bias = scope.param("bias", [outChannels], gg.init.zeros());
+  return { kernel: kernel.param, bias: bias.param, specs: [kernel.spec, bias.spec] };
 }
 
-/** The parameters: conv1/kernel, conv1/bias, conv2/..., dense1/..., dense2/... */
-export function cnnParams(): CnnParams {
-  const conv1 = convParams("conv1", 1, CONV1);
-  const conv2 = convParams("conv2", CONV1, CONV2);
-  const dense1 = gg.nn.denseParams("dense1", FLAT, HIDDEN);
-  const dense2 = gg.nn.denseParams("dense2", HIDDEN, CLASSES);
-  return {
-    conv1: { kernel: conv1.kernel.param, bias: conv1.bias.param },
-    conv2: { kernel: conv2.kernel.param, bias: conv2.bias.param },
-    dense1,
-    dense2,
-    specs: [conv1.kernel.spec, conv1.bias.spec, conv2.kernel.spec, conv2.bias.spec, ...dense1.specs, ...dense2.specs],
-  };
+/**
+ * The parameters, named by the scope: `cnn/conv1/kernel`, `cnn/conv1/bias`, `cnn/conv2/...`,
+ * `cnn/dense1/...`, `cnn/dense2/...` under the default scope `cnn`.
+ */
+export function cnnParams(scope: gg.nn.Scope = gg.nn.scope("cnn")): CnnParams {
+  const conv1 = convParams(scope.child("conv1"), 1, CONV1);
+  const conv2 = convParams(scope.child("conv2"), CONV1, CONV2);
+  const dense1 = gg.nn.denseParams(scope.child("dense1"), FLAT, HIDDEN);
+  const dense2 = gg.nn.denseParams(scope.child("dense2"), HIDDEN, CLASSES);
+  return { conv1, conv2, dense1, dense2, specs: gg.nn.specsOf(conv1, conv2, dense1, dense2) };
 }
 
 const convRelu = (x: gg.Expr, p: { readonly kernel: gg.Expr; readonly bias: gg.Expr }): gg.Expr => gg.relu(gg.add(gg.conv(x, p.kernel, { padding: "valid" }), p.bias));

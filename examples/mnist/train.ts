@@ -131,6 +131,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
     console.log(MNIST_USAGE);
     process.exit(0);
   }
+  // The model as Keras's summary() shows one: parameters, totals, graph and peak memory at the batch size.
+  console.log(String(await gg.nn.summary(cnnModel().logits, { dims: { batch: cli.config.batchSize } })));
+  console.log("");
   const loadBefore = loadavg()[0] ?? 0;
   const r = await runMnist({ config: cli.config, backend: cli.backend === "js" ? gg.js() : gg.wasm(cli.threads === undefined ? {} : { threads: cli.threads }), progress: process.stdout.isTTY });
   console.log(`held-out test accuracy ${(100 * r.testAccuracy).toFixed(2)}% on ${r.testSize} digits; ${r.seconds.toFixed(1)} s (${(r.seconds / 60).toFixed(2)} min) for ${r.stepLosses.length} steps and ${r.history.length} pass${r.history.length === 1 ? "" : "es"} over the test digits`);

@@ -49,23 +49,25 @@ describe("the digits", () => {
 });
 
 describe("the CNN", () => {
-  it("has the stated layers: parameters by name and shape, 225,034 in all, logits [n, 10]", () => {
+  it("has the stated layers: parameters by name (under the scope 'cnn') and shape, 225,034 in all, logits [n, 10]", async () => {
     const m = cnnModel();
     const shapes = Object.fromEntries(m.params.specs.map((s) => [s.name, s.shape]));
     expect(shapes).toEqual({
-      "conv1/kernel": [3, 3, 1, 32],
-      "conv1/bias": [32],
-      "conv2/kernel": [3, 3, 32, 64],
-      "conv2/bias": [64],
-      "dense1/kernel": [FLAT, 128],
-      "dense1/bias": [128],
-      "dense2/kernel": [128, 10],
-      "dense2/bias": [10],
+      "cnn/conv1/kernel": [3, 3, 1, 32],
+      "cnn/conv1/bias": [32],
+      "cnn/conv2/kernel": [3, 3, 32, 64],
+      "cnn/conv2/bias": [64],
+      "cnn/dense1/kernel": [FLAT, 128],
+      "cnn/dense1/bias": [128],
+      "cnn/dense2/kernel": [128, 10],
+      "cnn/dense2/bias": [10],
     });
     expect(FLAT).toBe(5 * 5 * 64);
     expect(m.params.specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0)).toBe(225_034);
     expect(m.logits.shape.slice(1)).toEqual([10]);
     expect(gg.paramsOf(m.loss).map((p) => p.name).sort()).toEqual(m.params.specs.map((s) => s.name).sort());
+    const summary = await gg.nn.summary(m.logits, { dims: { batch: 2 } });
+    expect([summary.totalParams, summary.totalBytes]).toEqual([225_034, 4 * 225_034]);
   });
 
   it("starts Glorot uniform (conv fans times the 3×3 window) with zero biases, from an explicit key", async () => {
@@ -78,12 +80,12 @@ describe("the CNN", () => {
       expect(largest).toBeLessThanOrEqual(b);
       expect(largest).toBeGreaterThan(0.95 * b); // the draws fill the interval
     };
-    within(v["conv1/kernel"], bound(9, 9 * 32));
-    within(v["conv2/kernel"], bound(9 * 32, 9 * 64));
-    within(v["dense1/kernel"], bound(FLAT, 128));
-    for (const b of ["conv1/bias", "conv2/bias", "dense1/bias", "dense2/bias"]) expect(Array.from(v[b]!.data).every((x) => x === 0)).toBe(true);
+    within(v["cnn/conv1/kernel"], bound(9, 9 * 32));
+    within(v["cnn/conv2/kernel"], bound(9 * 32, 9 * 64));
+    within(v["cnn/dense1/kernel"], bound(FLAT, 128));
+    for (const b of ["cnn/conv1/bias", "cnn/conv2/bias", "cnn/dense1/bias", "cnn/dense2/bias"]) expect(Array.from(v[b]!.data).every((x) => x === 0)).toBe(true);
     const again = await gg.init.values(m.params.specs, gg.random.key(0), { backend: "js" });
-    expect(Array.from(again["conv2/kernel"]!.data)).toEqual(Array.from(v["conv2/kernel"]!.data));
+    expect(Array.from(again["cnn/conv2/kernel"]!.data)).toEqual(Array.from(v["cnn/conv2/kernel"]!.data));
   });
 });
 
