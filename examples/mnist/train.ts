@@ -11,13 +11,12 @@ import { recordOf } from "./record.js";
 /**
  * Trains the CNN of `model.ts` on the 8,000 training digits of `data.ts` and measures it on the
  * 2,000 held-out ones: Adam (β1 0.9, β2 0.999, ε 1e-8) with a learning rate falling from 0.003
- * to 0 along a half cosine over the run (optax's cosine_decay_schedule), batches of 64 in a
- * new seeded order every epoch (8,000 = 125 × 64: no smaller last batch), mean softmax
- * cross-entropy, initial values from `gg.random.key(seed)`, the dropout masks of step s from the
- * key [s, seed]; each train step (forward,
- * gradient, Adam update) is one compiled graph. After every epoch the whole test set is evaluated
- * (loss and accuracy; nothing is chosen on it: the run is fixed in advance).
- * `npm run mnist` (`-- --help` for the options).
+ * to 0 along a half cosine over the run (optax's cosine_decay_schedule), batches of 64 in a new
+ * seeded order every epoch (8,000 = 125 × 64: no smaller last batch), mean softmax cross-entropy,
+ * initial values from `gg.random.key(seed)`, the dropout masks of step s from the key [s, seed].
+ * Each train step (forward, gradient, Adam update) is one compiled graph. After every epoch the
+ * whole test set is evaluated (loss and accuracy; nothing is chosen on it: the run is fixed in
+ * advance). `npm run mnist` (`-- --help` for the options).
  */
 export interface MnistEpoch {
   readonly epoch: number;
@@ -100,7 +99,7 @@ export async function runMnist(options: MnistOptions = {}): Promise<MnistResult>
             seconds: ctx.seconds,
           };
           history.push(e);
-          log(
+          ctx.log(
             `epoch ${e.epoch}/${config.epochs}: train loss ${e.loss.toFixed(4)} accuracy ${(100 * e.accuracy).toFixed(2)}%, ` +
               `test loss ${e.testLoss.toFixed(4)} accuracy ${(100 * e.testAccuracy).toFixed(2)}% (${e.seconds.toFixed(1)} s)`,
           );
