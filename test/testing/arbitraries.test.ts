@@ -58,6 +58,40 @@ describe("arb.tensor, arb.values, arb.key", () => {
     expect(drawn.filter(special).length).toBeLessThan(drawn.length / 2);
   });
 
+  it("distinct values are pairwise apart within [min, max]; awayFromIntegers keeps off the integers", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 }).chain((n) => arb.values(n, { min: -n / 4, max: n / 4 + 0.1, distinct: 0.15 })), (vs) => {
+        const sorted = [...vs].sort((a, b) => a - b);
+        expect(sorted.every((v, i) => i === 0 || v - (sorted[i - 1] as number) >= 0.15)).toBe(true);
+        expect(vs.every((v) => v >= -vs.length / 4 && v <= vs.length / 4 + 0.1)).toBe(true);
+      }),
+    );
+    fc.assert(
+      fc.property(arb.tensor({ dtype: "float32", shape: [5], min: -3, max: 3, distinct: 1.4 }), arb.values(30, { min: -3, max: 3, awayFromIntegers: 0.05 }), (t, vs) => {
+        const sorted = [...t.data].sort((a, b) => a - b);
+        expect(sorted.every((v, i) => i === 0 || v - (sorted[i - 1] as number) >= 1.4) && sorted.every((v) => Math.fround(v) === v)).toBe(true);
+        expect(vs.every((v) => Math.abs(v - Math.round(v)) >= 0.05)).toBe(true);
+      }),
+    );
+    expect(() => arb.values(5, { min: 0, max: 1, distinct: 0.3 })).toThrow(/5 values 0.3 apart need a range of 1.2/);
+    expect(() => arb.values(2, { distinct: 0.1, awayFromZero: 0.1 })).toThrow(/distinct cannot be combined/);
+    expect(() => arb.values(2, { dtype: "int32", distinct: 1 })).toThrow(/distinct needs a float dtype, got int32/);
+    expect(() => arb.values(2, { awayFromIntegers: 0.5 })).toThrow(/awayFromIntegers must be in \[0, 0.5\), got 0.5/);
+    expect(() => arb.values(2, { min: 0.95, max: 1.05, awayFromIntegers: 0.1 })).toThrow(/no value of \[0.95, 1.05\] is 0.1 away from every integer/);
+  });
+
+  it("axes are subsets of 0..rank−1 in any order; permutations hold each of 0..n−1 once", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 5 }).chain((r) => fc.tuple(fc.constant(r), arb.axes(r), arb.permutation(r))), ([r, axes, perm]) => {
+        expect(new Set(axes).size).toBe(axes.length);
+        expect(axes.every((a) => Number.isInteger(a) && a >= 0 && a < r)).toBe(true);
+        expect([...perm].sort()).toEqual([...Array(r).keys()]);
+      }),
+    );
+    const orders = new Set(fc.sample(arb.axes(3), { numRuns: 200, seed: 2 }).map((a) => a.join(",")));
+    expect(orders.has("2,0") && orders.has("0,2") && orders.has("")).toBe(true);
+  });
+
   it("keys are int32[2] expressions of gg.random.key", async () => {
     const [k] = fc.sample(arb.key(), { numRuns: 1, seed: 3 }) as [gg.Expr];
     expect([k.dtype, [...k.shape]]).toEqual(["int32", [2]]);
