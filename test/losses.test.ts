@@ -1,12 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as gg from "../src/index.js";
-import { valuesArb } from "./support/arbitraries.js";
-import { checkGrad } from "./support/gradcheck.js";
+import { arb, checkGrads } from "../src/testing/index.js";
 
 /**
  * Each loss against its formula in plain JS on random inputs (float64), and its gradient against
- * central finite differences (`checkGrad`).
+ * central finite differences (`checkGrads`).
  */
 
 const { losses } = gg;
@@ -52,7 +51,7 @@ describe("losses against their formulas", () => {
   it("meanSquaredError: mean((labels - predictions)²)", async () => {
     await fc.assert(
       fc.asyncProperty(
-        dimsArb.chain(([n, k]) => fc.tuple(fc.constant([n, k]), valuesArb(n * k, -3, 3), valuesArb(n * k, -3, 3))),
+        dimsArb.chain(([n, k]) => fc.tuple(fc.constant([n, k]), arb.values(n * k, { min: -3, max: 3 }), arb.values(n * k, { min: -3, max: 3 }))),
         async ([shape, l, p]) => {
           const got = await evalF64(([a, b]) => losses.meanSquaredError(a as gg.Expr, b as gg.Expr), [{ shape, values: l }, { shape, values: p }]);
           expectAllClose(got, [l.reduce((s, v, i) => s + (v - (p[i] as number)) ** 2, 0) / l.length]);
@@ -66,7 +65,7 @@ describe("losses against their formulas", () => {
     const prob = fc.oneof(fc.constantFrom(0, 1), fc.double({ min: 0, max: 1, noNaN: true }));
     await fc.assert(
       fc.asyncProperty(
-        dimsArb.chain(([n, k]) => fc.tuple(fc.constant([n, k]), valuesArb(n * k, 0, 1), fc.array(prob, { minLength: n * k, maxLength: n * k }))),
+        dimsArb.chain(([n, k]) => fc.tuple(fc.constant([n, k]), arb.values(n * k, { min: 0, max: 1 }), fc.array(prob, { minLength: n * k, maxLength: n * k }))),
         async ([shape, l, p]) => {
           const k = shape[1] as number;
           const got = await evalF64(([a, b]) => losses.categoricalCrossEntropy(a as gg.Expr, b as gg.Expr), [{ shape, values: l }, { shape, values: p }]);
@@ -82,7 +81,7 @@ describe("losses against their formulas", () => {
   it("softmaxCrossEntropyWithLogits: -Σ labels·log softmax(logits) per row, stable for large logits", async () => {
     await fc.assert(
       fc.asyncProperty(
-        dimsArb.chain(([n, k]) => fc.tuple(fc.constant([n, k]), valuesArb(n * k, 0, 1), valuesArb(n * k, -5, 5), fc.constantFrom(1, 100, 1e4))),
+        dimsArb.chain(([n, k]) => fc.tuple(fc.constant([n, k]), arb.values(n * k, { min: 0, max: 1 }), arb.values(n * k, { min: -5, max: 5 }), fc.constantFrom(1, 100, 1e4))),
         async ([shape, l, x, scale]) => {
           const k = shape[1] as number;
           const logits = x.map((v) => v * scale);
@@ -99,7 +98,7 @@ describe("losses against their formulas", () => {
     await fc.assert(
       fc.asyncProperty(
         dimsArb.chain(([n, k]) =>
-          fc.tuple(fc.constant([n, k]), valuesArb(n * k, -5, 5), fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: n, maxLength: n })),
+          fc.tuple(fc.constant([n, k]), arb.values(n * k, { min: -5, max: 5 }), fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: n, maxLength: n })),
         ),
         async ([shape, x, labels]) => {
           const k = shape[1] as number;
@@ -120,7 +119,7 @@ describe("losses against their formulas", () => {
   it("sigmoidCrossEntropyWithLogits: -z log σ(x) - (1 - z) log(1 - σ(x)), elementwise", async () => {
     await fc.assert(
       fc.asyncProperty(
-        dimsArb.chain(([n, k]) => fc.tuple(fc.constant([n, k]), valuesArb(n * k, 0, 1), valuesArb(n * k, -40, 40))),
+        dimsArb.chain(([n, k]) => fc.tuple(fc.constant([n, k]), arb.values(n * k, { min: 0, max: 1 }), arb.values(n * k, { min: -40, max: 40 }))),
         async ([shape, z, x]) => {
           const got = await evalF64(([a, b]) => losses.sigmoidCrossEntropyWithLogits(a as gg.Expr, b as gg.Expr), [{ shape, values: z }, { shape, values: x }]);
           expectAllClose(
@@ -136,7 +135,7 @@ describe("losses against their formulas", () => {
   it("l2Loss Σw²/2, l1Loss Σ|w|, huberLoss mean(½e² where |e| <= δ, δ(|e| - ½δ) beyond)", async () => {
     await fc.assert(
       fc.asyncProperty(
-        dimsArb.chain(([n, k]) => fc.tuple(fc.constant([n, k]), valuesArb(n * k, -3, 3), valuesArb(n * k, -3, 3), fc.double({ min: 0.1, max: 2, noNaN: true }))),
+        dimsArb.chain(([n, k]) => fc.tuple(fc.constant([n, k]), arb.values(n * k, { min: -3, max: 3 }), arb.values(n * k, { min: -3, max: 3 }), fc.double({ min: 0.1, max: 2, noNaN: true }))),
         async ([shape, a, b, delta]) => {
           const inputs = [{ shape, values: a }, { shape, values: b }];
           expectAllClose(await evalF64(([w]) => losses.l2Loss(w as gg.Expr), inputs.slice(0, 1)), [a.reduce((s, v) => s + v * v, 0) / 2]);
@@ -182,9 +181,9 @@ describe("sequenceLossByExample (TF legacy_seq2seq.sequence_loss_by_example)", (
 
   const caseArb = fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 2, max: 4 })).chain(([steps, n, v]) =>
     fc.tuple(
-      fc.array(valuesArb(n * v, -4, 4).map((vs) => rowsOf(vs, v)), { minLength: steps, maxLength: steps }),
+      fc.array(arb.values(n * v, { min: -4, max: 4 }).map((vs) => rowsOf(vs, v)), { minLength: steps, maxLength: steps }),
       fc.array(fc.array(fc.integer({ min: 0, max: v - 1 }), { minLength: n, maxLength: n }), { minLength: steps, maxLength: steps }),
-      fc.array(valuesArb(n, 0, 2), { minLength: steps, maxLength: steps }),
+      fc.array(arb.values(n, { min: 0, max: 2 }), { minLength: steps, maxLength: steps }),
     ),
   );
 
@@ -259,29 +258,29 @@ describe("loss shape errors", () => {
 describe("gradients of the losses against finite differences", () => {
   const opts = { numRuns: 6 };
   const shapeCase = (min: number, max: number, awayFromZero = 0): fc.Arbitrary<{ shape: number[]; values: number[] }> =>
-    dimsArb.chain(([n, k]) => valuesArb(n * k, min, max, awayFromZero).map((values) => ({ shape: [n, k], values })));
+    dimsArb.chain(([n, k]) => arb.values(n * k, { min, max, awayFromZero }).map((values) => ({ shape: [n, k], values })));
   const pairCase = (a: [number, number], b: [number, number]): fc.Arbitrary<[{ shape: number[]; values: number[] }, { shape: number[]; values: number[] }]> =>
     dimsArb.chain(([n, k]) =>
-      fc.tuple(valuesArb(n * k, a[0], a[1]), valuesArb(n * k, b[0], b[1])).map(([va, vb]): [{ shape: number[]; values: number[] }, { shape: number[]; values: number[] }] => [
+      fc.tuple(arb.values(n * k, { min: a[0], max: a[1] }), arb.values(n * k, { min: b[0], max: b[1] })).map(([va, vb]): [{ shape: number[]; values: number[] }, { shape: number[]; values: number[] }] => [
         { shape: [n, k], values: va },
         { shape: [n, k], values: vb },
       ]),
     );
 
   it("meanSquaredError", async () => {
-    await fc.assert(fc.asyncProperty(pairCase([-2, 2], [-2, 2]), async (c) => void (await checkGrad(([a, b]) => losses.meanSquaredError(a as gg.Expr, b as gg.Expr), c))), opts);
+    await fc.assert(fc.asyncProperty(pairCase([-2, 2], [-2, 2]), async (c) => void (await checkGrads((a, b) => losses.meanSquaredError(a, b), c))), opts);
   });
 
   it("categoricalCrossEntropy (probabilities inside the clip range)", async () => {
     await fc.assert(
-      fc.asyncProperty(pairCase([0, 1], [0.05, 0.95]), async (c) => void (await checkGrad(([a, b]) => losses.categoricalCrossEntropy(a as gg.Expr, b as gg.Expr), c))),
+      fc.asyncProperty(pairCase([0, 1], [0.05, 0.95]), async (c) => void (await checkGrads((a, b) => losses.categoricalCrossEntropy(a, b), c))),
       opts,
     );
   });
 
   it("softmaxCrossEntropyWithLogits (labels and logits)", async () => {
     await fc.assert(
-      fc.asyncProperty(pairCase([0, 1], [-3, 3]), async (c) => void (await checkGrad(([a, b]) => losses.softmaxCrossEntropyWithLogits(a as gg.Expr, b as gg.Expr), c))),
+      fc.asyncProperty(pairCase([0, 1], [-3, 3]), async (c) => void (await checkGrads((a, b) => losses.softmaxCrossEntropyWithLogits(a, b), c))),
       opts,
     );
   });
@@ -292,7 +291,7 @@ describe("gradients of the losses against finite differences", () => {
         shapeCase(-3, 3).chain((c) =>
           fc.tuple(fc.constant(c), fc.array(fc.integer({ min: 0, max: (c.shape[1] as number) - 1 }), { minLength: c.shape[0] as number, maxLength: c.shape[0] as number })),
         ),
-        async ([c, labels]) => void (await checkGrad(([x]) => losses.sparseSoftmaxCrossEntropyWithLogits(gg.constant(labels, "int32"), x as gg.Expr), [c])),
+        async ([c, labels]) => void (await checkGrads((x) => losses.sparseSoftmaxCrossEntropyWithLogits(gg.constant(labels, "int32"), x), [c])),
       ),
       opts,
     );
@@ -302,12 +301,12 @@ describe("gradients of the losses against finite differences", () => {
     await fc.assert(
       fc.asyncProperty(
         dimsArb.chain(([n, k]) =>
-          fc.tuple(valuesArb(n * k, 0, 1), valuesArb(n * k, -6, 6, 1e-3)).map(([z, x]) => [
+          fc.tuple(arb.values(n * k, { min: 0, max: 1 }), arb.values(n * k, { min: -6, max: 6, awayFromZero: 1e-3 })).map(([z, x]) => [
             { shape: [n, k], values: z },
             { shape: [n, k], values: x },
           ]),
         ),
-        async (c) => void (await checkGrad(([z, x]) => losses.sigmoidCrossEntropyWithLogits(z as gg.Expr, x as gg.Expr), c)),
+        async (c) => void (await checkGrads((z, x) => losses.sigmoidCrossEntropyWithLogits(z, x), c)),
       ),
       opts,
     );
@@ -316,15 +315,15 @@ describe("gradients of the losses against finite differences", () => {
   it("l2Loss, l1Loss (away from 0) and huberLoss (away from |e| = δ)", async () => {
     await fc.assert(
       fc.asyncProperty(shapeCase(-2, 2, 1e-3), async (c) => {
-        await checkGrad(([w]) => losses.l2Loss(w as gg.Expr), [c]);
-        await checkGrad(([w]) => losses.l1Loss(w as gg.Expr), [c]);
+        await checkGrads((w) => losses.l2Loss(w), [c]);
+        await checkGrads((w) => losses.l1Loss(w), [c]);
       }),
       opts,
     );
     await fc.assert(
       fc.asyncProperty(pairCase([-2, 2], [-2, 2]), fc.double({ min: 0.2, max: 1.5, noNaN: true }), async (c, delta) => {
         fc.pre(c[0].values.every((v, i) => Math.abs(Math.abs(v - (c[1].values[i] as number)) - delta) > 1e-3));
-        await checkGrad(([l, p]) => losses.huberLoss(l as gg.Expr, p as gg.Expr, delta), c);
+        await checkGrads((l, p) => losses.huberLoss(l, p, delta), c);
       }),
       opts,
     );
@@ -336,16 +335,16 @@ describe("gradients of the losses against finite differences", () => {
       [1, 1],
     ];
     await fc.assert(
-      fc.asyncProperty(valuesArb(12, -3, 3), valuesArb(4, 0.1, 2), fc.boolean(), async (lv, wv, average) => {
+      fc.asyncProperty(arb.values(12, { min: -3, max: 3 }), arb.values(4, { min: 0.1, max: 2 }), fc.boolean(), async (lv, wv, average) => {
         const inputs = [
           { shape: [2, 3], values: lv.slice(0, 6) },
           { shape: [2, 3], values: lv.slice(6) },
           { shape: [2], values: wv.slice(0, 2) },
           { shape: [2], values: wv.slice(2) },
         ];
-        await checkGrad(
-          ([l0, l1, w0, w1]) =>
-            losses.sequenceLossByExample([l0 as gg.Expr, l1 as gg.Expr], targets.map((t) => gg.constant(t, "int32")), [w0 as gg.Expr, w1 as gg.Expr], {
+        await checkGrads(
+          (l0, l1, w0, w1) =>
+            losses.sequenceLossByExample([l0, l1], targets.map((t) => gg.constant(t, "int32")), [w0, w1], {
               averageAcrossTimesteps: average,
             }),
           inputs,
