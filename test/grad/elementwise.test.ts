@@ -2,17 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as gg from "../../src/index.js";
 import type { UnaryOp } from "../../ir/ops/elementwise.js";
-import {
-  broadcastTensorCasesArb,
-  offIntegerValuesArb,
-  shapeArb,
-  sizeOf,
-  type TensorCase,
-  tensorCaseArb,
-  type ValueRange,
-  valuesArb,
-} from "../support/arbitraries.js";
-import { checkGrad, type GradCheckOptions } from "../support/gradcheck.js";
+import { arb, checkGrads, type CheckGradsOptions, sizeOf, type ValueOptions } from "../../src/testing/index.js";
 
 /**
  * VJPs of the elementwise primitives against float64 central differences (h = 1e-5), on random
@@ -22,13 +12,23 @@ import { checkGrad, type GradCheckOptions } from "../support/gradcheck.js";
  */
 
 const RUNS = { numRuns: 15 };
-const TOL = 1e-6;
 const MARGIN = 1e-3;
 
-async function expectGradOk(f: (xs: gg.Expr[]) => gg.Expr, inputs: readonly TensorCase[], options: GradCheckOptions = {}): Promise<void> {
-  const r = await checkGrad(f, inputs, options);
-  expect(r.maxRelErr).toBeLessThan(options.tol ?? TOL);
+/** An operand: its shape and values. */
+interface TensorCase {
+  readonly shape: number[];
+  readonly values: number[];
 }
+
+async function expectGradOk(f: (xs: gg.Expr[]) => gg.Expr, inputs: readonly TensorCase[], options: CheckGradsOptions = {}): Promise<void> {
+  await checkGrads((...xs) => f(xs), inputs, options);
+}
+
+/** One operand per value range, of shapes that broadcast together (rank up to 3, axes up to 3). */
+const broadcastTensorCasesArb = (ranges: readonly ValueOptions[]): fc.Arbitrary<TensorCase[]> =>
+  arb.broadcastShapes(ranges.length, { maxRank: 3, maxDim: 3 }).chain((shapes) =>
+    fc.tuple(...shapes.map((shape, i) => arb.values(sizeOf(shape), ranges[i]).map((values): TensorCase => ({ shape, values })))),
+  );
 
 /** The shape shapes broadcast to (they are known to be compatible). */
 function broadcastShape(shapes: readonly (readonly number[])[]): number[] {
@@ -66,7 +66,7 @@ function broadcastPairs(a: TensorCase, b: TensorCase): [number, number][] {
 /** No broadcast pair of a and b is within MARGIN of a tie. */
 const apart = ([a, b]: TensorCase[]): boolean => broadcastPairs(a as TensorCase, b as TensorCase).every(([x, y]) => Math.abs(x - y) >= MARGIN);
 
-/** The cotangent checkGrad uses by default: a fixed pattern in [0.5, 1.5]. */
+/** A fixed cotangent pattern in [0.5, 1.5] (no zeros, no two alike). */
 const cotangentPattern = (n: number): number[] => Array.from({ length: n }, (_, i) => 0.5 + ((i * 0.618034) % 1));
 
 /** The VJP of f at the inputs with the pattern cotangent, as flat arrays (for checks against an explicit expected value). */
@@ -90,17 +90,17 @@ const tiedCasesArb = (count: number): fc.Arbitrary<TensorCase[]> =>
 
 /** One case per unary primitive (a new primitive fails the type check until it has one); stopGradient is below. */
 const UNARY_CASES: { readonly [K in Exclude<UnaryOp, "stopGradient">]: { f: (x: gg.Expr) => gg.Expr; values: (n: number) => fc.Arbitrary<number[]> } } = {
-  neg: { f: gg.neg, values: (n) => valuesArb(n) },
-  exp: { f: gg.exp, values: (n) => valuesArb(n) },
-  log: { f: gg.log, values: (n) => valuesArb(n, 0.1, 3) },
-  sqrt: { f: gg.sqrt, values: (n) => valuesArb(n, 0.1, 3) },
-  abs: { f: gg.abs, values: (n) => valuesArb(n, -2, 2, MARGIN) },
-  sign: { f: gg.sign, values: (n) => valuesArb(n, -2, 2, MARGIN) },
-  tanh: { f: gg.tanh, values: (n) => valuesArb(n, -3, 3) },
-  floor: { f: gg.floor, values: (n) => offIntegerValuesArb(n, -3, 3, MARGIN) },
-  sin: { f: gg.sin, values: (n) => valuesArb(n, -7, 7) },
-  cos: { f: gg.cos, values: (n) => valuesArb(n, -7, 7) },
-  erf: { f: gg.erf, values: (n) => valuesArb(n, -3, 3) },
+  neg: { f: gg.neg, values: (n) => arb.values(n) },
+  exp: { f: gg.exp, values: (n) => arb.values(n) },
+  log: { f: gg.log, values: (n) => arb.values(n, { min: 0.1, max: 3 }) },
+  sqrt: { f: gg.sqrt, values: (n) => arb.values(n, { min: 0.1, max: 3 }) },
+  abs: { f: gg.abs, values: (n) => arb.values(n, { min: -2, max: 2, awayFromZero: MARGIN }) },
+  sign: { f: gg.sign, values: (n) => arb.values(n, { min: -2, max: 2, awayFromZero: MARGIN }) },
+  tanh: { f: gg.tanh, values: (n) => arb.values(n, { min: -3, max: 3 }) },
+  floor: { f: gg.floor, values: (n) => arb.values(n, { min: -3, max: 3, awayFromIntegers: MARGIN }) },
+  sin: { f: gg.sin, values: (n) => arb.values(n, { min: -7, max: 7 }) },
+  cos: { f: gg.cos, values: (n) => arb.values(n, { min: -7, max: 7 }) },
+  erf: { f: gg.erf, values: (n) => arb.values(n, { min: -3, max: 3 }) },
 };
 const UNARY = Object.entries(UNARY_CASES).map(([name, c]) => ({ name, ...c }));
 
@@ -108,7 +108,7 @@ describe("unary VJPs match finite differences", () => {
   it.each(UNARY)("$name", async ({ f, values }) => {
     await fc.assert(
       fc.asyncProperty(
-        shapeArb(3, 3).chain((shape) => values(sizeOf(shape)).map((v) => ({ shape, values: v }))),
+        arb.shape({ maxRank: 3, maxDim: 3 }).chain((shape) => values(sizeOf(shape)).map((v) => ({ shape, values: v }))),
         async (x) => expectGradOk(([e]) => f(e as gg.Expr), [x]),
       ),
       RUNS,
@@ -120,7 +120,7 @@ describe("unary VJPs match finite differences", () => {
   // ∂/∂x Σ c·x·stop(exp x) = c·exp(x).
   it("stopGradient: the value passes, the gradient is that of the stopped value held constant", async () => {
     await fc.assert(
-      fc.asyncProperty(tensorCaseArb(shapeArb(3, 3)), async (x) => {
+      fc.asyncProperty(arb.shape({ maxRank: 3, maxDim: 3 }).chain((shape) => arb.values(sizeOf(shape)).map((values) => ({ shape, values }))), async (x) => {
         const e = gg.input("x", x.shape, "float64");
         const value = await gg.evaluate(gg.stopGradient(e), { x: gg.tensorFrom(Float64Array.from(x.values), "float64", x.shape) });
         expect(Array.from(value.data)).toEqual(x.values);
@@ -133,7 +133,7 @@ describe("unary VJPs match finite differences", () => {
   });
 });
 
-const BINARY: readonly { name: string; f: (a: gg.Expr, b: gg.Expr) => gg.Expr; ranges: ValueRange[]; needsApart?: boolean }[] = [
+const BINARY: readonly { name: string; f: (a: gg.Expr, b: gg.Expr) => gg.Expr; ranges: ValueOptions[]; needsApart?: boolean }[] = [
   { name: "add", f: gg.add, ranges: [{}, {}] },
   { name: "sub", f: gg.sub, ranges: [{}, {}] },
   { name: "mul", f: gg.mul, ranges: [{}, {}] },
@@ -204,7 +204,7 @@ const COMPARISONS: readonly { name: string; select: (a: gg.Expr, b: gg.Expr) => 
     select: (a, b) => gg.where(gg.equal(gg.floor(a), gg.floor(b)), gg.mul(a, b), gg.sub(a, b)),
     cmp: gg.equal,
     arb: broadcastTensorCasesArb([{}, {}]).chain((cases) =>
-      fc.tuple(...cases.map((c) => offIntegerValuesArb(c.values.length, -2, 2, MARGIN).map((values) => ({ shape: c.shape, values })))),
+      fc.tuple(...cases.map((c) => arb.values(c.values.length, { min: -2, max: 2, awayFromIntegers: MARGIN }).map((values) => ({ shape: c.shape, values })))),
     ),
   },
 ];
@@ -264,7 +264,7 @@ describe("cast", () => {
   it("float64 -> float32 -> float64: the gradient passes through (to float32 precision)", async () => {
     await fc.assert(
       fc.asyncProperty(broadcastTensorCasesArb([{ min: -X_MAX, max: X_MAX }, {}]), async (cases) =>
-        expectGradOk(([x, y]) => gg.mul(gg.cast(gg.cast(x as gg.Expr, "float32"), "float64"), y as gg.Expr), cases, { h: H, tol: ROUND_TRIP_TOL }),
+        expectGradOk(([x, y]) => gg.mul(gg.cast(gg.cast(x as gg.Expr, "float32"), "float64"), y as gg.Expr), cases, { eps: H, rtol: ROUND_TRIP_TOL }),
       ),
       RUNS,
     );
@@ -275,7 +275,7 @@ describe("cast", () => {
       fc.asyncProperty(
         // |y| >= 2 so that a cotangent c·y leaking through the int32 cast would not truncate to 0.
         broadcastTensorCasesArb([{}, { min: -10, max: 10, awayFromZero: 2 }]).chain(([x, y]) =>
-          offIntegerValuesArb((x as TensorCase).values.length, -3, 3, MARGIN).map((values) => [{ shape: (x as TensorCase).shape, values }, y as TensorCase]),
+          arb.values((x as TensorCase).values.length, { min: -3, max: 3, awayFromIntegers: MARGIN }).map((values) => [{ shape: (x as TensorCase).shape, values }, y as TensorCase]),
         ),
         // ∂/∂x = c (the int32 path adds nothing), ∂/∂y = c·trunc(x).
         async (cases) => expectGradOk(([x, y]) => gg.add(x as gg.Expr, gg.mul(gg.cast(gg.cast(x as gg.Expr, "int32"), "float64"), y as gg.Expr)), cases),

@@ -1,43 +1,45 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as gg from "../../src/index.js";
-import { broadcastShapesArb, shapeArb, sizeOf, tensorCaseArb, type TensorCase, valuesArb } from "../support/arbitraries.js";
-import { checkGrad } from "../support/gradcheck.js";
+import { arb, checkGrads, type GradInput, sizeOf } from "../../src/testing/index.js";
 
 /**
- * Second order: for a scalar f, g(x) = grad(f(x), x) is itself an expression, so `checkGrad`
- * applied to x ↦ g(x) compares the VJP of the gradient (a Hessian-vector product, cᵀ·∇²f) with
- * central differences of the analytic gradient. Extra inputs of f give the mixed partials.
+ * Second order: for a scalar f, g(x) = grad(f(x), x) is itself an expression, so `checkGrads`
+ * with order 2 compares the VJP of the gradient (a Hessian-vector product, cᵀ·∇²f) with central
+ * differences of the analytic gradient, and in forward mode the JVP of a JVP with central
+ * differences of the analytic JVP. Extra inputs of f give the mixed partials.
  *
  * The tolerance stays at 1e-6: the differences are taken of an exact (analytic) gradient, so
  * their error is the usual h²·g'''/6 + ε·|g|/h ≈ 1e-10 + 1e-11 for h = 1e-5 and values of order 1.
  */
 
 const RUNS = { numRuns: 15 };
-const TOL = 1e-6;
 
-/** Checks the Hessian-vector products of scalar f with respect to its first input (and mixed ones with the others). */
-async function checkHessian(f: (xs: gg.Expr[]) => gg.Expr, inputs: readonly TensorCase[]): Promise<void> {
-  const r = await checkGrad((xs) => {
-    const y = f(xs);
-    expect(y.rank).toBe(0);
-    return gg.grad(y, xs[0] as gg.Expr);
-  }, inputs);
-  expect(r.maxRelErr).toBeLessThan(TOL);
+/** Checks the second derivatives of scalar f (every block of its Hessian, the mixed partials included). */
+async function checkHessian(f: (...xs: gg.Expr[]) => gg.Expr, inputs: readonly GradInput[]): Promise<void> {
+  await checkGrads(
+    (...xs) => {
+      const y = f(...xs);
+      expect(y.rank).toBe(0);
+      return y;
+    },
+    inputs,
+    { order: 2 },
+  );
 }
 
 /** A shape of rank >= 1 with an axis of it (possibly negative) and values in [-3, 3]. */
 const withAxisArb = fc
   .array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 })
   .chain((shape) =>
-    fc.tuple(fc.integer({ min: -shape.length, max: shape.length - 1 }), valuesArb(sizeOf(shape), -3, 3)).map(([axis, values]) => ({ shape, axis, values })),
+    fc.tuple(fc.integer({ min: -shape.length, max: shape.length - 1 }), arb.values(sizeOf(shape), { min: -3, max: 3 })).map(([axis, values]) => ({ shape, axis, values })),
   );
 
 describe("grad of grad matches finite differences of grad", () => {
   it("tanh chain: Σ tanh(tanh(x)·x)", async () => {
     await fc.assert(
-      fc.asyncProperty(tensorCaseArb(shapeArb(2, 4)), async (x) => {
-        await checkHessian(([v]) => gg.sum(gg.tanh(gg.mul(gg.tanh(v as gg.Expr), v as gg.Expr))), [x]);
+      fc.asyncProperty(arb.tensor({ shape: arb.shape({ maxRank: 2, maxDim: 4 }) }), async (x) => {
+        await checkHessian((v) => gg.sum(gg.tanh(gg.mul(gg.tanh(v), v))), [x]);
       }),
       RUNS,
     );
@@ -45,8 +47,8 @@ describe("grad of grad matches finite differences of grad", () => {
 
   it("exp chain: Σ exp(tanh(x))·exp(0.3x)", async () => {
     await fc.assert(
-      fc.asyncProperty(tensorCaseArb(shapeArb(2, 4)), async (x) => {
-        await checkHessian(([v]) => gg.sum(gg.mul(gg.exp(gg.tanh(v as gg.Expr)), gg.exp(gg.mul(v as gg.Expr, 0.3)))), [x]);
+      fc.asyncProperty(arb.tensor({ shape: arb.shape({ maxRank: 2, maxDim: 4 }) }), async (x) => {
+        await checkHessian((v) => gg.sum(gg.mul(gg.exp(gg.tanh(v)), gg.exp(gg.mul(v, 0.3)))), [x]);
       }),
       RUNS,
     );
@@ -55,17 +57,14 @@ describe("grad of grad matches finite differences of grad", () => {
   it("mul with broadcasting: Σ x·x·y·exp(y), mixed partials in y", async () => {
     await fc.assert(
       fc.asyncProperty(
-        broadcastShapesArb(2).chain(([a, b]) =>
-          fc.tuple(valuesArb(sizeOf(a as number[])), valuesArb(sizeOf(b as number[]))).map(([va, vb]) => [
+        arb.broadcastShapes(2).chain(([a, b]) =>
+          fc.tuple(arb.values(sizeOf(a as number[])), arb.values(sizeOf(b as number[]))).map(([va, vb]) => [
             { shape: a as number[], values: va },
             { shape: b as number[], values: vb },
           ]),
         ),
         async (inputs) => {
-          await checkHessian(([x, y]) => {
-            const [a, b] = [x as gg.Expr, y as gg.Expr];
-            return gg.sum(gg.mul(gg.mul(a, a), gg.mul(b, gg.exp(b))));
-          }, inputs);
+          await checkHessian((a, b) => gg.sum(gg.mul(gg.mul(a, a), gg.mul(b, gg.exp(b)))), inputs);
         },
       ),
       RUNS,
@@ -75,7 +74,7 @@ describe("grad of grad matches finite differences of grad", () => {
   it("softmax (random axis): Σ softmax(x)·tanh(x)", async () => {
     await fc.assert(
       fc.asyncProperty(withAxisArb, async ({ shape, axis, values }) => {
-        await checkHessian(([v]) => gg.sum(gg.mul(gg.softmax(v as gg.Expr, axis), gg.tanh(v as gg.Expr))), [{ shape, values }]);
+        await checkHessian((v) => gg.sum(gg.mul(gg.softmax(v, axis), gg.tanh(v))), [{ shape, values }]);
       }),
       RUNS,
     );
@@ -84,7 +83,7 @@ describe("grad of grad matches finite differences of grad", () => {
   it("logSoftmax (random axis): Σ logSoftmax(x)²", async () => {
     await fc.assert(
       fc.asyncProperty(withAxisArb, async ({ shape, axis, values }) => {
-        await checkHessian(([v]) => gg.sum(gg.square(gg.logSoftmax(v as gg.Expr, axis))), [{ shape, values }]);
+        await checkHessian((v) => gg.sum(gg.square(gg.logSoftmax(v, axis))), [{ shape, values }]);
       }),
       RUNS,
     );
@@ -92,8 +91,8 @@ describe("grad of grad matches finite differences of grad", () => {
 
   it("sigmoid: Σ sigmoid(x)·x (x = 0, where its two branches meet, always included)", async () => {
     await fc.assert(
-      fc.asyncProperty(valuesArb(5, -6, 6), async (values) => {
-        await checkHessian(([v]) => gg.sum(gg.mul(gg.sigmoid(v as gg.Expr), v as gg.Expr)), [{ shape: [6], values: [0, ...values] }]);
+      fc.asyncProperty(arb.values(5, { min: -6, max: 6 }), async (values) => {
+        await checkHessian((v) => gg.sum(gg.mul(gg.sigmoid(v), v)), [{ shape: [6], values: [0, ...values] }]);
       }),
       RUNS,
     );
@@ -114,23 +113,20 @@ describe("Hessian-vector products of a 2-layer tanh MLP", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.tuple(
-          valuesArb(batch * nIn),
-          valuesArb(batch * nOut),
-          fc.tuple(...paramShapes.map((s) => valuesArb(sizeOf(s), -1, 1))),
+          arb.values(batch * nIn),
+          arb.values(batch * nOut),
+          fc.tuple(...paramShapes.map((s) => arb.values(sizeOf(s), { min: -1, max: 1 }))),
         ),
         async ([xv, yv, pv]) => {
           const x = gg.reshape(gg.constant(xv, "float64"), [batch, nIn]);
           const y = gg.reshape(gg.constant(yv, "float64"), [batch, nOut]);
           const inputs = paramShapes.map((shape, i) => ({ shape, values: pv[i] as number[] }));
-          // The gradient of every parameter, flattened into one vector, is the function checked:
+          // Order 2 differentiates the gradient of every parameter, flattened into one vector:
           // its VJP is the Hessian (all blocks, w1-w1 through b2-b2) times the cotangent.
-          const r = await checkGrad((ps) => {
-            const [w1, b1, w2, b2] = ps as [gg.Expr, gg.Expr, gg.Expr, gg.Expr];
+          await checkHessian((w1, b1, w2, b2) => {
             const out = gg.dense(gg.dense(x, w1, b1, gg.tanh), w2, b2);
-            const loss = gg.mean(gg.square(gg.sub(out, y)));
-            return gg.concat(gg.grad(loss, ps).map((g) => gg.reshape(g, [-1])), 0);
+            return gg.mean(gg.square(gg.sub(out, y)));
           }, inputs);
-          expect(r.maxRelErr).toBeLessThan(TOL);
         },
       ),
       { numRuns: 10 },
@@ -141,7 +137,7 @@ describe("Hessian-vector products of a 2-layer tanh MLP", () => {
 describe("closed forms", () => {
   it("d²/dx² tanh(x) = -2 tanh(x)(1 - tanh²(x))", async () => {
     await fc.assert(
-      fc.asyncProperty(valuesArb(16, -5, 5), async (values) => {
+      fc.asyncProperty(arb.values(16, { min: -5, max: 5 }), async (values) => {
         const x = gg.input("x", [values.length], "float64");
         // tanh is elementwise, so the gradient of Σ tanh'(x) is the diagonal of the Hessian.
         const second = gg.grad(gg.sum(gg.grad(gg.sum(gg.tanh(x)), x)), x);
