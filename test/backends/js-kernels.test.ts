@@ -5,18 +5,8 @@ import { erf } from "../../ir/ops/erf.js";
 import { BINARY, BINARY_OPS, COMPARE_OPS, type BinaryOp, type CompareOp, UNARY, type UnaryOp, UNARY_OPS } from "../../ir/ops/elementwise.js";
 import * as gg from "../../src/index.js";
 import { prim } from "../../src/ops.js";
-import {
-  axesSubsetArb,
-  broadcastCaseArb,
-  broadcastShapesArb,
-  concatCaseArb,
-  indexCaseArb,
-  padCaseArb,
-  permutationArb,
-  reshapeCaseArb,
-  shapeArb,
-  sizeOf,
-} from "../support/arbitraries.js";
+import { arb, sizeOf } from "../../src/testing/index.js";
+import { broadcastCaseArb, concatCaseArb, indexCaseArb, padCaseArb, reshapeCaseArb } from "../support/layout-cases.js";
 import * as naive from "./naive.js";
 import { convCaseArb } from "../support/conv-cases.js";
 
@@ -209,7 +199,7 @@ describe("unary elementwise", () => {
     it(`${op} on ${dtypes.join(", ")}`, async () => {
       await fc.assert(
         fc.asyncProperty(
-          fc.constantFrom(...dtypes).chain((d) => shapeArb().chain((s) => fc.tuple(fc.constant(d), fc.constant(s), valuesArb(d, s)))),
+          fc.constantFrom(...dtypes).chain((d) => arb.shape().chain((s) => fc.tuple(fc.constant(d), fc.constant(s), valuesArb(d, s)))),
           async ([d, shape, values]) => {
             const x = operand("x", d, shape, values);
             expectExact(await run(prim(op, [x.expr], {}), [x]), naive.elementwise([x], stored(d, UNARY_REF[op])), `${op} ${d}`);
@@ -230,7 +220,7 @@ describe("binary elementwise, with broadcasting", () => {
         fc.asyncProperty(
           fc
             .constantFrom(...dtypes)
-            .chain((d) => broadcastShapesArb(2).chain(([sa, sb]) => fc.tuple(fc.constant(d), fc.constant([sa, sb] as const), valuesArb(d, sa as number[]), valuesArb(d, sb as number[])))),
+            .chain((d) => arb.broadcastShapes(2).chain(([sa, sb]) => fc.tuple(fc.constant(d), fc.constant([sa, sb] as const), valuesArb(d, sa as number[]), valuesArb(d, sb as number[])))),
           async ([d, [sa, sb], va, vb]) => {
             const a = operand("a", d, sa as number[], va);
             const b = operand("b", d, sb as number[], vb);
@@ -261,7 +251,7 @@ describe("comparisons, with broadcasting", () => {
         fc.asyncProperty(
           fc
             .constantFrom(...dtypes)
-            .chain((d) => broadcastShapesArb(2).chain(([sa, sb]) => fc.tuple(fc.constant(d), fc.constant([sa, sb] as const), valuesArb(d, sa as number[]), valuesArb(d, sb as number[])))),
+            .chain((d) => arb.broadcastShapes(2).chain(([sa, sb]) => fc.tuple(fc.constant(d), fc.constant([sa, sb] as const), valuesArb(d, sa as number[]), valuesArb(d, sb as number[])))),
           async ([d, [sa, sb], va, vb]) => {
             const a = operand("a", d, sa as number[], va);
             const b = operand("b", d, sb as number[], vb);
@@ -282,7 +272,7 @@ describe("where and cast", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...ALL).chain((d) =>
-          broadcastShapesArb(3).chain(([sc, sa, sb]) =>
+          arb.broadcastShapes(3).chain(([sc, sa, sb]) =>
             fc.tuple(fc.constant(d), fc.constant([sc, sa, sb] as const), valuesArb("bool", sc as number[]), valuesArb(d, sa as number[]), valuesArb(d, sb as number[])),
           ),
         ),
@@ -304,7 +294,7 @@ describe("where and cast", () => {
       fc.asyncProperty(
         fc
           .tuple(fc.constantFrom(...ALL), fc.constantFrom(...ALL))
-          .chain(([from, to]) => shapeArb().chain((s) => fc.tuple(fc.constant(from), fc.constant(to), fc.constant(s), valuesArb(from, s)))),
+          .chain(([from, to]) => arb.shape().chain((s) => fc.tuple(fc.constant(from), fc.constant(to), fc.constant(s), valuesArb(from, s)))),
         async ([from, to, shape, values]) => {
           const x = operand("x", from, shape, values);
           const got = await run(prim("cast", [x.expr], { dtype: to }), [x]);
@@ -329,7 +319,7 @@ describe("where and cast", () => {
 
 describe("reductions", () => {
   const caseArb = fc.constantFrom(...NUMERIC).chain((d) =>
-    shapeArb(3, 4).chain((shape) => fc.tuple(fc.constant(d), fc.constant(shape), axesSubsetArb(shape.length), fc.boolean(), valuesArb(d, shape, "moderate"))),
+    arb.shape({ maxRank: 3, maxDim: 4 }).chain((shape) => fc.tuple(fc.constant(d), fc.constant(shape), arb.axes(shape.length), fc.boolean(), valuesArb(d, shape, "moderate"))),
   );
 
   covered.add("reduceSum");
@@ -373,7 +363,7 @@ describe("matmul", () => {
   covered.add("matmul");
   it("batched, with broadcast batch axes (int32 wraps)", async () => {
     const caseArb = fc
-      .tuple(fc.constantFrom(...NUMERIC), broadcastShapesArb(2, 2, 3), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }))
+      .tuple(fc.constantFrom(...NUMERIC), arb.broadcastShapes(2, { maxRank: 2, maxDim: 3 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }))
       .chain(([d, [ba, bb], m, k, n]) => {
         const sa = [...(ba as number[]), m, k];
         const sb = [...(bb as number[]), k, n];
@@ -447,7 +437,7 @@ describe("convolution", () => {
   it("reverse along any axes", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...ALL).chain((d) => shapeArb().chain((s) => fc.tuple(fc.constant(d), fc.constant(s), valuesArb(d, s), axesSubsetArb(s.length)))),
+        fc.constantFrom(...ALL).chain((d) => arb.shape().chain((s) => fc.tuple(fc.constant(d), fc.constant(s), valuesArb(d, s), arb.axes(s.length)))),
         async ([d, shape, values, axes]) => {
           const x = operand("x", d, shape, values);
           expectExact(await run(gg.reverse(x.expr, axes), [x]), naive.reverse(x, axes), `reverse ${d}${JSON.stringify(shape)} axes ${JSON.stringify(axes)}`);
@@ -480,7 +470,7 @@ describe("layout", () => {
   it("transpose by any permutation", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...ALL).chain((d) => shapeArb(4, 3).chain((s) => fc.tuple(fc.constant(d), fc.constant(s), permutationArb(s.length), valuesArb(d, s)))),
+        fc.constantFrom(...ALL).chain((d) => arb.shape({ maxRank: 4, maxDim: 3 }).chain((s) => fc.tuple(fc.constant(d), fc.constant(s), arb.permutation(s.length), valuesArb(d, s)))),
         async ([d, shape, perm, values]) => {
           const x = operand("x", d, shape, values);
           expectExact(await run(prim("transpose", [x.expr], { perm }), [x]), naive.transpose(x, perm), `transpose ${JSON.stringify(shape)} by ${JSON.stringify(perm)}`);
@@ -504,7 +494,7 @@ describe("layout", () => {
     );
   });
 
-  const sliceArb = shapeArb(3, 4).chain((shape) =>
+  const sliceArb = arb.shape({ maxRank: 3, maxDim: 4 }).chain((shape) =>
     fc.tuple(
       fc.constant(shape),
       fc.tuple(...shape.map((d) => fc.integer({ min: 0, max: d }).chain((b) => fc.tuple(fc.constant(b), fc.integer({ min: 0, max: d - b }))))),
@@ -675,7 +665,7 @@ describe("sources", () => {
   it("fill holds its value, stored in its dtype", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...ALL).chain((d) => fc.tuple(fc.constant(d), shapeArb(), valueArb(d, "any"))),
+        fc.constantFrom(...ALL).chain((d) => fc.tuple(fc.constant(d), arb.shape(), valueArb(d, "any"))),
         async ([d, shape, value]) => {
           expectExact(await run(gg.fill(shape, value, d)), naive.tabulate(shape, () => naive.store(d, value)), `fill ${d}${JSON.stringify(shape)} ${value}`);
         },
@@ -688,7 +678,7 @@ describe("sources", () => {
   it("literal holds its values, stored in its dtype", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...ALL).chain((d) => shapeArb().chain((s) => fc.tuple(fc.constant(d), fc.constant(s), valuesArb(d, s)))),
+        fc.constantFrom(...ALL).chain((d) => arb.shape().chain((s) => fc.tuple(fc.constant(d), fc.constant(s), valuesArb(d, s)))),
         async ([d, shape, values]) => {
           const got = await run(prim("literal", [], { shape, dtype: d, values }));
           expectExact(got, { shape, values: values.map((v) => naive.store(d, v)) }, `literal ${d}${JSON.stringify(shape)}`);
@@ -735,7 +725,7 @@ describe("sources", () => {
   it("input passes its feed through", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom(...ALL).chain((d) => shapeArb().chain((s) => fc.tuple(fc.constant(d), fc.constant(s), valuesArb(d, s)))),
+        fc.constantFrom(...ALL).chain((d) => arb.shape().chain((s) => fc.tuple(fc.constant(d), fc.constant(s), valuesArb(d, s)))),
         async ([d, shape, values]) => {
           const x = operand("x", d, shape, values);
           expectExact(await run(x.expr, [x]), { shape, values: dataOf(x.tensor) }, `input ${d}`);

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as gg from "../../src/index.js";
 import { prim } from "../../src/ops.js";
-import { sizeOf } from "../support/arbitraries.js";
+import { sizeOf } from "../../src/testing/index.js";
 import { convCaseArb } from "../support/conv-cases.js";
 import { expectOutputsClose, ortSession, ortSessionFloat64, runOrt } from "./ort.js";
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import * as gg from "../../src/index.js";
-import { valuesArb } from "../support/arbitraries.js";
+import { arb } from "../../src/testing/index.js";
 import { transformRunner, type StateLeaves, type Values } from "../support/transform-runner.js";
 import * as optax from "./optax-reference.js";
 
@@ -15,7 +15,7 @@ import * as optax from "./optax-reference.js";
 const { optim } = gg;
 const SHAPES: Readonly<Record<string, number[]>> = { w: [2, 3], b: [3] };
 /** Values in [-2, 2]; magnitudes under 1e-6 become 0 (subnormal inputs are not what these tests are about). */
-const tensorArb = (n: number): fc.Arbitrary<number[]> => valuesArb(n, -2, 2).map((vs) => vs.map((v) => (Math.abs(v) < 1e-6 ? 0 : v)));
+const tensorArb = (n: number): fc.Arbitrary<number[]> => arb.values(n, { min: -2, max: 2 }).map((vs) => vs.map((v) => (Math.abs(v) < 1e-6 ? 0 : v)));
 const valuesOf = (): fc.Arbitrary<Values> => fc.record({ w: tensorArb(6), b: tensorArb(3) });
 const run = (steps: number): fc.Arbitrary<{ params: Values; grads: Values[] }> =>
   fc.record({ params: valuesOf(), grads: fc.array(valuesOf(), { minLength: steps, maxLength: steps }) });

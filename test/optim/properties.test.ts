@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as gg from "../../src/index.js";
-import { shapeArb, sizeOf, valuesArb } from "../support/arbitraries.js";
+import { arb, sizeOf } from "../../src/testing/index.js";
 
 /**
  * Properties of the gradient transformations, `trainStep` and the sigmoid cross-entropy, on random
@@ -25,7 +25,7 @@ interface Case {
 const tensorsArb: fc.Arbitrary<Case[]> = fc
   .tuple(
     fc.array(
-      shapeArb(2, 3).chain((shape) => valuesArb(sizeOf(shape), -3, 3).map((values) => ({ shape, values: values.map((v) => (Math.abs(v) < 1e-6 ? 0 : v)) }))),
+      arb.shape({ maxRank: 2, maxDim: 3 }).chain((shape) => arb.values(sizeOf(shape), { min: -3, max: 3 }).map((values) => ({ shape, values: values.map((v) => (Math.abs(v) < 1e-6 ? 0 : v)) }))),
       { minLength: 1, maxLength: 3 },
     ),
     fc.constantFrom(1e-3, 0.1, 1, 10, 100),
@@ -153,7 +153,7 @@ describe("the gradNorm metric of trainStep", () => {
     const step = await gg.trainStep({ loss, optimizer: optim.chain(optim.clipByGlobalNorm(c), optim.sgd({ lr })) });
     const s0 = await step.init({ v: v0, M: [M0.slice(0, 2), M0.slice(2)] });
     await fc.assert(
-      fc.asyncProperty(valuesArb(3, -2, 2), valuesArb(4, -2, 2), async (av, bv) => {
+      fc.asyncProperty(arb.values(3, { min: -2, max: 2 }), arb.values(4, { min: -2, max: 2 }), async (av, bv) => {
         const [s1, metrics] = await step.run(s0, { a: av, B: [bv.slice(0, 2), bv.slice(2)] });
         const n = normOf([...av, ...bv]);
         expect(Math.abs((metrics["gradNorm"] as number) - n)).toBeLessThanOrEqual(1e-14 * n);
@@ -320,7 +320,7 @@ describe("purity", () => {
       ema: { decay: 0.9, numUpdates: true },
     });
     await fc.assert(
-      fc.asyncProperty(valuesArb(6, -1, 1), valuesArb(3, -1, 1), valuesArb(8, -2, 2), valuesArb(12, -1, 1), async (wv, bv, xv, yv) => {
+      fc.asyncProperty(arb.values(6, { min: -1, max: 1 }), arb.values(3, { min: -1, max: 1 }), arb.values(8, { min: -2, max: 2 }), arb.values(12, { min: -1, max: 1 }), async (wv, bv, xv, yv) => {
         const s0 = await step.init({ w: [wv.slice(0, 3), wv.slice(3)], b: bv });
         const rows = (vs: number[], k: number): number[][] => Array.from({ length: vs.length / k }, (_, i) => vs.slice(i * k, i * k + k));
         const batch = { x: rows(xv, 2), y: rows(yv, 3) };

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { type ConvAttrs, outputSize } from "../../ir/ops/conv-geometry.js";
-import { broadcastShapesArb } from "./arbitraries.js";
+import { arb } from "../../src/testing/index.js";
 
 /**
  * Random convolutions for the tests of the conv primitive: 1 to 3 spatial axes, strides, input and
@@ -42,7 +42,7 @@ export function convCaseArb(limits: ConvCaseLimits = {}): fc.Arbitrary<ConvCase>
       cg: fc.integer({ min: 1, max: maxChannels }),
       og: fc.integer({ min: 1, max: maxChannels }),
       n: fc.integer({ min: 1, max: 2 }),
-      batch: broadcastShapesArb(2, maxBatchAxes, 2),
+      batch: arb.broadcastShapes(2, { maxRank: maxBatchAxes, maxDim: 2 }),
     })
     .map(({ axes, groups, cg, og, n, batch: [bx, bw] }) => {
       const attrs: ConvAttrs = {

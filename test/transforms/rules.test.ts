@@ -4,7 +4,7 @@ import type { DType } from "../../ir/dtype.js";
 import { OP_NAMES, type OpName } from "../../ir/ops/attrs.js";
 import * as gg from "../../src/index.js";
 import { prim } from "../../src/ops.js";
-import { broadcastShapesArb, distinctValuesArb, offIntegerValuesArb, permutationArb, shapeArb, sizeOf, valuesArb } from "../support/arbitraries.js";
+import { arb, sizeOf } from "../../src/testing/index.js";
 import { convCaseArb } from "../support/conv-cases.js";
 
 /**
@@ -42,13 +42,13 @@ const f64 = (shape: readonly number[], values: readonly number[]): Operand => ({
 const valued = (shape: fc.Arbitrary<number[]>, values: (n: number) => fc.Arbitrary<number[]>): fc.Arbitrary<Operand> =>
   shape.chain((s) => values(sizeOf(s)).map((v) => f64(s, v)));
 
-function unary(op: OpName, values: (n: number) => fc.Arbitrary<number[]> = (n) => valuesArb(n), fd = true): Case {
-  return { fd, instance: valued(shapeArb(3, 3), values).map((x) => ({ operands: [x], build: ([a]) => prim(op, [a as gg.Expr], {} as never) })) };
+function unary(op: OpName, values: (n: number) => fc.Arbitrary<number[]> = (n) => arb.values(n), fd = true): Case {
+  return { fd, instance: valued(arb.shape({ maxRank: 3, maxDim: 3 }), values).map((x) => ({ operands: [x], build: ([a]) => prim(op, [a as gg.Expr], {} as never) })) };
 }
 
 function binary(op: OpName, ranges: readonly [(n: number) => fc.Arbitrary<number[]>, (n: number) => fc.Arbitrary<number[]>]): Case {
   return {
-    instance: broadcastShapesArb(2, 3, 3).chain(([sa, sb]) =>
+    instance: arb.broadcastShapes(2, { maxRank: 3, maxDim: 3 }).chain(([sa, sb]) =>
       fc.tuple(ranges[0](sizeOf(sa as number[])), ranges[1](sizeOf(sb as number[]))).map(([va, vb]) => ({
         operands: [f64(sa as number[], va), f64(sb as number[], vb)],
         build: ([a, b]) => prim(op, [a as gg.Expr, b as gg.Expr], {} as never),
@@ -57,11 +57,14 @@ function binary(op: OpName, ranges: readonly [(n: number) => fc.Arbitrary<number
   };
 }
 
+/** `n` values pairwise 0.15 apart (in [−n/8, n/8]): no ties, none within a differences' step of one. */
+const spreadValues = (n: number): fc.Arbitrary<number[]> => arb.values(n, { min: -n / 8, max: n / 8, distinct: 0.15 });
+
 /** Two operands of one shape whose elements are pairwise far apart (no ties: max/min and comparisons are smooth there). */
 function apart(op: OpName): Case {
   return {
-    instance: shapeArb(2, 3).chain((s) =>
-      distinctValuesArb(2 * sizeOf(s)).map((v) => ({
+    instance: arb.shape({ maxRank: 2, maxDim: 3 }).chain((s) =>
+      spreadValues(2 * sizeOf(s)).map((v) => ({
         operands: [f64(s, v.slice(0, sizeOf(s))), f64(s, v.slice(sizeOf(s)))],
         build: ([a, b]) => prim(op, [a as gg.Expr, b as gg.Expr], {} as never),
       })),
@@ -69,35 +72,35 @@ function apart(op: OpName): Case {
   };
 }
 
-const any = (shape: fc.Arbitrary<number[]> = shapeArb(3, 3)): fc.Arbitrary<Operand> => valued(shape, (n) => valuesArb(n));
+const any = (shape: fc.Arbitrary<number[]> = arb.shape({ maxRank: 3, maxDim: 3 })): fc.Arbitrary<Operand> => valued(shape, (n) => arb.values(n));
 
 const CASES: Coverage = {
   neg: unary("neg"),
   exp: unary("exp"),
-  log: unary("log", (n) => valuesArb(n, 0.2, 3)),
-  sqrt: unary("sqrt", (n) => valuesArb(n, 0.2, 3)),
-  abs: unary("abs", (n) => valuesArb(n, -2, 2, 0.05)),
-  sign: unary("sign", (n) => valuesArb(n, -2, 2, 0.05)),
+  log: unary("log", (n) => arb.values(n, { min: 0.2, max: 3 })),
+  sqrt: unary("sqrt", (n) => arb.values(n, { min: 0.2, max: 3 })),
+  abs: unary("abs", (n) => arb.values(n, { min: -2, max: 2, awayFromZero: 0.05 })),
+  sign: unary("sign", (n) => arb.values(n, { min: -2, max: 2, awayFromZero: 0.05 })),
   tanh: unary("tanh"),
-  floor: unary("floor", (n) => offIntegerValuesArb(n, -3, 3, 0.05)),
+  floor: unary("floor", (n) => arb.values(n, { min: -3, max: 3, awayFromIntegers: 0.05 })),
   // Its JVP is zero by definition, not the derivative of its (identity) value.
-  stopGradient: unary("stopGradient", (n) => valuesArb(n), false),
-  sin: unary("sin", (n) => valuesArb(n, -7, 7)),
-  cos: unary("cos", (n) => valuesArb(n, -7, 7)),
-  erf: unary("erf", (n) => valuesArb(n, -3, 3)),
-  add: binary("add", [(n) => valuesArb(n), (n) => valuesArb(n)]),
-  sub: binary("sub", [(n) => valuesArb(n), (n) => valuesArb(n)]),
-  mul: binary("mul", [(n) => valuesArb(n), (n) => valuesArb(n)]),
-  div: binary("div", [(n) => valuesArb(n), (n) => valuesArb(n, -2, 2, 0.3)]),
-  pow: binary("pow", [(n) => valuesArb(n, 0.3, 2), (n) => valuesArb(n, -2, 2)]),
+  stopGradient: unary("stopGradient", (n) => arb.values(n), false),
+  sin: unary("sin", (n) => arb.values(n, { min: -7, max: 7 })),
+  cos: unary("cos", (n) => arb.values(n, { min: -7, max: 7 })),
+  erf: unary("erf", (n) => arb.values(n, { min: -3, max: 3 })),
+  add: binary("add", [(n) => arb.values(n), (n) => arb.values(n)]),
+  sub: binary("sub", [(n) => arb.values(n), (n) => arb.values(n)]),
+  mul: binary("mul", [(n) => arb.values(n), (n) => arb.values(n)]),
+  div: binary("div", [(n) => arb.values(n), (n) => arb.values(n, { min: -2, max: 2, awayFromZero: 0.3 })]),
+  pow: binary("pow", [(n) => arb.values(n, { min: 0.3, max: 2 }), (n) => arb.values(n, { min: -2, max: 2 })]),
   maximum: apart("maximum"),
   minimum: apart("minimum"),
   greater: apart("greater"),
   less: apart("less"),
   equal: apart("equal"),
   where: {
-    instance: shapeArb(2, 3).chain((s) =>
-      fc.tuple(distinctValuesArb(2 * sizeOf(s)), valuesArb(sizeOf(s)), valuesArb(sizeOf(s))).map(([c, a, b]) => ({
+    instance: arb.shape({ maxRank: 2, maxDim: 3 }).chain((s) =>
+      fc.tuple(spreadValues(2 * sizeOf(s)), arb.values(sizeOf(s)), arb.values(sizeOf(s))).map(([c, a, b]) => ({
         operands: [f64(s, c.slice(0, sizeOf(s))), f64(s, c.slice(sizeOf(s))), f64(s, a), f64(s, b)],
         build: ([p, q, a1, b1]) => gg.where(gg.greater(p as gg.Expr, q as gg.Expr), a1 as gg.Expr, b1 as gg.Expr),
       })),
@@ -111,37 +114,37 @@ const CASES: Coverage = {
     instance: any().map((x) => ({ operands: [x], build: ([a]) => gg.cast(gg.mul(gg.cast(a as gg.Expr, "float32"), 2), "float64") })),
   },
   reduceSum: {
-    instance: shapeArb(3, 3).chain((s) =>
-      fc.tuple(valuesArb(sizeOf(s)), fc.subarray([...s.keys()]), fc.boolean()).map(([v, axes, keep]) => ({ operands: [f64(s, v)], build: ([a]) => gg.sum(a as gg.Expr, axes, keep) })),
+    instance: arb.shape({ maxRank: 3, maxDim: 3 }).chain((s) =>
+      fc.tuple(arb.values(sizeOf(s)), fc.subarray([...s.keys()]), fc.boolean()).map(([v, axes, keep]) => ({ operands: [f64(s, v)], build: ([a]) => gg.sum(a as gg.Expr, axes, keep) })),
     ),
   },
   reduceMax: {
-    instance: shapeArb(3, 3).chain((s) =>
-      fc.tuple(distinctValuesArb(sizeOf(s)), fc.subarray([...s.keys()]), fc.boolean()).map(([v, axes, keep]) => ({ operands: [f64(s, v)], build: ([a]) => gg.max(a as gg.Expr, axes, keep) })),
+    instance: arb.shape({ maxRank: 3, maxDim: 3 }).chain((s) =>
+      fc.tuple(spreadValues(sizeOf(s)), fc.subarray([...s.keys()]), fc.boolean()).map(([v, axes, keep]) => ({ operands: [f64(s, v)], build: ([a]) => gg.max(a as gg.Expr, axes, keep) })),
     ),
   },
   matmul: {
     instance: fc
-      .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), broadcastShapesArb(2, 2, 2))
+      .tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), arb.broadcastShapes(2, { maxRank: 2, maxDim: 2 }))
       .chain(([m, k, n, [ba, bb]]) => {
         const sa = [...(ba as number[]), m, k];
         const sb = [...(bb as number[]), k, n];
-        return fc.tuple(valuesArb(sizeOf(sa)), valuesArb(sizeOf(sb))).map(([va, vb]) => ({ operands: [f64(sa, va), f64(sb, vb)], build: ([a, b]) => gg.matmul(a as gg.Expr, b as gg.Expr) }));
+        return fc.tuple(arb.values(sizeOf(sa)), arb.values(sizeOf(sb))).map(([va, vb]) => ({ operands: [f64(sa, va), f64(sb, vb)], build: ([a, b]) => gg.matmul(a as gg.Expr, b as gg.Expr) }));
       }),
   },
   reshape: {
     instance: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 2 })).chain(([p, q, r]) =>
-      valuesArb(p * q * r).map((v) => ({ operands: [f64([p, q, r], v)], build: ([a]) => gg.reshape(a as gg.Expr, [q, -1]) })),
+      arb.values(p * q * r).map((v) => ({ operands: [f64([p, q, r], v)], build: ([a]) => gg.reshape(a as gg.Expr, [q, -1]) })),
     ),
   },
   transpose: {
-    instance: shapeArb(3, 3).chain((s) =>
-      fc.tuple(valuesArb(sizeOf(s)), permutationArb(s.length)).map(([v, perm]) => ({ operands: [f64(s, v)], build: ([a]) => gg.transpose(a as gg.Expr, perm) })),
+    instance: arb.shape({ maxRank: 3, maxDim: 3 }).chain((s) =>
+      fc.tuple(arb.values(sizeOf(s)), arb.permutation(s.length)).map(([v, perm]) => ({ operands: [f64(s, v)], build: ([a]) => gg.transpose(a as gg.Expr, perm) })),
     ),
   },
   broadcast: {
-    instance: broadcastShapesArb(1, 2, 3).chain(([s]) =>
-      fc.tuple(valuesArb(sizeOf(s as number[])), fc.integer({ min: 1, max: 3 })).map(([v, lead]) => ({
+    instance: arb.broadcastShapes(1, { maxRank: 2, maxDim: 3 }).chain(([s]) =>
+      fc.tuple(arb.values(sizeOf(s as number[])), fc.integer({ min: 1, max: 3 })).map(([v, lead]) => ({
         operands: [f64(s as number[], v)],
         build: ([a]) => gg.broadcastTo(a as gg.Expr, [lead, ...(s as number[]).map((d) => (d === 1 ? 2 : d))]),
       })),
@@ -149,31 +152,31 @@ const CASES: Coverage = {
   },
   slice: {
     instance: fc.array(fc.integer({ min: 2, max: 4 }), { minLength: 1, maxLength: 3 }).chain((s) =>
-      valuesArb(sizeOf(s)).map((v) => ({ operands: [f64(s, v)], build: ([a]) => gg.slice(a as gg.Expr, s.map(() => 1), s.map((d) => d - 1)) })),
+      arb.values(sizeOf(s)).map((v) => ({ operands: [f64(s, v)], build: ([a]) => gg.slice(a as gg.Expr, s.map(() => 1), s.map((d) => d - 1)) })),
     ),
   },
   pad: {
-    instance: shapeArb(3, 3).chain((s) =>
-      valuesArb(sizeOf(s)).map((v) => ({ operands: [f64(s, v)], build: ([a]) => gg.pad(a as gg.Expr, s.map((_, i) => [i % 2, 1] as [number, number])) })),
+    instance: arb.shape({ maxRank: 3, maxDim: 3 }).chain((s) =>
+      arb.values(sizeOf(s)).map((v) => ({ operands: [f64(s, v)], build: ([a]) => gg.pad(a as gg.Expr, s.map((_, i) => [i % 2, 1] as [number, number])) })),
     ),
   },
   concat: {
     instance: fc.tuple(fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 1, max: 3 })).chain(([s, extra]) => {
       const t = [...s.slice(0, -1), extra];
-      return fc.tuple(valuesArb(sizeOf(s)), valuesArb(sizeOf(t))).map(([va, vb]) => ({ operands: [f64(s, va), f64(t, vb)], build: ([a, b]) => gg.concat([a as gg.Expr, b as gg.Expr], s.length - 1) }));
+      return fc.tuple(arb.values(sizeOf(s)), arb.values(sizeOf(t))).map(([va, vb]) => ({ operands: [f64(s, va), f64(t, vb)], build: ([a, b]) => gg.concat([a as gg.Expr, b as gg.Expr], s.length - 1) }));
     }),
   },
   gather: {
-    instance: fc.tuple(fc.integer({ min: 1, max: 4 }), shapeArb(2, 3), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 })).chain(([rows, rest, is]) =>
-      fc.tuple(valuesArb(rows * sizeOf(rest)), fc.array(fc.integer({ min: 0, max: rows - 1 }), { minLength: sizeOf(is), maxLength: sizeOf(is) })).map(([v, idx]) => ({
+    instance: fc.tuple(fc.integer({ min: 1, max: 4 }), arb.shape({ maxRank: 2, maxDim: 3 }), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 })).chain(([rows, rest, is]) =>
+      fc.tuple(arb.values(rows * sizeOf(rest)), fc.array(fc.integer({ min: 0, max: rows - 1 }), { minLength: sizeOf(is), maxLength: sizeOf(is) })).map(([v, idx]) => ({
         operands: [f64([rows, ...rest], v), { shape: is, dtype: "int32" as DType, values: idx }],
         build: ([p, i]) => gg.gather(p as gg.Expr, i as gg.Expr),
       })),
     ),
   },
   scatterAdd: {
-    instance: fc.tuple(fc.integer({ min: 1, max: 4 }), shapeArb(2, 3), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 })).chain(([rows, rest, is]) =>
-      fc.tuple(valuesArb(sizeOf(is) * sizeOf(rest)), fc.array(fc.integer({ min: 0, max: rows - 1 }), { minLength: sizeOf(is), maxLength: sizeOf(is) })).map(([v, idx]) => ({
+    instance: fc.tuple(fc.integer({ min: 1, max: 4 }), arb.shape({ maxRank: 2, maxDim: 3 }), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 })).chain(([rows, rest, is]) =>
+      fc.tuple(arb.values(sizeOf(is) * sizeOf(rest)), fc.array(fc.integer({ min: 0, max: rows - 1 }), { minLength: sizeOf(is), maxLength: sizeOf(is) })).map(([v, idx]) => ({
         operands: [f64([...is, ...rest], v), { shape: is, dtype: "int32" as DType, values: idx }],
         build: ([u, i]) => gg.scatterAdd(u as gg.Expr, i as gg.Expr, rows),
       })),
@@ -181,8 +184,8 @@ const CASES: Coverage = {
   },
   checkIndex: {
     // No tangent (int32); batching checks the batched indices, in range here, and passes them on to a gather.
-    instance: fc.tuple(fc.integer({ min: 1, max: 4 }), shapeArb(1, 2), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 })).chain(([rows, rest, is]) =>
-      fc.tuple(valuesArb(rows * sizeOf(rest)), fc.array(fc.integer({ min: 0, max: rows - 1 }), { minLength: sizeOf(is), maxLength: sizeOf(is) })).map(([v, idx]) => ({
+    instance: fc.tuple(fc.integer({ min: 1, max: 4 }), arb.shape({ maxRank: 1, maxDim: 2 }), fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 })).chain(([rows, rest, is]) =>
+      fc.tuple(arb.values(rows * sizeOf(rest)), fc.array(fc.integer({ min: 0, max: rows - 1 }), { minLength: sizeOf(is), maxLength: sizeOf(is) })).map(([v, idx]) => ({
         operands: [f64([rows, ...rest], v), { shape: is, dtype: "int32" as DType, values: idx }],
         build: ([p, i]) => prim("gather", [p as gg.Expr, prim("checkIndex", [i as gg.Expr], { size: rows, caller: "test", operand: "indices" })], {}),
       })),
@@ -191,7 +194,7 @@ const CASES: Coverage = {
   random: {
     // No tangent; batching over keys: each batch element's numbers are those of its own key.
     fd: false,
-    instance: fc.tuple(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: -1e6, max: 1e6 }), shapeArb(2, 3)).map(([k0, k1, s]) => ({
+    instance: fc.tuple(fc.integer({ min: -1e6, max: 1e6 }), fc.integer({ min: -1e6, max: 1e6 }), arb.shape({ maxRank: 2, maxDim: 3 })).map(([k0, k1, s]) => ({
       operands: [{ shape: [2], dtype: "int32" as DType, values: [k0, k1], key: true }],
       build: ([k]) => gg.cast(prim("random", [k as gg.Expr], { shape: s, dtype: "int32", dist: "bits" }), "float64"),
     })),
@@ -199,7 +202,7 @@ const CASES: Coverage = {
   scan: {
     // A small recurrence with a closed-over weight, a carried pair (one of them only carried along), ys and reverse order.
     instance: fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 1, max: 3 }), fc.boolean()).chain(([T, n, reverse]) =>
-      fc.tuple(valuesArb(n), valuesArb(n), valuesArb(T * n)).map(([w, h, x]) => ({
+      fc.tuple(arb.values(n), arb.values(n), arb.values(T * n)).map(([w, h, x]) => ({
         operands: [f64([n], w), f64([n], h), f64([T, n], x)],
         build: ([wv, hv, xv]) => {
           const [[hT, count], ys] = gg.scan(
@@ -218,8 +221,8 @@ const CASES: Coverage = {
   },
   customVjp: {
     // f(u, v) = u·sin(v) with its exact derivative as the rule: the JVP derived from the rule is f's.
-    instance: shapeArb(2, 3).chain((s) =>
-      fc.tuple(valuesArb(sizeOf(s)), valuesArb(sizeOf(s))).map(([a, c]) => ({
+    instance: arb.shape({ maxRank: 2, maxDim: 3 }).chain((s) =>
+      fc.tuple(arb.values(sizeOf(s)), arb.values(sizeOf(s))).map(([a, c]) => ({
         operands: [f64(s, a), f64(s, c)],
         build: ([x, y]) =>
           gg.customVjp((u: gg.Expr, v: gg.Expr) => gg.mul(u, gg.sin(v)), {
@@ -231,15 +234,15 @@ const CASES: Coverage = {
   // 1-3 spatial axes, strides, input and kernel dilation, padding (negative: cropping), groups, broadcast batch axes.
   conv: {
     instance: convCaseArb().chain((c) =>
-      fc.tuple(valuesArb(sizeOf(c.x)), valuesArb(sizeOf(c.w))).map(([vx, vw]) => ({
+      fc.tuple(arb.values(sizeOf(c.x)), arb.values(sizeOf(c.w))).map(([vx, vw]) => ({
         operands: [f64([...c.x], vx), f64([...c.w], vw)],
         build: ([x, w]) => prim("conv", [x as gg.Expr, w as gg.Expr], c.attrs),
       })),
     ),
   },
   reverse: {
-    instance: shapeArb(3, 3).chain((s) =>
-      fc.tuple(valuesArb(sizeOf(s)), fc.subarray([...s.keys()])).map(([v, axes]) => ({ operands: [f64(s, v)], build: ([a]) => gg.reverse(a as gg.Expr, axes) })),
+    instance: arb.shape({ maxRank: 3, maxDim: 3 }).chain((s) =>
+      fc.tuple(arb.values(sizeOf(s)), fc.subarray([...s.keys()])).map(([v, axes]) => ({ operands: [f64(s, v)], build: ([a]) => gg.reverse(a as gg.Expr, axes) })),
     ),
   },
   input: { none: "no operands (a leaf: never batched, no tangent rule is called)" },

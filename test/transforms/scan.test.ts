@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as gg from "../../src/index.js";
-import { valuesArb } from "../support/arbitraries.js";
+import { arb } from "../../src/testing/index.js";
 
 /**
  * scan: the loop equals its unrolled form (forward bit for bit on the JS backend, gradients to
@@ -22,7 +22,7 @@ interface Rnn {
 }
 
 const rnnArb: fc.Arbitrary<Rnn> = fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 3 }), fc.boolean()).chain(([T, n, reverse]) =>
-  fc.record({ T: fc.constant(T), n: fc.constant(n), reverse: fc.constant(reverse), w: valuesArb(n * n, -1, 1), u: valuesArb(n, -1, 1), h0: valuesArb(n), xs: valuesArb(T * n) }),
+  fc.record({ T: fc.constant(T), n: fc.constant(n), reverse: fc.constant(reverse), w: arb.values(n * n, { min: -1, max: 1 }), u: arb.values(n, { min: -1, max: 1 }), h0: arb.values(n), xs: arb.values(T * n) }),
 );
 
 /** One step of an Elman RNN with a second, scalar carry: (h, s), x -> (tanh(h·W + x·u), s + Σh·x), y = h·x. */
