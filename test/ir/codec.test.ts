@@ -8,7 +8,7 @@ import { canonical } from "../../ir/node.js";
 import { ATTR_CODECS, OP_NAMES } from "../../ir/ops/attrs.js";
 import { Tensor, tensorFrom } from "../../ir/tensor.js";
 import * as gg from "../../src/index.js";
-import { randomGraphArb } from "../support/random-graph.js";
+import { arb } from "../../src/testing/index.js";
 import { everyPrimitiveGraph, ownRandomGraphArb } from "./graph-fixtures.js";
 
 /** A mutable deep copy of an encoding, as JSON.parse would give it. */
@@ -177,7 +177,7 @@ describe("codec round trip", () => {
   });
 
   it("round-trips random graphs (with dead nodes, too) to the identical graph", () => {
-    const graphs = fc.oneof(ownRandomGraphArb, randomGraphArb({ maxSteps: 16 }).map((c) => c.graph));
+    const graphs = fc.oneof(ownRandomGraphArb, arb.graph({ size: 16 }).map((c) => c.graph));
     fc.assert(
       fc.property(graphs, (rg) => {
         expectIdentical(right(decodeGraph(encodeGraph(rg))), rg);
@@ -452,7 +452,7 @@ const replaceWithJson = (j: JsonObject, [a = 0, b = 0]: readonly number[], v: Js
   return { json: j, expect: undefined };
 };
 
-const graphsArb = fc.oneof(fc.constant(everyPrimitiveGraph()), ownRandomGraphArb, randomGraphArb().map((c) => c.graph));
+const graphsArb = fc.oneof(fc.constant(everyPrimitiveGraph()), ownRandomGraphArb, arb.graph().map((c) => c.graph));
 const knobsArb = fc.array(fc.nat(), { minLength: 3, maxLength: 3 });
 
 describe("corrupted encodings", () => {

@@ -4,10 +4,10 @@ import { type Graph, graphOf } from "../../ir/graph.js";
 import type { Node } from "../../ir/node.js";
 import { formatType, printGraph, shortName, toDot } from "../../ir/print.js";
 import * as gg from "../../src/index.js";
-import { randomGraphArb } from "../support/random-graph.js";
+import { arb } from "../../src/testing/index.js";
 import { everyPrimitiveGraph, ownRandomGraphArb } from "./graph-fixtures.js";
 
-const randomGraphs = fc.oneof(ownRandomGraphArb, randomGraphArb({ maxSteps: 16 }).map((c) => c.graph));
+const randomGraphs = fc.oneof(ownRandomGraphArb, arb.graph({ size: 16 }).map((c) => c.graph));
 
 const graph = (outputs: Record<string, gg.Expr>): Graph => graphOf(Object.fromEntries(Object.entries(outputs).map(([k, e]) => [k, e.node])));
 
