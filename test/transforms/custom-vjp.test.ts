@@ -6,7 +6,7 @@ import type { Node, NodeOf } from "../../ir/node.js";
 import type { OpName } from "../../ir/ops/attrs.js";
 import { Tensor } from "../../ir/tensor.js";
 import * as gg from "../../src/index.js";
-import { randomGraphArb, type RandomGraphCase } from "../support/random-graph.js";
+import { arb, type RandomGraph } from "../../src/testing/index.js";
 
 /** customVjp: the forward is the function's, the gradient the rule's; derived JVPs; batching; the codec. */
 
@@ -46,7 +46,7 @@ describe("customVjp", () => {
 
   it("a customVjp of f with f's own VJP as the rule changes nothing (random graphs, float64)", async () => {
     await fc.assert(
-      fc.asyncProperty(randomGraphArb({ maxOutputs: 1 }), async (c: RandomGraphCase) => {
+      fc.asyncProperty(arb.graph({ outputs: 1 }), async (c: RandomGraph) => {
         const inputs = graphInputs(c.graph);
         const out = c.graph.outputs["out0"] as Node;
         if (out.dtype !== "float64") return;
@@ -60,7 +60,7 @@ describe("customVjp", () => {
         const u = gg.input("u", out.shape, "float64");
         const plain = gg.grad(gg.sum(gg.mul(f(...xs), u)), xs);
         const custom = gg.grad(gg.sum(gg.mul(own(...xs), u)), xs);
-        const feeds = new Map<string, Tensor>(c.feeds);
+        const feeds = new Map<string, Tensor>(Object.entries(c.feeds));
         feeds.set("u", new Tensor("float64", out.shape as number[], Float64Array.from({ length: (out.shape as number[]).reduce((a, b) => a * b, 1) }, (_, i) => Math.cos(i))));
         const r = await run({ ...Object.fromEntries(plain.map((g, i) => [`p${i}`, g])), ...Object.fromEntries(custom.map((g, i) => [`c${i}`, g])) }, feeds);
         plain.forEach((_, i) => expect(Array.from((r[`c${i}`] as gg.Tensor).data), `argument ${i}`).toEqual(Array.from((r[`p${i}`] as gg.Tensor).data)));

@@ -7,7 +7,7 @@ import { type Node, type NodeOf, toposort } from "../../ir/node.js";
 import type { OpName } from "../../ir/ops/attrs.js";
 import { Tensor } from "../../ir/tensor.js";
 import * as gg from "../../src/index.js";
-import { randomGraphArb, type RandomGraphCase } from "../support/random-graph.js";
+import { arb, type RandomGraph } from "../../src/testing/index.js";
 
 /**
  * The laws of the transforms on random whole programs (float64, JS backend):
@@ -20,7 +20,7 @@ import { randomGraphArb, type RandomGraphCase } from "../support/random-graph.js
 const RUNS = { numRuns: 40 };
 
 /** The graph's outputs rebuilt on other leaves (a function of its inputs, applied to `args`). */
-function applyGraph(c: RandomGraphCase, args: ReadonlyMap<string, Node>): Record<string, Node> {
+function applyGraph(c: RandomGraph, args: ReadonlyMap<string, Node>): Record<string, Node> {
   const map = new Map<Node, Node>();
   for (const n of c.graph.nodes) {
     if (n.op === "input") {
@@ -46,7 +46,7 @@ const direction = (n: number, seed: number): Float64Array => Float64Array.from({
 describe("transform laws on random graphs", () => {
   it("⟨jvp(f; t), u⟩ = ⟨t, vjp(f; u)⟩ for every output (float64)", async () => {
     await fc.assert(
-      fc.asyncProperty(randomGraphArb(), async (c) => {
+      fc.asyncProperty(arb.graph(), async (c) => {
         const xs = graphInputs(c.graph).map((n) => gg.Expr.of(n));
         for (const [name, out] of Object.entries(c.graph.outputs)) {
           if (!isFloat(out.dtype)) continue;
@@ -57,7 +57,7 @@ describe("transform laws on random graphs", () => {
           const gs = gg.grad(gg.sum(gg.mul(y, u)), xs);
           const tv = xs.map((x, i) => direction(x.shape.reduce<number>((a, d) => a * (d as number), 1), i));
           const uv = direction(y.shape.reduce<number>((a, d) => a * (d as number), 1), 11);
-          const feeds = new Map<string, Tensor>(c.feeds);
+          const feeds = new Map<string, Tensor>(Object.entries(c.feeds));
           xs.forEach((x, i) => feeds.set(`t${i}`, new Tensor("float64", x.shape as number[], tv[i] as Float64Array)));
           feeds.set("u", new Tensor("float64", y.shape as number[], uv));
           const r = await run({ jt, ...Object.fromEntries(gs.map((g, i) => [`g${i}`, g])) }, feeds);
@@ -82,20 +82,20 @@ describe("transform laws on random graphs", () => {
 
   it("vmap(f)(xs)[i] = f(xs[i]) exactly, and the batched graph has at most 2× the nodes plus a constant", async () => {
     await fc.assert(
-      fc.asyncProperty(randomGraphArb(), fc.integer({ min: 1, max: 4 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), async (c, size, batchedFlags) => {
+      fc.asyncProperty(arb.graph(), fc.integer({ min: 1, max: 4 }), fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }), async (c, size, batchedFlags) => {
         const inputs = graphInputs(c.graph);
         const batched = inputs.map((_, i) => batchedFlags[i] ?? true);
         if (!batched.some(Boolean)) batched[0] = true;
         const example = (t: Tensor, b: number): Tensor => new Tensor("float64", t.shape, Float64Array.from(t.data, (v, j) => v + 0.125 * b * Math.sin(j + 1)));
         const feeds = new Map<string, Tensor>();
         const args = inputs.map((n, i) => {
-          const t = c.feeds.get(n.attrs.name) as Tensor;
+          const t = c.feeds[n.attrs.name] as Tensor;
           if (batched[i] !== true) return gg.Expr.of(n);
           const stacked = Float64Array.from({ length: size * t.size }, (_, k) => example(t, Math.floor(k / t.size)).data[k % t.size] as number);
           feeds.set(`b_${n.attrs.name}`, new Tensor("float64", [size, ...t.shape], stacked));
           return gg.input(`b_${n.attrs.name}`, [size, ...t.shape], "float64");
         });
-        for (const [name, t] of c.feeds) if (!batched[inputs.findIndex((n) => n.attrs.name === name)]) feeds.set(name, t);
+        for (const [name, t] of Object.entries(c.feeds)) if (!batched[inputs.findIndex((n) => n.attrs.name === name)]) feeds.set(name, t);
         const names = inputs.map((n) => n.attrs.name);
         const f = (...xs: gg.Expr[]): Record<string, gg.Expr> => {
           const out = applyGraph(c, new Map(names.map((nm, i) => [nm, (xs[i] as gg.Expr).node])));
@@ -104,8 +104,8 @@ describe("transform laws on random graphs", () => {
         const vy = gg.vmap(f, { inAxes: batched.map((b) => (b ? 0 : null)) })(...args);
         const got = await run(vy, feeds);
         for (let b = 0; b < size; b++) {
-          const per = new Map<string, Tensor>(c.feeds);
-          inputs.forEach((n, i) => batched[i] === true && per.set(n.attrs.name, example(c.feeds.get(n.attrs.name) as Tensor, b)));
+          const per = new Map<string, Tensor>(Object.entries(c.feeds));
+          inputs.forEach((n, i) => batched[i] === true && per.set(n.attrs.name, example(c.feeds[n.attrs.name] as Tensor, b)));
           const want = await run(Object.fromEntries(Object.entries(c.graph.outputs).map(([k, v]) => [k, gg.Expr.of(v)])), per);
           for (const k of Object.keys(want)) {
             const g = got[k] as Tensor;
