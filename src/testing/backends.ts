@@ -28,6 +28,12 @@ export interface CheckBackendsOptions {
    * magnitudes the graph also outputs, say). Default 0.
    */
   readonly atol?: number | Readonly<Record<string, number | ((element: number, reference: Results) => number)>>;
+  /**
+   * A run the reference rejects (an index out of range, say): `"throw"` (the default) throws the
+   * reference's error; `"compare"` requires every backend to reject the same feeds with the same
+   * message, and to run the other feed sets as usual on the same executable afterwards.
+   */
+  readonly rejections?: "throw" | "compare";
 }
 
 /** The worst element of one output on one backend: its distance in ULPs and both values. */
@@ -50,18 +56,21 @@ export interface BackendReport {
  * Runs one graph on several backends and on the reference, with the same feeds (one set, or a
  * list run in turn on one executable per backend), and measures per output the worst difference
  * in ULPs from the reference. Returns the report; throws a `CheckFailure` listing every output
- * beyond its bound (`ulps`, or `atol` where given). The graph is compiled as given, without
+ * beyond its bound (`ulps`, or `atol` where given), and with `rejections: "compare"` every run
+ * a backend rejects differently from the reference. The graph is compiled as given, without
  * `gg.compile`'s passes, so each backend lowers the same ops.
  */
 export async function checkBackends<K extends string>(subject: BackendSubject<K>, feeds: BackendFeeds<K> | readonly BackendFeeds<K>[], options: CheckBackendsOptions): Promise<BackendReport[]> {
   const feedSets: readonly BackendFeeds<K>[] = Array.isArray(feeds) ? feeds : [feeds as BackendFeeds<K>];
   if (feedSets.length === 0) throw new GraphgradError("checkBackends", "feeds must be one set of feeds or a non-empty list of them");
   if (!Array.isArray(options?.backends) || options.backends.length === 0) throw new GraphgradError("checkBackends", "options.backends must list at least one backend");
+  const rejections = options.rejections ?? "throw";
+  if (rejections !== "throw" && rejections !== "compare") throw new GraphgradError("checkBackends", `options.rejections must be "throw" or "compare", got ${JSON.stringify(rejections)}`);
   const g = subjectGraph(subject, feedSets);
   const runs = feedSets.map((f) => feedTensors(g, f));
   const reference = await (options.reference ?? js()).compile(g);
-  const want: Results[] = [];
-  for (const f of runs) want.push(await reference.run(f));
+  const want: Outcome[] = [];
+  for (const f of runs) want.push(rejections === "compare" ? await outcome(reference.run(f)) : await reference.run(f));
   const names = uniqueNames(options.backends);
   const reports: BackendReport[] = [];
   const failures: string[] = [];
@@ -69,10 +78,14 @@ export async function checkBackends<K extends string>(subject: BackendSubject<K>
     const exe = await backend.compile(g);
     const outputs: Record<string, OutputDifference> = {};
     for (const [r, f] of runs.entries()) {
-      const got = await exe.run(f);
-      for (const [name, w] of Object.entries(want[r] as Results)) {
+      const expected = want[r] as Outcome;
+      const got = rejections === "compare" ? await outcome(exe.run(f)) : await exe.run(f);
+      const mismatch = sameRejection(got, expected);
+      if (mismatch !== undefined) failures.push(`${names[b]}: feeds ${r}: ${mismatch}`);
+      if (got instanceof Rejection || expected instanceof Rejection) continue;
+      for (const [name, w] of Object.entries(expected)) {
         const bound = ulpsOf(options.ulps, name);
-        const diff = compareOutput(got[name], w, { name, run: r, backend: names[b] as string, ulps: bound, atol: (i) => atolOf(options.atol, name, i, want[r] as Results) });
+        const diff = compareOutput(got[name], w, { name, run: r, backend: names[b] as string, ulps: bound, atol: (i) => atolOf(options.atol, name, i, expected) });
         if (typeof diff === "string") {
           failures.push(diff);
           continue;
@@ -89,6 +102,29 @@ export async function checkBackends<K extends string>(subject: BackendSubject<K>
   }
   if (failures.length > 0) throw new CheckFailure("checkBackends", failures.join("\n"));
   return reports;
+}
+
+/** A run's error, kept to be compared (`rejections: "compare"`). */
+class Rejection {
+  constructor(readonly message: string) {}
+}
+
+type Outcome = Results | Rejection;
+
+async function outcome(run: Promise<Results>): Promise<Outcome> {
+  return run.then(
+    (r) => r,
+    (e: unknown) => new Rejection(e instanceof Error ? e.message : String(e)),
+  );
+}
+
+/** What differs between a backend's outcome and the reference's when either rejected the run. */
+function sameRejection(got: Outcome, want: Outcome): string | undefined {
+  if (want instanceof Rejection) {
+    if (!(got instanceof Rejection)) return `the reference rejects them ("${want.message}"), the backend runs them`;
+    return got.message === want.message ? undefined : `rejected with "${got.message}", the reference with "${want.message}"`;
+  }
+  return got instanceof Rejection ? `rejected with "${got.message}", the reference runs them` : undefined;
 }
 
 interface Where {

@@ -87,6 +87,33 @@ describe("checkBackends", () => {
     expect(report[0]?.outputs["s"]?.ulps).toBe(5);
   });
 
+  it("rejections: 'compare' requires the reference's errors, message for message, and compares the runs after them", async () => {
+    const table = gg.input("table", [3, 2], "float64");
+    const ids = gg.input("ids", [2], "int32");
+    const y = gg.gather(table, ids);
+    const rows = gg.tensorFrom(Float64Array.from([1, 2, 3, 4, 5, 6]), "float64", [3, 2]);
+    const feeds = [[0, 3], [2, 1], [-1, 0]].map((i) => ({ table: rows, ids: gg.tensorFrom(Int32Array.from(i), "int32", [2]) }));
+    const [report] = await checkBackends(y, feeds, { backends: [gg.wasm()], rejections: "compare" });
+    expect(report?.outputs["y"]?.run).toBe(1);
+    // By default the reference's error is thrown, as it is.
+    await expect(checkBackends(y, feeds, { backends: [gg.wasm()] })).rejects.toThrow("gather: indices[1] = 3 is not in [0, 3)");
+    const wrap = (name: string, run: (e: unknown) => Promise<Readonly<Record<string, gg.Tensor>>>): gg.Backend => ({
+      name,
+      compile: async (g) => {
+        const exe = await gg.js().compile(g);
+        return { ...exe, run: (f) => exe.run(f).catch(run) };
+      },
+    });
+    const lenient = wrap("lenient", async () => ({}));
+    const reworded = wrap("reworded", async () => {
+      throw new Error("index out of range");
+    });
+    const failure = String(await checkBackends(y, feeds, { backends: [lenient, reworded], rejections: "compare" }).catch((e: unknown) => e));
+    expect(failure).toContain(`lenient: feeds 0: the reference rejects them ("gather: indices[1] = 3 is not in [0, 3)"), the backend runs them`);
+    expect(failure).toContain(`reworded: feeds 2: rejected with "index out of range", the reference with "gather: indices[0] = -1 is not in [0, 3)"`);
+    await expect(checkBackends(y, feeds, { backends: [lenient], rejections: "always" as "compare" })).rejects.toThrow(/options.rejections must be "throw" or "compare", got "always"/);
+  });
+
   it("refuses an empty list of backends and names a mismatched output", async () => {
     const x = gg.input("x", [2]);
     await expect(checkBackends(gg.neg(x), { x: [1, 2] }, { backends: [] })).rejects.toThrow(/options\.backends must list at least one backend/);
