@@ -25,9 +25,10 @@ export interface CheckBackendsOptions {
   /**
    * An absolute difference accepted besides the ULPs: one number, or per output name a number or
    * a bound per element computed from the reference's results (a sum's error bound from a sum of
-   * magnitudes the graph also outputs, say). Default 0.
+   * magnitudes the graph also outputs, say) and the index of the feed set (0 for a single set).
+   * Default 0.
    */
-  readonly atol?: number | Readonly<Record<string, number | ((element: number, reference: Results) => number)>>;
+  readonly atol?: number | Readonly<Record<string, number | ((element: number, reference: Results, run: number) => number)>>;
   /**
    * A run the reference rejects (an index out of range, say): `"throw"` (the default) throws the
    * reference's error; `"compare"` requires every backend to reject the same feeds with the same
@@ -85,7 +86,7 @@ export async function checkBackends<K extends string>(subject: BackendSubject<K>
       if (got instanceof Rejection || expected instanceof Rejection) continue;
       for (const [name, w] of Object.entries(expected)) {
         const bound = ulpsOf(options.ulps, name);
-        const diff = compareOutput(got[name], w, { name, run: r, backend: names[b] as string, ulps: bound, atol: (i) => atolOf(options.atol, name, i, expected) });
+        const diff = compareOutput(got[name], w, { name, run: r, backend: names[b] as string, ulps: bound, atol: (i) => atolOf(options.atol, name, i, expected, r) });
         if (typeof diff === "string") {
           failures.push(diff);
           continue;
@@ -159,11 +160,11 @@ function ulpsOf(ulps: CheckBackendsOptions["ulps"], name: string): number {
   return typeof ulps === "number" ? ulps : (ulps[name] ?? 0);
 }
 
-function atolOf(atol: CheckBackendsOptions["atol"], name: string, element: number, reference: Results): number {
+function atolOf(atol: CheckBackendsOptions["atol"], name: string, element: number, reference: Results, run: number): number {
   if (atol === undefined) return 0;
   if (typeof atol === "number") return atol;
   const a = atol[name];
-  return a === undefined ? 0 : typeof a === "number" ? a : a(element, reference);
+  return a === undefined ? 0 : typeof a === "number" ? a : a(element, reference, run);
 }
 
 /** Backend names, numbered where two share one (`wasm`, `wasm#2`). */
