@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as gg from "../../src/index.js";
-import { valuesArb } from "../support/arbitraries.js";
-import { checkGrad } from "../support/gradcheck.js";
+import { arb, checkGrads } from "../../src/testing/index.js";
 
 const data = (t: gg.Tensor | undefined): number[] => Array.from((t as gg.Tensor).data);
 const f64 = (shape: readonly number[], values: readonly number[]): gg.Tensor => gg.tensorFrom(Float64Array.from(values), "float64", [...shape]);
@@ -35,7 +34,7 @@ describe("dotProductAttention", () => {
   const v = gg.input("v", [batch, sk, dv], "float64");
   const mask = gg.input("mask", [batch, 1, sk], "bool"); // a padding mask: key j of example n
   const full = gg.input("full", [batch, sq, sk], "bool");
-  const arb = fc.tuple(valuesArb(batch * sq * d, -3, 3), valuesArb(batch * sk * d, -3, 3), valuesArb(batch * sk * dv, -3, 3), fc.array(fc.boolean(), { minLength: batch * sk, maxLength: batch * sk }), fc.array(fc.boolean(), { minLength: batch * sq * sk, maxLength: batch * sq * sk }));
+  const cases = fc.tuple(arb.values(batch * sq * d, { min: -3, max: 3 }), arb.values(batch * sk * d, { min: -3, max: 3 }), arb.values(batch * sk * dv, { min: -3, max: 3 }), fc.array(fc.boolean(), { minLength: batch * sk, maxLength: batch * sk }), fc.array(fc.boolean(), { minLength: batch * sq * sk, maxLength: batch * sq * sk }));
 
   it("matches plain loops: no mask, a padding mask, a full mask with causal, a custom scale (random values, float64)", async () => {
     const exe = await gg.compile({
@@ -46,7 +45,7 @@ describe("dotProductAttention", () => {
       },
     });
     await fc.assert(
-      fc.asyncProperty(arb, async ([qs, ks, vs, pad, m]) => {
+      fc.asyncProperty(cases, async ([qs, ks, vs, pad, m]) => {
         const r = await exe.run({ q: f64([batch, sq, d], qs), k: f64([batch, sk, d], ks), v: f64([batch, sk, dv], vs), mask: gg.tensorFrom(pad.map(Number), "bool", [batch, 1, sk]), full: gg.tensorFrom(m.map(Number), "bool", [batch, sq, sk]) });
         for (let n = 0; n < batch; n++) {
           const [qn, kn, vn] = [rows(qs.slice(n * sq * d, (n + 1) * sq * d), d), rows(ks.slice(n * sk * d, (n + 1) * sk * d), d), rows(vs.slice(n * sk * dv, (n + 1) * sk * dv), dv)];
@@ -77,7 +76,7 @@ describe("dotProductAttention", () => {
     expect(data(r.out).slice(dv, 2 * dv)).toEqual([0, 0, 0]);
     for (const g of [r.gq, r.gk, r.gv]) expect(data(g).every(Number.isFinite)).toBe(true);
     expect(data(r.gq).slice(d, 2 * d)).toEqual([0, 0]);
-    await checkGrad(([a, b, c]) => gg.nn.dotProductAttention(a as gg.Expr, b as gg.Expr, c as gg.Expr, { mask: m }), [
+    await checkGrads((a, b, c) => gg.nn.dotProductAttention(a, b, c, { mask: m }), [
       { shape: [batch, sq, d], values: qv },
       { shape: [batch, sk, d], values: kv },
       { shape: [batch, sk, dv], values: vv },
@@ -105,7 +104,7 @@ describe("dotProductAttention", () => {
       closeTo(data(r), naiveAttention(rows(qs, d), rows(ks, d), rows(vs, dv), (i, j) => j <= i, 1 / Math.sqrt(d)).flat(), 1e-14, `causal ${lq}×${lk}`);
     }
     const someMasked = gg.constant([[true, false, true, true], [false, true, true, false], [true, true, false, true]], "bool");
-    await checkGrad(([a, b, c]) => gg.nn.dotProductAttention(a as gg.Expr, b as gg.Expr, c as gg.Expr, { mask: someMasked, causal: true, scale: 0.7 }), [
+    await checkGrads((a, b, c) => gg.nn.dotProductAttention(a, b, c, { mask: someMasked, causal: true, scale: 0.7 }), [
       { shape: [batch, sq, d], values: vals(batch * sq * d, 1.3) },
       { shape: [batch, sk, d], values: vals(batch * sk * d, 0.8) },
       { shape: [batch, sk, dv], values: vals(batch * sk * dv, 2.2) },
@@ -190,8 +189,8 @@ describe("multi-head attention", () => {
   it("cross-attention with a padding mask: gradients of the input, the context and every projection match finite differences", async () => {
     const vals = (n: number, s: number): number[] => Array.from({ length: n }, (_, i) => 0.8 * Math.sin(i * s + 0.4));
     const pad = gg.constant([[true, true, false], [true, false, false]], "bool").reshape([2, 1, 3]);
-    await checkGrad(
-      ([x, ctx, wq, wk, wv, wo]) => gg.nn.multiHeadAttention(x as gg.Expr, { wq: wq as gg.Expr, wk: wk as gg.Expr, wv: wv as gg.Expr, wo: wo as gg.Expr, heads: 2, headDim: 2 }, { context: ctx as gg.Expr, mask: pad }),
+    await checkGrads(
+      (x, ctx, wq, wk, wv, wo) => gg.nn.multiHeadAttention(x, { wq, wk, wv, wo, heads: 2, headDim: 2 }, { context: ctx, mask: pad }),
       [
         { shape: [2, 2, 3], values: vals(12, 1.1) },
         { shape: [2, 3, 2], values: vals(12, 0.6) },
@@ -318,8 +317,8 @@ describe("pre-norm Transformer block", () => {
   it("gradients of the input and every weight match finite differences (float64, a padding mask, exact GELU)", async () => {
     const names = p.specs.map((s) => s.name);
     const pad = gg.constant([[true, true, false], [true, false, true]], "bool").reshape([batch, 1, seq]);
-    await checkGrad(
-      ([xe, ...ws]) => {
+    await checkGrads(
+      (xe, ...ws) => {
         const byName = (name: string): gg.Expr => ws[names.indexOf(`enc/block1/${name}`)] as gg.Expr;
         const attn = { wq: byName("attn/wq"), bq: byName("attn/bq"), wk: byName("attn/wk"), bk: byName("attn/bk"), wv: byName("attn/wv"), bv: byName("attn/bv"), wo: byName("attn/wo"), bo: byName("attn/bo"), heads, headDim: dim / heads };
         const block = {
@@ -329,7 +328,7 @@ describe("pre-norm Transformer block", () => {
           mlpIn: { kernel: byName("mlp/in/kernel"), bias: byName("mlp/in/bias") },
           mlpOut: { kernel: byName("mlp/out/kernel"), bias: byName("mlp/out/bias") },
         };
-        return gg.nn.transformerBlock(xe as gg.Expr, block, { mask: pad });
+        return gg.nn.transformerBlock(xe, block, { mask: pad });
       },
       [{ shape: [batch, seq, dim], values: xs }, ...p.specs.map((s) => ({ shape: s.shape, values: data(weights[s.name]) }))],
     );

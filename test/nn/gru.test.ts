@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as gg from "../../src/index.js";
-import { valuesArb } from "../support/arbitraries.js";
-import { checkGrad } from "../support/gradcheck.js";
+import { arb, checkGrads } from "../../src/testing/index.js";
 
 const data = (t: gg.Tensor | undefined): number[] => Array.from((t as gg.Tensor).data);
 const f64 = (shape: readonly number[], values: readonly number[]): gg.Tensor => gg.tensorFrom(Float64Array.from(values), "float64", [...shape]);
@@ -39,7 +38,7 @@ describe("GRU cell (TF 1's GRUCell)", () => {
 
   it("three unrolled steps equal the transcription of TF's GRUCell, static and as a scan (random weights, float64)", async () => {
     const [batch, steps, inSize, units] = [2, 3, 3, 2];
-    const arb = fc.tuple(valuesArb(batch * steps * inSize), valuesArb((inSize + units) * 2 * units), valuesArb(2 * units), valuesArb((inSize + units) * units), valuesArb(units), valuesArb(batch * units));
+    const cases = fc.tuple(arb.values(batch * steps * inSize), arb.values((inSize + units) * 2 * units), arb.values(2 * units), arb.values((inSize + units) * units), arb.values(units), arb.values(batch * units));
     const p = { gateKernel: gg.input("gk", [inSize + units, 2 * units], "float64"), gateBias: gg.input("gb", [2 * units], "float64"), candidateKernel: gg.input("ck", [inSize + units, units], "float64"), candidateBias: gg.input("cb", [units], "float64") };
     const cell = gg.nn.gruCell(p);
     const x = gg.input("x", [batch, steps, inSize], "float64");
@@ -48,7 +47,7 @@ describe("GRU cell (TF 1's GRUCell)", () => {
     const scanned = gg.nn.unroll(cell, x, init, { scan: true });
     const exe = await gg.compile({ outputs: { a: gg.stack(unrolled.outputs, 1), b: scanned.outputs, h: scanned.state, ha: unrolled.state } });
     await fc.assert(
-      fc.asyncProperty(arb, async ([xs, gk, gb, ck, cb, h0]) => {
+      fc.asyncProperty(cases, async ([xs, gk, gb, ck, cb, h0]) => {
         const r = await exe.run({
           x: f64([batch, steps, inSize], xs), h0: f64([batch, units], h0),
           gk: f64([inSize + units, 2 * units], gk), gb: f64([2 * units], gb), ck: f64([inSize + units, units], ck), cb: f64([units], cb),
@@ -74,10 +73,10 @@ describe("GRU cell (TF 1's GRUCell)", () => {
   it("gradients of every weight, the inputs and the initial state match finite differences (float64)", async () => {
     const [batch, steps, inSize, units] = [2, 3, 2, 2];
     const cos = (n: number, s: number): number[] => Array.from({ length: n }, (_, i) => 0.6 * Math.cos(i * s + 0.3));
-    await checkGrad(
-      ([x, h0, gk, gb, ck, cb]) => {
-        const cell = gg.nn.gruCell({ gateKernel: gk as gg.Expr, gateBias: gb as gg.Expr, candidateKernel: ck as gg.Expr, candidateBias: cb as gg.Expr });
-        return gg.nn.unroll(cell, x as gg.Expr, h0 as gg.Expr, { scan: true }).outputs;
+    await checkGrads(
+      (x, h0, gk, gb, ck, cb) => {
+        const cell = gg.nn.gruCell({ gateKernel: gk, gateBias: gb, candidateKernel: ck, candidateBias: cb });
+        return gg.nn.unroll(cell, x, h0, { scan: true }).outputs;
       },
       [
         { shape: [batch, steps, inSize], values: cos(batch * steps * inSize, 1.1) },

@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as gg from "../../src/index.js";
-import { shapeArb, sizeOf, valuesArb } from "../support/arbitraries.js";
-import { checkGrad } from "../support/gradcheck.js";
+import { arb, checkGrads, sizeOf } from "../../src/testing/index.js";
 
 const RUNS = { numRuns: 8 };
 const f64 = (shape: readonly number[], values: readonly number[]): gg.Tensor => gg.tensorFrom(Float64Array.from(values), "float64", [...shape]);
@@ -30,9 +29,9 @@ const close = (got: readonly number[], want: readonly number[], tol: number): vo
 
 /** A shape of rank 1..3 ending in `channels`, and values. */
 const caseArb = (channels: fc.Arbitrary<number>) =>
-  fc.tuple(shapeArb(2, 3), channels).chain(([lead, c]) => {
+  fc.tuple(arb.shape({ maxRank: 2, maxDim: 3 }), channels).chain(([lead, c]) => {
     const shape = [...lead, c];
-    return fc.tuple(fc.constant(shape), valuesArb(sizeOf(shape), -3, 3), valuesArb(c, 0.5, 2), valuesArb(c, -1, 1));
+    return fc.tuple(fc.constant(shape), arb.values(sizeOf(shape), { min: -3, max: 3 }), arb.values(c, { min: 0.5, max: 2 }), arb.values(c, { min: -1, max: 1 }));
   });
 
 describe("layerNorm and rmsNorm", () => {
@@ -58,8 +57,8 @@ describe("layerNorm and rmsNorm", () => {
       fc.asyncProperty(caseArb(fc.integer({ min: 2, max: 4 })), async ([shape, xs, scale, offset]) => {
         const c = shape[shape.length - 1] as number;
         const inputs = [{ shape, values: xs }, { shape: [c], values: scale }, { shape: [c], values: offset }];
-        await checkGrad(([x, s, o]) => gg.nn.layerNorm(x as gg.Expr, { scale: s as gg.Expr, offset: o as gg.Expr }), inputs, { h: 1e-6 });
-        await checkGrad(([x, s]) => gg.nn.rmsNorm(x as gg.Expr, { scale: s as gg.Expr }), inputs.slice(0, 2), { h: 1e-6 });
+        await checkGrads((x, s, o) => gg.nn.layerNorm(x, { scale: s, offset: o }), inputs, { eps: 1e-6 });
+        await checkGrads((x, s) => gg.nn.rmsNorm(x, { scale: s }), inputs.slice(0, 2), { eps: 1e-6 });
       }),
       { numRuns: 4 },
     );
@@ -86,7 +85,7 @@ describe("groupNorm (channels last)", () => {
     .chain(([n, h, w, groups, perGroup]) => {
       const c = groups * perGroup;
       const shape = [n, h, w, c];
-      return fc.tuple(fc.constant({ shape, groups }), valuesArb(sizeOf(shape), -3, 3), valuesArb(c, 0.5, 2), valuesArb(c, -1, 1));
+      return fc.tuple(fc.constant({ shape, groups }), arb.values(sizeOf(shape), { min: -3, max: 3 }), arb.values(c, { min: 0.5, max: 2 }), arb.values(c, { min: -1, max: 1 }));
     });
 
   it("normalizes each example's group of channels over its spatial axes (float64 reference)", async () => {
@@ -108,11 +107,11 @@ describe("groupNorm (channels last)", () => {
     await fc.assert(
       fc.asyncProperty(groupCase, async ([{ shape, groups }, xs, scale, offset]) => {
         const c = shape[3] as number;
-        await checkGrad(([x, s, o]) => gg.nn.groupNorm(x as gg.Expr, { scale: s as gg.Expr, offset: o as gg.Expr }, { groups }), [
+        await checkGrads((x, s, o) => gg.nn.groupNorm(x, { scale: s, offset: o }, { groups }), [
           { shape, values: xs },
           { shape: [c], values: scale },
           { shape: [c], values: offset },
-        ], { h: 1e-6 });
+        ], { eps: 1e-6 });
       }),
       { numRuns: 4 },
     );
@@ -166,10 +165,10 @@ describe("gelu and silu", () => {
 
   it("gradients match finite differences (float64, both GELU forms and SiLU)", async () => {
     await fc.assert(
-      fc.asyncProperty(shapeArb(2, 3).chain((s) => valuesArb(sizeOf(s), -4, 4).map((values) => ({ shape: s, values }))), async (c) => {
-        await checkGrad(([x]) => gg.gelu(x as gg.Expr), [c]);
-        await checkGrad(([x]) => gg.gelu(x as gg.Expr, { approximate: true }), [c]);
-        await checkGrad(([x]) => gg.silu(x as gg.Expr), [c]);
+      fc.asyncProperty(arb.shape({ maxRank: 2, maxDim: 3 }).chain((s) => arb.values(sizeOf(s), { min: -4, max: 4 }).map((values) => ({ shape: s, values }))), async (c) => {
+        await checkGrads((x) => gg.gelu(x), [c]);
+        await checkGrads((x) => gg.gelu(x, { approximate: true }), [c]);
+        await checkGrads((x) => gg.silu(x), [c]);
       }),
       { numRuns: 6 },
     );
