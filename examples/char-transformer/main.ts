@@ -31,10 +31,13 @@ export function configOf(o: Pick<CharCliOptions, "quick" | "steps" | "seed">): C
 
 export function describeConfig(c: CharTransformerConfig, vocabSize: number): string {
   return (
-    `context ${c.contextLength}, ${c.layers} layers, ${c.heads} heads, width ${c.dim}, MLP ${c.mlpDim}, dropout ${c.dropout}, vocabulary ${vocabSize}; ` +
+    `context ${c.contextLength}, ${c.layers} layers, ${c.heads} heads, width ${c.dim}, MLP ${c.mlpDim}, ${c.positions} positions, token embeddings N(0, ${c.embedStd}²), dropout ${c.dropout}, vocabulary ${vocabSize}; ` +
     `batch ${c.batchSize}, ${c.steps} steps, AdamW (β ${c.b1}/${c.b2}, weight decay ${c.weightDecay}) at ${c.peakLr} after ${c.warmupSteps} warm-up steps, cosine to ${c.endLr}, clip ${c.clipNorm}; seed ${c.seed}`
   );
 }
+
+/** The per-step curve is stored to 4 decimals (a 10,000th of a bit). */
+const roundTo4 = (v: number): number => Math.round(v * 1e4) / 1e4;
 
 export async function main(argv: readonly string[], log: (line: string) => void = console.log): Promise<RunRecord> {
   const o = parseCharArgs(argv);
@@ -72,7 +75,7 @@ export async function main(argv: readonly string[], log: (line: string) => void 
     config: { ...c },
     vocabSize: data.vocab.chars.length,
     parameterCount: r.parameterCount,
-    trainBits: r.steps.map((s) => s.bits),
+    trainBits: r.steps.map((s) => roundTo4(s.bits)),
     validation: r.validation.map((v) => ({ ...v })),
     seconds,
     trainSeconds: r.trainSeconds,
@@ -80,7 +83,7 @@ export async function main(argv: readonly string[], log: (line: string) => void 
     sample,
   };
   if (o.json !== undefined) {
-    writeFileSync(o.json, `${JSON.stringify(record, null, 1)}\n`);
+    writeFileSync(o.json, `${JSON.stringify(record)}\n`);
     log(`Figures written: ${o.json}`);
   }
   return record;

@@ -12,6 +12,8 @@ const ConfigCodec = t.type({
   heads: t.number,
   dim: t.number,
   mlpDim: t.number,
+  positions: t.union([t.literal("learned"), t.literal("sinusoidal")]),
+  embedStd: t.number,
   dropout: t.number,
   batchSize: t.number,
   steps: t.number,

@@ -85,13 +85,16 @@ export interface RunOptions {
   readonly logEvery?: number;
 }
 
+/** Windows per validation run (the evaluation graph takes any number: only the rounding of the mean depends on it). */
+export const VALID_BATCH = 64;
+
 /** Validation bits per character: the mean cross-entropy over every position of the first `validChars` characters' whole windows. */
 export async function validationBits(evaluate: (feeds: Record<string, gg.Tensor>) => Promise<number>, valid: Int32Array, c: CharTransformerConfig): Promise<number> {
   const windows = windowCount(Math.min(valid.length, c.validChars + 1), c.contextLength);
   if (windows < 1) throw new Error(`char-transformer: ${c.validChars} validation characters make no window of ${c.contextLength}`);
   let total = 0;
-  for (let first = 0; first < windows; first += c.batchSize) {
-    const which = Int32Array.from({ length: Math.min(c.batchSize, windows - first) }, (_, i) => first + i);
+  for (let first = 0; first < windows; first += VALID_BATCH) {
+    const which = Int32Array.from({ length: Math.min(VALID_BATCH, windows - first) }, (_, i) => first + i);
     const { x, y } = windowBatch(valid, which, c.contextLength);
     total += (await evaluate({ [IDS]: x, [TARGETS]: y })) * which.length;
   }

@@ -6,6 +6,7 @@ import { configOf, main, withSteps } from "../../examples/char-transformer/main.
 import { charTransformerLogits, charTransformerParams } from "../../examples/char-transformer/model.js";
 import { parseCharArgs } from "../../examples/char-transformer/options.js";
 import { parseRunRecord } from "../../examples/char-transformer/record.js";
+import { readFullRun } from "../../examples/reporting/sections/char-transformer.js";
 import { sampleText } from "../../examples/char-transformer/sample.js";
 import { decays, learningRate, trainCharTransformer } from "../../examples/char-transformer/train.js";
 import { trainingWindows, windowBatch, windowCount } from "../../examples/char-transformer/windows.js";
@@ -73,8 +74,9 @@ describe("char-transformer windows", () => {
 
 describe("char-transformer model", () => {
   it("names its parameters by scope; two scopes give disjoint names; matrices but not embeddings are decayed", () => {
-    const p = charTransformerParams(11, { ...SMALL, layers: 2 });
+    const p = charTransformerParams(11, { ...SMALL, layers: 2, positions: "learned" });
     const names = p.specs.map((s) => s.name);
+    expect(charTransformerParams(11, { ...SMALL, layers: 2, positions: "sinusoidal" }).specs.map((s) => s.name)).toEqual(names.filter((n) => n !== "charlm/positions"));
     expect(names).toEqual(expect.arrayContaining(["charlm/embed", "charlm/positions", "charlm/block0/attn/wq", "charlm/block1/mlp/out/kernel", "charlm/norm/scale", "charlm/head/kernel", "charlm/head/bias"]));
     expect(new Set(names).size).toBe(names.length);
     const other = charTransformerParams(11, SMALL, gg.nn.scope("other"));
@@ -136,6 +138,18 @@ describe("char-transformer training and sampling", () => {
     expect(await at(FULL.warmupSteps)).toBeCloseTo(FULL.peakLr, 12);
     expect(await at((FULL.warmupSteps + FULL.steps) / 2)).toBeCloseTo((FULL.peakLr + FULL.endLr) / 2, 12);
     expect(await at(FULL.steps)).toBeCloseTo(FULL.endLr, 12);
+  });
+});
+
+describe("the stored full run", () => {
+  it("is a run of the full configuration that reached 2.5 bits per character or less, within 10 minutes", () => {
+    const r = readFullRun();
+    expect(r.config).toEqual(FULL);
+    expect(r.trainBits).toHaveLength(FULL.steps);
+    expect(r.validation.map((v) => v.step)).toEqual(Array.from({ length: FULL.steps / FULL.evalEvery }, (_, i) => (i + 1) * FULL.evalEvery));
+    expect(r.validation.at(-1)?.bits).toBeLessThanOrEqual(2.5);
+    expect(r.seconds).toBeLessThanOrEqual(600);
+    expect(r.sample?.text.length).toBeGreaterThan(0);
   });
 });
 
