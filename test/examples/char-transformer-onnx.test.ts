@@ -1,15 +1,25 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { type CharTransformerConfig, FULL, TINY } from "../../examples/char-transformer/config.js";
 import { exportCharTransformer, inferenceGraph, ONNX_INPUT } from "../../examples/char-transformer/export.js";
 import { charTransformerParams } from "../../examples/char-transformer/model.js";
 import * as gg from "../../src/index.js";
 import { expectOutputsClose, ortSession, runOrt } from "../onnx/ort.js";
+import { pythonWith, REQUIRE_PYTHON } from "../support/python.js";
 
 /**
  * The character-level Transformer's inference graph (ids [batch, T] → logits [batch, T, vocab])
  * exported with gg.onnx.export and run in ONNX Runtime: its logits within 1e-4 of graphgrad's,
- * relative to their largest magnitude, on random windows of characters.
+ * relative to their largest magnitude, on random windows of characters; and the file passes the
+ * `onnx` package's checker (skipped with one printed line without it, as in test/onnx/).
  */
+
+const { python, missing } = pythonWith("onnx", "python3 -m venv .venv && .venv/bin/pip install onnx");
+if (missing !== undefined && !REQUIRE_PYTHON) console.log(`skipping the ONNX checker test of the character-level Transformer: ${missing}`);
 
 const VOCAB = 59;
 
@@ -56,5 +66,20 @@ describe("ONNX export of the character-level Transformer", () => {
 
   it("a small model with learned positions: ONNX Runtime's logits match the JS reference's", async () => {
     await checkAgainstOrt({ ...TINY, positions: "learned" }, "js");
+  });
+
+  it.skipIf(missing !== undefined && !REQUIRE_PYTHON)("the full configuration's file passes the onnx package's checker", async () => {
+    expect(missing).toBeUndefined();
+    const params = charTransformerParams(VOCAB, FULL);
+    const dir = mkdtempSync(join(tmpdir(), "gg-char-onnx-"));
+    try {
+      const file = join(dir, "charlm.onnx");
+      writeFileSync(file, exportCharTransformer(params, await perturbedValues(FULL, 5), FULL.contextLength));
+      const script = fileURLToPath(new URL("../onnx/check_onnx.py", import.meta.url));
+      const out = JSON.parse(execFileSync(python as string, [script, file], { encoding: "utf8" })) as Record<string, string>;
+      expect(out).toEqual({ [file]: "ok" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
