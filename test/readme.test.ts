@@ -149,11 +149,6 @@ describe("README", () => {
     await expect(runBlock(block("gg.onnx.export("), "onnx")).resolves.toEqual(["true"]);
   });
 
-  it("the character-level Transformer in miniature learns its text, its parameters named by scopes", async () => {
-    const lines = await runBlock(block("transformerBlockParams"), "char-transformer");
-    expect(lines).toEqual(["lm/block0/attn/wq 21 true"]);
-  });
-
   it("the tensor-creation example runs (it throws if a tensor is wrong)", async () => {
     await expect(runBlock(block("gg.tensor(["), "tensors")).resolves.toEqual([]);
   });

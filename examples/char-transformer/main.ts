@@ -4,7 +4,8 @@ import { pathToFileURL } from "node:url";
 import * as gg from "../../src/index.js";
 import { type CharTransformerConfig, FULL, TINY } from "./config.js";
 import { loadBrownChars } from "./data.js";
-import { exportCharTransformer } from "./export.js";
+import { charTransformerParams } from "./model.js";
+import { exportCharTransformer, inferenceGraph } from "./export.js";
 import { CHAR_USAGE, type CharCliOptions, parseCharArgs } from "./options.js";
 import type { RunRecord } from "./record.js";
 import { sampleText } from "./sample.js";
@@ -50,6 +51,10 @@ export async function main(argv: readonly string[], log: (line: string) => void 
   log(`Brown corpus as characters: ${data.train.length.toLocaleString("en")} / ${data.valid.length.toLocaleString("en")} / ${data.test.length.toLocaleString("en")} train / validation / test characters, ${data.vocab.chars.length} distinct`);
   log(`Model: ${describeConfig(c, data.vocab.chars.length)}`);
   log(`Backend ${backend.name}${o.threads === undefined ? "" : `, ${o.threads} threads`}; load average ${loadStart.toFixed(1)} on ${cpus().length} cores`);
+  if (o.summary) {
+    const { logits } = inferenceGraph(charTransformerParams(data.vocab.chars.length, c), c.contextLength);
+    log(String(await gg.nn.summary({ logits }, { dims: { batch: c.batchSize } })));
+  }
   const r = await trainCharTransformer({ config: c, data, backend, log });
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);

@@ -19,6 +19,8 @@ export interface CharCliOptions {
   readonly onnx: string | undefined;
   /** `--json FILE`: writes the run's figures (configuration, curves, sample, time, load). */
   readonly json: string | undefined;
+  /** `--summary`: prints the model's `gg.nn.summary` (parameters, op counts, peak memory) before training. */
+  readonly summary: boolean;
   readonly help: boolean;
 }
 
@@ -34,6 +36,7 @@ export const CHAR_USAGE = `usage: npm run char-transformer -- [options]
   --prompt TEXT      the text the sample continues (default "the ")
   --onnx FILE        write the trained model (ids -> logits) as an ONNX file
   --json FILE        write the run's figures as JSON
+  --summary          print the model's parameters, graph and memory (gg.nn.summary) first
   --help             this text`;
 
 function integer(name: string, value: string | undefined, min: number, max = 2 ** 31 - 1): number | undefined {
@@ -61,6 +64,7 @@ export function parseCharArgs(argv: readonly string[]): CharCliOptions {
         prompt: { type: "string", default: "the " },
         onnx: { type: "string" },
         json: { type: "string" },
+        summary: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -82,6 +86,7 @@ export function parseCharArgs(argv: readonly string[]): CharCliOptions {
     prompt: values.prompt,
     onnx: values.onnx,
     json: values.json,
+    summary: values.summary,
     help: values.help,
   };
 }

@@ -156,7 +156,7 @@ describe("the stored full run", () => {
 describe("npm run char-transformer", () => {
   it("parses its options and refuses bad ones with the usage", () => {
     const o = parseCharArgs(["--quick", "--steps", "7", "--temperature", "0.5", "--sample", "0"]);
-    expect([o.quick, o.steps, o.temperature, o.sample, o.backend, o.prompt]).toEqual([true, 7, 0.5, 0, "wasm", "the "]);
+    expect([o.quick, o.steps, o.temperature, o.sample, o.backend, o.prompt, o.summary]).toEqual([true, 7, 0.5, 0, "wasm", "the ", false]);
     expect(() => parseCharArgs(["--steps", "0"])).toThrow("--steps must be an integer in [1,");
     expect(() => parseCharArgs(["--temperature", "0"])).toThrow("--temperature must be a positive number");
     expect(() => parseCharArgs(["--backend", "gpu"])).toThrow("usage: npm run char-transformer");
@@ -168,10 +168,13 @@ describe("npm run char-transformer", () => {
 
   it("--quick trains the tiny configuration on Brown, prints the validation bits and a sample, and its JSON reads back", async () => {
     const lines: string[] = [];
-    const record = await main(["--quick", "--steps", "6", "--sample", "12"], (l) => lines.push(l));
+    const record = await main(["--quick", "--steps", "6", "--sample", "12", "--summary"], (l) => lines.push(l));
     // The PTB example's sentences, split 80/10/10, as characters: 59 distinct.
     expect(lines[0]).toBe("Brown corpus as characters: 5,246,535 / 417,547 / 462,992 train / validation / test characters, 59 distinct");
     expect(record.vocabSize).toBe(59);
+    const summary = lines.find((l) => l.startsWith("Parameter "));
+    expect(summary).toMatch(/charlm\/block1\/attn\/wq +\[32,32\] +float32 +1,024/);
+    expect(summary).toContain(`Total: ${record.parameterCount.toLocaleString("en")} parameters`);
     expect(lines.some((l) => /^Validation: \d\.\d{3} bits\/char after 6 steps/.test(l))).toBe(true);
     expect(record.sample?.text).toHaveLength(12);
     expect(record.trainBits).toHaveLength(6);
