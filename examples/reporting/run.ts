@@ -3,6 +3,7 @@ import { cpus } from "node:os";
 import { join, resolve } from "node:path";
 import * as gg from "../../src/index.js";
 import { htmlPage, type Section } from "./html.js";
+import { charTransformerDemo } from "./sections/char-transformer.js";
 import { dotDemo } from "./sections/dot.js";
 import { irisDemo } from "./sections/iris.js";
 import { mnistDemo } from "./sections/mnist.js";
@@ -16,7 +17,7 @@ import type { Demo } from "./types.js";
  * then a report folder with `index.html` (tables and inline SVG plots, the SVGs also written as
  * files beside it).
  */
-export const DEMOS: readonly Demo[] = [recipesDemo, irisDemo, dotDemo, ptbDemo(), seq2seqDemo, mnistDemo];
+export const DEMOS: readonly Demo[] = [recipesDemo, irisDemo, dotDemo, ptbDemo(), seq2seqDemo, mnistDemo, charTransformerDemo];
 
 export interface ReportOptions {
   /** Small configurations of every demo (seconds in all), for tests. */

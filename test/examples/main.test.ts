@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { figure, htmlPage, inlineSvg, table } from "../../examples/reporting/html.js";
 import { DEMOS, type ReportResult, runReport } from "../../examples/reporting/run.js";
+import { QUICK as CHAR_QUICK, readFullRun } from "../../examples/reporting/sections/char-transformer.js";
 import { QUICK as MNIST_QUICK } from "../../examples/reporting/sections/mnist.js";
 import { QUICK as PTB_QUICK } from "../../examples/reporting/sections/ptb.js";
 import { readRecord } from "../../examples/mnist/record.js";
@@ -65,10 +66,10 @@ describe("npm start's report, quick configurations", () => {
     expect(r.page).toBe(join(outDir, "index.html"));
     expect(existsSync(r.page)).toBe(true);
     expect(root.name).toBe("html");
-    expect(findAll(root, "section").map((s) => s.attrs["id"])).toEqual(["recipes", "iris", "dot", "ptb", "seq2seq", "mnist"]);
-    expect(DEMOS.map((d) => d.id)).toEqual(["recipes", "iris", "dot", "ptb", "seq2seq", "mnist"]);
+    expect(findAll(root, "section").map((s) => s.attrs["id"])).toEqual(["recipes", "iris", "dot", "ptb", "seq2seq", "mnist", "char-transformer"]);
+    expect(DEMOS.map((d) => d.id)).toEqual(["recipes", "iris", "dot", "ptb", "seq2seq", "mnist", "char-transformer"]);
     const links = findAll(root, "ul")[0]?.children.map((li) => findAll(li, "a")[0]?.attrs["href"]);
-    expect(links).toEqual(["#recipes", "#iris", "#dot", "#ptb", "#seq2seq", "#mnist"]);
+    expect(links).toEqual(["#recipes", "#iris", "#dot", "#ptb", "#seq2seq", "#mnist", "#char-transformer"]);
     for (const s of findAll(root, "section")) {
       expect(findAll(s, "h2")).toHaveLength(1);
       expect(findAll(s, "table").length).toBeGreaterThan(0);
@@ -156,9 +157,30 @@ describe("npm start's report, quick configurations", () => {
     expect(seriesPaths(findAll(s, "svg")[0] as XmlElement)).toHaveLength(2);
   });
 
+  it("the character-level Transformer section gives the short run's and the stored full run's bits per character, their curves and samples", () => {
+    const s = section("char-transformer");
+    const [runs] = findAll(s, "table").map(rowsOf);
+    expect(runs?.map((row) => row[0])).toEqual(["this short run", `full run, ${readFullRun().date} (stored)`]);
+    expect(runs?.[0]?.[2]).toBe(String(CHAR_QUICK.steps));
+    // Four steps from the initial values (about 7 bits at the first step, token embeddings being N(0, 1)): finite, far from trained.
+    const short = Number(runs?.[0]?.[4]);
+    expect(short).toBeGreaterThan(3.5);
+    expect(short).toBeLessThan(6.5);
+    expect(Number(runs?.[1]?.[4])).toBeLessThanOrEqual(2.5);
+    const plots = findAll(s, "svg");
+    expect(plots).toHaveLength(2);
+    const [train, valid] = seriesPaths(plots[0] as XmlElement);
+    expect((train?.attrs["d"] ?? "").match(/[ML]/g)).toHaveLength(CHAR_QUICK.steps);
+    expect((valid?.attrs["d"] ?? "").match(/[ML]/g)).toHaveLength(CHAR_QUICK.steps / CHAR_QUICK.evalEvery);
+    const samples = findAll(s, "pre").map(textOf);
+    expect(samples).toHaveLength(2);
+    expect(samples[0]).toMatch(/^the [^]{20}$/);
+    expect(samples[1]).toBe(`${readFullRun().sample?.prompt}${readFullRun().sample?.text}`);
+  });
+
   it("writes every plot as an SVG file beside the page, identical to the inlined one", () => {
     const svgFiles = r.files.filter((f) => f.endsWith(".svg"));
-    expect(svgFiles.sort()).toEqual(["dot-mse.svg", "iris-accuracy.svg", "iris-loss.svg", "mnist-full-run-loss.svg", "ptb-perplexity.svg", "seq2seq-accuracy.svg", "seq2seq-loss.svg"]);
+    expect(svgFiles.sort()).toEqual(["char-transformer-full.svg", "char-transformer-short.svg", "dot-mse.svg", "iris-accuracy.svg", "iris-loss.svg", "mnist-full-run-loss.svg", "ptb-perplexity.svg", "seq2seq-accuracy.svg", "seq2seq-loss.svg"]);
     const html = readFileSync(r.page, "utf8");
     for (const f of svgFiles) {
       const svg = readFileSync(join(outDir, f), "utf8");
@@ -168,11 +190,11 @@ describe("npm start's report, quick configurations", () => {
   });
 
   it("prints each demo's header and progress, and a summary line per demo", () => {
-    for (const [i, d] of DEMOS.entries()) expect(lines).toContain(`== ${i + 1}/6. ${d.title} ==`);
+    for (const [i, d] of DEMOS.entries()) expect(lines).toContain(`== ${i + 1}/7. ${d.title} ==`);
     expect(lines.some((l) => /^Step #100 A = /.test(l))).toBe(true); // the recipes' printout
     expect(lines.some((l) => /^Epoch: 1 Train Perplexity: /.test(l))).toBe(true); // the PTB seed's
-    expect(r.summary).toHaveLength(6);
-    expect(r.summary.map((l) => l.split(":")[0])).toEqual(["recipes", "iris", "dot", "ptb", "seq2seq", "mnist"]);
+    expect(r.summary).toHaveLength(7);
+    expect(r.summary.map((l) => l.split(":")[0])).toEqual(["recipes", "iris", "dot", "ptb", "seq2seq", "mnist", "char-transformer"]);
     expect(r.sections.map((s) => s.seconds).every((t) => t > 0)).toBe(true);
   });
 });
