@@ -103,9 +103,12 @@ export const V = {
   v128_load: 0x00,
   v128_load32_splat: 0x09,
   v128_store: 0x0b,
+  /** Followed by 16 lane indices (bytes 0-15 of the first operand, 16-31 of the second): see FunctionBuilder.shuffle32. */
+  i8x16_shuffle: 0x0d,
   i32x4_splat: 0x11,
   f32x4_splat: 0x13,
   f32x4_extract_lane: 0x1f,
+  f32x4_replace_lane: 0x20,
   i32x4_eq: 0x37,
   i32x4_ne: 0x38,
   i32x4_lt_s: 0x39,
