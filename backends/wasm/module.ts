@@ -28,8 +28,8 @@ export interface AssembledModule {
  * address `countersAt`, which the host zeroes before starting the parts.
  */
 export type ScheduleStep =
-  | { readonly kind: "segment"; readonly name: string }
-  | { readonly kind: "parallel"; readonly parts: readonly string[]; readonly countersAt: number; readonly counters: number };
+  | { readonly kind: "segment"; readonly name: string; readonly kernels: readonly number[] }
+  | { readonly kind: "parallel"; readonly parts: readonly string[]; readonly countersAt: number; readonly counters: number; readonly kernels: readonly number[] };
 
 export interface AssembleOptions {
   readonly fma: boolean;
@@ -38,6 +38,8 @@ export interface AssembleOptions {
   /** Whether the memory is shared (required when threads > 1). */
   readonly sharedMemory: boolean;
   readonly maxPages: number;
+  /** Every kernel a step of its own (so the host can time each one): `wasm({ profile: true })`. */
+  readonly profile?: boolean;
 }
 
 /** Products below this many multiply-adds are not worth handing to another thread. */
@@ -163,14 +165,17 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
 
   const schedule: ScheduleStep[] = [];
   let segment: number[] = [];
+  /** The kernels (indices) whose functions are in `segment`. */
+  let segmentKernels: number[] = [];
   const flush = (): void => {
     if (segment.length === 0) return;
     const f = new FunctionBuilder([], []);
     for (const fn of segment) f.call(fn);
     const name = `s${schedule.length}`;
     mb.exportFunction(name, mb.addFunction(f));
-    schedule.push({ kind: "segment", name });
+    schedule.push({ kind: "segment", name, kernels: segmentKernels });
     segment = [];
+    segmentKernels = [];
   };
 
   p.kernels.forEach((k, i) => {
@@ -186,11 +191,13 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
         mb.exportFunction(name, mb.addFunction(chunkLoop(chunks, countersAt)));
         return name;
       });
-      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1 });
+      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i] });
       return;
     }
     if ((k.kind !== "matmul" && k.kind !== "conv") || parallel[i] !== true) {
+      if (o.profile === true) flush();
       segment.push(single(k));
+      segmentKernels.push(i);
       return;
     }
     if (k.kind === "conv") {
@@ -202,7 +209,7 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
         mb.exportFunction(name, mb.addFunction(genConvPart(cp, block, scratchOf(t), countersAt)));
         return name;
       });
-      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1 });
+      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i] });
       return;
     }
     const body = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math }));
@@ -212,7 +219,7 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
       mb.exportFunction(name, mb.addFunction(genMatmulKernel(k, addr, body, t, o.threads, scratchOf(t), countersAt)));
       return name;
     });
-    schedule.push({ kind: "parallel", parts: names, countersAt, counters: k.aOffsets.length });
+    schedule.push({ kind: "parallel", parts: names, countersAt, counters: k.aOffsets.length, kernels: [i] });
   });
   flush();
   return { bytes: mb.encode(), memoryBytes: Math.ceil((countersAt + counters * 4) / 64) * 64, schedule };
