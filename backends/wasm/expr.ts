@@ -25,15 +25,16 @@ const LOAD = { f32: I.f32_load, f64: I.f64_load, i32: I.i32_load } as const;
 const STORE = { f32: I.f32_store, f64: I.f64_store, i32: I.i32_store } as const;
 const ALIGN = { f32: 2, f64: 3, i32: 2 } as const;
 
-export function emitLoad(f: FunctionBuilder, ptr: number, d: DType): void {
+/** Pushes the element at the address in local `ptr` plus `offset` bytes (a non-negative constant). */
+export function emitLoad(f: FunctionBuilder, ptr: number, d: DType, offset = 0): void {
   const t = wasmType(d);
-  f.get(ptr).mem(LOAD[t], { align: ALIGN[t], offset: 0 });
+  f.get(ptr).mem(LOAD[t], { align: ALIGN[t], offset });
 }
 
-/** Stores the value on the stack (pushed after `f.get(ptr)`) — callers push the pointer first. */
-export function emitStoreOp(f: FunctionBuilder, d: DType): void {
+/** Stores the value on the stack (pushed after `f.get(ptr)`, at `offset` bytes from it) — callers push the pointer first. */
+export function emitStoreOp(f: FunctionBuilder, d: DType, offset = 0): void {
   const t = wasmType(d);
-  f.mem(STORE[t], { align: ALIGN[t], offset: 0 });
+  f.mem(STORE[t], { align: ALIGN[t], offset });
 }
 
 function context(f: FunctionBuilder, math: MathImports, dtype: DType, argTypes: readonly DType[]): EmitContext {
@@ -56,13 +57,17 @@ function noAcc(): never {
   throw new Error("an accumulator appears outside a matmul epilogue");
 }
 
-export function emitScalar(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access) => number, math: MathImports, acc: AccPush = noAcc): void {
+/**
+ * Scalar form: each load reads through its access's pointer local (`ptrOf`), plus `offsetOf`
+ * bytes (default 0; non-negative).
+ */
+export function emitScalar(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access) => number, math: MathImports, acc: AccPush = noAcc, offsetOf: (a: Access) => number = () => 0): void {
   switch (e.kind) {
     case "acc":
       acc();
       return;
     case "load":
-      emitLoad(f, ptrOf(e.access), e.dtype);
+      emitLoad(f, ptrOf(e.access), e.dtype, offsetOf(e.access));
       return;
     case "const":
       if (e.dtype === "float32") f.f32(e.value);
@@ -71,7 +76,7 @@ export function emitScalar(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access)
       else f.i32(e.value | 0);
       return;
     case "op": {
-      for (const a of stackOrder(e)) emitScalar(f, a, ptrOf, math, acc);
+      for (const a of stackOrder(e)) emitScalar(f, a, ptrOf, math, acc, offsetOf);
       const types = e.op === "where" ? [e.args[1]?.dtype as DType] : argTypesOf(e);
       ELEMENTWISE_EMIT[e.op].scalar(context(f, math, e.dtype, types));
     }

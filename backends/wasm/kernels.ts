@@ -74,53 +74,6 @@ export function genMap(k: MapKernel, g: GenContext): FunctionBuilder {
   return f;
 }
 
-type ReduceKernel = Extract<Kernel, { kind: "reduce" }>;
-
-/**
- * out[o] = sum/max over r of expr(o, r), r in row-major order, accumulated in float64 for floats
- * (wrapping int32 for int32 sums), as the JS reference does, so results match it bit for bit.
- */
-export function genReduce(k: ReduceKernel, g: GenContext): FunctionBuilder {
-  const f = new FunctionBuilder([], []);
-  const loads = [...exprAccesses(k.expr).values()];
-  const rank = k.outShape.length;
-  const outStrides = k.outShape.map((_, i) => k.outShape.slice(i + 1).reduce((a, b) => a * b, 1) * BYTES[k.dtype]);
-  const loadBytes = loads.map((l) => l.access.strides.map((s) => s * BYTES[l.dtype]));
-  const outer = coalesce(k.outShape, [outStrides, ...loadBytes.map((s) => s.slice(0, rank))]);
-  const red = coalesce(k.redShape, loadBytes.map((s) => s.slice(rank)));
-  const starts = startLocals(f, [g.addr(k.out), ...loads.map((l) => g.addr(l.access.buffer) + l.access.offset * BYTES[l.dtype])]);
-  const isFloat = k.dtype === "float32" || k.dtype === "float64";
-  const acc = f.local(isFloat ? "f64" : "i32");
-  const redSize = k.redShape.reduce((a, b) => a * b, 1);
-  const index = new Map(loads.map((l, i) => [accessKey(l.access), i] as const));
-
-  emitNest(f, outer.shape, outer.strides, starts, (ptrs) => {
-    // Initial value: 0 for sums; -inf for float max; for int32 max the JS reference's -inf stored as int32 is 0 when empty.
-    if (isFloat) f.f64(k.op === "sum" ? 0 : -Infinity);
-    else f.i32(k.op === "sum" || redSize === 0 ? 0 : -2147483648);
-    f.set(acc);
-    emitNest(f, red.shape, red.strides, ptrs.slice(1), (inner) => {
-      const ptrOf = (a: Access): number => inner[index.get(accessKey(a)) as number] as number;
-      if (isFloat) {
-        f.get(acc);
-        emitScalar(f, k.expr, ptrOf, g.math);
-        if (k.dtype === "float32") f.op(I.f64_promote_f32);
-        f.op(k.op === "sum" ? I.f64_add : I.f64_max).set(acc);
-      } else {
-        const v = f.local("i32");
-        emitScalar(f, k.expr, ptrOf, g.math);
-        f.set(v);
-        if (k.op === "sum") f.get(acc).get(v).op(I.i32_add).set(acc);
-        else f.get(v).get(acc).get(v).get(acc).op(I.i32_gt_s).op(I.select).set(acc);
-      }
-    });
-    f.get(ptrs[0] as number).get(acc);
-    if (k.dtype === "float32") f.op(I.f32_demote_f64);
-    emitStoreOp(f, k.dtype);
-  });
-  return f;
-}
-
 type GatherKernel = Extract<Kernel, { kind: "gather" }>;
 type ScatterKernel = Extract<Kernel, { kind: "scatterAdd" }>;
 

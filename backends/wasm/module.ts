@@ -3,7 +3,8 @@ import type { BufferPlan } from "../../ir/kernel/index.js";
 import { FunctionBuilder, ModuleBuilder, uleb } from "./encoder.js";
 import { I, VOID } from "./opcodes.js";
 import { HOST_MATH, HOST_MATH_NAMES, type MathImports } from "./emit-ops.js";
-import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genReduce, genScatterAdd, type GenContext } from "./kernels.js";
+import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genScatterAdd, type GenContext } from "./kernels.js";
+import { genReduce } from "./reduce.js";
 import { genMatmulBody, genMatmulKernel, packBytes, panels, chunkPanels, NR } from "./matmul.js";
 import { convMacs, genConvAll, genConvBlock, genConvPart, planConv } from "./conv.js";
 
@@ -67,7 +68,15 @@ function splittableMap(k: Kernel, threads: number): k is MapKernel {
   return threads > 1 && k.kind === "map" && (k.shape[0] ?? 0) >= 2 * threads && k.shape.reduce((a, b) => a * b, 1) >= PARALLEL_MIN_ELEMENTS;
 }
 
-/** Row chunks of a split elementwise kernel, per thread. */
+type ReduceKernel = Extract<Kernel, { kind: "reduce" }>;
+
+/** Whether a reduction is large enough to split between threads along its first output axis (each output stays one chain: same result). */
+function splittableReduce(k: Kernel, threads: number): k is ReduceKernel {
+  if (threads <= 1 || k.kind !== "reduce" || (k.outShape[0] ?? 0) < 2 * threads) return false;
+  return [...k.outShape, ...k.redShape].reduce((a, b) => a * b, 1) >= PARALLEL_MIN_ELEMENTS;
+}
+
+/** Row chunks of a split elementwise kernel or reduction, per thread. */
 const MAP_CHUNKS_PER_THREAD = 4;
 
 /**
@@ -178,20 +187,28 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
     segmentKernels = [];
   };
 
+  /** A kernel split in row chunks (`chunk(begin, end)`: the function computing rows [begin, end)), taken from a counter by every thread. */
+  const splitRows = (i: number, rows: number, chunk: (begin: number, end: number) => number): void => {
+    flush();
+    const count = Math.min(rows, MAP_CHUNKS_PER_THREAD * o.threads);
+    const chunks = Array.from({ length: count }, (_, c) => chunk(Math.floor((rows * c) / count), Math.floor((rows * (c + 1)) / count)));
+    const names = Array.from({ length: o.threads }, (_, t) => {
+      const name = `p${i}_${t}`;
+      mb.exportFunction(name, mb.addFunction(chunkLoop(chunks, countersAt)));
+      return name;
+    });
+    schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i] });
+  };
+
   p.kernels.forEach((k, i) => {
+    if (splittableReduce(k, o.threads)) {
+      splitRows(i, k.outShape[0] as number, (begin, end) => mb.addFunction(genReduce(k, g, [begin, end])));
+      return;
+    }
     if (splittableMap(k, o.threads)) {
       // Row chunks taken from a counter, as matmul panels are: a thread the machine delays
       // (another process, a virtual CPU descheduled) takes fewer.
-      flush();
-      const rows = k.shape[0] as number;
-      const count = Math.min(rows, MAP_CHUNKS_PER_THREAD * o.threads);
-      const chunks = Array.from({ length: count }, (_, c) => mb.addFunction(genMap(mapRows(k, Math.floor((rows * c) / count), Math.floor((rows * (c + 1)) / count)), g)));
-      const names = Array.from({ length: o.threads }, (_, t) => {
-        const name = `p${i}_${t}`;
-        mb.exportFunction(name, mb.addFunction(chunkLoop(chunks, countersAt)));
-        return name;
-      });
-      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i] });
+      splitRows(i, k.shape[0] as number, (begin, end) => mb.addFunction(genMap(mapRows(k, begin, end), g)));
       return;
     }
     if ((k.kind !== "matmul" && k.kind !== "conv") || parallel[i] !== true) {

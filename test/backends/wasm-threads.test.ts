@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { wasm, type WasmExecutable } from "../../backends/wasm/index.js";
+import { js } from "../../backends/js/index.js";
+import { graphOf } from "../../ir/graph.js";
+import { tensorFrom } from "../../ir/tensor.js";
+import * as gg from "../../src/index.js";
+import { w3Data } from "../../bench/data/datasets.js";
+import { w3Model } from "../../bench/impls/graphgrad/w3.js";
+import { FULL } from "../../bench/workloads.js";
+
+/**
+ * Results do not depend on the number of threads: a kernel split between threads computes each
+ * element exactly as one thread does (a matmul element is one chain over k, a reduction's output
+ * one chain over its axes), whichever thread takes which part.
+ */
+
+const bits = (t: gg.Tensor | undefined): number[] => Array.from(new Uint32Array(Float32Array.from(t?.data ?? []).buffer));
+
+describe("wasm results are bit-identical across thread counts", () => {
+  it("large reductions (rows, columns, whole, transposed, reversed and broadcast reads; sum and max; float32 and int32), split between threads, equal the JS reference", async () => {
+    const [r, c] = [72, 4099];
+    const x = gg.input("x", [r, c]);
+    const y = gg.input("y", [c]);
+    const n = gg.input("n", [r, c], "int32");
+    const outputs = {
+      rows: gg.sum(gg.mul(gg.exp(gg.mul(x, 0.01)), 1.5), [1]),
+      cols: gg.sum(x, [0]),
+      rowMax: gg.max(gg.add(x, y), [1]),
+      colMaxT: gg.max(gg.transpose(x), [1]),
+      reversed: gg.sum(gg.reverse(x, [0, 1]), [1]),
+      whole: gg.sum(gg.mul(x, x)),
+      middle: gg.sum(gg.reshape(x, [8, r / 8, c]), [1]),
+      ints: gg.sum(n, [1]),
+      intMax: gg.max(n, [0]),
+    };
+    const graph = graphOf(Object.fromEntries(Object.entries(outputs).map(([k, e]) => [k, e.node])));
+    const feeds = new Map([
+      ["x", tensorFrom(Float32Array.from({ length: r * c }, (_, i) => Math.sin(i * 0.37) * (1 + (i % 7))), "float32", [r, c])],
+      ["y", tensorFrom(Float32Array.from({ length: c }, (_, i) => Math.cos(i)), "float32", [c])],
+      ["n", tensorFrom(Int32Array.from({ length: r * c }, (_, i) => ((i * 2654435761) | 0) >> 3), "int32", [r, c])],
+    ]);
+    const want = await (await js().compile(graph)).run(feeds);
+    for (const threads of [1, 2, 3]) {
+      const exe = (await wasm({ threads }).compile(graph)) as WasmExecutable;
+      const got = await exe.run(feeds);
+      if (threads > 1) expect(exe.stats()[0]?.parallelKernels).toBeGreaterThanOrEqual(6);
+      for (const k of Object.keys(outputs)) expect(Array.from(got[k]?.data ?? []), `${k}, ${threads} threads`).toEqual(Array.from(want[k]?.data ?? []));
+    }
+  });
+
+  it("the PTB LSTM train step (the bench's W3, unrolled over 4 steps instead of 20) gives the same bits on 1 and 2 threads", async () => {
+    const c = { ...FULL.W3, numSteps: 4 };
+    const d = w3Data(c);
+    const runs: { losses: number[]; params: Record<string, gg.Tensor> }[] = [];
+    for (const threads of [1, 2]) {
+      const { train, init, batches } = await w3Model(wasm({ threads }), c, d);
+      let state = await train.init(init);
+      const losses: number[] = [];
+      for (const batch of batches) {
+        const [next, metrics] = await train.run(state, batch);
+        state = next;
+        losses.push(metrics["loss"] as number);
+      }
+      runs.push({ losses, params: { ...state.params } });
+    }
+    const [one, two] = runs as [(typeof runs)[number], (typeof runs)[number]];
+    expect(two.losses).toEqual(one.losses);
+    for (const name of Object.keys(one.params)) expect(bits(two.params[name]), name).toEqual(bits(one.params[name]));
+  });
+});
