@@ -18,7 +18,7 @@ import { detectRelaxedSimd } from "./features.js";
 import { createWorkerPool, type WorkerPool } from "./threads.js";
 import { describeKernel, type ProfileLine, ProfileRecorder, type WasmProfile } from "./profile.js";
 import type { ScheduleStep } from "./module.js";
-import { accumulationError, formatBytes, MAX_PAGES, MAX_SHARED_PAGES, memoryError } from "./limits.js";
+import { accumulationError, formatBytes, MAX_F32_MATMUL_K, MAX_PAGES, MAX_SHARED_PAGES, memoryError } from "./limits.js";
 
 /**
  * The WebAssembly backend. For each binding of the symbolic dimensions (i.e. each distinct set of
@@ -224,7 +224,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
   };
 
   const build = async (shapes: ShapePlan): Promise<Instance> => {
-    const program = lowerToKernels(graph, shapes.shapes, { epilogue: (e, d) => epilogueSupported(e, d, HOST_MATH_CHECK), env: shapes.env });
+    const program = lowerToKernels(graph, shapes.shapes, { epilogue: (e, d) => epilogueSupported(e, d, HOST_MATH_CHECK), env: shapes.env, productSums: { maxLength: MAX_F32_MATMUL_K } });
     // Outputs fed back as inputs (a train step's state) are computed in their input's memory.
     const plan = planBuffers(program, (d) => BYTES[d], o.feedback);
     const shared = pool !== undefined;

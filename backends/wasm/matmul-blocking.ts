@@ -30,6 +30,14 @@ const C_CHUNK_BYTES = 1 << 20;
 /** Chunks each thread takes of a split product, on average (more balance the threads better, fewer pack A less often). */
 const CHUNKS_PER_THREAD = 2;
 
+/** The reduction length of a matmul kernel, its terms' included (a sum of products is one long reduction). */
+export function reductionLength(k: Pick<MatmulKernel, "k"> & Partial<Pick<MatmulKernel, "terms">>): number {
+  return (k.terms ?? []).reduce((a, t) => a + t.k, k.k);
+}
+
+/** What the blocking depends on (a convolution's matmul body gives only k and n). */
+type Dims = Pick<MatmulKernel, "k" | "n"> & Partial<Pick<MatmulKernel, "m" | "terms">>;
+
 /** How the reduction axis is cut: `count` blocks of `size`, the last one `last` long. */
 export interface KBlocks {
   readonly count: number;
@@ -54,9 +62,9 @@ export function panelsWithTail(k: Pick<MatmulKernel, "n">): number {
 }
 
 /** Panels per chunk: what fits B_CHUNK_BYTES, and (split between threads) about 1 / CHUNKS_PER_THREAD of a thread's share. */
-export function chunkPanels(k: Pick<MatmulKernel, "k" | "n"> & Partial<Pick<MatmulKernel, "m">>, threads: number): number {
+export function chunkPanels(k: Dims, threads: number): number {
   const total = Math.max(1, panelsWithTail(k));
-  const kb = kBlocks(k.k);
+  const kb = kBlocks(reductionLength(k));
   const byCache = Math.max(1, Math.floor(B_CHUNK_BYTES / (Math.max(1, kb.size) * NR * 4)));
   // Several k-blocks: C's partial sums for the chunk stay in L2 between them.
   const byPartials = kb.count > 1 && k.m !== undefined ? Math.max(1, Math.floor(C_CHUNK_BYTES / (k.m * NR * 4))) : total;
@@ -65,16 +73,16 @@ export function chunkPanels(k: Pick<MatmulKernel, "k" | "n"> & Partial<Pick<Matm
 }
 
 /** Rows of A per packed block (a multiple of MR). */
-export function rowBlock(k: Pick<MatmulKernel, "k">): number {
-  return Math.max(MR, Math.floor(A_BLOCK_BYTES / (Math.max(1, kBlocks(k.k).size) * 4) / MR) * MR);
+export function rowBlock(k: Omit<Dims, "n">): number {
+  return Math.max(MR, Math.floor(A_BLOCK_BYTES / (Math.max(1, kBlocks(reductionLength(k)).size) * 4) / MR) * MR);
 }
 
 /** Bytes of a packed block of A rows: the start of a thread's scratch (the packed B chunk follows). */
-export function aBlockBytes(k: Pick<MatmulKernel, "k">): number {
-  return rowBlock(k) * kBlocks(k.k).size * 4;
+export function aBlockBytes(k: Omit<Dims, "n">): number {
+  return rowBlock(k) * kBlocks(reductionLength(k)).size * 4;
 }
 
 /** Scratch bytes one thread needs for a matmul split `threads` ways: a packed block of A rows, then a packed B chunk. */
-export function packBytes(k: Pick<MatmulKernel, "k" | "n">, threads: number): number {
-  return aBlockBytes(k) + chunkPanels(k, threads) * kBlocks(k.k).size * NR * 4;
+export function packBytes(k: Dims, threads: number): number {
+  return aBlockBytes(k) + chunkPanels(k, threads) * kBlocks(reductionLength(k)).size * NR * 4;
 }

@@ -1,7 +1,7 @@
 import type { Kernel } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
 import { I, V } from "./opcodes.js";
-import { aBlockBytes, kBlocks, MR, NR, rowBlock } from "./matmul-blocking.js";
+import { aBlockBytes, kBlocks, MR, NR, reductionLength, rowBlock } from "./matmul-blocking.js";
 import { epilogueStore } from "./matmul-epilogue.js";
 import { type Len, packA, packB, packLocals } from "./matmul-pack.js";
 import type { MathImports } from "./emit-ops.js";
@@ -40,12 +40,36 @@ function emitIf(f: FunctionBuilder, when: When, then: () => void, otherwise: () 
   }
 }
 
+/** One product of a sum: pushes its operands' addresses; its reduction length, layouts, B's row length (elements). */
+interface Segment {
+  readonly a: () => void;
+  readonly b: () => void;
+  readonly k: number;
+  readonly transA: boolean;
+  readonly transB: boolean;
+  readonly ldb: number;
+}
+
+/** The part of a segment a k-block packs: its k-steps [from, from + len), at row `row` of the block. */
+interface Piece {
+  readonly segment: Segment;
+  readonly from: Len;
+  readonly len: Len;
+  readonly row: number;
+}
+
 /** Parameters: (a, b, c, panelBegin, panelEnd, scratch, tail); see genMatmulBody. */
 export function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   const f = new FunctionBuilder(["i32", "i32", "i32", "i32", "i32", "i32", "i32"], []);
   const [A, B, C, P0, P1, SCRATCH] = [0, 1, 2, 3, 4, 5];
   const { m, n } = k;
-  const K = k.k;
+  /** The products summed: the kernel's terms (at their buffers), then its own product (at the a, b parameters). */
+  const main: Segment = { a: () => void f.get(A), b: () => void f.get(B), k: k.k, transA: k.transA, transB: k.transB, ldb: o.ldb ?? n };
+  const segments: Segment[] = [
+    ...(k.terms ?? []).map((t): Segment => ({ a: () => void f.i32(o.addr(t.a)), b: () => void f.i32(o.addr(t.b)), k: t.k, transA: t.transA, transB: t.transB, ldb: n })),
+    main,
+  ];
+  const K = reductionLength(k);
   const kb = kBlocks(K);
   const mPad = Math.ceil(m / MR) * MR;
   const mTail = m % MR;
@@ -53,7 +77,6 @@ export function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   const tail = n % NR;
   const nFull = n - tail;
   const block = Math.min(rowBlock(k), Math.max(MR, mPad));
-  const ldb = o.ldb ?? n;
   const ldc = o.ldc ?? n;
   const cRowBytes = ldc * 4;
   /** Bytes of a packed B panel and of a packed A micro-panel (for the longest k-block). */
@@ -71,10 +94,9 @@ export function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
   const acc = Array.from({ length: MR * (NR / 4) }, () => f.local("v128"));
   const epi = k.epilogue === undefined ? undefined : epilogueStore(f, k.epilogue, k.outDtype ?? "float32", C, ldc, i0, j0, o);
 
-  /** The k-block: its start and length as constants (one block) or locals. */
+  /** The k-block's length: a constant (one block, or blocks laid out now) or a local. */
   const single = kb.count === 1;
-  const pcLen: Len = single ? 0 : { local: pc };
-  const kLen: Len = single ? K : { local: kcLen };
+  let kLenNow: Len = single || segments.length > 1 ? K : { local: kcLen };
   const pushLen = (v: Len): void => void (typeof v === "number" ? f.i32(v) : f.get(v.local));
 
   /** Runs `body` for the rows of the tile that exist: a row past m only in the last, partial tile. */
@@ -144,7 +166,7 @@ export function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
     emitIf(f, first, zero, () => loadPartial(cols));
     f.get(apanel).set(pa);
     f.get(panel).set(pb);
-    f.forRange(p, 0, kLen, 1, () => {
+    f.forRange(p, 0, kLenNow, 1, () => {
       b.forEach((bv, h) => void f.get(pb).simdMem(V.v128_load, { align: 4, offset: h * 16 }).set(bv));
       for (let r = 0; r < MR; r++) {
         f.get(pa).simdMem(V.v128_load32_splat, { align: 2, offset: r * 4 }).set(s);
@@ -168,32 +190,38 @@ export function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
     else f.get(i0).i32(mFull).op(I.i32_eq).ifThen(partial, full);
   };
 
-  const kBlock = (first: When, last: When): void => {
-    // Pack the chunk's B panels: B[pc .., j0 ..] row-major at (pc·ldb + j0), column-major at (j0·K + pc).
+  /** A k-block's packing, from the pieces of the segments it covers; the tiles' `first` / `last` block flags. */
+  const kBlock = (pieces: readonly Piece[], first: When, last: When): void => {
+    // Pack the chunk's B panels: B[p .., j0 ..] row-major at (p·ldb + j0), column-major at (j0·k + p).
     f.get(SCRATCH).i32(bChunkAt).op(I.i32_add).set(panel);
     f.forRange(j0, { local: jBegin }, { local: jEnd }, NR, () => {
-      f.get(B);
-      if (k.transB) f.get(j0).i32(K * 4).op(I.i32_mul);
-      else f.get(j0).i32(4).op(I.i32_mul);
-      f.op(I.i32_add);
-      pushLen(pcLen);
-      f.i32(k.transB ? 4 : ldb * 4).op(I.i32_mul).op(I.i32_add).set(pl.src);
-      f.get(panel).set(pl.dst);
-      const layout = { transB: k.transB, rowBytes: ldb * 4, colBytes: K * 4 };
-      byPanel(() => packB(f, pl, kLen, NR, layout), () => packB(f, pl, kLen, tail, layout));
+      for (const piece of pieces) {
+        const sg = piece.segment;
+        sg.b();
+        f.get(j0).i32(sg.transB ? sg.k * 4 : 4).op(I.i32_mul).op(I.i32_add);
+        pushLen(piece.from);
+        f.i32(sg.transB ? 4 : sg.ldb * 4).op(I.i32_mul).op(I.i32_add).set(pl.src);
+        f.get(panel).i32(piece.row * NR * 4).op(I.i32_add).set(pl.dst);
+        const layout = { transB: sg.transB, rowBytes: sg.ldb * 4, colBytes: sg.k * 4 };
+        byPanel(() => packB(f, pl, piece.len, NR, layout), () => packB(f, pl, piece.len, tail, layout));
+      }
       f.get(panel).i32(panelBytes).op(I.i32_add).set(panel);
     });
     f.forRange(ib, 0, mPad, block, () => {
       // iEnd = min(ib + block, mPad)
       f.get(ib).i32(block).op(I.i32_add).tee(iEnd).i32(mPad).get(iEnd).i32(mPad).op(I.i32_lt_s).op(I.select).set(iEnd);
-      // Pack the block's A micro-panels: A[i0, pc ..] row-major at (i0·K + pc), column-major at (i0 + pc·m).
+      // Pack the block's A micro-panels: A[i0, p ..] row-major at (i0·k + p), column-major at (i0 + p·m).
       f.forRange(i0, { local: ib }, { local: iEnd }, MR, () => {
-        f.get(A).get(i0).i32(k.transA ? 4 : K * 4).op(I.i32_mul).op(I.i32_add);
-        pushLen(pcLen);
-        f.i32(k.transA ? m * 4 : 4).op(I.i32_mul).op(I.i32_add).set(pl.src);
-        f.get(SCRATCH).get(i0).get(ib).op(I.i32_sub).i32(microBytes / MR).op(I.i32_mul).op(I.i32_add).set(pl.dst);
-        const layout = { transA: k.transA, rowBytes: K * 4, stepBytes: m * 4 };
-        byMicroPanel(() => packA(f, pl, kLen, MR, layout), () => packA(f, pl, kLen, mTail, layout));
+        for (const piece of pieces) {
+          const sg = piece.segment;
+          sg.a();
+          f.get(i0).i32(sg.transA ? 4 : sg.k * 4).op(I.i32_mul).op(I.i32_add);
+          pushLen(piece.from);
+          f.i32(sg.transA ? m * 4 : 4).op(I.i32_mul).op(I.i32_add).set(pl.src);
+          f.get(SCRATCH).get(i0).get(ib).op(I.i32_sub).i32(microBytes / MR).op(I.i32_mul).op(I.i32_add).i32(piece.row * MR * 4).op(I.i32_add).set(pl.dst);
+          const layout = { transA: sg.transA, rowBytes: sg.k * 4, stepBytes: m * 4 };
+          byMicroPanel(() => packA(f, pl, piece.len, MR, layout), () => packA(f, pl, piece.len, mTail, layout));
+        }
       });
       f.get(SCRATCH).i32(bChunkAt).op(I.i32_add).set(panel);
       f.forRange(j0, { local: jBegin }, { local: jEnd }, NR, () => {
@@ -215,13 +243,30 @@ export function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
 
   f.get(P0).i32(NR).op(I.i32_mul).set(jBegin);
   f.get(P1).i32(NR).op(I.i32_mul).set(jEnd);
-  if (single) kBlock(true, true);
+  if (segments.length > 1) {
+    // Several products: the k-blocks are laid out now, each packed from the segments it covers.
+    for (let blk = 0; blk < kb.count; blk++) {
+      const from = blk * kb.size;
+      const len = blk === kb.count - 1 ? kb.last : kb.size;
+      let start = 0;
+      const pieces: Piece[] = [];
+      for (const segment of segments) {
+        const lo = Math.max(from, start);
+        const hi = Math.min(from + len, start + segment.k);
+        if (hi > lo) pieces.push({ segment, from: lo - start, len: hi - lo, row: lo - from });
+        start += segment.k;
+      }
+      kLenNow = len;
+      kBlock(pieces, blk === 0, blk === kb.count - 1);
+    }
+  } else if (single) kBlock([{ segment: main, from: 0, len: K, row: 0 }], true, true);
   else {
     f.forRange(blk, 0, kb.count, 1, () => {
       f.get(blk).i32(kb.size).op(I.i32_mul).set(pc);
       // kcLen = blk == count - 1 ? last : size
       f.i32(kb.last).i32(kb.size).get(blk).i32(kb.count - 1).op(I.i32_eq).op(I.select).set(kcLen);
       kBlock(
+        [{ segment: main, from: { local: pc }, len: { local: kcLen }, row: 0 }],
         () => void f.get(blk).op(I.i32_eqz),
         () => void f.get(blk).i32(kb.count - 1).op(I.i32_eq),
       );

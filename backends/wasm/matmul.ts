@@ -5,7 +5,7 @@ import { BYTES } from "./expr.js";
 import { chunkPanels, panelsWithTail } from "./matmul-blocking.js";
 import { genF32, type MatmulOptions } from "./matmul-f32.js";
 
-export { chunkPanels, MR, NR, packBytes, panels } from "./matmul-blocking.js";
+export { chunkPanels, MR, NR, packBytes, panels, reductionLength } from "./matmul-blocking.js";
 export { epilogueSupported } from "./matmul-epilogue.js";
 export type { MatmulOptions } from "./matmul-f32.js";
 

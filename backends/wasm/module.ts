@@ -5,7 +5,7 @@ import { I, VOID } from "./opcodes.js";
 import { HOST_MATH, HOST_MATH_NAMES, type MathImports } from "./emit-ops.js";
 import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genScatterAdd, type GenContext } from "./kernels.js";
 import { genReduce } from "./reduce.js";
-import { genMatmulBody, genMatmulKernel, packBytes, panels, chunkPanels, NR } from "./matmul.js";
+import { genMatmulBody, genMatmulKernel, packBytes, panels, chunkPanels, NR, reductionLength } from "./matmul.js";
 import { convMacs, genConvAll, genConvBlock, genConvPart, planConv } from "./conv.js";
 
 /**
@@ -113,7 +113,7 @@ function mapRows(k: MapKernel, begin: number, end: number): MapKernel {
 
 function splittable(k: Kernel, threads: number): boolean {
   if (threads > 1 && k.kind === "conv") return convMacs(k) >= PARALLEL_MIN_MACS && planConv(k).blocks >= 2;
-  return threads > 1 && k.kind === "matmul" && k.dtype === "float32" && k.m * k.n * k.k * k.aOffsets.length >= PARALLEL_MIN_MACS && panels(k) >= 2 * threads;
+  return threads > 1 && k.kind === "matmul" && k.dtype === "float32" && k.m * k.n * reductionLength(k) * k.aOffsets.length >= PARALLEL_MIN_MACS && panels(k) >= 2 * threads;
 }
 
 type ConvKernel = Extract<Kernel, { kind: "conv" }>;

@@ -44,8 +44,11 @@ export function describeKernel(k: Kernel): { readonly label: string; readonly fl
       const batch = k.aOffsets.length;
       const a = k.transA ? `${dims([k.m, k.k])}ᵀ` : dims([k.m, k.k]);
       const b = k.transB ? `${dims([k.k, k.n])}ᵀ` : dims([k.k, k.n]);
-      const label = `matmul ${k.dtype} ${batch > 1 ? `${batch}× ` : ""}${a}·${b}${k.epilogue === undefined ? "" : " +epilogue"}`;
-      return { label, flops: 2 * batch * k.m * k.n * k.k };
+      const terms = k.terms ?? [];
+      const reduction = terms.reduce((s, t) => s + t.k, k.k);
+      const sum = terms.length === 0 ? "" : ` + ${terms.length} more products (k ${reduction} in all)`;
+      const label = `matmul ${k.dtype} ${batch > 1 ? `${batch}× ` : ""}${a}·${b}${sum}${k.epilogue === undefined ? "" : " +epilogue"}`;
+      return { label, flops: 2 * batch * k.m * k.n * reduction };
     }
     case "conv":
       return { label: `conv ${k.dtype} x ${dims([k.n, ...k.inSpatial, k.channels])} → ${dims([k.n, ...k.outSpatial, k.outChannels])}`, flops: 2 * convMacs(k) };
