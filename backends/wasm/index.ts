@@ -139,7 +139,7 @@ function profileOf(program: KernelProgram, schedule: readonly ScheduleStep[]): I
     // Profiling, every step is one kernel.
     const k = program.kernels[step.kernels[0] as number] as KernelProgram["kernels"][number];
     const d = describeKernel(k);
-    return recorder.line(k.kind, d.label, d.flops);
+    return recorder.line(k.kind, d.label, d.flops, step.packing === true);
   });
   return { recorder, lines, copyIn: recorder.line("copy in", "copy feeds in"), copyOut: recorder.line("copy out", "copy results out") };
 }
@@ -266,7 +266,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     });
     const profile = o.profile ? profileOf(program, mod.schedule) : undefined;
     // Profiling: each step is one kernel, timed into its label's line.
-    const timed = profile === undefined ? steps : steps.map((s, i) => profile.recorder.timed(profile.lines[i] as ProfileLine, s));
+    const timed = profile === undefined ? steps : steps.map((s, i) => profile.recorder.timed(profile.lines[i] as ProfileLine, s, mod.schedule[i]?.packing === true));
     const run = timed.length === 1 ? (timed[0] as () => void) : (): void => timed.forEach((s) => s());
     const stats = { kernels: program.kernels.length, arenaBytes: plan.bytes, unplannedBytes: plan.unplannedBytes, moduleBytes: mod.bytes.length, threads, parallelKernels: mod.schedule.filter((s) => s.kind === "parallel").length, aliased: plan.aliased.length };
     const inst: Instance = { program, plan, checks: checkKernels(program.kernels), run, stats, profile };

@@ -5,9 +5,9 @@ import { BYTES } from "./expr.js";
 import { chunkPanels, panelsWithTail } from "./matmul-blocking.js";
 import { genF32, type MatmulOptions } from "./matmul-f32.js";
 
-export { chunkPanels, MR, NR, packBytes, panels, reductionLength } from "./matmul-blocking.js";
+export { chunkPanels, MR, NR, packBytes, panels, panelsWithTail, reductionLength } from "./matmul-blocking.js";
 export { epilogueSupported } from "./matmul-epilogue.js";
-export type { MatmulOptions } from "./matmul-f32.js";
+export { genPackA, type MatmulOptions, packedABytes } from "./matmul-f32.js";
 
 /**
  * Matrix multiplication kernels. float32 uses a packed, cache-blocked SIMD micro-kernel

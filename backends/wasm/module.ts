@@ -5,7 +5,7 @@ import { I, VOID } from "./opcodes.js";
 import { HOST_MATH, HOST_MATH_NAMES, type MathImports } from "./emit-ops.js";
 import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genScatterAdd, type GenContext } from "./kernels.js";
 import { genReduce } from "./reduce.js";
-import { genMatmulBody, genMatmulKernel, packBytes, panels, chunkPanels, NR, reductionLength } from "./matmul.js";
+import { genMatmulBody, genMatmulKernel, genPackA, packBytes, packedABytes, panels, panelsWithTail, chunkPanels, MR, NR, reductionLength } from "./matmul.js";
 import { convMacs, genConvAll, genConvBlock, genConvPart, planConv } from "./conv.js";
 
 /**
@@ -26,11 +26,12 @@ export interface AssembledModule {
 
 /**
  * A parallel step's parts share the kernel's panels through counters: `counters` i32 words at byte
- * address `countersAt`, which the host zeroes before starting the parts.
+ * address `countersAt`, which the host zeroes before starting the parts. `kernels`: the program's
+ * kernels a step runs; `packing`: the step packs the A of the product in the next step.
  */
 export type ScheduleStep =
-  | { readonly kind: "segment"; readonly name: string; readonly kernels: readonly number[] }
-  | { readonly kind: "parallel"; readonly parts: readonly string[]; readonly countersAt: number; readonly counters: number; readonly kernels: readonly number[] };
+  | { readonly kind: "segment"; readonly name: string; readonly kernels: readonly number[]; readonly packing?: boolean }
+  | { readonly kind: "parallel"; readonly parts: readonly string[]; readonly countersAt: number; readonly counters: number; readonly kernels: readonly number[]; readonly packing?: boolean };
 
 export interface AssembleOptions {
   readonly fma: boolean;
@@ -117,6 +118,21 @@ function splittable(k: Kernel, threads: number): boolean {
 }
 
 type ConvKernel = Extract<Kernel, { kind: "conv" }>;
+type MatmulKernel = Extract<Kernel, { kind: "matmul" }>;
+
+/** Bytes of repeated A packing (one per chunk of panels after the first) from which a product's A is packed once instead. */
+const PREPACK_MIN_BYTES = 1 << 20;
+
+/**
+ * Whether a one-batch float32 product packs its A once, for all its chunks of panels and threads
+ * (genPackA), instead of once per chunk: when the repeated packing would be large (a tall A
+ * against many chunks).
+ */
+function prepacksA(k: Kernel, parts: number): k is MatmulKernel {
+  if (k.kind !== "matmul" || k.dtype !== "float32" || k.aOffsets.length !== 1) return false;
+  const chunks = Math.ceil(panelsWithTail(k) / chunkPanels(k, parts));
+  return (chunks - 1) * k.m * reductionLength(k) * 4 >= PREPACK_MIN_BYTES;
+}
 
 /** Scratch bytes a kernel needs per thread (matmul: packed panels; conv: patches and panels). */
 function kernelScratch(k: Kernel, parts: number): number {
@@ -145,6 +161,9 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   // The panel counters of split matmuls (one per batch index), on a cache line of their own.
   const countersAt = scratchOf(o.threads);
   const counters = Math.max(1, ...p.kernels.map((k, i) => (parallel[i] === true && k.kind === "matmul" ? k.aOffsets.length : 0)));
+  // Then the shared packed A of the products that pack it once (the largest).
+  const packedAt = Math.ceil((countersAt + counters * 4) / 64) * 64;
+  const packedBytes = Math.max(0, ...p.kernels.map((k, i) => (prepacksA(k, parts(i)) ? packedABytes(k) : 0)), ...loopKernels(p.kernels).map((k) => (prepacksA(k, 1) ? packedABytes(k) : 0)));
   const addr = (b: number): number => plan.offsets[b] as number;
   /** A conv kernel's block function (see conv.ts), with its matmul bodies. */
   const convBlock = (k: ConvKernel): number => {
@@ -163,12 +182,20 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
     const panelsOf = { chunk: chunkPanels({ k: reduction, n: og }, 1), total: Math.ceil(og / NR) };
     return mb.addFunction(genConvBlock(k, cp, { addr, matmulBody, panels: panelsOf, fma: o.fma }));
   };
+  /** The matmul body, reading A from the shared packed A when the product packs it once. */
+  const matmulBody = (k: MatmulKernel, prepacked: boolean): number => mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math, ...(prepacked ? { packedA: packedAt } : {}) }));
+  /** A function packing micro-panels [first, end) of a product's A into the shared packed A. */
+  const packA = (k: MatmulKernel, first: number, end: number): number => mb.addFunction(genPackA(k, { fma: o.fma, addr, math }, packedAt, first, end));
   /** A kernel as one function on the calling thread. */
   const single = (k: Kernel): number => {
     if (k.kind === "conv") return mb.addFunction(genConvAll(planConv(k), convBlock(k), scratchOf(0)));
     if (k.kind !== "matmul") return mb.addFunction((GENERATORS[k.kind] as Generator)(k, g));
-    const body = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math }));
-    return mb.addFunction(genMatmulKernel(k, addr, body, 0, 1, scratchOf(0), countersAt));
+    const prepacked = prepacksA(k, 1);
+    const run = mb.addFunction(genMatmulKernel(k, addr, matmulBody(k, prepacked), 0, 1, scratchOf(0), countersAt));
+    if (!prepacked) return run;
+    const f = new FunctionBuilder([], []);
+    f.call(packA(k, 0, Math.ceil(k.m / MR))).call(run);
+    return mb.addFunction(f);
   };
   const g: GenContext = { addr, math, randomImport, kernel: single };
 
@@ -187,17 +214,20 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
     segmentKernels = [];
   };
 
-  /** A kernel split in row chunks (`chunk(begin, end)`: the function computing rows [begin, end)), taken from a counter by every thread. */
-  const splitRows = (i: number, rows: number, chunk: (begin: number, end: number) => number): void => {
+  /**
+   * A kernel split in row chunks (`chunk(begin, end)`: the function computing rows [begin, end)),
+   * taken from a counter by every thread; `packing`: the step packing a product's A, before the product's own.
+   */
+  const splitRows = (i: number, rows: number, chunk: (begin: number, end: number) => number, packing = false): void => {
     flush();
     const count = Math.min(rows, MAP_CHUNKS_PER_THREAD * o.threads);
     const chunks = Array.from({ length: count }, (_, c) => chunk(Math.floor((rows * c) / count), Math.floor((rows * (c + 1)) / count)));
     const names = Array.from({ length: o.threads }, (_, t) => {
-      const name = `p${i}_${t}`;
+      const name = `${packing ? "a" : "p"}${i}_${t}`;
       mb.exportFunction(name, mb.addFunction(chunkLoop(chunks, countersAt)));
       return name;
     });
-    schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i] });
+    schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i], ...(packing ? { packing } : {}) });
   };
 
   p.kernels.forEach((k, i) => {
@@ -229,7 +259,20 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
       schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i] });
       return;
     }
-    const body = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math }));
+    const prepacked = prepacksA(k, o.threads);
+    const body = matmulBody(k, prepacked);
+    if (prepacked) {
+      const micro = Math.ceil(k.m / MR);
+      if (k.m * reductionLength(k) >= PARALLEL_MIN_ELEMENTS && micro >= 2 * o.threads) splitRows(i, micro, (begin, end) => packA(k, begin, end), true);
+      else {
+        flush();
+        segment.push(packA(k, 0, micro));
+        segmentKernels.push(i);
+        flush();
+        const last = schedule[schedule.length - 1] as ScheduleStep;
+        schedule[schedule.length - 1] = { ...last, packing: true };
+      }
+    }
     flush();
     const names = Array.from({ length: o.threads }, (_, t) => {
       const name = `p${i}_${t}`;
@@ -239,5 +282,5 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
     schedule.push({ kind: "parallel", parts: names, countersAt, counters: k.aOffsets.length, kernels: [i] });
   });
   flush();
-  return { bytes: mb.encode(), memoryBytes: Math.ceil((countersAt + counters * 4) / 64) * 64, schedule };
+  return { bytes: mb.encode(), memoryBytes: Math.ceil((packedAt + packedBytes) / 64) * 64, schedule };
 }

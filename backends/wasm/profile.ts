@@ -86,31 +86,35 @@ export class ProfileRecorder {
   private runs = 0;
   private total = 0;
 
-  /** The accumulator for a kernel (or host copy) label; `kernels` kernels share it. */
-  line(kind: WasmProfileEntry["kind"], label: string, flops?: number): ProfileLine {
+  /**
+   * The accumulator for a kernel (or host copy) label, counting one more kernel of it; or, for a
+   * step that is part of a kernel counted already (`part`: a product's packing), only its line.
+   */
+  line(kind: WasmProfileEntry["kind"], label: string, flops?: number, part = false): ProfileLine {
     let line = this.lines.get(label);
     if (line === undefined) {
       line = { kind, label, kernels: 0, calls: 0, seconds: 0, flops: undefined };
       this.lines.set(label, line);
     }
+    if (part) return line;
     line.kernels++;
     if (flops !== undefined) line.flops = (line.flops ?? 0) + flops;
     return line;
   }
 
-  /** Wraps `step` so that each call adds its time to `line`. */
-  timed(line: ProfileLine, step: () => void): () => void {
+  /** Wraps `step` so that each call adds its time to `line` (and counts a call, unless `part`). */
+  timed(line: ProfileLine, step: () => void, part = false): () => void {
     return (): void => {
       const start = performance.now();
       step();
-      this.add(line, (performance.now() - start) / 1000);
+      this.add(line, (performance.now() - start) / 1000, part);
     };
   }
 
-  /** Adds one call of `seconds` to `line`. */
-  add(line: ProfileLine, seconds: number): void {
+  /** Adds `seconds` to `line`, and one call unless `part`. */
+  add(line: ProfileLine, seconds: number, part = false): void {
     line.seconds += seconds;
-    line.calls++;
+    if (!part) line.calls++;
   }
 
   /** Counts one run of `seconds`. */
