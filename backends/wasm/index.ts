@@ -17,6 +17,8 @@ import { RANDOM_DISTS, RANDOM_DTYPES } from "./kernels.js";
 import { detectRelaxedSimd } from "./features.js";
 import { createWorkerPool, type WorkerPool } from "./threads.js";
 import { describeKernel, type ProfileLine, ProfileRecorder, type WasmProfile } from "./profile.js";
+
+export type { WasmProfile, WasmProfileEntry } from "./profile.js";
 import type { ScheduleStep } from "./module.js";
 import { accumulationError, formatBytes, MAX_F32_MATMUL_K, MAX_PAGES, MAX_SHARED_PAGES, memoryError } from "./limits.js";
 
