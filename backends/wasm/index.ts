@@ -12,9 +12,10 @@ import { bindingCache, type ShapePlan, staticFeeds } from "../plan.js";
 import { BYTES } from "./expr.js";
 import { assemble } from "./module.js";
 import { epilogueSupported } from "./matmul.js";
-import { HOST_MATH_NAMES, hostMath, type MathImports } from "./emit-ops.js";
+import { HOST_MATH_NAMES, type HostFunctions, hostMath, type MathImports } from "./emit-ops.js";
 import { RANDOM_DISTS, RANDOM_DTYPES } from "./kernels.js";
 import { detectRelaxedSimd } from "./features.js";
+import { inlineMathMatches } from "./math.js";
 import { createWorkerPool, type WorkerPool } from "./threads.js";
 import { describeKernel, type ProfileLine, ProfileRecorder, type WasmProfile } from "./profile.js";
 
@@ -150,7 +151,7 @@ function profileOf(program: KernelProgram, schedule: readonly ScheduleStep[]): I
 const SMALL = 16;
 
 /** Import indices do not matter for the epilogue support check (it only asks which ops have SIMD forms). */
-const HOST_MATH_CHECK = Object.fromEntries(HOST_MATH_NAMES.map((name, i) => [name, i])) as MathImports;
+const HOST_MATH_CHECK: MathImports = Object.fromEntries(HOST_MATH_NAMES.map((name, i) => [name, i])) as HostFunctions;
 
 export function wasm(options: WasmOptions = {}): Backend {
   if (!isRecord(options as unknown)) throw new GraphgradError("wasm", `the options must be an object ({ threads?, relaxedSimd? }), got ${describe(options)}`);
@@ -162,6 +163,8 @@ export function wasm(options: WasmOptions = {}): Backend {
   if (profile !== undefined && typeof profile !== "boolean") throw new GraphgradError("wasm", `profile must be true or false, got ${describe(profile)}`);
   // The backend value owns its worker pool, made on first need and shared by its executables.
   let pool: Promise<WorkerPool | undefined> | undefined;
+  // Whether this engine's Math.exp / Math.tanh are the ones the modules can compute themselves.
+  let ownMath: Promise<boolean> | undefined;
   const poolOf = (threads: number): Promise<WorkerPool | undefined> => (pool ??= threads > 1 ? createWorkerPool(threads - 1) : Promise.resolve(undefined));
   return {
     name: "wasm",
@@ -169,7 +172,7 @@ export function wasm(options: WasmOptions = {}): Backend {
       const threads = Math.max(1, Math.floor(options.threads ?? (await defaultThreads())));
       const shared = threads > 1 && typeof SharedArrayBuffer !== "undefined";
       const feedback = Object.entries(hints?.feedback ?? {}).map(([output, input]) => ({ output, input }));
-      return compileWasm(graph, { fma: options.relaxedSimd ?? (await detectRelaxedSimd()), pool: shared ? await poolOf(threads) : undefined, feedback, profile: profile === true });
+      return compileWasm(graph, { fma: options.relaxedSimd ?? (await detectRelaxedSimd()), pool: shared ? await poolOf(threads) : undefined, feedback, profile: profile === true, ownMath: await (ownMath ??= inlineMathMatches()) });
     },
   };
 }
@@ -199,7 +202,7 @@ export interface WasmExecutable extends Executable {
   readonly stats: () => readonly WasmProgramStats[];
 }
 
-async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | undefined; feedback: readonly BufferAlias[]; profile: boolean }): Promise<WasmExecutable> {
+async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | undefined; feedback: readonly BufferAlias[]; profile: boolean; ownMath: boolean }): Promise<WasmExecutable> {
   const pool = o.pool;
   const memory = pool !== undefined ? new WebAssembly.Memory({ initial: 1, maximum: MAX_SHARED_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 1 });
   const threads = pool === undefined ? 1 : pool.size + 1;
@@ -235,7 +238,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     if (plan.bytes > limit) throw memoryError(program, (d) => BYTES[d], plan.bytes, limit, shared);
     const tooLoose = accumulationError(program);
     if (tooLoose !== undefined) throw tooLoose;
-    const mod = assemble(program, plan, { fma: o.fma, threads, sharedMemory: shared, maxPages: MAX_SHARED_PAGES, profile: o.profile });
+    const mod = assemble(program, plan, { fma: o.fma, threads, sharedMemory: shared, maxPages: MAX_SHARED_PAGES, profile: o.profile, ownMath: o.ownMath });
     if (mod.memoryBytes > limit) throw memoryError(program, (d) => BYTES[d], mod.memoryBytes, limit, shared);
     const need = Math.ceil(mod.memoryBytes / 65536);
     const have = memory.buffer.byteLength / 65536;

@@ -2,9 +2,11 @@ import type { Access, Kernel, KernelProgram, ScalarExpr } from "../../ir/kernel/
 import type { BufferPlan } from "../../ir/kernel/index.js";
 import { FunctionBuilder, ModuleBuilder, uleb } from "./encoder.js";
 import { I, VOID } from "./opcodes.js";
-import { HOST_MATH, HOST_MATH_NAMES, type MathImports } from "./emit-ops.js";
+import { HOST_MATH, HOST_MATH_NAMES, type HostFunctions, type MathImports } from "./emit-ops.js";
 import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genScatterAdd, type GenContext } from "./kernels.js";
 import { genReduce } from "./reduce.js";
+import { genExp, genExpm1, genTanh } from "./math.js";
+import { genExpF64x2, genExpm1F64x2, genF32x4, genTanhF64x2 } from "./math-simd.js";
 import { genMatmulBody, genMatmulKernel, genPackA, packBytes, packedABytes, panels, panelsWithTail, chunkPanels, MR, NR, reductionLength } from "./matmul.js";
 import { convMacs, genConvAll, genConvBlock, genConvPart, planConv } from "./conv.js";
 
@@ -40,8 +42,20 @@ export interface AssembleOptions {
   /** Whether the memory is shared (required when threads > 1). */
   readonly sharedMemory: boolean;
   readonly maxPages: number;
+  /** Compute exp and tanh in the module (math.ts; only where they give the host's bits), with SIMD forms. */
+  readonly ownMath?: boolean;
   /** Every kernel a step of its own (so the host can time each one): `wasm({ profile: true })`. */
   readonly profile?: boolean;
+}
+
+/** The module's exp and tanh (scalar and four-lane float32 forms) in place of the host's. */
+function ownMath(mb: ModuleBuilder, imports: HostFunctions): MathImports {
+  const exp = mb.addFunction(genExp());
+  const expm1 = mb.addFunction(genExpm1());
+  const tanh = mb.addFunction(genTanh(expm1));
+  const expLanes = mb.addFunction(genExpF64x2(exp));
+  const tanhLanes = mb.addFunction(genTanhF64x2(tanh, mb.addFunction(genExpm1F64x2(expm1))));
+  return { ...imports, exp, tanh, simd: { exp: mb.addFunction(genF32x4(expLanes)), tanh: mb.addFunction(genF32x4(tanhLanes)) } };
 }
 
 /** Products below this many multiply-adds are not worth handing to another thread. */
@@ -147,10 +161,11 @@ function loopKernels(ks: readonly Kernel[]): Kernel[] {
 
 export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions): AssembledModule {
   const mb = new ModuleBuilder();
-  const math = Object.fromEntries(
+  const imports = Object.fromEntries(
     HOST_MATH_NAMES.map((name) => [name, mb.importFunction({ module: "m", name, params: new Array<"f64">(HOST_MATH[name]).fill("f64"), results: ["f64"] })]),
-  ) as MathImports;
+  ) as HostFunctions;
   const randomImport = mb.importFunction({ module: "m", name: "random", params: ["i32", "i32", "i32", "i32", "i32", "i32"], results: [] });
+  const math: MathImports = o.ownMath === true ? ownMath(mb, imports) : imports;
   mb.setMemory(1, o.sharedMemory, o.sharedMemory ? o.maxPages : undefined);
   const scratchBase = Math.ceil(plan.bytes / 64) * 64;
   const parallel = p.kernels.map((k) => splittable(k, o.threads));
