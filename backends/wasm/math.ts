@@ -3,11 +3,11 @@ import { I } from "./opcodes.js";
 
 /**
  * exp and tanh computed in the module instead of called on the host: the algorithms of fdlibm
- * (Sun's freely distributable libm, which V8 and SpiderMonkey implement Math.exp, Math.expm1 and
- * Math.tanh by), written here in float64 WebAssembly operations in the same order, so they give
- * the same bits as those engines' functions — which is what the JS reference computes with. An
- * engine whose Math functions give other bits is detected when a backend is made
- * (`inlineMathMatches`), and its modules call the host's functions instead.
+ * (Sun's freely distributable libm, from which V8 implements Math.exp, Math.expm1 and Math.tanh),
+ * written in float64 WebAssembly operations in the same order, so they give the same bits as V8's
+ * functions — which is what the JS reference computes with. Whether this engine's Math functions
+ * are those is checked when a backend is made (`inlineMathMatches`); where they are not, modules
+ * call the host's functions instead.
  */
 
 const LN2_HI = 6.9314718036912381649e-1;
