@@ -97,19 +97,21 @@ export function canSimd(e: ScalarExpr, math: MathImports): boolean {
 }
 
 /**
- * SIMD form: `strideOf(access)` is 1 (vector load) or 0 (splat). Bools are lane masks.
+ * SIMD form: `strideOf(access)` is 1 (vector load) or 0 (splat). Bools are lane masks. Loads
+ * read at `offsetOf` bytes past their pointer (default 0; non-negative).
  */
-export function emitVector(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access) => number, splat: (a: Access) => boolean, math: MathImports, acc: AccPush = noAcc): void {
+export function emitVector(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access) => number, splat: (a: Access) => boolean, math: MathImports, acc: AccPush = noAcc, offsetOf: (a: Access) => number = () => 0): void {
   switch (e.kind) {
     case "acc":
       acc();
       return;
     case "load": {
       const p = ptrOf(e.access);
+      const offset = offsetOf(e.access);
       if (splat(e.access)) {
-        emitLoad(f, p, e.dtype);
+        emitLoad(f, p, e.dtype, offset);
         f.simd(e.dtype === "float32" ? V.f32x4_splat : V.i32x4_splat);
-      } else f.get(p).simdMem(V.v128_load, { align: 2, offset: 0 });
+      } else f.get(p).simdMem(V.v128_load, { align: 2, offset });
       if (e.dtype === "bool") f.i32(0).simd(V.i32x4_splat).simd(V.i32x4_ne); // != 0 -> mask
       return;
     }
@@ -118,7 +120,7 @@ export function emitVector(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access)
       else f.i32(e.dtype === "bool" ? (e.value !== 0 ? -1 : 0) : e.value | 0).simd(V.i32x4_splat);
       return;
     case "op": {
-      for (const a of stackOrder(e)) emitVector(f, a, ptrOf, splat, math, acc);
+      for (const a of stackOrder(e)) emitVector(f, a, ptrOf, splat, math, acc, offsetOf);
       const types = e.op === "where" ? [e.args[1]?.dtype as DType] : argTypesOf(e);
       const emitter = ELEMENTWISE_EMIT[e.op].simd;
       if (emitter === undefined || !emitter(context(f, math, e.dtype, types))) throw new Error(`no SIMD form for ${e.op}`);

@@ -175,6 +175,7 @@ export const V = {
   f64x2_sub: 0xf1,
   f64x2_mul: 0xf2,
   f64x2_div: 0xf3,
+  f64x2_max: 0xf5,
   i32x4_trunc_sat_f32x4_s: 0xf8,
   f32x4_convert_i32x4_s: 0xfa,
   i32x4_trunc_sat_f64x2_s_zero: 0xfc,

@@ -1,7 +1,7 @@
 import type { Access, Kernel } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
-import { I } from "./opcodes.js";
-import { accessKey, BYTES, emitScalar, emitStoreOp, exprAccesses } from "./expr.js";
+import { I, V } from "./opcodes.js";
+import { accessKey, BYTES, canSimd, emitScalar, emitStoreOp, emitVector, exprAccesses } from "./expr.js";
 import type { GenContext } from "./kernels.js";
 import { coalesce, emitNest, startLocals } from "./nest.js";
 
@@ -45,6 +45,33 @@ export function genReduce(k: ReduceKernel, g: GenContext, rows?: readonly [numbe
   const group = along.every((s) => s >= 0) ? Math.min(GROUP, length) : 1;
   const accs = Array.from({ length: group }, () => f.local(isFloat ? "f64" : "i32"));
   const v = f.local("i32");
+  // float32 outputs contiguous along the axis, every operand contiguous or broadcast there: 8 at a
+  // time in f64x2 lanes (two f32x4 evaluations of the expression per step, each lane its own chain).
+  const lanes = k.dtype === "float32" && length >= GROUP && along[0] === 4 && loads.every((l, i) => along[i + 1] === 0 || (along[i + 1] === 4 && BYTES[l.dtype] === 4)) && canSimd(k.expr, g.math);
+  const laneAccs = lanes ? Array.from({ length: GROUP / 2 }, () => f.local("v128")) : [];
+  const vec = lanes ? f.local("v128") : -1;
+
+  /** GROUP consecutive outputs in f64x2 lanes, the first one's pointers in `ptrs`. */
+  const laneOutputs = (ptrs: readonly number[]): void => {
+    for (const a of laneAccs) f.f64(k.op === "sum" ? 0 : -Infinity).simd(V.f64x2_splat).set(a);
+    const combine = k.op === "sum" ? V.f64x2_add : V.f64x2_max;
+    emitNest(f, red.shape, red.strides, ptrs.slice(1), (inner) => {
+      const at = (a: Access): number => index.get(accessKey(a)) as number;
+      const ptrOf = (a: Access): number => inner[at(a)] as number;
+      for (let h = 0; h < GROUP / 4; h++) {
+        emitVector(f, k.expr, ptrOf, (a) => along[1 + at(a)] === 0, g.math, undefined, (a) => (along[1 + at(a)] === 0 ? 0 : h * 16));
+        f.set(vec);
+        const [lo, hi] = [laneAccs[2 * h] as number, laneAccs[2 * h + 1] as number];
+        f.get(lo).get(vec).simd(V.f64x2_promote_low_f32x4).simd(combine).set(lo);
+        f.get(hi).get(vec).get(vec).shuffle32([2, 3, 0, 1]).simd(V.f64x2_promote_low_f32x4).simd(combine).set(hi);
+      }
+    });
+    for (let h = 0; h < GROUP / 4; h++) {
+      f.get(ptrs[0] as number);
+      f.get(laneAccs[2 * h] as number).simd(V.f32x4_demote_f64x2_zero).get(laneAccs[2 * h + 1] as number).simd(V.f32x4_demote_f64x2_zero).shuffle32([0, 1, 4, 5]);
+      f.simdMem(V.v128_store, { align: 2, offset: h * 16 });
+    }
+  };
 
   /** `count` consecutive outputs, the first one's pointers (out, then each load) in `ptrs`. */
   const outputs = (ptrs: readonly number[], count: number): void => {
@@ -83,7 +110,8 @@ export function genReduce(k: ReduceKernel, g: GenContext, rows?: readonly [numbe
   emitNest(f, outer.shape.slice(0, outerAxes), outer.strides.map((s) => s.slice(0, outerAxes)), starts, (ptrs) => {
     const groups = Math.floor(length / group);
     const rest = length % group;
-    if (groups === 1 && rest === 0) return outputs(ptrs, group);
+    const run = (at: readonly number[]): void => (lanes ? laneOutputs(at) : outputs(at, group));
+    if (groups === 1 && rest === 0) return run(ptrs);
     const at = ptrs.map((p) => {
       const l = f.local("i32");
       f.get(p).set(l);
@@ -91,7 +119,7 @@ export function genReduce(k: ReduceKernel, g: GenContext, rows?: readonly [numbe
     });
     const gi = f.local("i32");
     f.forRange(gi, 0, groups, 1, () => {
-      outputs(at, group);
+      run(at);
       at.forEach((p, i) => {
         const step = (along[i] as number) * group;
         if (step !== 0) f.get(p).i32(step).op(I.i32_add).set(p);

@@ -23,7 +23,7 @@ const firstDifference = (x: gg.Tensor | undefined, y: gg.Tensor | undefined): nu
 };
 
 describe("wasm results are bit-identical across thread counts", () => {
-  it("large reductions (rows, columns, whole, transposed, reversed and broadcast reads; sum and max; float32 and int32), split between threads, equal the JS reference", async () => {
+  it("large reductions (rows, columns (SIMD lanes), whole, transposed, reversed and broadcast reads; sum and max; float32 and int32), split between threads, equal the JS reference", async () => {
     const [r, c] = [72, 4099];
     const x = gg.input("x", [r, c]);
     const y = gg.input("y", [c]);
@@ -31,6 +31,8 @@ describe("wasm results are bit-identical across thread counts", () => {
     const outputs = {
       rows: gg.sum(gg.mul(gg.exp(gg.mul(x, 0.01)), 1.5), [1]),
       cols: gg.sum(x, [0]),
+      colMax: gg.max(gg.mul(x, y), [0]),
+      colsScaled: gg.sum(gg.mul(x, gg.exp(gg.mul(gg.slice(x, [0, 0], [r, 1]), 0.1))), [0]),
       rowMax: gg.max(gg.add(x, y), [1]),
       colMaxT: gg.max(gg.transpose(x), [1]),
       reversed: gg.sum(gg.reverse(x, [0, 1]), [1]),
