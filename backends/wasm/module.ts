@@ -85,6 +85,11 @@ function splittableMap(k: Kernel, threads: number): k is MapKernel {
 
 type ReduceKernel = Extract<Kernel, { kind: "reduce" }>;
 
+/** Whether an iota (an index tensor, e.g. a one-hot's comparand) is large enough to split between threads by rows. */
+function splittableIota(k: Kernel, threads: number): k is Extract<Kernel, { kind: "iota" }> {
+  return threads > 1 && k.kind === "iota" && (k.shape[0] ?? 0) >= 2 * threads && k.shape.reduce((a, b) => a * b, 1) >= PARALLEL_MIN_ELEMENTS;
+}
+
 /** Whether a reduction is large enough to split between threads along its first output axis (each output stays one chain: same result). */
 function splittableReduce(k: Kernel, threads: number): k is ReduceKernel {
   if (threads <= 1 || k.kind !== "reduce" || (k.outShape[0] ?? 0) < 2 * threads) return false;
@@ -246,6 +251,10 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   };
 
   p.kernels.forEach((k, i) => {
+    if (splittableIota(k, o.threads)) {
+      splitRows(i, k.shape[0] as number, (begin, end) => mb.addFunction(genIota(k, g, [begin, end])));
+      return;
+    }
     if (splittableReduce(k, o.threads)) {
       splitRows(i, k.outShape[0] as number, (begin, end) => mb.addFunction(genReduce(k, g, [begin, end])));
       return;

@@ -122,6 +122,7 @@ export const V = {
   /** Followed by 16 lane indices (bytes 0-15 of the first operand, 16-31 of the second): see FunctionBuilder.shuffle32. */
   i8x16_shuffle: 0x0d,
   i32x4_splat: 0x11,
+  i32x4_replace_lane: 0x1c,
   i64x2_splat: 0x12,
   f32x4_splat: 0x13,
   f64x2_splat: 0x14,

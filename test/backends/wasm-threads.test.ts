@@ -23,7 +23,7 @@ const firstDifference = (x: gg.Tensor | undefined, y: gg.Tensor | undefined): nu
 };
 
 describe("wasm results are bit-identical across thread counts", () => {
-  it("large reductions (rows, columns (SIMD lanes), whole, transposed, reversed and broadcast reads; sum and max; float32 and int32), split between threads, equal the JS reference", async () => {
+  it("large reductions (rows, columns (SIMD lanes), whole, transposed, reversed and broadcast reads; sum and max; float32 and int32) and index tensors, split between threads, equal the JS reference", async () => {
     const [r, c] = [72, 4099];
     const x = gg.input("x", [r, c]);
     const y = gg.input("y", [c]);
@@ -39,6 +39,9 @@ describe("wasm results are bit-identical across thread counts", () => {
       whole: gg.sum(gg.mul(x, x)),
       middle: gg.sum(gg.reshape(x, [8, r / 8, c]), [1]),
       ints: gg.sum(n, [1]),
+      iotaLast: gg.add(gg.iota([r, c], 1, "int32"), n),
+      iotaLastF: gg.iota([r, c], 1, "float32"),
+      iotaFirst: gg.iota([r, c], 0, "int32"),
       intMax: gg.max(n, [0]),
     };
     const graph = graphOf(Object.fromEntries(Object.entries(outputs).map(([k, e]) => [k, e.node])));
