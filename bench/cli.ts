@@ -6,6 +6,8 @@ import { isWorkloadId, type Mode, WORKLOAD_IDS, type WorkloadId } from "./worklo
  *  [--report dir] [--timeout seconds] [--no-reference] [--scaling | --no-scaling]`
  * --impls takes ids, or `gg` (every graphgrad backend) and `peers`. The full run has the main
  * table and the scaling section; --quick only the main table; --scaling only the scaling section.
+ * --profile: graphgrad's WASM backend times every kernel (`wasm({ profile: true })`) and each of
+ * its figures is followed by where the time went (its figures then include the profiling's cost).
  */
 export interface Options {
   readonly workloads: WorkloadId[];
@@ -21,10 +23,12 @@ export interface Options {
   readonly scaling: boolean;
   /** Where the report (README.md and the scaling SVGs) is written. */
   readonly reportDir: string;
+  /** Time every kernel of graphgrad's WASM backend and print where each run's time goes (`wasm({ profile: true })`). */
+  readonly profile: boolean;
 }
 
 export const USAGE =
-  "usage: npm run bench -- [--workloads W1,W2,...] [--impls gg-js,gg-wasm,tfjs-cpu,tfjs-wasm,jax-wasm,torch,torch-1t|gg|peers] [--quick] [--out bench/results.json] [--report bench/report] [--timeout 420] [--no-reference] [--scaling | --no-scaling]";
+  "usage: npm run bench -- [--workloads W1,W2,...] [--impls gg-js,gg-wasm,tfjs-cpu,tfjs-wasm,jax-wasm,torch,torch-1t|gg|peers] [--quick] [--out bench/results.json] [--report bench/report] [--timeout 420] [--no-reference] [--scaling | --no-scaling] [--profile]";
 
 function list(v: string | undefined, flag: string): string[] {
   if (v === undefined || v.startsWith("--")) throw new Error(`${flag} needs a comma-separated list\n${USAGE}`);
@@ -41,12 +45,14 @@ export function parseArgs(argv: readonly string[]): Options {
   let reference = true;
   let scaling: "default" | "only" | "skip" = "default";
   let reportDir = "bench/report";
+  let profile = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--quick") mode = "quick";
     else if (a === "--no-reference") reference = false;
     else if (a === "--scaling") scaling = "only";
     else if (a === "--no-scaling") scaling = "skip";
+    else if (a === "--profile") profile = true;
     else if (a === "--report") {
       const v = argv[++i];
       if (v === undefined) throw new Error(`--report needs a directory\n${USAGE}`);
@@ -82,5 +88,5 @@ export function parseArgs(argv: readonly string[]): Options {
     }
   }
   const withScaling = scaling === "only" || (scaling === "default" && mode === "full");
-  return { workloads, impls, mode, out, timeoutSeconds, reference, main: scaling !== "only", scaling: withScaling, reportDir };
+  return { workloads, impls, mode, out, timeoutSeconds, reference, main: scaling !== "only", scaling: withScaling, reportDir, profile };
 }

@@ -58,6 +58,8 @@ export interface Implementation {
   readonly notes?: () => Readonly<Record<string, string | number | boolean>>;
   /** Memory figures the worker cannot see itself (another process's peak RSS, a backend's arena). */
   readonly memory?: () => Promise<Partial<MemoryUse>>;
+  /** Where the time went, as text lines, when the implementation was loaded to profile (graphgrad's WASM backend). */
+  readonly profile?: () => readonly string[];
 }
 
 /** Thrown by a factory for a workload the library has no way to express. */
@@ -106,6 +108,8 @@ export interface Figure {
   readonly load?: { readonly start: number; readonly end: number };
   /** Seconds the whole worker spent (setup, compile, warm-up and runs). */
   readonly wallSeconds?: number;
+  /** `--profile`: where the time of the runs went (text lines, one executable after another). */
+  readonly profile?: readonly string[];
 }
 
 /** Numbers that must agree across implementations (the correctness guard). */

@@ -40,7 +40,7 @@ function usableImpls(impls: readonly ImplInfo[]): ImplInfo[] {
 
 const started = new Date();
 const host = machine();
-const modeFlags = options.mode === "quick" ? ["--quick"] : [];
+const modeFlags = [...(options.mode === "quick" ? ["--quick"] : []), ...(options.profile ? ["--profile"] : [])];
 console.log(`graphgrad bench, ${options.mode} mode, ${started.toISOString()}`);
 console.log(`${host.cpu}, ${host.cores} cores, Node ${host.node}; load average ${host.loadAverage.join(" ")}`);
 const impls = usableImpls(options.impls);
@@ -59,6 +59,7 @@ function progress(f: Figure): void {
   const load = f.load === undefined ? "" : `, load ${f.load.start.toFixed(1)}→${f.load.end.toFixed(1)}`;
   const blas = f.notes?.["blasCore"] === undefined ? "" : `, OpenBLAS ${String(f.notes["blasCore"])} kernels × ${String(f.notes["blasThreads"])}`;
   console.log(`${name} ${what}  [${(f.wallSeconds ?? 0).toFixed(1)} s${memory}${blas}${load}]`);
+  if (f.profile !== undefined && f.profile.length > 0) console.log(f.profile.map((l) => `    ${l}`).join("\n"));
 }
 
 let ceiling: Ceiling | undefined;

@@ -15,7 +15,7 @@ import { FIGURES, FULL, isWorkloadId, type Mode, type TimingPlan, timingPlan, TI
  * --config: sizes replacing the workload's standard ones; --scaling: the short plan of the scaling runs.
  */
 export const WORKER_USAGE =
-  "usage: tsx bench/worker.ts <impl> <W1..W6> [--quick] [--workaround] [--check-only] [--tiny] [--scaling] [--config '{\"batch\":256}']";
+  "usage: tsx bench/worker.ts <impl> <W1..W6> [--quick] [--workaround] [--check-only] [--tiny] [--scaling] [--profile] [--config '{\"batch\":256}']";
 
 function checkOnlyPlan(id: WorkloadId, mode: Mode, configs: WorkloadConfigs): TimingPlan {
   const p = timingPlan(id, mode, configs);
@@ -64,7 +64,7 @@ async function main(argv: readonly string[]): Promise<Figure> {
   const info = findImpl(implId);
   if (info === undefined) return { ...base, status: "failed", reason: `unknown implementation '${implId}'` };
   try {
-    const impl = await info.load();
+    const impl = await info.load(flags.has("--profile") ? { profile: true } : undefined);
     const factories = variant === "workaround" ? { ...impl, ...impl.workarounds } : impl;
     if (variant === "workaround" && impl.workarounds?.[workload] === undefined) throw new Error(`no workaround for ${workload}`);
     const mode: Mode = flags.has("--quick") ? "quick" : "full";
@@ -88,6 +88,7 @@ async function main(argv: readonly string[]): Promise<Figure> {
       notes: impl.notes?.() ?? {},
       load: load(),
       wallSeconds: wall(),
+      ...(impl.profile === undefined ? {} : { profile: impl.profile() }),
     };
   } catch (e) {
     const reason = e instanceof Error ? e.message.split("\n")[0] ?? e.name : String(e);

@@ -16,7 +16,7 @@ export { clipByGlobalNormOf as clipByGlobalNorm } from "./optim/clip.js";
 export { compile, evaluate, graph, type Compiled, type CompileOptions, type Feeds, type TensorLike, type NamesOf, type BoundNames } from "./compile.js";
 export * as random from "./random.js";
 export { js } from "../backends/js/index.js";
-export { wasm, type WasmOptions, type WasmExecutable, type WasmProgramStats } from "../backends/wasm/index.js";
+export { wasm, type WasmOptions, type WasmExecutable, type WasmProgramStats, type WasmProfile, type WasmProfileEntry } from "../backends/wasm/index.js";
 export type { Backend, BoundFeed, BoundOutputs, BoundResult, BoundRun, CompileHints, Executable } from "../backends/backend.js";
 export { Tensor, tensor, tensorFrom, type NestedArray } from "../ir/tensor.js";
 export { GraphgradError } from "../ir/errors.js";

@@ -193,4 +193,16 @@ describe("the harness", () => {
     expect(f.runs).toBeGreaterThanOrEqual(3);
     close(f.check?.firstLoss, w1Losses(TINY.W1, w1Data(TINY.W1))[0], 1e-6);
   });
+
+  it("--profile: a WASM worker's figure says where its runs' time went, per kernel (other backends' say nothing)", async () => {
+    expect(parseArgs(["--profile"]).profile).toBe(true);
+    expect(parseArgs([]).profile).toBe(false);
+    const [wasmFigure, jsFigure] = await Promise.all([runWorker("gg-wasm-1t", "W4", ["--quick", "--tiny", "--profile"], 60), runWorker("gg-js", "W4", ["--quick", "--tiny", "--profile"], 60)]);
+    expect(wasmFigure.status).toBe("ok");
+    const lines = wasmFigure.profile ?? [];
+    expect(lines[0]).toMatch(/^program 1: \d+ runs, [\d.]+ ms per run:$/);
+    expect(lines.some((l) => /matmul float32 \[64,64\]·\[64,64\] +[\d.]+ GFLOP\/s$/.test(l))).toBe(true);
+    expect(jsFigure.status).toBe("ok");
+    expect(jsFigure.profile ?? []).toEqual([]);
+  });
 });

@@ -136,6 +136,11 @@ describe("README", () => {
     expect(internalWords(readme)).toEqual([]);
   });
 
+  it("the WASM profile example lists the kernels, their calls and the product's operations", async () => {
+    const lines = await runBlock(block("profile: true"), "wasm-profile");
+    expect(lines.slice().sort()).toEqual(["copy in copy feeds in 3 ", "copy out copy results out 3 ", `matmul matmul float32 [64,96]·[96,40] +epilogue 3 ${2 * 64 * 96 * 40}`, "reduce reduce sum float32 [64] over [96] 3 "]);
+  });
+
   it("the bind and donate examples run (they throw if a result is wrong)", async () => {
     await expect(runBlock(block("exe.bind("), "bind")).resolves.toEqual([]);
     await expect(runBlock(block("donate: true"), "donate")).resolves.toEqual([]);

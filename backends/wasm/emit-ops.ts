@@ -49,7 +49,14 @@ export function hostMathSource(): string {
 }
 
 /** Indices of the imported host math functions in a module. */
-export type MathImports = { readonly [K in HostMath]: number };
+/**
+ * The functions math ops call: the host's (imports), or for exp and tanh the module's own
+ * (math.ts, where they give the host's bits), with their four-lane float32 forms in `simd`.
+ */
+export type MathImports = HostFunctions & { readonly simd?: { readonly exp: number; readonly tanh: number } };
+
+/** Function indices by host math name. */
+export type HostFunctions = { readonly [K in HostMath]: number };
 
 export interface EmitContext {
   readonly f: FunctionBuilder;
@@ -86,6 +93,16 @@ function hostUnary(fn: HostMath) {
   return (c: EmitContext): void => {
     if (c.dtype === "float32") c.f.op(PROMOTE).call(c.math[fn]).op(DEMOTE);
     else c.f.call(c.math[fn]);
+  };
+}
+
+/** The module's four-lane float32 form of exp / tanh, where it has one. */
+function ownSimd(fn: "exp" | "tanh") {
+  return (c: EmitContext): boolean => {
+    const own = c.math.simd;
+    if (own === undefined || c.dtype !== "float32") return false;
+    c.f.call(own[fn]);
+    return true;
   };
 }
 
@@ -199,9 +216,9 @@ export const ELEMENTWISE_EMIT: { readonly [K in ElementwiseOp]: OpEmitter } = {
   sign: { scalar: floatOrInt(floatSign, intUnary("sign")) },
   floor: { scalar: floatOrInt((t, c) => void c.f.op(t.floor), () => undefined), simd: (c) => (c.dtype === "int32" ? true : simdBy("floor", undefined)(c)) },
   sqrt: { scalar: floatOrInt((t, c) => void c.f.op(t.sqrt), () => undefined), simd: simdBy("sqrt", undefined) },
-  exp: { scalar: hostUnary("exp") },
+  exp: { scalar: hostUnary("exp"), simd: ownSimd("exp") },
   log: { scalar: hostUnary("log") },
-  tanh: { scalar: hostUnary("tanh") },
+  tanh: { scalar: hostUnary("tanh"), simd: ownSimd("tanh") },
   sin: { scalar: hostUnary("sin") },
   cos: { scalar: hostUnary("cos") },
   erf: { scalar: hostUnary("erf") },

@@ -3,7 +3,7 @@
  * instructions graphgrad's code generator emits (core, saturating conversions, SIMD128 and
  * relaxed-SIMD FMA). Module bytes are produced at run time; no toolchain is involved.
  */
-import { ATOMIC, FC, I, VOID } from "./opcodes.js";
+import { ATOMIC, FC, I, V, VOID } from "./opcodes.js";
 
 const PREFIX_FC = 0xfc;
 const PREFIX_SIMD = 0xfd;
@@ -141,6 +141,18 @@ export class FunctionBuilder {
     this.simd(opcode);
     uleb(m.align, this.code);
     uleb(m.offset, this.code);
+    return this;
+  }
+  /**
+   * i8x16.shuffle picking 32-bit lanes: result lane q is lane `lanes[q]` of the two operands
+   * (0-3 the first, 4-7 the second).
+   */
+  shuffle32(lanes: readonly [number, number, number, number]): this {
+    this.simd(V.i8x16_shuffle);
+    for (const l of lanes) {
+      if (!Number.isInteger(l) || l < 0 || l > 7) throw new RangeError(`shuffle32: lane ${l} is not in 0..7`);
+      for (let b = 0; b < 4; b++) this.code.push(l * 4 + b);
+    }
     return this;
   }
   /** An atomic (0xfe-prefixed) memory instruction (see `ATOMIC`). */

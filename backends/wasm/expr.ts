@@ -25,15 +25,16 @@ const LOAD = { f32: I.f32_load, f64: I.f64_load, i32: I.i32_load } as const;
 const STORE = { f32: I.f32_store, f64: I.f64_store, i32: I.i32_store } as const;
 const ALIGN = { f32: 2, f64: 3, i32: 2 } as const;
 
-export function emitLoad(f: FunctionBuilder, ptr: number, d: DType): void {
+/** Pushes the element at the address in local `ptr` plus `offset` bytes (a non-negative constant). */
+export function emitLoad(f: FunctionBuilder, ptr: number, d: DType, offset = 0): void {
   const t = wasmType(d);
-  f.get(ptr).mem(LOAD[t], { align: ALIGN[t], offset: 0 });
+  f.get(ptr).mem(LOAD[t], { align: ALIGN[t], offset });
 }
 
-/** Stores the value on the stack (pushed after `f.get(ptr)`) — callers push the pointer first. */
-export function emitStoreOp(f: FunctionBuilder, d: DType): void {
+/** Stores the value on the stack (pushed after `f.get(ptr)`, at `offset` bytes from it) — callers push the pointer first. */
+export function emitStoreOp(f: FunctionBuilder, d: DType, offset = 0): void {
   const t = wasmType(d);
-  f.mem(STORE[t], { align: ALIGN[t], offset: 0 });
+  f.mem(STORE[t], { align: ALIGN[t], offset });
 }
 
 function context(f: FunctionBuilder, math: MathImports, dtype: DType, argTypes: readonly DType[]): EmitContext {
@@ -56,13 +57,17 @@ function noAcc(): never {
   throw new Error("an accumulator appears outside a matmul epilogue");
 }
 
-export function emitScalar(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access) => number, math: MathImports, acc: AccPush = noAcc): void {
+/**
+ * Scalar form: each load reads through its access's pointer local (`ptrOf`), plus `offsetOf`
+ * bytes (default 0; non-negative).
+ */
+export function emitScalar(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access) => number, math: MathImports, acc: AccPush = noAcc, offsetOf: (a: Access) => number = () => 0): void {
   switch (e.kind) {
     case "acc":
       acc();
       return;
     case "load":
-      emitLoad(f, ptrOf(e.access), e.dtype);
+      emitLoad(f, ptrOf(e.access), e.dtype, offsetOf(e.access));
       return;
     case "const":
       if (e.dtype === "float32") f.f32(e.value);
@@ -71,7 +76,7 @@ export function emitScalar(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access)
       else f.i32(e.value | 0);
       return;
     case "op": {
-      for (const a of stackOrder(e)) emitScalar(f, a, ptrOf, math, acc);
+      for (const a of stackOrder(e)) emitScalar(f, a, ptrOf, math, acc, offsetOf);
       const types = e.op === "where" ? [e.args[1]?.dtype as DType] : argTypesOf(e);
       ELEMENTWISE_EMIT[e.op].scalar(context(f, math, e.dtype, types));
     }
@@ -92,19 +97,21 @@ export function canSimd(e: ScalarExpr, math: MathImports): boolean {
 }
 
 /**
- * SIMD form: `strideOf(access)` is 1 (vector load) or 0 (splat). Bools are lane masks.
+ * SIMD form: `strideOf(access)` is 1 (vector load) or 0 (splat). Bools are lane masks. Loads
+ * read at `offsetOf` bytes past their pointer (default 0; non-negative).
  */
-export function emitVector(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access) => number, splat: (a: Access) => boolean, math: MathImports, acc: AccPush = noAcc): void {
+export function emitVector(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access) => number, splat: (a: Access) => boolean, math: MathImports, acc: AccPush = noAcc, offsetOf: (a: Access) => number = () => 0): void {
   switch (e.kind) {
     case "acc":
       acc();
       return;
     case "load": {
       const p = ptrOf(e.access);
+      const offset = offsetOf(e.access);
       if (splat(e.access)) {
-        emitLoad(f, p, e.dtype);
+        emitLoad(f, p, e.dtype, offset);
         f.simd(e.dtype === "float32" ? V.f32x4_splat : V.i32x4_splat);
-      } else f.get(p).simdMem(V.v128_load, { align: 2, offset: 0 });
+      } else f.get(p).simdMem(V.v128_load, { align: 2, offset });
       if (e.dtype === "bool") f.i32(0).simd(V.i32x4_splat).simd(V.i32x4_ne); // != 0 -> mask
       return;
     }
@@ -113,7 +120,7 @@ export function emitVector(f: FunctionBuilder, e: ScalarExpr, ptrOf: (a: Access)
       else f.i32(e.dtype === "bool" ? (e.value !== 0 ? -1 : 0) : e.value | 0).simd(V.i32x4_splat);
       return;
     case "op": {
-      for (const a of stackOrder(e)) emitVector(f, a, ptrOf, splat, math, acc);
+      for (const a of stackOrder(e)) emitVector(f, a, ptrOf, splat, math, acc, offsetOf);
       const types = e.op === "where" ? [e.args[1]?.dtype as DType] : argTypesOf(e);
       const emitter = ELEMENTWISE_EMIT[e.op].simd;
       if (emitter === undefined || !emitter(context(f, math, e.dtype, types))) throw new Error(`no SIMD form for ${e.op}`);

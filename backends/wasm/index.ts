@@ -12,11 +12,16 @@ import { bindingCache, type ShapePlan, staticFeeds } from "../plan.js";
 import { BYTES } from "./expr.js";
 import { assemble } from "./module.js";
 import { epilogueSupported } from "./matmul.js";
-import { HOST_MATH_NAMES, hostMath, type MathImports } from "./emit-ops.js";
+import { HOST_MATH_NAMES, type HostFunctions, hostMath, type MathImports } from "./emit-ops.js";
 import { RANDOM_DISTS, RANDOM_DTYPES } from "./kernels.js";
 import { detectRelaxedSimd } from "./features.js";
+import { inlineMathMatches } from "./math.js";
 import { createWorkerPool, type WorkerPool } from "./threads.js";
-import { accumulationError, formatBytes, MAX_PAGES, MAX_SHARED_PAGES, memoryError } from "./limits.js";
+import { describeKernel, type ProfileLine, ProfileRecorder, type WasmProfile } from "./profile.js";
+
+export type { WasmProfile, WasmProfileEntry } from "./profile.js";
+import type { ScheduleStep } from "./module.js";
+import { accumulationError, formatBytes, MAX_F32_MATMUL_K, MAX_PAGES, MAX_SHARED_PAGES, memoryError } from "./limits.js";
 
 /**
  * The WebAssembly backend. For each binding of the symbolic dimensions (i.e. each distinct set of
@@ -33,6 +38,12 @@ export interface WasmOptions {
    * machine's available parallelism, at most 8; 1 disables workers.
    */
   readonly threads?: number;
+  /**
+   * Time every kernel and the host's copies (each kernel then runs as a call of its own), reported
+   * by the executable's `stats()` as `profile`: time per kernel kind and shapes, GFLOP/s of each
+   * matmul shape. Default false.
+   */
+  readonly profile?: boolean;
 }
 
 /** What a compiled binding reports about itself. */
@@ -47,6 +58,8 @@ export interface WasmProgramStats {
   readonly parallelKernels: number;
   /** Outputs computed in the memory of the input they are fed back as (compile hint `feedback`). */
   readonly aliased: number;
+  /** Time per kernel and host copy, when compiled with `profile: true`. */
+  readonly profile?: WasmProfile;
 }
 
 interface Instance {
@@ -57,6 +70,8 @@ interface Instance {
   /** Runs the kernels, handing parts of split kernels to the worker pool. */
   readonly run: () => void;
   readonly stats: WasmProgramStats;
+  /** Where the time of each kernel and host copy is summed (`profile: true`). */
+  readonly profile: InstanceProfile | undefined;
   /** Typed views of the input and output buffers by name, made again when memory grows. */
   io?: {
     readonly memory: ArrayBuffer;
@@ -105,21 +120,51 @@ interface OutputView {
   readonly shape: readonly number[];
 }
 
+/** A binding's profile, with the lines its host copies add to. */
+interface InstanceProfile {
+  readonly recorder: ProfileRecorder;
+  readonly copyIn: ProfileLine;
+  readonly copyOut: ProfileLine;
+}
+
+/** Runs `f`, adding its time to a profile line when profiling. */
+function timedCopy(p: InstanceProfile | undefined, which: "copyIn" | "copyOut", f: () => void): void {
+  if (p === undefined) return f();
+  const start = performance.now();
+  f();
+  p.recorder.add(p[which], (performance.now() - start) / 1000);
+}
+
+/** A binding's profile: a line per kernel label and one per host copy; `lines[i]` is schedule step i's. */
+function profileOf(program: KernelProgram, schedule: readonly ScheduleStep[]): InstanceProfile & { readonly lines: readonly ProfileLine[] } {
+  const recorder = new ProfileRecorder();
+  const lines = schedule.map((step) => {
+    // Profiling, every step is one kernel.
+    const k = program.kernels[step.kernels[0] as number] as KernelProgram["kernels"][number];
+    const d = describeKernel(k);
+    return recorder.line(k.kind, d.label, d.flops, step.packing === true);
+  });
+  return { recorder, lines, copyIn: recorder.line("copy in", "copy feeds in"), copyOut: recorder.line("copy out", "copy results out") };
+}
+
 /** Tensors up to this many elements are copied in and out element by element. */
 const SMALL = 16;
 
 /** Import indices do not matter for the epilogue support check (it only asks which ops have SIMD forms). */
-const HOST_MATH_CHECK = Object.fromEntries(HOST_MATH_NAMES.map((name, i) => [name, i])) as MathImports;
+const HOST_MATH_CHECK: MathImports = Object.fromEntries(HOST_MATH_NAMES.map((name, i) => [name, i])) as HostFunctions;
 
 export function wasm(options: WasmOptions = {}): Backend {
   if (!isRecord(options as unknown)) throw new GraphgradError("wasm", `the options must be an object ({ threads?, relaxedSimd? }), got ${describe(options)}`);
-  const { threads, relaxedSimd } = options;
+  const { threads, relaxedSimd, profile } = options;
   if (threads !== undefined && !(typeof threads === "number" && Number.isInteger(threads) && threads >= 1 && threads <= 256)) {
     throw new GraphgradError("wasm", `threads must be an integer in [1, 256], got ${describe(threads)}`);
   }
   if (relaxedSimd !== undefined && typeof relaxedSimd !== "boolean") throw new GraphgradError("wasm", `relaxedSimd must be true or false, got ${describe(relaxedSimd)}`);
+  if (profile !== undefined && typeof profile !== "boolean") throw new GraphgradError("wasm", `profile must be true or false, got ${describe(profile)}`);
   // The backend value owns its worker pool, made on first need and shared by its executables.
   let pool: Promise<WorkerPool | undefined> | undefined;
+  // Whether this engine's Math.exp / Math.tanh are the ones the modules can compute themselves.
+  let ownMath: Promise<boolean> | undefined;
   const poolOf = (threads: number): Promise<WorkerPool | undefined> => (pool ??= threads > 1 ? createWorkerPool(threads - 1) : Promise.resolve(undefined));
   return {
     name: "wasm",
@@ -127,7 +172,7 @@ export function wasm(options: WasmOptions = {}): Backend {
       const threads = Math.max(1, Math.floor(options.threads ?? (await defaultThreads())));
       const shared = threads > 1 && typeof SharedArrayBuffer !== "undefined";
       const feedback = Object.entries(hints?.feedback ?? {}).map(([output, input]) => ({ output, input }));
-      return compileWasm(graph, { fma: options.relaxedSimd ?? (await detectRelaxedSimd()), pool: shared ? await poolOf(threads) : undefined, feedback });
+      return compileWasm(graph, { fma: options.relaxedSimd ?? (await detectRelaxedSimd()), pool: shared ? await poolOf(threads) : undefined, feedback, profile: profile === true, ownMath: await (ownMath ??= inlineMathMatches()) });
     },
   };
 }
@@ -157,11 +202,11 @@ export interface WasmExecutable extends Executable {
   readonly stats: () => readonly WasmProgramStats[];
 }
 
-async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | undefined; feedback: readonly BufferAlias[] }): Promise<WasmExecutable> {
+async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | undefined; feedback: readonly BufferAlias[]; profile: boolean; ownMath: boolean }): Promise<WasmExecutable> {
   const pool = o.pool;
   const memory = pool !== undefined ? new WebAssembly.Memory({ initial: 1, maximum: MAX_SHARED_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 1 });
   const threads = pool === undefined ? 1 : pool.size + 1;
-  const all: WasmProgramStats[] = [];
+  const all: Instance[] = [];
   let last: Instance | undefined;
 
   const imports = {
@@ -184,7 +229,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
   };
 
   const build = async (shapes: ShapePlan): Promise<Instance> => {
-    const program = lowerToKernels(graph, shapes.shapes, { epilogue: (e, d) => epilogueSupported(e, d, HOST_MATH_CHECK), env: shapes.env });
+    const program = lowerToKernels(graph, shapes.shapes, { epilogue: (e, d) => epilogueSupported(e, d, HOST_MATH_CHECK), env: shapes.env, productSums: { maxLength: MAX_F32_MATMUL_K } });
     // Outputs fed back as inputs (a train step's state) are computed in their input's memory.
     const plan = planBuffers(program, (d) => BYTES[d], o.feedback);
     const shared = pool !== undefined;
@@ -193,7 +238,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     if (plan.bytes > limit) throw memoryError(program, (d) => BYTES[d], plan.bytes, limit, shared);
     const tooLoose = accumulationError(program);
     if (tooLoose !== undefined) throw tooLoose;
-    const mod = assemble(program, plan, { fma: o.fma, threads, sharedMemory: shared, maxPages: MAX_SHARED_PAGES });
+    const mod = assemble(program, plan, { fma: o.fma, threads, sharedMemory: shared, maxPages: MAX_SHARED_PAGES, profile: o.profile, ownMath: o.ownMath });
     if (mod.memoryBytes > limit) throw memoryError(program, (d) => BYTES[d], mod.memoryBytes, limit, shared);
     const need = Math.ceil(mod.memoryBytes / 65536);
     const have = memory.buffer.byteLength / 65536;
@@ -224,10 +269,14 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
         p.wait();
       };
     });
-    const run = steps.length === 1 ? (steps[0] as () => void) : (): void => steps.forEach((s) => s());
+    const profile = o.profile ? profileOf(program, mod.schedule) : undefined;
+    // Profiling: each step is one kernel, timed into its label's line.
+    const timed = profile === undefined ? steps : steps.map((s, i) => profile.recorder.timed(profile.lines[i] as ProfileLine, s, mod.schedule[i]?.packing === true));
+    const run = timed.length === 1 ? (timed[0] as () => void) : (): void => timed.forEach((s) => s());
     const stats = { kernels: program.kernels.length, arenaBytes: plan.bytes, unplannedBytes: plan.unplannedBytes, moduleBytes: mod.bytes.length, threads, parallelKernels: mod.schedule.filter((s) => s.kind === "parallel").length, aliased: plan.aliased.length };
-    all.push(stats);
-    return { program, plan, checks: checkKernels(program.kernels), run, stats };
+    const inst: Instance = { program, plan, checks: checkKernels(program.kernels), run, stats, profile };
+    all.push(inst);
+    return inst;
   };
 
   /** Writes a constant buffer's literal values (bools are already 0/1). */
@@ -302,7 +351,9 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
 
   const runWith = (inst: Instance, feeds: ReadonlyMap<string, Tensor>): NonNullable<Instance["io"]> => {
     const io = activate(inst);
-    for (const [name, slot] of io.inputs) writeInput(slot, feeds.get(name) as Tensor);
+    timedCopy(inst.profile, "copyIn", () => {
+      for (const [name, slot] of io.inputs) writeInput(slot, feeds.get(name) as Tensor);
+    });
     execute(inst, io);
     return io;
   };
@@ -310,11 +361,16 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
   return {
     backend: "wasm",
     graph,
-    stats: () => all,
+    stats: () => all.map((inst) => (inst.profile === undefined ? inst.stats : { ...inst.stats, profile: inst.profile.recorder.snapshot() })),
     run: async (feeds) => {
-      const io = runWith(await instanceFor(feeds), feeds);
+      const inst = await instanceFor(feeds);
+      const start = performance.now();
+      const io = runWith(inst, feeds);
       const result: Record<string, Tensor> = {};
-      for (const [name, o] of io.outputs) result[name] = readOutput(o, undefined);
+      timedCopy(inst.profile, "copyOut", () => {
+        for (const [name, o] of io.outputs) result[name] = readOutput(o, undefined);
+      });
+      inst.profile?.recorder.run((performance.now() - start) / 1000);
       for (const a of io.aliases) a.slot.held = result[a.output];
       return result;
     },
@@ -339,13 +395,16 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
         const map = feedMap(inputs, dtypes, feeds);
         const reuse = given?.slice();
         const inst = await instanceFor(map);
+        const start = performance.now();
         const io = runWith(inst, map);
         const scalars = outputs.scalars.map((n) => io.outputs.get(n) as OutputView);
         for (const [k, o] of scalars.entries()) if (o.view.length !== 1) throw new GraphgradError("wasm", `output '${outputs.scalars[k] as string}' is bound as a number but has shape [${o.shape.join(",")}]`);
         const tensors = outputs.tensors.map((n) => io.outputs.get(n) as OutputView);
         const aliases = io.aliases.map((a) => ({ slot: a.slot, tensor: outputs.tensors.indexOf(a.output) }));
         fast = { inst, memory: io.memory, shapes: inputs.map((n) => (map.get(n) as Tensor).shape), ins: inputs.map((n) => io.inputs.get(n)), tensors, scalars, aliases };
-        const read1 = read(tensors, reuse, io.inputs.values());
+        let read1: Tensor[] = [];
+        timedCopy(inst.profile, "copyOut", () => void (read1 = read(tensors, reuse, io.inputs.values())));
+        inst.profile?.recorder.run((performance.now() - start) / 1000);
         for (const a of aliases) a.slot.held = read1[a.tensor];
         return { tensors: read1, scalars: scalars.map((o) => o.view[0] as number) };
       };
@@ -360,6 +419,8 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
             if (want.length !== 0) return slow(feeds, reuse);
           } else if (t.dtype !== dtypes[i] || (t.shape !== want && !shapesEqual(t.shape, want))) return slow(feeds, reuse);
         }
+        const profile = f.inst.profile;
+        const t0 = profile === undefined ? 0 : performance.now();
         for (let i = 0; i < feeds.length; i++) {
           const slot = f.ins[i];
           if (slot === undefined) continue;
@@ -371,10 +432,18 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
             slot.view[0] = v;
           } else writeInput(slot, t);
         }
+        const t1 = profile === undefined ? 0 : performance.now();
         execute(f.inst, f.inst.io as NonNullable<Instance["io"]>);
+        const t2 = profile === undefined ? 0 : performance.now();
         const scalars: number[] = new Array(f.scalars.length);
         for (let i = 0; i < scalars.length; i++) scalars[i] = (f.scalars[i] as OutputView).view[0] as number;
         const tensors = read(f.tensors, reuse, f.ins);
+        if (profile !== undefined) {
+          const t3 = performance.now();
+          profile.recorder.add(profile.copyIn, (t1 - t0) / 1000);
+          profile.recorder.add(profile.copyOut, (t3 - t2) / 1000);
+          profile.recorder.run((t3 - t0) / 1000);
+        }
         for (const a of f.aliases) a.slot.held = tensors[a.tensor];
         return { tensors, scalars };
       };

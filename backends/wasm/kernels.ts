@@ -74,53 +74,6 @@ export function genMap(k: MapKernel, g: GenContext): FunctionBuilder {
   return f;
 }
 
-type ReduceKernel = Extract<Kernel, { kind: "reduce" }>;
-
-/**
- * out[o] = sum/max over r of expr(o, r), r in row-major order, accumulated in float64 for floats
- * (wrapping int32 for int32 sums), as the JS reference does, so results match it bit for bit.
- */
-export function genReduce(k: ReduceKernel, g: GenContext): FunctionBuilder {
-  const f = new FunctionBuilder([], []);
-  const loads = [...exprAccesses(k.expr).values()];
-  const rank = k.outShape.length;
-  const outStrides = k.outShape.map((_, i) => k.outShape.slice(i + 1).reduce((a, b) => a * b, 1) * BYTES[k.dtype]);
-  const loadBytes = loads.map((l) => l.access.strides.map((s) => s * BYTES[l.dtype]));
-  const outer = coalesce(k.outShape, [outStrides, ...loadBytes.map((s) => s.slice(0, rank))]);
-  const red = coalesce(k.redShape, loadBytes.map((s) => s.slice(rank)));
-  const starts = startLocals(f, [g.addr(k.out), ...loads.map((l) => g.addr(l.access.buffer) + l.access.offset * BYTES[l.dtype])]);
-  const isFloat = k.dtype === "float32" || k.dtype === "float64";
-  const acc = f.local(isFloat ? "f64" : "i32");
-  const redSize = k.redShape.reduce((a, b) => a * b, 1);
-  const index = new Map(loads.map((l, i) => [accessKey(l.access), i] as const));
-
-  emitNest(f, outer.shape, outer.strides, starts, (ptrs) => {
-    // Initial value: 0 for sums; -inf for float max; for int32 max the JS reference's -inf stored as int32 is 0 when empty.
-    if (isFloat) f.f64(k.op === "sum" ? 0 : -Infinity);
-    else f.i32(k.op === "sum" || redSize === 0 ? 0 : -2147483648);
-    f.set(acc);
-    emitNest(f, red.shape, red.strides, ptrs.slice(1), (inner) => {
-      const ptrOf = (a: Access): number => inner[index.get(accessKey(a)) as number] as number;
-      if (isFloat) {
-        f.get(acc);
-        emitScalar(f, k.expr, ptrOf, g.math);
-        if (k.dtype === "float32") f.op(I.f64_promote_f32);
-        f.op(k.op === "sum" ? I.f64_add : I.f64_max).set(acc);
-      } else {
-        const v = f.local("i32");
-        emitScalar(f, k.expr, ptrOf, g.math);
-        f.set(v);
-        if (k.op === "sum") f.get(acc).get(v).op(I.i32_add).set(acc);
-        else f.get(v).get(acc).get(v).get(acc).op(I.i32_gt_s).op(I.select).set(acc);
-      }
-    });
-    f.get(ptrs[0] as number).get(acc);
-    if (k.dtype === "float32") f.op(I.f32_demote_f64);
-    emitStoreOp(f, k.dtype);
-  });
-  return f;
-}
-
 type GatherKernel = Extract<Kernel, { kind: "gather" }>;
 type ScatterKernel = Extract<Kernel, { kind: "scatterAdd" }>;
 
@@ -210,15 +163,45 @@ export function genCheckIndex(k: CheckKernel, g: GenContext): FunctionBuilder {
 
 type IotaKernel = Extract<Kernel, { kind: "iota" }>;
 
-/** out[i] = (i / stride(axis)) % shape[axis]. */
-export function genIota(k: IotaKernel, g: GenContext): FunctionBuilder {
+/**
+ * out[i] = (i / stride(axis)) % shape[axis], for rows [begin, end) of the first axis (default:
+ * all). Along the last axis, 4 at a time: each row is 0, 1, 2, … (a vector stepped by 4).
+ */
+export function genIota(k: IotaKernel, g: GenContext, rows?: readonly [number, number]): FunctionBuilder {
   const f = new FunctionBuilder([], []);
-  const size = k.shape.reduce((a, b) => a * b, 1);
+  const rowSize = k.shape.slice(1).reduce((a, b) => a * b, 1);
+  const [begin, end] = rows ?? [0, k.shape.length === 0 ? 1 : (k.shape[0] as number)];
   const stride = k.shape.slice(k.axis + 1).reduce((a, b) => a * b, 1);
   const n = k.shape[k.axis] as number;
-  const [op] = startLocals(f, [g.addr(k.out)]) as [number];
+  const [op] = startLocals(f, [g.addr(k.out) + begin * rowSize * BYTES[k.dtype]]) as [number];
   const i = f.local("i32");
-  f.forRange(i, 0, size, 1, () => {
+  const vector = k.axis === k.shape.length - 1 && k.shape.length > 0 && n >= 4 && (k.dtype === "int32" || k.dtype === "float32");
+  if (vector) {
+    // Every row (all axes but the last) is 0 .. n-1: a vector of 4 consecutive values, then the n % 4 left.
+    const rowsIn = ((end - begin) * rowSize) / n;
+    const r = f.local("i32");
+    const lanes = f.local("v128");
+    const full = n - (n % 4);
+    f.forRange(r, 0, rowsIn, 1, () => {
+      // lanes = (0, 1, 2, 3)
+      f.i32(0).simd(V.i32x4_splat).i32(1).simd(V.i32x4_replace_lane).op(1).i32(2).simd(V.i32x4_replace_lane).op(2).i32(3).simd(V.i32x4_replace_lane).op(3).set(lanes);
+      f.forRange(i, 0, full, 4, () => {
+        f.get(op).get(lanes);
+        if (k.dtype === "float32") f.simd(V.f32x4_convert_i32x4_s);
+        f.simdMem(V.v128_store, { align: 2, offset: 0 });
+        f.get(lanes).i32(4).simd(V.i32x4_splat).simd(V.i32x4_add).set(lanes);
+        f.get(op).i32(16).op(I.i32_add).set(op);
+      });
+      f.forRange(i, full, n, 1, () => {
+        f.get(op).get(i);
+        if (k.dtype === "float32") f.op(I.f32_convert_i32_s);
+        emitStoreOp(f, k.dtype);
+        f.get(op).i32(4).op(I.i32_add).set(op);
+      });
+    });
+    return f;
+  }
+  f.forRange(i, begin * rowSize, end * rowSize, 1, () => {
     f.get(op);
     f.get(i).i32(stride).op(I.i32_div_u).i32(n).op(I.i32_rem_u); // (i / stride) % n, unsigned
     if (k.dtype === "float32") f.op(I.f32_convert_i32_s);

@@ -2,9 +2,12 @@ import type { Access, Kernel, KernelProgram, ScalarExpr } from "../../ir/kernel/
 import type { BufferPlan } from "../../ir/kernel/index.js";
 import { FunctionBuilder, ModuleBuilder, uleb } from "./encoder.js";
 import { I, VOID } from "./opcodes.js";
-import { HOST_MATH, HOST_MATH_NAMES, type MathImports } from "./emit-ops.js";
-import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genReduce, genScatterAdd, type GenContext } from "./kernels.js";
-import { genMatmulBody, genMatmulKernel, packBytes, panels, chunkPanels, NR } from "./matmul.js";
+import { HOST_MATH, HOST_MATH_NAMES, type HostFunctions, type MathImports } from "./emit-ops.js";
+import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genScatterAdd, type GenContext } from "./kernels.js";
+import { genReduce } from "./reduce.js";
+import { genExp, genExpm1, genTanh } from "./math.js";
+import { genExpF64x2, genExpm1F64x2, genF32x4, genTanhF64x2 } from "./math-simd.js";
+import { genMatmulBody, genMatmulKernel, genPackA, packBytes, packedABytes, panels, panelsWithTail, chunkPanels, MR, NR, reductionLength } from "./matmul.js";
 import { convMacs, genConvAll, genConvBlock, genConvPart, planConv } from "./conv.js";
 
 /**
@@ -25,11 +28,12 @@ export interface AssembledModule {
 
 /**
  * A parallel step's parts share the kernel's panels through counters: `counters` i32 words at byte
- * address `countersAt`, which the host zeroes before starting the parts.
+ * address `countersAt`, which the host zeroes before starting the parts. `kernels`: the program's
+ * kernels a step runs; `packing`: the step packs the A of the product in the next step.
  */
 export type ScheduleStep =
-  | { readonly kind: "segment"; readonly name: string }
-  | { readonly kind: "parallel"; readonly parts: readonly string[]; readonly countersAt: number; readonly counters: number };
+  | { readonly kind: "segment"; readonly name: string; readonly kernels: readonly number[]; readonly packing?: boolean }
+  | { readonly kind: "parallel"; readonly parts: readonly string[]; readonly countersAt: number; readonly counters: number; readonly kernels: readonly number[]; readonly packing?: boolean };
 
 export interface AssembleOptions {
   readonly fma: boolean;
@@ -38,6 +42,20 @@ export interface AssembleOptions {
   /** Whether the memory is shared (required when threads > 1). */
   readonly sharedMemory: boolean;
   readonly maxPages: number;
+  /** Compute exp and tanh in the module (math.ts; only where they give the host's bits), with SIMD forms. */
+  readonly ownMath?: boolean;
+  /** Every kernel a step of its own (so the host can time each one): `wasm({ profile: true })`. */
+  readonly profile?: boolean;
+}
+
+/** The module's exp and tanh (scalar and four-lane float32 forms) in place of the host's. */
+function ownMath(mb: ModuleBuilder, imports: HostFunctions): MathImports {
+  const exp = mb.addFunction(genExp());
+  const expm1 = mb.addFunction(genExpm1());
+  const tanh = mb.addFunction(genTanh(expm1));
+  const expLanes = mb.addFunction(genExpF64x2(exp));
+  const tanhLanes = mb.addFunction(genTanhF64x2(tanh, mb.addFunction(genExpm1F64x2(expm1))));
+  return { ...imports, exp, tanh, simd: { exp: mb.addFunction(genF32x4(expLanes)), tanh: mb.addFunction(genF32x4(tanhLanes)) } };
 }
 
 /** Products below this many multiply-adds are not worth handing to another thread. */
@@ -65,7 +83,20 @@ function splittableMap(k: Kernel, threads: number): k is MapKernel {
   return threads > 1 && k.kind === "map" && (k.shape[0] ?? 0) >= 2 * threads && k.shape.reduce((a, b) => a * b, 1) >= PARALLEL_MIN_ELEMENTS;
 }
 
-/** Row chunks of a split elementwise kernel, per thread. */
+type ReduceKernel = Extract<Kernel, { kind: "reduce" }>;
+
+/** Whether an iota (an index tensor, e.g. a one-hot's comparand) is large enough to split between threads by rows. */
+function splittableIota(k: Kernel, threads: number): k is Extract<Kernel, { kind: "iota" }> {
+  return threads > 1 && k.kind === "iota" && (k.shape[0] ?? 0) >= 2 * threads && k.shape.reduce((a, b) => a * b, 1) >= PARALLEL_MIN_ELEMENTS;
+}
+
+/** Whether a reduction is large enough to split between threads along its first output axis (each output stays one chain: same result). */
+function splittableReduce(k: Kernel, threads: number): k is ReduceKernel {
+  if (threads <= 1 || k.kind !== "reduce" || (k.outShape[0] ?? 0) < 2 * threads) return false;
+  return [...k.outShape, ...k.redShape].reduce((a, b) => a * b, 1) >= PARALLEL_MIN_ELEMENTS;
+}
+
+/** Row chunks of a split elementwise kernel or reduction, per thread. */
 const MAP_CHUNKS_PER_THREAD = 4;
 
 /**
@@ -102,10 +133,25 @@ function mapRows(k: MapKernel, begin: number, end: number): MapKernel {
 
 function splittable(k: Kernel, threads: number): boolean {
   if (threads > 1 && k.kind === "conv") return convMacs(k) >= PARALLEL_MIN_MACS && planConv(k).blocks >= 2;
-  return threads > 1 && k.kind === "matmul" && k.dtype === "float32" && k.m * k.n * k.k * k.aOffsets.length >= PARALLEL_MIN_MACS && panels(k) >= 2 * threads;
+  return threads > 1 && k.kind === "matmul" && k.dtype === "float32" && k.m * k.n * reductionLength(k) * k.aOffsets.length >= PARALLEL_MIN_MACS && panels(k) >= 2 * threads;
 }
 
 type ConvKernel = Extract<Kernel, { kind: "conv" }>;
+type MatmulKernel = Extract<Kernel, { kind: "matmul" }>;
+
+/** Bytes of repeated A packing (one per chunk of panels after the first) from which a product's A is packed once instead. */
+const PREPACK_MIN_BYTES = 1 << 20;
+
+/**
+ * Whether a one-batch float32 product packs its A once, for all its chunks of panels and threads
+ * (genPackA), instead of once per chunk: when the repeated packing would be large (a tall A
+ * against many chunks).
+ */
+function prepacksA(k: Kernel, parts: number): k is MatmulKernel {
+  if (k.kind !== "matmul" || k.dtype !== "float32" || k.aOffsets.length !== 1) return false;
+  const chunks = Math.ceil(panelsWithTail(k) / chunkPanels(k, parts));
+  return (chunks - 1) * k.m * reductionLength(k) * 4 >= PREPACK_MIN_BYTES;
+}
 
 /** Scratch bytes a kernel needs per thread (matmul: packed panels; conv: patches and panels). */
 function kernelScratch(k: Kernel, parts: number): number {
@@ -120,10 +166,11 @@ function loopKernels(ks: readonly Kernel[]): Kernel[] {
 
 export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions): AssembledModule {
   const mb = new ModuleBuilder();
-  const math = Object.fromEntries(
+  const imports = Object.fromEntries(
     HOST_MATH_NAMES.map((name) => [name, mb.importFunction({ module: "m", name, params: new Array<"f64">(HOST_MATH[name]).fill("f64"), results: ["f64"] })]),
-  ) as MathImports;
+  ) as HostFunctions;
   const randomImport = mb.importFunction({ module: "m", name: "random", params: ["i32", "i32", "i32", "i32", "i32", "i32"], results: [] });
+  const math: MathImports = o.ownMath === true ? ownMath(mb, imports) : imports;
   mb.setMemory(1, o.sharedMemory, o.sharedMemory ? o.maxPages : undefined);
   const scratchBase = Math.ceil(plan.bytes / 64) * 64;
   const parallel = p.kernels.map((k) => splittable(k, o.threads));
@@ -134,6 +181,9 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   // The panel counters of split matmuls (one per batch index), on a cache line of their own.
   const countersAt = scratchOf(o.threads);
   const counters = Math.max(1, ...p.kernels.map((k, i) => (parallel[i] === true && k.kind === "matmul" ? k.aOffsets.length : 0)));
+  // Then the shared packed A of the products that pack it once (the largest).
+  const packedAt = Math.ceil((countersAt + counters * 4) / 64) * 64;
+  const packedBytes = Math.max(0, ...p.kernels.map((k, i) => (prepacksA(k, parts(i)) ? packedABytes(k) : 0)), ...loopKernels(p.kernels).map((k) => (prepacksA(k, 1) ? packedABytes(k) : 0)));
   const addr = (b: number): number => plan.offsets[b] as number;
   /** A conv kernel's block function (see conv.ts), with its matmul bodies. */
   const convBlock = (k: ConvKernel): number => {
@@ -152,45 +202,73 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
     const panelsOf = { chunk: chunkPanels({ k: reduction, n: og }, 1), total: Math.ceil(og / NR) };
     return mb.addFunction(genConvBlock(k, cp, { addr, matmulBody, panels: panelsOf, fma: o.fma }));
   };
+  /** The matmul body, reading A from the shared packed A when the product packs it once. */
+  const matmulBody = (k: MatmulKernel, prepacked: boolean): number => mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math, ...(prepacked ? { packedA: packedAt } : {}) }));
+  /** A function packing micro-panels [first, end) of a product's A into the shared packed A. */
+  const packA = (k: MatmulKernel, first: number, end: number): number => mb.addFunction(genPackA(k, { fma: o.fma, addr, math }, packedAt, first, end));
   /** A kernel as one function on the calling thread. */
   const single = (k: Kernel): number => {
     if (k.kind === "conv") return mb.addFunction(genConvAll(planConv(k), convBlock(k), scratchOf(0)));
     if (k.kind !== "matmul") return mb.addFunction((GENERATORS[k.kind] as Generator)(k, g));
-    const body = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math }));
-    return mb.addFunction(genMatmulKernel(k, addr, body, 0, 1, scratchOf(0), countersAt));
+    const prepacked = prepacksA(k, 1);
+    const run = mb.addFunction(genMatmulKernel(k, addr, matmulBody(k, prepacked), 0, 1, scratchOf(0), countersAt));
+    if (!prepacked) return run;
+    const f = new FunctionBuilder([], []);
+    f.call(packA(k, 0, Math.ceil(k.m / MR))).call(run);
+    return mb.addFunction(f);
   };
   const g: GenContext = { addr, math, randomImport, kernel: single };
 
   const schedule: ScheduleStep[] = [];
   let segment: number[] = [];
+  /** The kernels (indices) whose functions are in `segment`. */
+  let segmentKernels: number[] = [];
   const flush = (): void => {
     if (segment.length === 0) return;
     const f = new FunctionBuilder([], []);
     for (const fn of segment) f.call(fn);
     const name = `s${schedule.length}`;
     mb.exportFunction(name, mb.addFunction(f));
-    schedule.push({ kind: "segment", name });
+    schedule.push({ kind: "segment", name, kernels: segmentKernels });
     segment = [];
+    segmentKernels = [];
+  };
+
+  /**
+   * A kernel split in row chunks (`chunk(begin, end)`: the function computing rows [begin, end)),
+   * taken from a counter by every thread; `packing`: the step packing a product's A, before the product's own.
+   */
+  const splitRows = (i: number, rows: number, chunk: (begin: number, end: number) => number, packing = false): void => {
+    flush();
+    const count = Math.min(rows, MAP_CHUNKS_PER_THREAD * o.threads);
+    const chunks = Array.from({ length: count }, (_, c) => chunk(Math.floor((rows * c) / count), Math.floor((rows * (c + 1)) / count)));
+    const names = Array.from({ length: o.threads }, (_, t) => {
+      const name = `${packing ? "a" : "p"}${i}_${t}`;
+      mb.exportFunction(name, mb.addFunction(chunkLoop(chunks, countersAt)));
+      return name;
+    });
+    schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i], ...(packing ? { packing } : {}) });
   };
 
   p.kernels.forEach((k, i) => {
+    if (splittableIota(k, o.threads)) {
+      splitRows(i, k.shape[0] as number, (begin, end) => mb.addFunction(genIota(k, g, [begin, end])));
+      return;
+    }
+    if (splittableReduce(k, o.threads)) {
+      splitRows(i, k.outShape[0] as number, (begin, end) => mb.addFunction(genReduce(k, g, [begin, end])));
+      return;
+    }
     if (splittableMap(k, o.threads)) {
       // Row chunks taken from a counter, as matmul panels are: a thread the machine delays
       // (another process, a virtual CPU descheduled) takes fewer.
-      flush();
-      const rows = k.shape[0] as number;
-      const count = Math.min(rows, MAP_CHUNKS_PER_THREAD * o.threads);
-      const chunks = Array.from({ length: count }, (_, c) => mb.addFunction(genMap(mapRows(k, Math.floor((rows * c) / count), Math.floor((rows * (c + 1)) / count)), g)));
-      const names = Array.from({ length: o.threads }, (_, t) => {
-        const name = `p${i}_${t}`;
-        mb.exportFunction(name, mb.addFunction(chunkLoop(chunks, countersAt)));
-        return name;
-      });
-      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1 });
+      splitRows(i, k.shape[0] as number, (begin, end) => mb.addFunction(genMap(mapRows(k, begin, end), g)));
       return;
     }
     if ((k.kind !== "matmul" && k.kind !== "conv") || parallel[i] !== true) {
+      if (o.profile === true) flush();
       segment.push(single(k));
+      segmentKernels.push(i);
       return;
     }
     if (k.kind === "conv") {
@@ -202,18 +280,31 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
         mb.exportFunction(name, mb.addFunction(genConvPart(cp, block, scratchOf(t), countersAt)));
         return name;
       });
-      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1 });
+      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i] });
       return;
     }
-    const body = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math }));
+    const prepacked = prepacksA(k, o.threads);
+    const body = matmulBody(k, prepacked);
+    if (prepacked) {
+      const micro = Math.ceil(k.m / MR);
+      if (k.m * reductionLength(k) >= PARALLEL_MIN_ELEMENTS && micro >= 2 * o.threads) splitRows(i, micro, (begin, end) => packA(k, begin, end), true);
+      else {
+        flush();
+        segment.push(packA(k, 0, micro));
+        segmentKernels.push(i);
+        flush();
+        const last = schedule[schedule.length - 1] as ScheduleStep;
+        schedule[schedule.length - 1] = { ...last, packing: true };
+      }
+    }
     flush();
     const names = Array.from({ length: o.threads }, (_, t) => {
       const name = `p${i}_${t}`;
       mb.exportFunction(name, mb.addFunction(genMatmulKernel(k, addr, body, t, o.threads, scratchOf(t), countersAt)));
       return name;
     });
-    schedule.push({ kind: "parallel", parts: names, countersAt, counters: k.aOffsets.length });
+    schedule.push({ kind: "parallel", parts: names, countersAt, counters: k.aOffsets.length, kernels: [i] });
   });
   flush();
-  return { bytes: mb.encode(), memoryBytes: Math.ceil((countersAt + counters * 4) / 64) * 64, schedule };
+  return { bytes: mb.encode(), memoryBytes: Math.ceil((packedAt + packedBytes) / 64) * 64, schedule };
 }

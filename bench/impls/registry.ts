@@ -21,7 +21,12 @@ export interface ImplInfo {
    * how to add it. Implementations sharing a requirement share the function (the harness asks once).
    */
   readonly missing?: () => string | undefined;
-  readonly load: () => Promise<Implementation>;
+  readonly load: (options?: LoadOptions) => Promise<Implementation>;
+}
+
+/** How a worker loads an implementation: `profile` asks graphgrad's WASM backend to time every kernel. */
+export interface LoadOptions {
+  readonly profile?: boolean;
 }
 
 function graphgradImpl(name: BackendName, variant?: { suffix: string; options: BackendOptions; describe: string }): ImplInfo {
@@ -30,11 +35,12 @@ function graphgradImpl(name: BackendName, variant?: { suffix: string; options: B
     kind: "graphgrad",
     describe: `graphgrad, gg.${name}(${variant === undefined ? "" : JSON.stringify(variant.options)}) backend${variant === undefined ? "" : `, ${variant.describe}`}`,
     workarounds: {},
-    load: async () => {
+    load: async (load) => {
       const factory = backendFactory(name);
       if (factory === undefined) throw new Error(`this graphgrad build exports no gg.${name}()`);
       const { graphgrad } = await import("./graphgrad/index.js");
-      return graphgrad(await factory(variant?.options), variant?.options);
+      const profiled = name === "wasm" && load?.profile === true;
+      return graphgrad(await factory(profiled ? { ...variant?.options, profile: true } : variant?.options), variant?.options);
     },
   };
 }

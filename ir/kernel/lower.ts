@@ -9,6 +9,7 @@ import type { Subgraph } from "../subgraph.js";
 import { contiguous, isContiguous } from "../view.js";
 import { fuseEpilogues } from "./epilogues.js";
 import { fusible } from "./fusion.js";
+import { fuseProductSums } from "./product-sums.js";
 import { type LowerContext, type Lowering, LOWERINGS } from "./lowerings.js";
 import type { BufferInfo, Kernel, KernelProgram, ScalarExpr } from "./program.js";
 import { type BufferView, place, treeOf, type Value } from "./values.js";
@@ -27,6 +28,11 @@ export interface LowerOptions {
   readonly epilogue?: (expr: ScalarExpr, dtype: DType) => boolean;
   /** The sizes of the symbolic dimensions (for attributes holding one, e.g. a check's size). */
   readonly env?: ReadonlyMap<string, number>;
+  /**
+   * Fuse sums of float32 products into one matmul kernel with terms (product-sums.ts), up to a
+   * summed reduction length of `maxLength`. Absent: no such fusion.
+   */
+  readonly productSums?: { readonly maxLength: number };
 }
 
 /** What every graph and subgraph of one program shares. */
@@ -45,7 +51,8 @@ export function lowerToKernels(graph: Graph, shapes: readonly (readonly number[]
     return [name, { buffer: m.buffer, shape: m.shape, dtype: m.dtype }] as const;
   });
   const program: KernelProgram = { buffers: session.buffers, kernels, outputs: Object.fromEntries(results) };
-  return options.epilogue === undefined ? program : fuseEpilogues(program, options.epilogue);
+  const fused = options.epilogue === undefined ? program : fuseEpilogues(program, options.epilogue);
+  return options.productSums === undefined ? fused : fuseProductSums(fused, options.productSums.maxLength);
 }
 
 /** Lowers `graph` into the session's buffers: its kernels, and its outputs materialized (in order). `preset` gives some nodes' values (a subgraph's parameters). */

@@ -75,6 +75,12 @@ export type Kernel =
        */
       readonly epilogue?: ScalarExpr;
       readonly outDtype?: DType;
+      /**
+       * Other products summed with this one (float32, one batch, no epilogue of their own; made by
+       * product-sums.ts when the backend asks for it): out = epilogue(Σ terms + a·b), each element
+       * accumulated over the terms' reductions in order, then this product's.
+       */
+      readonly terms?: readonly MatmulTerm[];
     }
   | {
       readonly kind: "gather";
@@ -152,6 +158,15 @@ export type Kernel =
       readonly dtype: DType;
     };
 
+/** A product A·B ([m, k]·[k, n], each operand row-major or, when transposed, column-major) added to a matmul kernel's. */
+export interface MatmulTerm {
+  readonly a: number;
+  readonly b: number;
+  readonly k: number;
+  readonly transA: boolean;
+  readonly transB: boolean;
+}
+
 /**
  * A contiguous copy of `size` elements a loop makes at every step i: from element
  * `srcOffset + i·srcStep` of buffer `src` to `dstOffset + i·dstStep` of `dst` (a step may be 0 or negative).
@@ -194,7 +209,7 @@ export function kernelReads(k: Kernel): number[] {
     case "reduce":
       return exprBuffers(k.expr);
     case "matmul":
-      return [k.a, k.b, ...(k.epilogue === undefined ? [] : exprBuffers(k.epilogue))];
+      return [...(k.terms ?? []).flatMap((t) => [t.a, t.b]), k.a, k.b, ...(k.epilogue === undefined ? [] : exprBuffers(k.epilogue))];
     case "gather":
       return [k.params, k.indices];
     case "scatterAdd":

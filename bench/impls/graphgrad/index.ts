@@ -9,7 +9,7 @@ import { w5 } from "./w5.js";
 
 /** graphgrad's side of every workload, on one backend (W6 comes with convolutions). */
 export function graphgrad(plain: Backend, options?: Readonly<Record<string, unknown>>): Implementation {
-  const { backend, arenaBytes } = watched(plain);
+  const { backend, arenaBytes, profiles } = watched(plain);
   return {
     W1: (c, d) => w1(backend, c, d),
     W2: (c, d) => w2(backend, c, d),
@@ -22,6 +22,7 @@ export function graphgrad(plain: Backend, options?: Readonly<Record<string, unkn
       const arena = arenaBytes();
       return arena === undefined ? {} : { arenaBytes: arena };
     },
+    profile: profiles,
     notes: () => ({ backend: backend.name, trainStep: "donate: true", ...(options === undefined ? {} : { options: JSON.stringify(options) }) }),
   };
 }

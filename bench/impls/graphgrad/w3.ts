@@ -10,6 +10,20 @@ import { basicLstmCell } from "./lstm.js";
  * over time, averaged over the batch); clip by global norm, SGD. The initial state is zero.
  */
 export async function w3(backend: gg.Backend, c: W3Config, d: W3Data): Promise<Trainer> {
+  const { train, init, batches } = await w3Model(backend, c, d);
+  let state = await train.init(init);
+  let i = 0;
+  return {
+    step: async () => {
+      const [next, metrics] = await train.run(state, batches[i++ % batches.length] as (typeof batches)[number]);
+      state = next;
+      return metrics["loss"] as number;
+    },
+  };
+}
+
+/** The compiled train step, its initial parameters and the batches (also used by the tests). */
+export async function w3Model(backend: gg.Backend, c: W3Config, d: W3Data) {
   const { batch: B, numSteps: T, hidden: H, vocab: V } = c;
   const inputs = gg.input("inputs", [B, T], "int32");
   const targets = gg.input("targets", [B, T], "int32");
@@ -50,17 +64,9 @@ export async function w3(backend: gg.Backend, c: W3Config, d: W3Data): Promise<T
     init[`lstm${i}/kernel`] = gg.tensorFrom(l.kernel, "float32", [2 * H, 4 * H]);
     init[`lstm${i}/bias`] = gg.tensorFrom(l.bias, "float32", [4 * H]);
   });
-  let state = await train.init(init);
   const batches = d.batches.map((b) => ({
     inputs: gg.tensorFrom(b.inputs, "int32", [B, T]),
     targets: gg.tensorFrom(b.targets, "int32", [B, T]),
   }));
-  let i = 0;
-  return {
-    step: async () => {
-      const [next, metrics] = await train.run(state, batches[i++ % batches.length] as (typeof batches)[number]);
-      state = next;
-      return metrics["loss"] as number;
-    },
-  };
+  return { train, init, batches };
 }

@@ -1,0 +1,131 @@
+import type { Access, Kernel } from "../../ir/kernel/index.js";
+import { FunctionBuilder } from "./encoder.js";
+import { I, V } from "./opcodes.js";
+import { accessKey, BYTES, canSimd, emitScalar, emitStoreOp, emitVector, exprAccesses } from "./expr.js";
+import type { GenContext } from "./kernels.js";
+import { coalesce, emitNest, startLocals } from "./nest.js";
+
+type ReduceKernel = Extract<Kernel, { kind: "reduce" }>;
+
+/** Outputs whose reductions run interleaved, at most (independent chains hide the adds' latency). */
+const GROUP = 8;
+
+/**
+ * out[o] = sum/max over r of expr(o, r), r in row-major order, accumulated in float64 for floats
+ * (wrapping int32 for int32 sums), as the JS reference does, so results match it bit for bit.
+ * Consecutive outputs along the innermost output axis are computed together, up to GROUP at a
+ * time: their chains are interleaved in one pass over r (each output is still one sequential
+ * chain, so the result does not change), which keeps the float64 adder busy instead of waiting on
+ * one chain. `rows` restricts the kernel to rows [begin, end) of the first output axis (a part of
+ * a kernel split between threads).
+ */
+export function genReduce(k: ReduceKernel, g: GenContext, rows?: readonly [number, number]): FunctionBuilder {
+  const f = new FunctionBuilder([], []);
+  const loads = [...exprAccesses(k.expr).values()];
+  const rank = k.outShape.length;
+  const outStrides = k.outShape.map((_, i) => k.outShape.slice(i + 1).reduce((a, b) => a * b, 1) * BYTES[k.dtype]);
+  const loadBytes = loads.map((l) => l.access.strides.map((s) => s * BYTES[l.dtype]));
+  const [begin, end] = rows ?? [0, rank === 0 ? 1 : (k.outShape[0] as number)];
+  const outShape = rank === 0 ? [] : [end - begin, ...k.outShape.slice(1)];
+  const outer = coalesce(outShape, [outStrides, ...loadBytes.map((s) => s.slice(0, rank))]);
+  const red = coalesce(k.redShape, loadBytes.map((s) => s.slice(rank)));
+  const starts = startLocals(f, [
+    g.addr(k.out) + begin * (outStrides[0] ?? 0),
+    ...loads.map((l, i) => g.addr(l.access.buffer) + l.access.offset * BYTES[l.dtype] + begin * ((loadBytes[i] as number[])[0] ?? 0)),
+  ]);
+  const isFloat = k.dtype === "float32" || k.dtype === "float64";
+  const redSize = k.redShape.reduce((a, b) => a * b, 1);
+  const index = new Map(loads.map((l, i) => [accessKey(l.access), i] as const));
+
+  // The innermost output axis, along which outputs are grouped (byte strides: out, then each load).
+  const axes = outer.shape.length;
+  const length = axes === 0 ? 1 : (outer.shape[axes - 1] as number);
+  const along = outer.strides.map((s) => (axes === 0 ? 0 : (s[axes - 1] as number)));
+  // Load offsets must be non-negative constants: a reversed operand computes one output at a time.
+  const group = along.every((s) => s >= 0) ? Math.min(GROUP, length) : 1;
+  const accs = Array.from({ length: group }, () => f.local(isFloat ? "f64" : "i32"));
+  const v = f.local("i32");
+  // float32 outputs contiguous along the axis, every operand contiguous or broadcast there: 8 at a
+  // time in f64x2 lanes (two f32x4 evaluations of the expression per step, each lane its own chain).
+  const lanes = k.dtype === "float32" && length >= GROUP && along[0] === 4 && loads.every((l, i) => along[i + 1] === 0 || (along[i + 1] === 4 && BYTES[l.dtype] === 4)) && canSimd(k.expr, g.math);
+  const laneAccs = lanes ? Array.from({ length: GROUP / 2 }, () => f.local("v128")) : [];
+  const vec = lanes ? f.local("v128") : -1;
+
+  /** GROUP consecutive outputs in f64x2 lanes, the first one's pointers in `ptrs`. */
+  const laneOutputs = (ptrs: readonly number[]): void => {
+    for (const a of laneAccs) f.f64(k.op === "sum" ? 0 : -Infinity).simd(V.f64x2_splat).set(a);
+    const combine = k.op === "sum" ? V.f64x2_add : V.f64x2_max;
+    emitNest(f, red.shape, red.strides, ptrs.slice(1), (inner) => {
+      const at = (a: Access): number => index.get(accessKey(a)) as number;
+      const ptrOf = (a: Access): number => inner[at(a)] as number;
+      for (let h = 0; h < GROUP / 4; h++) {
+        emitVector(f, k.expr, ptrOf, (a) => along[1 + at(a)] === 0, g.math, undefined, (a) => (along[1 + at(a)] === 0 ? 0 : h * 16));
+        f.set(vec);
+        const [lo, hi] = [laneAccs[2 * h] as number, laneAccs[2 * h + 1] as number];
+        f.get(lo).get(vec).simd(V.f64x2_promote_low_f32x4).simd(combine).set(lo);
+        f.get(hi).get(vec).get(vec).shuffle32([2, 3, 0, 1]).simd(V.f64x2_promote_low_f32x4).simd(combine).set(hi);
+      }
+    });
+    for (let h = 0; h < GROUP / 4; h++) {
+      f.get(ptrs[0] as number);
+      f.get(laneAccs[2 * h] as number).simd(V.f32x4_demote_f64x2_zero).get(laneAccs[2 * h + 1] as number).simd(V.f32x4_demote_f64x2_zero).shuffle32([0, 1, 4, 5]);
+      f.simdMem(V.v128_store, { align: 2, offset: h * 16 });
+    }
+  };
+
+  /** `count` consecutive outputs, the first one's pointers (out, then each load) in `ptrs`. */
+  const outputs = (ptrs: readonly number[], count: number): void => {
+    for (let c = 0; c < count; c++) {
+      // Initial value: 0 for sums; -inf for float max; for int32 max the JS reference's -inf stored as int32 is 0 when empty.
+      if (isFloat) f.f64(k.op === "sum" ? 0 : -Infinity);
+      else f.i32(k.op === "sum" || redSize === 0 ? 0 : -2147483648);
+      f.set(accs[c] as number);
+    }
+    emitNest(f, red.shape, red.strides, ptrs.slice(1), (inner) => {
+      const ptrOf = (a: Access): number => inner[index.get(accessKey(a)) as number] as number;
+      for (let c = 0; c < count; c++) {
+        const acc = accs[c] as number;
+        const offsetOf = (a: Access): number => c * (along[1 + (index.get(accessKey(a)) as number)] as number);
+        if (isFloat) {
+          f.get(acc);
+          emitScalar(f, k.expr, ptrOf, g.math, undefined, offsetOf);
+          if (k.dtype === "float32") f.op(I.f64_promote_f32);
+          f.op(k.op === "sum" ? I.f64_add : I.f64_max).set(acc);
+        } else {
+          emitScalar(f, k.expr, ptrOf, g.math, undefined, offsetOf);
+          f.set(v);
+          if (k.op === "sum") f.get(acc).get(v).op(I.i32_add).set(acc);
+          else f.get(v).get(acc).get(v).get(acc).op(I.i32_gt_s).op(I.select).set(acc);
+        }
+      }
+    });
+    for (let c = 0; c < count; c++) {
+      f.get(ptrs[0] as number).get(accs[c] as number);
+      if (k.dtype === "float32") f.op(I.f32_demote_f64);
+      emitStoreOp(f, k.dtype, c * (along[0] as number));
+    }
+  };
+
+  const outerAxes = Math.max(0, axes - 1);
+  emitNest(f, outer.shape.slice(0, outerAxes), outer.strides.map((s) => s.slice(0, outerAxes)), starts, (ptrs) => {
+    const groups = Math.floor(length / group);
+    const rest = length % group;
+    const run = (at: readonly number[]): void => (lanes ? laneOutputs(at) : outputs(at, group));
+    if (groups === 1 && rest === 0) return run(ptrs);
+    const at = ptrs.map((p) => {
+      const l = f.local("i32");
+      f.get(p).set(l);
+      return l;
+    });
+    const gi = f.local("i32");
+    f.forRange(gi, 0, groups, 1, () => {
+      run(at);
+      at.forEach((p, i) => {
+        const step = (along[i] as number) * group;
+        if (step !== 0) f.get(p).i32(step).op(I.i32_add).set(p);
+      });
+    });
+    if (rest > 0) outputs(at, rest);
+  });
+  return f;
+}

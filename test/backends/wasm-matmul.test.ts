@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { wasm, type WasmExecutable } from "../../backends/wasm/index.js";
+import { graphOf } from "../../ir/graph.js";
+import { tensorFrom } from "../../ir/tensor.js";
+import * as gg from "../../src/index.js";
+
+/**
+ * The packed float32 matmul at sizes where A is packed once for the whole product and shared by
+ * the threads (a tall A against several chunks of panels), with partial tiles, transposed
+ * operands, an epilogue and a sum of products: bit-identical on 1, 2 and 3 threads, and within
+ * the float32 bound 4·k·2⁻²⁴·Σ|a||b| of a float64 reference.
+ */
+describe("wasm float32 matmul, A packed once", () => {
+  const vals = (n: number, s: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s + 0.2) * 1.3);
+
+  it("tall products (1 to 3 threads, transposes, partial tiles, bias + ReLU epilogue, a sum of two products)", async () => {
+    const [m, k, n] = [1001, 300, 603];
+    for (const [transA, transB] of [[false, false], [true, true]] as const) {
+      const a = gg.input("a", transA ? [k, m] : [m, k]);
+      const b = gg.input("b", transB ? [n, k] : [k, n]);
+      const a2 = gg.input("a2", [m, 40]);
+      const b2 = gg.input("b2", [40, n]);
+      const bias = gg.input("bias", [n]);
+      const A = transA ? gg.transpose(a) : a;
+      const B = transB ? gg.transpose(b) : b;
+      const outputs = { c: gg.matmul(A, B), r: gg.relu(gg.add(gg.matmul(A, B), bias)), s: gg.add(gg.matmul(A, B), gg.matmul(a2, b2)) };
+      const graph = graphOf(Object.fromEntries(Object.entries(outputs).map(([name, e]) => [name, e.node])));
+      const av = vals(m * k, 0.37);
+      const bv = vals(k * n, 0.11);
+      const a2v = vals(m * 40, 0.23);
+      const b2v = vals(40 * n, 0.53);
+      const biasv = vals(n, 0.7);
+      const feeds = new Map([
+        ["a", tensorFrom(av, "float32", transA ? [k, m] : [m, k])],
+        ["b", tensorFrom(bv, "float32", transB ? [n, k] : [k, n])],
+        ["a2", tensorFrom(a2v, "float32", [m, 40])],
+        ["b2", tensorFrom(b2v, "float32", [40, n])],
+        ["bias", tensorFrom(biasv, "float32", [n])],
+      ]);
+      // float64 reference of A·B and of Σ|a||b| (the sum's second product apart), on a sample of rows: every 23rd, and the last, partial tile's.
+      const rows = [...Array.from({ length: Math.ceil(m / 23) }, (_, r) => r * 23), m - 3, m - 2, m - 1];
+      const at = (i: number, p: number): number => (transA ? av[p * m + i] : av[i * k + p]) as number;
+      const bt = (p: number, j: number): number => (transB ? bv[j * k + p] : bv[p * n + j]) as number;
+      const ref = new Float64Array(m * n);
+      const mag = new Float64Array(m * n);
+      const ref2 = new Float64Array(m * n);
+      const mag2 = new Float64Array(m * n);
+      for (const i of rows) {
+        for (let p = 0; p < k; p++) {
+          const x = at(i, p);
+          for (let j = 0; j < n; j++) {
+            ref[i * n + j] = (ref[i * n + j] as number) + x * bt(p, j);
+            mag[i * n + j] = (mag[i * n + j] as number) + Math.abs(x * bt(p, j));
+          }
+        }
+        for (let p = 0; p < 40; p++) {
+          const x = a2v[i * 40 + p] as number;
+          for (let j = 0; j < n; j++) {
+            ref2[i * n + j] = (ref2[i * n + j] as number) + x * (b2v[p * n + j] as number);
+            mag2[i * n + j] = (mag2[i * n + j] as number) + Math.abs(x * (b2v[p * n + j] as number));
+          }
+        }
+      }
+      let first: Record<string, gg.Tensor> | undefined;
+      for (const threads of [1, 2, 3]) {
+        const exe = (await wasm({ threads }).compile(graph)) as WasmExecutable;
+        const got = await exe.run(feeds);
+        first ??= got;
+        for (const name of ["c", "r", "s"]) {
+          const [x, y] = [got[name]?.data as Float32Array, first[name]?.data as Float32Array];
+          expect(x.findIndex((v, i) => !Object.is(v, y[i])), `${name}, ${threads} threads: first differing element`).toBe(-1);
+        }
+        const worst = { c: 0, r: 0, s: 0 };
+        for (const x of rows.flatMap((i) => Array.from({ length: n }, (_, j) => i * n + j))) {
+          const bound = 4 * k * 2 ** -24 * (mag[x] as number) + 1e-30;
+          worst.c = Math.max(worst.c, Math.abs((got["c"]?.data[x] as number) - (ref[x] as number)) / bound);
+          const relu = Math.max(0, (ref[x] as number) + (biasv[x % n] as number));
+          worst.r = Math.max(worst.r, Math.abs((got["r"]?.data[x] as number) - relu) / (bound + 2 ** -24 * Math.abs(relu)));
+          const sumBound = 4 * (k + 40) * 2 ** -24 * ((mag[x] as number) + (mag2[x] as number)) + 1e-30;
+          worst.s = Math.max(worst.s, Math.abs((got["s"]?.data[x] as number) - (ref[x] as number) - (ref2[x] as number)) / sumBound);
+        }
+        expect(worst.c, `transA ${transA}, ${threads} threads`).toBeLessThan(1);
+        expect(worst.r, `transA ${transA}, ${threads} threads`).toBeLessThan(1);
+        expect(worst.s, `transA ${transA}, ${threads} threads`).toBeLessThan(1);
+      }
+    }
+  });
+});
