@@ -10,8 +10,8 @@ import type { WorkloadId } from "./workloads.js";
 export const REFERENCE_IMPL = "gg-js";
 
 /**
- * Where graphgrad does not have a workload yet (W6), the peers are checked against the first of
- * these that ran, so they are still checked against each other.
+ * Where graphgrad's JS backend did not run a workload (or has none), the others are checked
+ * against the first of these that ran, so they are still checked against each other.
  */
 export const FALLBACK_REFERENCES: readonly string[] = ["torch-1t", "torch", "tfjs-cpu", "tfjs-wasm", "jax-wasm"];
 

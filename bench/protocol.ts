@@ -70,7 +70,7 @@ export class NotExpressible extends Error {
   }
 }
 
-/** Thrown for a workload the implementation does not have yet (W6 on graphgrad, for now). */
+/** Thrown for a workload the implementation does not have yet. */
 export class NotYet extends Error {
   constructor(reason: string) {
     super(reason);

@@ -6,8 +6,9 @@ import { w2 } from "./w2.js";
 import { w3 } from "./w3.js";
 import { w4 } from "./w4.js";
 import { w5 } from "./w5.js";
+import { w6 } from "./w6.js";
 
-/** graphgrad's side of every workload, on one backend (W6 comes with convolutions). */
+/** graphgrad's side of every workload, on one backend. */
 export function graphgrad(plain: Backend, options?: Readonly<Record<string, unknown>>): Implementation {
   const { backend, arenaBytes, profiles } = watched(plain);
   return {
@@ -16,6 +17,7 @@ export function graphgrad(plain: Backend, options?: Readonly<Record<string, unkn
     W3: (c, d) => w3(backend, c, d),
     W4: (c, d) => w4(backend, c, d),
     W5: (c, d) => w5(backend, c, d),
+    W6: (c, d) => w6(backend, c, d),
     // Train steps consume their state (trainStep({ donate: true })), as TF.js variables and jax-js's
     // consumed arrays are updated in place.
     memory: async () => {
