@@ -5,6 +5,7 @@ import { FunctionBuilder } from "./encoder.js";
 import { I, V } from "./opcodes.js";
 import { BYTES, emitLoad, emitStoreOp } from "./expr.js";
 import { packBytes } from "./matmul.js";
+import { genTiledBlock, planTiled, tiledApplies, tiledBlocks, type TiledLayout } from "./conv-tiled.js";
 
 /**
  * Convolution kernels (ir/ops/conv.ts). The work is cut into blocks of output rows (an output row:
@@ -23,7 +24,7 @@ import { packBytes } from "./matmul.js";
 type ConvKernel = Extract<Kernel, { kind: "conv" }>;
 
 export interface ConvPlan {
-  readonly method: "direct" | "im2col";
+  readonly method: "direct" | "im2col" | "tiled";
   /** Output rows per block. */
   readonly rows: number;
   /** Blocks per batch index and group. */
@@ -33,6 +34,8 @@ export interface ConvPlan {
   /** Scratch bytes a thread needs (im2col: the patch matrix and the matmul's packed panels). */
   readonly scratchBytes: number;
   readonly matrix: KernelMatrix;
+  /** The tiled method's layout (conv-tiled.ts). */
+  readonly tiled?: TiledLayout;
 }
 
 /** The sizes every part of the generator reads. */
@@ -57,14 +60,20 @@ const PATCH_BYTES = 256 << 10;
 const MIN_PATCH_ROWS = 64;
 
 /**
- * Which method, and how the rows are cut. im2col where the matmul micro-kernel has work for its
- * 8-column panels and a reduction to run over (measured on the W6 shapes: see the README's
- * Benchmarks); direct otherwise, and for float64 and int32 (exact).
+ * Which method, and how the rows are cut: the register-tiled kernel (conv-tiled.ts) wherever it
+ * applies (float32 without input dilation, output channels in whole vectors); otherwise im2col
+ * where the matmul micro-kernel has work for its 8-column panels and a reduction to run over; direct
+ * otherwise, and for float64 and int32 (exact). Measured on the W6 shapes and others: see the
+ * README's Benchmarks. `method` forces one (where it applies).
  */
-export function planConv(k: ConvKernel): ConvPlan {
+export function planConv(k: ConvKernel, method: ConvPlan["method"] = tiledApplies(k) ? "tiled" : "im2col"): ConvPlan {
   const d = dims(k);
   const matrix = convKernelMatrix(k);
-  const im2col = k.dtype === "float32" && d.og >= 8 && d.reduction >= 16 && d.rows > 0;
+  if (method === "tiled" && tiledApplies(k)) {
+    const tiled = planTiled(k);
+    return { method: "tiled", rows: 0, rowBlocks: 0, blocks: d.batches * d.G * tiledBlocks(tiled), scratchBytes: 0, matrix, tiled };
+  }
+  const im2col = method !== "direct" && k.dtype === "float32" && d.og >= 8 && d.reduction >= 16 && d.rows > 0;
   if (!im2col) {
     const rows = Math.max(1, Math.ceil(d.rows / 16));
     const rowBlocks = Math.ceil(d.rows / rows);
@@ -88,6 +97,7 @@ export interface ConvGenOptions {
 
 /** The block function (block index, scratch address) -> (). */
 export function genConvBlock(k: ConvKernel, plan: ConvPlan, o: ConvGenOptions): FunctionBuilder {
+  if (plan.tiled !== undefined) return genTiledBlock(k, plan.tiled, o);
   const f = new FunctionBuilder(["i32", "i32"], []);
   const [BLOCK, SCRATCH] = [0, 1];
   const d = dims(k);

@@ -2,10 +2,8 @@ import type { NodeOf } from "../node.js";
 import { sizeOf } from "../shape.js";
 import { broadcastStridesOf } from "../view.js";
 import type { LowerContext } from "./lowerings.js";
-import type { Access, Kernel } from "./program.js";
+import type { Access, ConvKernel } from "./program.js";
 import type { BufferView, Value } from "./values.js";
-
-type ConvKernel = Extract<Kernel, { kind: "conv" }>;
 
 /**
  * How the reduction of a convolution (over the kernel taps and the input channels of a group)
@@ -68,25 +66,16 @@ export function lowerConv(n: NodeOf<"conv">, c: LowerContext): Value {
   const spatial = w0.shape.slice(wb, wb + d);
   const [cg, o] = [w0.shape[wb + d] as number, w0.shape[wb + d + 1] as number];
   const matrix = kernelMatrix(spatial, cg, o, w0.strides);
-  // A patch (one output position's inputs) is a run of contiguous channels per tap when the input's
-  // channel axis has stride 1 and the kernel is a tap-major matrix. The kernel gradient's operands
-  // are transposed views; when its patches outnumber their elements, copying them costs less than
-  // gathering every patch element by element.
-  const patches = sizeOf(batch) * (shape[nb] as number) * sizeOf(shape.slice(nb + 1, nb + 1 + d)) * sizeOf(spatial) * cg * a.groups;
-  const regroup = x0.strides[x0.strides.length - 1] !== 1 && cg > 1 && 2 * (sizeOf(x0.shape) + sizeOf(w0.shape)) < patches;
-  const x = regroup ? c.copy(x0) : x0;
-  const w = matrix === undefined || (regroup && matrix.order !== "taps-channels") ? c.copy(w0) : w0;
   const access = (v: BufferView, own: number): Access => ({
     buffer: v.buffer,
     offset: v.offset,
     strides: [...broadcastStridesOf({ shape: v.shape.slice(0, own), strides: v.strides.slice(0, own) }, batch), ...v.strides.slice(own)],
   });
-  const out = c.output(n.dtype);
-  c.emit({
+  const kernelOf = (x: BufferView, w: BufferView, out: number): ConvKernel => ({
     kind: "conv",
     x: access(x, xb),
     w: access(w, wb),
-    out: out.buffer,
+    out,
     batch,
     n: shape[nb] as number,
     inSpatial: x.shape.slice(xb + 1, xb + 1 + d),
@@ -97,5 +86,16 @@ export function lowerConv(n: NodeOf<"conv">, c: LowerContext): Value {
     geometry: { strides: a.strides, lo: a.lo, hi: a.hi, lhsDilation: a.lhsDilation, rhsDilation: a.rhsDilation, groups: a.groups },
     dtype: n.dtype,
   });
+  const inPlace = matrix !== undefined && c.convInPlace !== undefined && c.convInPlace(kernelOf(x0, w0, -1));
+  // A patch (one output position's inputs) is a run of contiguous channels per tap when the input's
+  // channel axis has stride 1 and the kernel is a tap-major matrix. The kernel gradient's operands
+  // are transposed views; unless the backend reads them in place as fast, when its patches
+  // outnumber their elements, copying them costs less than gathering every patch element by element.
+  const patches = sizeOf(batch) * (shape[nb] as number) * sizeOf(shape.slice(nb + 1, nb + 1 + d)) * sizeOf(spatial) * cg * a.groups;
+  const regroup = !inPlace && x0.strides[x0.strides.length - 1] !== 1 && cg > 1 && 2 * (sizeOf(x0.shape) + sizeOf(w0.shape)) < patches;
+  const x = regroup ? c.copy(x0) : x0;
+  const w = matrix === undefined || (regroup && matrix.order !== "taps-channels") ? c.copy(w0) : w0;
+  const out = c.output(n.dtype);
+  c.emit(kernelOf(x, w, out.buffer));
   return out;
 }

@@ -11,7 +11,7 @@ import { fuseEpilogues } from "./epilogues.js";
 import { fusible } from "./fusion.js";
 import { fuseProductSums } from "./product-sums.js";
 import { type LowerContext, type Lowering, LOWERINGS } from "./lowerings.js";
-import type { BufferInfo, Kernel, KernelProgram, ScalarExpr } from "./program.js";
+import type { BufferInfo, ConvKernel, Kernel, KernelProgram, ScalarExpr } from "./program.js";
 import { type BufferView, place, treeOf, type Value } from "./values.js";
 
 /**
@@ -33,6 +33,11 @@ export interface LowerOptions {
    * summed reduction length of `maxLength`. Absent: no such fusion.
    */
   readonly productSums?: { readonly maxLength: number };
+  /**
+   * Whether the backend's kernel for this convolution reads its input through the view as fast
+   * as from a copy (see lower-conv.ts). Absent: never.
+   */
+  readonly convInPlace?: (k: ConvKernel) => boolean;
 }
 
 /** What every graph and subgraph of one program shares. */
@@ -125,6 +130,7 @@ function lowerGraph(session: Session, graph: Graph, plan: ShapePlan, preset: Rea
       lowerSubgraph,
       memo: session.memo,
       nodes: graph.nodes,
+      ...(session.options.convInPlace === undefined ? {} : { convInPlace: session.options.convInPlace }),
     };
     values.set(n, (LOWERINGS[n.op] as Lowering<OpName>)(n as NodeOf<OpName>, context));
   }

@@ -10,7 +10,7 @@ import { broadcastStridesOf, broadcastView, concatRegions, padRegion, reshapeVie
 import { lowerConv } from "./lower-conv.js";
 import type { Subgraph } from "../subgraph.js";
 import { lowerScan } from "./lower-scan.js";
-import { exprLoads, type Kernel, mapLoads, type ScalarExpr } from "./program.js";
+import { type ConvKernel, exprLoads, type Kernel, mapLoads, type ScalarExpr } from "./program.js";
 import { type BufferView, place, treeOf, type Tree, type Value } from "./values.js";
 
 /**
@@ -47,6 +47,8 @@ export interface LowerContext {
   readonly memo: Map<string, unknown>;
   /** The nodes of the graph being lowered (a multi-result op finds which of its results exist). */
   readonly nodes: readonly Node[];
+  /** The backend's answer to whether its kernel for this convolution reads the input in place as fast as a copy (LowerOptions). */
+  readonly convInPlace?: (k: ConvKernel) => boolean;
 }
 
 export type Lowering<K extends OpName> = (n: NodeOf<K>, c: LowerContext) => Value;

@@ -234,6 +234,7 @@ export function kernelWrites(k: Kernel): number[] {
 }
 
 export type CheckKernel = Extract<Kernel, { kind: "checkIndex" }>;
+export type ConvKernel = Extract<Kernel, { kind: "conv" }>;
 
 /** The index checks of kernels, in program order (those in a loop's body at the loop). */
 export function checkKernels(kernels: readonly Kernel[]): CheckKernel[] {

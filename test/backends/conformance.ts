@@ -226,8 +226,8 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
 
     /**
      * conv(x, w) and its gradients with respect to x and w (convolutions of reversed and transposed
-     * views): float32 within the matmul's bound, 4·k·2⁻²⁴·Σ|x||w| (k: the longest reduction, at most
-     * the largest operand's size; Σ|x||w| from the same graph on |x|, |w|, |dy|); float64 and int32 exact.
+     * views): float32 within the matmul's bound, 4·k·2⁻²⁴·Σ|x||w| (k: the length of the output's sum;
+     * Σ|x||w| from the same graph on |x|, |w|, |dy|); float64 and int32 exact.
      */
     const checkConv = async (c: ConvCase, dtype: DType, vx: readonly number[], vw: readonly number[]): Promise<void> => {
       const x = gg.input("x", c.x, dtype);
@@ -246,8 +246,19 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
       const abs = (v: readonly number[]): number[] => v.map(Math.abs);
       const absFeeds = new Map([["x", t32(c.x, abs(vx))], ["w", t32(c.w, abs(vw))], ["dy", t32(y.shape as number[], abs(vdy))]]);
       const mag = await (await js().compile(graphOfOutputs(outs))).run(absFeeds);
-      const k = Math.max(sizeOf(c.x), sizeOf(c.w), sizeOf(y.shape as number[]));
-      const bound = (out: string) => (i: number): number => 4 * k * 2 ** -24 * (valuesOf(mag, out)[i] as number) + k * flush + 1e-30;
+      // The longest sum behind each output: taps × channels per group (y: input channels, gx: output
+      // channels, and the batch indices x is broadcast along), and for gw every output position of
+      // every image and batch index w is broadcast along.
+      const d = c.attrs.strides.length;
+      const taps = sizeOf(c.w.slice(c.w.length - d - 2, c.w.length - 2));
+      const [cg, o] = [c.w[c.w.length - 2] as number, c.w[c.w.length - 1] as number];
+      const yShape = y.shape as number[];
+      const xBroadcast = sizeOf(yShape.slice(0, yShape.length - d - 2)) / sizeOf(c.x.slice(0, c.x.length - d - 2));
+      const reductions: Record<string, number> = { y: taps * cg, gx: taps * (o / c.attrs.groups) * xBroadcast, gw: (sizeOf(yShape) / sizeOf(c.w)) * taps * cg };
+      const bound = (out: string) => {
+        const k = reductions[out] as number;
+        return (i: number): number => 4 * k * 2 ** -24 * (valuesOf(mag, out)[i] as number) + k * flush + 1e-30;
+      };
       await check(outs, feeds, absoluteBounds(Object.fromEntries(Object.keys(outs).map((out) => [out, bound(out)]))));
     };
 
@@ -265,6 +276,22 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
       );
     });
 
+    it("conv with channels in fours (WASM: the register-tiled kernel, interior tiles and rows next to padding) and its gradients are within the stated bound", async () => {
+      // Four times the channels of a random case (input and output), so that all three convolutions have whole vectors of output channels.
+      const fours = convCaseArb({ maxSize: 9, maxChannels: 2, maxSpatial: 2 }).map((c) => ({
+        ...c,
+        x: [...c.x.slice(0, -1), (c.x[c.x.length - 1] as number) * 4],
+        w: [...c.w.slice(0, -2), (c.w[c.w.length - 2] as number) * 4, (c.w[c.w.length - 1] as number) * 4],
+      }));
+      await fc.assert(
+        fc.asyncProperty(
+          fours.chain((c) => fc.tuple(fc.constant(c), values(sizeOf(c.x)), values(sizeOf(c.w)))),
+          async ([c, vx, vw]) => checkConv(c, "float32", vx, vw),
+        ),
+        { numRuns: o.runs * 2 },
+      );
+    });
+
     it("conv at sizes past one patch block (im2col on WASM: row blocks, a partial block, groups, the kernel gradient's patches) is within the stated bound", async () => {
       const sin = (n: number, s: number): number[] => Array.from({ length: n }, (_, i) => Math.sin(i * s) * 2);
       const ones = (d: number): number[] => new Array<number>(d).fill(1);
@@ -273,6 +300,8 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
         { x: [8, 12, 11, 24], w: [3, 3, 12, 32], attrs: { strides: ones(2), lo: [1, 0], hi: [1, 2], lhsDilation: ones(2), rhsDilation: ones(2), groups: 2 } },
         { x: [3, 17, 10], w: [4, 10, 24], attrs: { strides: [2], lo: [2], hi: [1], lhsDilation: ones(1), rhsDilation: [2], groups: 1 } },
         { x: [2, 6, 7, 5, 4], w: [2, 3, 2, 4, 16], attrs: { strides: [1, 2, 1], lo: zeros(3), hi: [1, 0, 1], lhsDilation: [1, 1, 2], rhsDilation: ones(3), groups: 1 } },
+        // The kernel gradient reduces over 8 images of 20×20 cotangents: on WASM in chunks of images, through the output between chunks.
+        { x: [8, 22, 22, 4], w: [3, 3, 4, 32], attrs: { strides: ones(2), lo: zeros(2), hi: zeros(2), lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
       ];
       for (const [i, c] of cases.entries()) {
         await checkConv(c, "float32", sin(sizeOf(c.x), 0.37), sin(sizeOf(c.w), 0.11)).catch((e: unknown) => {
