@@ -12,11 +12,11 @@ import { I, V } from "./opcodes.js";
  * padding (whose taps fall partly outside the input) are tiles of one row and up to 8 vectors,
  * each tap range clipped to the input, so padding costs no multiplication.
  *
- * When the reduction's outermost axis is the input channels and a channel's kernel slab is large
- * (the kernel gradient, whose "kernel" is the whole output cotangent), the channels are cut into
- * chunks and the accumulators go through the output between chunks, so that each chunk's operands
- * stay in cache while every tile of the block passes over them. Every output element is summed in
- * the same order whichever block or thread computes it.
+ * When a tile's pass over the reduction would touch more than L1 holds (the kernel gradient, whose
+ * "kernel" is the whole output cotangent), the reduction's outer axes are cut into chunks and the
+ * accumulators go through the output between chunks, so that a chunk's operands stay in L1 while
+ * the tiles that share them pass over them. Every output element is summed in the same order
+ * whichever block or thread computes it.
  */
 
 type ConvKernel = Extract<Kernel, { kind: "conv" }>;
@@ -28,6 +28,8 @@ interface ReductionAxis {
   /** Bytes from one index to the next in x and in the kernel. */
   readonly xStep: number;
   readonly wStep: number;
+  /** Indices per chunk (`size`: not chunked). */
+  readonly chunk: number;
 }
 
 export interface TiledLayout {
@@ -39,8 +41,6 @@ export interface TiledLayout {
   readonly outRowStep: number;
   /** Outer to inner. */
   readonly order: readonly ReductionAxis[];
-  /** Input channels per chunk (the group's channels when not chunked: then the channel axis need not be outermost). */
-  readonly chunk: number;
   /** Spatial axes whose taps may fall outside the input (padding): their tap ranges are clipped per row. */
   readonly checked: readonly boolean[];
   /** Lines: every row coordinate but the tile axis. */
@@ -52,8 +52,8 @@ export interface TiledLayout {
   readonly columnBlocks: number;
 }
 
-/** Bytes a chunk's operands may take (L2-sized). */
-const CHUNK_BYTES = 256 << 10;
+/** Bytes of cache lines one tile's pass over a chunk may touch (within L1, with room for the neighbours that share them). */
+const CHUNK_BYTES = 24 << 10;
 /** Blocks to aim for per batch index and group (threads take them from a counter). */
 const TARGET_BLOCKS = 16;
 
@@ -83,18 +83,18 @@ export function planTiled(k: ConvKernel): TiledLayout {
   const candidates = [spatial, batch].filter((c) => c.length >= 4);
   const tile =
     candidates.length === 0 ? (spatial.length >= batch.length ? spatial : batch) : candidates.reduce((a, b) => (Math.abs(b.xRowStep) < Math.abs(a.xRowStep) ? b : a));
-  const taps: ReductionAxis[] = k.kernelSpatial.map((size, i) => ({ axis: i, size, xStep: (g.rhsDilation[i] as number) * (xs[nb + 1 + i] as number) * BYTES, wStep: (ws[nb + i] as number) * BYTES }));
-  const channels: ReductionAxis = { axis: -1, size: cg, xStep: (xs[nb + 1 + d] as number) * BYTES, wStep: (ws[nb + d] as number) * BYTES };
-  // Outer to inner by the input's stride (the kernel's as a tie-break), so the innermost loop walks the nearest elements.
   const checked = k.kernelSpatial.map((size, i) => {
     const lo = g.lo[i] as number;
     const reach = ((k.outSpatial[i] as number) - 1) * (g.strides[i] as number) + (size - 1) * (g.rhsDilation[i] as number) - lo;
     return lo > 0 || reach > (k.inSpatial[i] as number) - 1;
   });
-  const order = [...taps, channels].filter((a) => a.size > 1 || a.axis === -1 || checked[a.axis] === true).sort((a, b) => Math.abs(b.xStep) - Math.abs(a.xStep) || Math.abs(b.wStep) - Math.abs(a.wStep));
-  const taps1 = k.kernelSpatial.reduce((a, b) => a * b, 1);
-  const perChannel = taps1 * og * BYTES;
-  const chunk = order[0]?.axis === -1 && perChannel * cg > CHUNK_BYTES ? Math.max(1, Math.floor(CHUNK_BYTES / perChannel)) : cg;
+  const taps = k.kernelSpatial.map((size, i) => ({ axis: i, size, xStep: (g.rhsDilation[i] as number) * (xs[nb + 1 + i] as number) * BYTES, wStep: (ws[nb + i] as number) * BYTES }));
+  const channels = { axis: -1, size: cg, xStep: (xs[nb + 1 + d] as number) * BYTES, wStep: (ws[nb + d] as number) * BYTES };
+  // Outer to inner by the input's stride (the kernel's as a tie-break), so the innermost loop walks the nearest elements.
+  const axes = [...taps, channels]
+    .filter((a) => a.size > 1 || (a.axis >= 0 && checked[a.axis] === true))
+    .sort((a, b) => Math.abs(b.xStep) - Math.abs(a.xStep) || Math.abs(b.wStep) - Math.abs(a.wStep));
+  const order = chunked(axes, (a) => a.axis < 0 || checked[a.axis] !== true);
   const lines = (k.n * positions) / tile.length;
   const vectors = og / 4;
   const columnBlocks = Math.min(Math.ceil(vectors / 8), Math.max(1, Math.ceil(TARGET_BLOCKS / lines)));
@@ -104,7 +104,6 @@ export function planTiled(k: ConvKernel): TiledLayout {
   return {
     ...tile,
     order,
-    chunk,
     checked,
     lines,
     linesPerBlock,
@@ -112,6 +111,29 @@ export function planTiled(k: ConvKernel): TiledLayout {
     vectorsPerBlock,
     columnBlocks: Math.ceil(vectors / vectorsPerBlock),
   };
+}
+
+/**
+ * Chunk sizes for the reduction axes (outer to inner): going outwards, the cache lines one pass
+ * touches grow by each axis's size (per innermost step: the lines of x and w it moves through);
+ * the first axis past CHUNK_BYTES is cut to fit, and every axis outside it into chunks of one.
+ * Only axes without tap clipping are cut; otherwise nothing is.
+ */
+function chunked(axes: readonly Omit<ReductionAxis, "chunk">[], cuttable: (a: Omit<ReductionAxis, "chunk">) => boolean): ReductionAxis[] {
+  const lines = (step: number): number => Math.min(64, Math.abs(step));
+  const whole = axes.map((a) => ({ ...a, chunk: a.size }));
+  let bytes = 0;
+  for (let j = axes.length - 1; j >= 0; j--) {
+    const a = axes[j] as Omit<ReductionAxis, "chunk">;
+    const inner = j === axes.length - 1 ? lines(a.xStep) + lines(a.wStep) : bytes;
+    const pass = a.size * inner;
+    if (pass > CHUNK_BYTES && j < axes.length - 1) {
+      if (!axes.slice(0, j + 1).every(cuttable)) return whole;
+      return whole.map((b, i) => (i < j ? { ...b, chunk: 1 } : i === j ? { ...b, chunk: Math.max(1, Math.floor(CHUNK_BYTES / inner)) } : b));
+    }
+    bytes = pass;
+  }
+  return whole;
 }
 
 /** Blocks of a tiled conv per batch index and group. */
@@ -128,6 +150,12 @@ export interface TiledGenOptions {
 interface Bounds {
   readonly lo: number;
   readonly hi: number;
+}
+
+/** A chunk of a reduction axis: locals holding [begin, end). */
+interface Range {
+  readonly begin: number;
+  readonly end: number;
 }
 
 /**
@@ -174,11 +202,13 @@ export function genTiledBlock(k: ConvKernel, t: TiledLayout, o: TiledGenOptions)
     if (ws[j] !== 0) f.get(wg).get(idx).i32((ws[j] as number) * BYTES).op(I.i32_mul).op(I.i32_add).set(wg);
   }
 
-  const [chunkBegin, chunkEnd, first] = [local(), local(), local()];
+  // Chunk loops over the chunked reduction axes (outer to inner), each giving its range [begin, end).
+  const first = local();
+  const ranges = new Map<ReductionAxis, Range>();
   const body = (): void => {
-    f.get(chunkBegin).i32(t.chunk).op(I.i32_add).tee(chunkEnd).i32(cg).get(chunkEnd).i32(cg).op(I.i32_lt_s).op(I.select).set(chunkEnd);
-    f.get(chunkBegin).op(I.i32_eqz).set(first);
-    const lanes = { chunkBegin, chunkEnd, first };
+    f.i32(1).set(first);
+    for (const r of ranges.values()) f.get(first).get(r.begin).op(I.i32_eqz).op(I.i32_and).set(first);
+    const lanes = { ranges, first };
     // Interior tiles of 4 rows × 2 vectors, then the rows next to padding (and the remainder) one by one, 8 vectors at a time.
     for (const rows of [4, 1]) {
       const width = rows === 4 ? 2 : 8;
@@ -190,13 +220,22 @@ export function genTiledBlock(k: ConvKernel, t: TiledLayout, o: TiledGenOptions)
       });
     }
   };
-  if (t.chunk >= cg) {
-    f.i32(0).set(chunkBegin);
-    body();
-  } else f.forRange(chunkBegin, 0, cg, t.chunk, body);
+  const cut = t.order.filter((a) => a.chunk < a.size);
+  const chunkLoops = (j: number): void => {
+    const a = cut[j];
+    if (a === undefined) return body();
+    const r = { begin: local(), end: local() };
+    ranges.set(a, r);
+    f.forRange(r.begin, 0, a.size, a.chunk, () => {
+      // end = min(begin + chunk, size)
+      f.get(r.begin).i32(a.chunk).op(I.i32_add).tee(r.end).i32(a.size).get(r.end).i32(a.size).op(I.i32_lt_s).op(I.select).set(r.end);
+      chunkLoops(j + 1);
+    });
+  };
+  chunkLoops(0);
 
   /** For each line of the block, the tiles of `rows` rows (those the tile axis has) at vector v0, `width` vectors. */
-  function lineLoop(rows: number, width: number, v0: number, lanes: { chunkBegin: number; chunkEnd: number; first: number }): void {
+  function lineLoop(rows: number, width: number, v0: number, lanes: { ranges: ReadonlyMap<ReductionAxis, Range>; first: number }): void {
     const segments = tileSegments(k, t, rows);
     if (segments.length === 0) return;
     const [line, q, xLine, oLine, wCol, oCol] = [local(), local(), local(), local(), local(), local()];
@@ -303,8 +342,8 @@ interface TileLocals {
   readonly w: number;
   readonly out: number;
   readonly bounds: readonly (Bounds | undefined)[];
-  readonly chunkBegin: number;
-  readonly chunkEnd: number;
+  /** The chunked axes' current chunks. */
+  readonly ranges: ReadonlyMap<ReductionAxis, Range>;
   readonly first: number;
   readonly fma: boolean;
 }
@@ -354,8 +393,9 @@ function emitTile(f: FunctionBuilder, k: ConvKernel, t: TiledLayout, l: TileLoca
     const a = t.order[depth] as ReductionAxis;
     const [i, nx, nw] = [f.local("i32"), f.local("i32"), f.local("i32")];
     const b = a.axis >= 0 ? l.bounds[a.axis] : undefined;
-    const from = a.axis < 0 ? { local: l.chunkBegin } : b !== undefined ? { local: b.lo } : 0;
-    const to = a.axis < 0 ? { local: l.chunkEnd } : b !== undefined ? { local: b.hi } : a.size;
+    const c = l.ranges.get(a);
+    const from = c !== undefined ? { local: c.begin } : b !== undefined ? { local: b.lo } : 0;
+    const to = c !== undefined ? { local: c.end } : b !== undefined ? { local: b.hi } : a.size;
     // Pointers at the first index of the range.
     const start = (p: number, step: number, into: number): void => {
       if (typeof from === "number") f.get(p).set(into);
