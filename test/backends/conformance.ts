@@ -174,6 +174,34 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
       );
     });
 
+    it("reductions over leading axes keeping a long last axis (bias gradients, pooling windows), with NaN, ±Inf and ±0, are exact (float32 sums: or within the stated bound)", async () => {
+      // Values as `values` draws them (off the subnormals a backend may flush), with NaN, ±Inf and ±0 mixed in.
+      const finite = fc.float({ min: -3, max: 3, noNaN: true, noDefaultInfinity: true }).map((v) => (acc?.flushesSubnormals === true && Math.abs(v) < 2 ** -60 ? 0 : v));
+      const special = fc.oneof({ arbitrary: finite, weight: 6 }, { arbitrary: fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, 0), weight: 1 });
+      await fc.assert(
+        fc.asyncProperty(
+          fc
+            .tuple(fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 3 }), fc.integer({ min: 4, max: 37 }))
+            .chain(([lead, last]) => {
+              const shape = [...lead, last];
+              return fc.tuple(fc.constant(shape), fc.subarray([...lead.keys()], { minLength: 1 }), fc.boolean(), values(sizeOf(shape)), fc.array(special, { minLength: sizeOf(shape), maxLength: sizeOf(shape) }), values(last));
+            }),
+          async ([shape, axes, keepdims, vals, withSpecials, row]) => {
+            const last = shape[shape.length - 1] as number;
+            const x = gg.input("x", shape);
+            const y = gg.input("y", shape);
+            const b = gg.input("b", [last]);
+            // Fused prologues with a broadcast row (exact elementwise ops, so sums are exact on WASM).
+            const e = gg.where(gg.greater(x, 0), gg.mul(x, b), gg.add(x, b));
+            const outs = { s: gg.sum(e, axes, keepdims), abs: gg.sum(gg.abs(e), axes, keepdims), m: gg.max(y, axes, keepdims), mb: gg.max(gg.mul(y, b), axes, keepdims) };
+            const n = axes.reduce((a, i) => a * (shape[i] as number), 1);
+            await check(outs, { x: t32(shape, vals), y: t32(shape, withSpecials), b: t32([last], row) }, merge(sumBound("s", "abs", () => n, "float32"), sumBound("abs", "abs", () => n, "float32")));
+          },
+        ),
+        { numRuns: o.runs },
+      );
+    });
+
     /** A float32 matmul's bound, 4·k·2⁻²⁴·Σ|a||b|, given Σ|a||b| (output `magnitude`). */
     const matmulBound = (outs: readonly string[], k: number, magnitude: string): Bounds =>
       absoluteBounds(Object.fromEntries(outs.map((out) => [out, (i: number, ref: Results) => 4 * k * 2 ** -24 * (valuesOf(ref, magnitude)[i] as number) + 1e-30])));
