@@ -54,7 +54,10 @@ export interface TiledLayout {
 
 /** Bytes of cache lines one tile's pass over a chunk may touch (within L1, with room for the neighbours that share them). */
 const CHUNK_BYTES = 24 << 10;
-/** Blocks to aim for per batch index and group (threads take them from a counter). */
+/**
+ * Blocks to aim for per kernel (threads take them from a counter). A chunked reduction streams its
+ * operands once per block (each block passes over every chunk), so it gets one block per thread.
+ */
 const TARGET_BLOCKS = 16;
 
 const BYTES = 4;
@@ -67,7 +70,7 @@ export function tiledApplies(k: ConvKernel): boolean {
   return k.dtype === "float32" && k.geometry.lhsDilation.every((a) => a === 1) && og % 4 === 0 && og > 0 && (og === 1 || k.w.strides[nb + d + 1] === 1) && k.n > 0 && k.outSpatial.every((t) => t > 0);
 }
 
-export function planTiled(k: ConvKernel): TiledLayout {
+export function planTiled(k: ConvKernel, threads: number): TiledLayout {
   const g = k.geometry;
   const d = k.inSpatial.length;
   const nb = k.batch.length;
@@ -97,9 +100,12 @@ export function planTiled(k: ConvKernel): TiledLayout {
   const order = chunked(axes, (a) => a.axis < 0 || checked[a.axis] !== true);
   const lines = (k.n * positions) / tile.length;
   const vectors = og / 4;
-  const columnBlocks = Math.min(Math.ceil(vectors / 8), Math.max(1, Math.ceil(TARGET_BLOCKS / lines)));
+  const streaming = order.some((a) => a.chunk < a.size);
+  const outer = k.batch.reduce((a, b) => a * b, 1) * G;
+  const target = streaming ? Math.max(1, Math.ceil(threads / outer)) : Math.max(1, Math.ceil(TARGET_BLOCKS / outer));
+  const columnBlocks = Math.min(Math.ceil(vectors / 8), Math.max(1, Math.ceil(target / lines)), target);
   const vectorsPerBlock = Math.ceil(vectors / columnBlocks / 8) * 8;
-  const lineBlocks = Math.min(lines, Math.max(1, Math.ceil(TARGET_BLOCKS / Math.ceil(vectors / vectorsPerBlock))));
+  const lineBlocks = Math.min(lines, Math.max(1, Math.ceil(target / Math.ceil(vectors / vectorsPerBlock))));
   const linesPerBlock = Math.ceil(lines / lineBlocks);
   return {
     ...tile,

@@ -64,13 +64,14 @@ const MIN_PATCH_ROWS = 64;
  * applies (float32 without input dilation, output channels in whole vectors); otherwise im2col
  * where the matmul micro-kernel has work for its 8-column panels and a reduction to run over; direct
  * otherwise, and for float64 and int32 (exact). Measured on the W6 shapes and others: see the
- * README's Benchmarks. `method` forces one (where it applies).
+ * README's Benchmarks. `threads`: how many share the kernel (the tiled method cuts a streaming
+ * reduction into one block per thread); `method` forces one (where it applies).
  */
-export function planConv(k: ConvKernel, method: ConvPlan["method"] = tiledApplies(k) ? "tiled" : "im2col"): ConvPlan {
+export function planConv(k: ConvKernel, threads = 1, method: ConvPlan["method"] = tiledApplies(k) ? "tiled" : "im2col"): ConvPlan {
   const d = dims(k);
   const matrix = convKernelMatrix(k);
   if (method === "tiled" && tiledApplies(k)) {
-    const tiled = planTiled(k);
+    const tiled = planTiled(k, threads);
     return { method: "tiled", rows: 0, rowBlocks: 0, blocks: d.batches * d.G * tiledBlocks(tiled), scratchBytes: 0, matrix, tiled };
   }
   const im2col = method !== "direct" && k.dtype === "float32" && d.og >= 8 && d.reduction >= 16 && d.rows > 0;

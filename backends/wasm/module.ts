@@ -8,7 +8,7 @@ import { genReduce } from "./reduce.js";
 import { genExp, genExpm1, genTanh } from "./math.js";
 import { genExpF64x2, genExpm1F64x2, genF32x4, genTanhF64x2 } from "./math-simd.js";
 import { genMatmulBody, genMatmulKernel, genPackA, packBytes, packedABytes, panels, panelsWithTail, chunkPanels, MR, NR, reductionLength } from "./matmul.js";
-import { convMacs, genConvAll, genConvBlock, genConvPart, planConv } from "./conv.js";
+import { type ConvPlan, convMacs, genConvAll, genConvBlock, genConvPart, planConv } from "./conv.js";
 
 /**
  * Assembles a kernel program into one WebAssembly module. Memory (imported as env.memory) holds
@@ -132,7 +132,7 @@ function mapRows(k: MapKernel, begin: number, end: number): MapKernel {
 }
 
 function splittable(k: Kernel, threads: number): boolean {
-  if (threads > 1 && k.kind === "conv") return convMacs(k) >= PARALLEL_MIN_MACS && planConv(k).blocks >= 2;
+  if (threads > 1 && k.kind === "conv") return convMacs(k) >= PARALLEL_MIN_MACS && planConv(k, threads).blocks >= 2;
   return threads > 1 && k.kind === "matmul" && k.dtype === "float32" && k.m * k.n * reductionLength(k) * k.aOffsets.length >= PARALLEL_MIN_MACS && panels(k) >= 2 * threads;
 }
 
@@ -156,7 +156,7 @@ function prepacksA(k: Kernel, parts: number): k is MatmulKernel {
 /** Scratch bytes a kernel needs per thread (matmul: packed panels; conv: patches and panels). */
 function kernelScratch(k: Kernel, parts: number): number {
   if (k.kind === "matmul") return packBytes(k, parts);
-  return k.kind === "conv" ? planConv(k).scratchBytes : 0;
+  return k.kind === "conv" ? planConv(k, parts).scratchBytes : 0;
 }
 
 /** The kernels inside loops (at any depth). */
@@ -186,8 +186,7 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   const packedBytes = Math.max(0, ...p.kernels.map((k, i) => (prepacksA(k, parts(i)) ? packedABytes(k) : 0)), ...loopKernels(p.kernels).map((k) => (prepacksA(k, 1) ? packedABytes(k) : 0)));
   const addr = (b: number): number => plan.offsets[b] as number;
   /** A conv kernel's block function (see conv.ts), with its matmul bodies. */
-  const convBlock = (k: ConvKernel): number => {
-    const cp = planConv(k);
+  const convBlock = (k: ConvKernel, cp: ConvPlan): number => {
     const og = k.outChannels / k.geometry.groups;
     const reduction = (k.channels / k.geometry.groups) * k.kernelSpatial.reduce((a, b) => a * b, 1);
     const bodies = new Map<number, number>();
@@ -208,7 +207,10 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   const packA = (k: MatmulKernel, first: number, end: number): number => mb.addFunction(genPackA(k, { fma: o.fma, addr, math }, packedAt, first, end));
   /** A kernel as one function on the calling thread. */
   const single = (k: Kernel): number => {
-    if (k.kind === "conv") return mb.addFunction(genConvAll(planConv(k), convBlock(k), scratchOf(0)));
+    if (k.kind === "conv") {
+      const cp = planConv(k);
+      return mb.addFunction(genConvAll(cp, convBlock(k, cp), scratchOf(0)));
+    }
     if (k.kind !== "matmul") return mb.addFunction((GENERATORS[k.kind] as Generator)(k, g));
     const prepacked = prepacksA(k, 1);
     const run = mb.addFunction(genMatmulKernel(k, addr, matmulBody(k, prepacked), 0, 1, scratchOf(0), countersAt));
@@ -272,8 +274,8 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
       return;
     }
     if (k.kind === "conv") {
-      const block = convBlock(k);
-      const cp = planConv(k);
+      const cp = planConv(k, o.threads);
+      const block = convBlock(k, cp);
       flush();
       const names = Array.from({ length: o.threads }, (_, t) => {
         const name = `p${i}_${t}`;
