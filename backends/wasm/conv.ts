@@ -6,6 +6,7 @@ import { I, V } from "./opcodes.js";
 import { BYTES, emitLoad, emitStoreOp } from "./expr.js";
 import { packBytes } from "./matmul.js";
 import { genTiledBlock, planTiled, tiledApplies, tiledBlocks, type TiledLayout } from "./conv-tiled.js";
+import { genWinogradBlock, genWinogradPrepare, planWinograd, winogradApplies, type WinogradLayout, winogradScratch } from "./conv-winograd.js";
 
 /**
  * Convolution kernels (ir/ops/conv.ts). The work is cut into blocks of output rows (an output row:
@@ -24,7 +25,7 @@ import { genTiledBlock, planTiled, tiledApplies, tiledBlocks, type TiledLayout }
 type ConvKernel = Extract<Kernel, { kind: "conv" }>;
 
 export interface ConvPlan {
-  readonly method: "direct" | "im2col" | "tiled";
+  readonly method: "direct" | "im2col" | "tiled" | "winograd";
   /** Output rows per block. */
   readonly rows: number;
   /** Blocks per batch index and group. */
@@ -36,6 +37,8 @@ export interface ConvPlan {
   readonly matrix: KernelMatrix;
   /** The tiled method's layout (conv-tiled.ts). */
   readonly tiled?: TiledLayout;
+  /** The Winograd method's layout (conv-winograd.ts): each thread transforms the kernel into its scratch first. */
+  readonly winograd?: WinogradLayout;
 }
 
 /** The sizes every part of the generator reads. */
@@ -67,9 +70,13 @@ const MIN_PATCH_ROWS = 64;
  * README's Benchmarks. `threads`: how many share the kernel (the tiled method cuts a streaming
  * reduction into one block per thread); `method` forces one (where it applies).
  */
-export function planConv(k: ConvKernel, threads = 1, method: ConvPlan["method"] = tiledApplies(k) ? "tiled" : "im2col"): ConvPlan {
+export function planConv(k: ConvKernel, threads = 1, method: ConvPlan["method"] = defaultMethod(k)): ConvPlan {
   const d = dims(k);
   const matrix = convKernelMatrix(k);
+  if (method === "winograd" && winogradApplies(k)) {
+    const winograd = planWinograd(k);
+    return { method: "winograd", rows: 0, rowBlocks: 0, blocks: d.batches * winograd.blocks, scratchBytes: winogradScratch(winograd), matrix, winograd };
+  }
   if (method === "tiled" && tiledApplies(k)) {
     const tiled = planTiled(k, threads);
     return { method: "tiled", rows: 0, rowBlocks: 0, blocks: d.batches * d.G * tiledBlocks(tiled), scratchBytes: 0, matrix, tiled };
@@ -87,6 +94,11 @@ export function planConv(k: ConvKernel, threads = 1, method: ConvPlan["method"] 
   return { method: "im2col", rows, rowBlocks, blocks: d.batches * d.G * rowBlocks, scratchBytes, matrix };
 }
 
+function defaultMethod(k: ConvKernel): ConvPlan["method"] {
+  if (winogradApplies(k)) return "winograd";
+  return tiledApplies(k) ? "tiled" : "im2col";
+}
+
 export interface ConvGenOptions {
   readonly addr: (buffer: number) => number;
   /** The matmul micro-kernel for a patch block of `rows` rows (im2col): its function index. */
@@ -99,6 +111,7 @@ export interface ConvGenOptions {
 /** The block function (block index, scratch address) -> (). */
 export function genConvBlock(k: ConvKernel, plan: ConvPlan, o: ConvGenOptions): FunctionBuilder {
   if (plan.tiled !== undefined) return genTiledBlock(k, plan.tiled, o);
+  if (plan.winograd !== undefined) return genWinogradBlock(k, plan.winograd, o);
   const f = new FunctionBuilder(["i32", "i32"], []);
   const [BLOCK, SCRATCH] = [0, 1];
   const d = dims(k);
@@ -364,18 +377,25 @@ function multiplyPatches(f: FunctionBuilder, k: ConvKernel, plan: ConvPlan, o: C
   else f.get(l.rEnd).get(l.r).op(I.i32_sub).i32(plan.rows).op(I.i32_eq).ifThen(() => call(o.matmulBody(plan.rows)), () => call(o.matmulBody(last)));
 }
 
-/** A function running every block in order on the calling thread, with the scratch at `scratch`. */
-export function genConvAll(plan: ConvPlan, block: number, scratch: number): FunctionBuilder {
+/** What a method needs done by each thread before its blocks (scratch) -> (), if anything: the Winograd kernel transform. */
+export function genConvPrepare(k: ConvKernel, plan: ConvPlan, o: ConvGenOptions): FunctionBuilder | undefined {
+  return plan.winograd === undefined ? undefined : genWinogradPrepare(k, plan.winograd, o);
+}
+
+/** A function running every block in order on the calling thread, with the scratch at `scratch` (after `prepare`, if any). */
+export function genConvAll(plan: ConvPlan, block: number, scratch: number, prepare?: number): FunctionBuilder {
   const f = new FunctionBuilder([], []);
   const i = f.local("i32");
+  if (prepare !== undefined) f.i32(scratch).call(prepare);
   f.forRange(i, 0, plan.blocks, 1, () => void f.get(i).i32(scratch).call(block));
   return f;
 }
 
-/** One thread's part: blocks taken from the counter at `counter` until none is left. */
-export function genConvPart(plan: ConvPlan, block: number, scratch: number, counter: number): FunctionBuilder {
+/** One thread's part: `prepare` (if any), then blocks taken from the counter at `counter` until none is left. */
+export function genConvPart(plan: ConvPlan, block: number, scratch: number, counter: number, prepare?: number): FunctionBuilder {
   const f = new FunctionBuilder([], []);
   const i = f.local("i32");
+  if (prepare !== undefined) f.i32(scratch).call(prepare);
   f.counterLoop(i, counter, 1, plan.blocks, () => void f.get(i).i32(scratch).call(block));
   return f;
 }

@@ -8,7 +8,7 @@ import { genReduce } from "./reduce.js";
 import { genExp, genExpm1, genTanh } from "./math.js";
 import { genExpF64x2, genExpm1F64x2, genF32x4, genTanhF64x2 } from "./math-simd.js";
 import { genMatmulBody, genMatmulKernel, genPackA, packBytes, packedABytes, panels, panelsWithTail, chunkPanels, MR, NR, reductionLength } from "./matmul.js";
-import { type ConvPlan, convMacs, genConvAll, genConvBlock, genConvPart, planConv } from "./conv.js";
+import { type ConvPlan, convMacs, genConvAll, genConvBlock, genConvPart, genConvPrepare, planConv } from "./conv.js";
 
 /**
  * Assembles a kernel program into one WebAssembly module. Memory (imported as env.memory) holds
@@ -185,8 +185,8 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   const packedAt = Math.ceil((countersAt + counters * 4) / 64) * 64;
   const packedBytes = Math.max(0, ...p.kernels.map((k, i) => (prepacksA(k, parts(i)) ? packedABytes(k) : 0)), ...loopKernels(p.kernels).map((k) => (prepacksA(k, 1) ? packedABytes(k) : 0)));
   const addr = (b: number): number => plan.offsets[b] as number;
-  /** A conv kernel's block function (see conv.ts), with its matmul bodies. */
-  const convBlock = (k: ConvKernel, cp: ConvPlan): number => {
+  /** A conv kernel's block function (see conv.ts), with its matmul bodies, and its per-thread preparation (if any). */
+  const convFunctions = (k: ConvKernel, cp: ConvPlan): { block: number; prepare?: number } => {
     const og = k.outChannels / k.geometry.groups;
     const reduction = (k.channels / k.geometry.groups) * k.kernelSpatial.reduce((a, b) => a * b, 1);
     const bodies = new Map<number, number>();
@@ -199,7 +199,10 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
       return fn;
     };
     const panelsOf = { chunk: chunkPanels({ k: reduction, n: og }, 1), total: Math.ceil(og / NR) };
-    return mb.addFunction(genConvBlock(k, cp, { addr, matmulBody, panels: panelsOf, fma: o.fma }));
+    const options = { addr, matmulBody, panels: panelsOf, fma: o.fma };
+    const block = mb.addFunction(genConvBlock(k, cp, options));
+    const prepare = genConvPrepare(k, cp, options);
+    return prepare === undefined ? { block } : { block, prepare: mb.addFunction(prepare) };
   };
   /** The matmul body, reading A from the shared packed A when the product packs it once. */
   const matmulBody = (k: MatmulKernel, prepacked: boolean): number => mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math, ...(prepacked ? { packedA: packedAt } : {}) }));
@@ -209,7 +212,8 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   const single = (k: Kernel): number => {
     if (k.kind === "conv") {
       const cp = planConv(k);
-      return mb.addFunction(genConvAll(cp, convBlock(k, cp), scratchOf(0)));
+      const fns = convFunctions(k, cp);
+      return mb.addFunction(genConvAll(cp, fns.block, scratchOf(0), fns.prepare));
     }
     if (k.kind !== "matmul") return mb.addFunction((GENERATORS[k.kind] as Generator)(k, g));
     const prepacked = prepacksA(k, 1);
@@ -275,11 +279,11 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
     }
     if (k.kind === "conv") {
       const cp = planConv(k, o.threads);
-      const block = convBlock(k, cp);
+      const fns = convFunctions(k, cp);
       flush();
       const names = Array.from({ length: o.threads }, (_, t) => {
         const name = `p${i}_${t}`;
-        mb.exportFunction(name, mb.addFunction(genConvPart(cp, block, scratchOf(t), countersAt)));
+        mb.exportFunction(name, mb.addFunction(genConvPart(cp, fns.block, scratchOf(t), countersAt, fns.prepare)));
         return name;
       });
       schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i] });

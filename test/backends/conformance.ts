@@ -330,6 +330,11 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
         { x: [2, 6, 7, 5, 4], w: [2, 3, 2, 4, 16], attrs: { strides: [1, 2, 1], lo: zeros(3), hi: [1, 0, 1], lhsDilation: [1, 1, 2], rhsDilation: ones(3), groups: 1 } },
         // The kernel gradient reduces over 8 images of 20×20 cotangents: on WASM in chunks of images, through the output between chunks.
         { x: [8, 22, 22, 4], w: [3, 3, 4, 32], attrs: { strides: ones(2), lo: zeros(2), hi: zeros(2), lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
+        // 3×3 kernels with stride 1 (WASM: Winograd F(2×2, 3×3), and for the input's cotangent too): odd output sizes (half tiles),
+        // "same" padding (patches over the edge), 12 output channels (a last half register tile), a batch axis on x only, blocks of tiles across images.
+        { x: [2, 3, 9, 11, 8], w: [3, 3, 8, 12], attrs: { strides: ones(2), lo: [1, 1], hi: [1, 1], lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
+        { x: [5, 7, 6, 4], w: [3, 3, 4, 8], attrs: { strides: ones(2), lo: [0, 2], hi: [1, 0], lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
+        { x: [1, 3, 5, 4], w: [3, 3, 4, 4], attrs: { strides: ones(2), lo: zeros(2), hi: zeros(2), lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
       ];
       for (const [i, c] of cases.entries()) {
         await checkConv(c, "float32", sin(sizeOf(c.x), 0.37), sin(sizeOf(c.w), 0.11)).catch((e: unknown) => {

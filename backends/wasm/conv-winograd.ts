@@ -1,0 +1,369 @@
+import type { ConvKernel } from "../../ir/kernel/index.js";
+import { FunctionBuilder } from "./encoder.js";
+import { I, V } from "./opcodes.js";
+
+/**
+ * 3×3 convolutions with stride 1 (float32) by Winograd's minimal filtering F(2×2, 3×3) (Lavin &
+ * Gray, "Fast Algorithms for Convolutional Neural Networks", 2015): each 2×2 block of outputs is
+ *   Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d Bᵀᵀ) ] A
+ * for its 4×4 input patch d and each 3×3 kernel slice g, so the 36 multiplications of the direct
+ * form become 16: summed over the input channels, one matrix product per element ξ of the 4×4
+ * transformed domain, M_ξ[tile, o] = Σ_c V_ξ[tile, c]·U_ξ[c, o].
+ *
+ * A thread first transforms the kernel (U, in its scratch). A block of tiles then has its input
+ * patches transformed (V, every channel: four at a time in f32x4 lanes; padding and the edges read
+ * as zeros), the sixteen products computed with the register tile of the direct kernel (4 tiles × 8
+ * output channels in accumulators), and the results transformed back into the output's 2×2 blocks
+ * (those inside the output). The transforms add and subtract (and halve) only, so the result
+ * stays within the float32 bound of the direct sum (conformance tests).
+ */
+
+export interface WinogradLayout {
+  /** Tiles (2×2 output blocks) per image: rows and columns. */
+  readonly tileRows: number;
+  readonly tileCols: number;
+  /** Tiles of every image of one batch index, and tiles per block. */
+  readonly tiles: number;
+  readonly blockTiles: number;
+  /** Blocks per batch index. */
+  readonly blocks: number;
+  /** Bytes from one ξ's matrix to the next in U, V and M (V and M: a cache line past a multiple of 4 KiB, so the sixteen do not share L1 sets). */
+  readonly uPlane: number;
+  readonly vPlane: number;
+  readonly mPlane: number;
+}
+
+const BYTES = 4;
+/** Tiles per block: its V and M (16 × tiles × channels each) stay in L2. */
+const BLOCK_TILES = 32;
+const PLANE_SKEW = 64;
+
+/** Whether F(2×2, 3×3) applies: float32, two spatial axes, a 3×3 kernel shared by every batch index, no stride or dilation, one group, channels in whole vectors and contiguous. */
+export function winogradApplies(k: ConvKernel): boolean {
+  const g = k.geometry;
+  const nb = k.batch.length;
+  return (
+    k.dtype === "float32" &&
+    k.inSpatial.length === 2 &&
+    k.kernelSpatial.every((s) => s === 3) &&
+    [...g.strides, ...g.lhsDilation, ...g.rhsDilation].every((s) => s === 1) &&
+    g.groups === 1 &&
+    k.channels % 4 === 0 &&
+    k.outChannels % 4 === 0 &&
+    k.x.strides[nb + 3] === 1 &&
+    k.w.strides[nb + 3] === 1 &&
+    k.w.strides.slice(0, nb).every((s) => s === 0) &&
+    k.n > 0 &&
+    k.outSpatial.every((t) => t > 0)
+  );
+}
+
+export function planWinograd(k: ConvKernel): WinogradLayout {
+  const tileRows = Math.ceil((k.outSpatial[0] as number) / 2);
+  const tileCols = Math.ceil((k.outSpatial[1] as number) / 2);
+  const tiles = k.n * tileRows * tileCols;
+  const blockTiles = Math.min(BLOCK_TILES, Math.ceil(tiles / 4) * 4);
+  const [C, O] = [k.channels, k.outChannels];
+  return {
+    tileRows,
+    tileCols,
+    tiles,
+    blockTiles,
+    blocks: Math.ceil(tiles / blockTiles),
+    uPlane: C * O * BYTES,
+    vPlane: blockTiles * C * BYTES + PLANE_SKEW,
+    mPlane: blockTiles * O * BYTES + PLANE_SKEW,
+  };
+}
+
+/** Scratch bytes a thread needs. */
+export function winogradScratch(t: WinogradLayout): number {
+  return 16 * (t.uPlane + t.vPlane + t.mPlane);
+}
+
+export interface WinogradGenOptions {
+  readonly addr: (buffer: number) => number;
+  readonly fma: boolean;
+}
+
+/** f32x4 arithmetic on locals: dst = a ± b (or (a ± b ± c)·½ for the kernel transform). */
+class Lanes {
+  constructor(private readonly f: FunctionBuilder) {}
+  v(): number {
+    return this.f.local("v128");
+  }
+  add(dst: number, a: number, b: number): void {
+    this.f.get(a).get(b).simd(V.f32x4_add).set(dst);
+  }
+  sub(dst: number, a: number, b: number): void {
+    this.f.get(a).get(b).simd(V.f32x4_sub).set(dst);
+  }
+}
+
+/**
+ * V = Bᵀ d B, row by row (few vectors live at once: the engine has 16 registers): row i of Bᵀ d is
+ * a sum or difference of two rows of d (loaded by `load(row, column, into)`), and each of its
+ * columns a sum or difference of two of that row's.
+ */
+function inputTransform(f: FunctionBuilder, load: (i: number, j: number, into: number) => void, store: (x: number, v: number) => void): void {
+  const l = new Lanes(f);
+  const [a, b] = [[l.v(), l.v(), l.v(), l.v()], [l.v(), l.v(), l.v(), l.v()]] as const;
+  const r = [l.v(), l.v(), l.v(), l.v()];
+  const v = l.v();
+  // Rows of Bᵀ: d0 − d2, d1 + d2, d2 − d1, d1 − d3 (first row, second row, sign).
+  const rows: readonly (readonly [number, number, "add" | "sub"])[] = [
+    [0, 2, "sub"],
+    [1, 2, "add"],
+    [2, 1, "sub"],
+    [1, 3, "sub"],
+  ];
+  rows.forEach(([p, q, op], i) => {
+    for (let j = 0; j < 4; j++) {
+      load(p, j, a[j] as number);
+      load(q, j, b[j] as number);
+      l[op](r[j] as number, a[j] as number, b[j] as number);
+    }
+    rows.forEach(([pc, qc, opc], j) => {
+      l[opc](v, r[pc] as number, r[qc] as number);
+      store(i * 4 + j, v);
+    });
+  });
+}
+
+/**
+ * The kernel transform U = G g Gᵀ (4×4 from 3×3), G = [[1,0,0],[½,½,½],[½,−½,½],[0,0,1]]: per
+ * row and column, (a, b, c) -> (a, (a+b+c)/2, (a−b+c)/2, c).
+ */
+function kernelTransform(f: FunctionBuilder, g: readonly number[], out: readonly number[]): void {
+  const l = new Lanes(f);
+  const half = l.v();
+  f.f32(0.5).simd(V.f32x4_splat).set(half);
+  const expand = (a: number, b: number, c: number, into: readonly number[]): void => {
+    const [s, o0, o1, o2, o3] = [l.v(), into[0] as number, into[1] as number, into[2] as number, into[3] as number];
+    f.get(a).set(o0);
+    f.get(c).set(o3);
+    l.add(s, a, c);
+    f.get(s).get(b).simd(V.f32x4_add).get(half).simd(V.f32x4_mul).set(o1);
+    f.get(s).get(b).simd(V.f32x4_sub).get(half).simd(V.f32x4_mul).set(o2);
+  };
+  // Rows: t = G g (4×3), then columns: out = t Gᵀ (4×4).
+  const t = Array.from({ length: 12 }, () => l.v());
+  for (let j = 0; j < 3; j++) {
+    const col = [0, 1, 2, 3].map((i) => t[i * 3 + j] as number);
+    expand(g[j] as number, g[3 + j] as number, g[6 + j] as number, col);
+  }
+  for (let i = 0; i < 4; i++) expand(t[i * 3] as number, t[i * 3 + 1] as number, t[i * 3 + 2] as number, out.slice(i * 4, i * 4 + 4));
+}
+
+/** Y = Aᵀ m A (2×2 from 4×4), Aᵀ = [[1,1,1,0],[0,1,−1,−1]]: column by column (m loaded by `load(row, column, into)`), then the two rows. */
+function outputTransform(f: FunctionBuilder, load: (i: number, j: number, into: number) => void, store: (i: number, j: number, v: number) => void): void {
+  const l = new Lanes(f);
+  const m = [l.v(), l.v(), l.v(), l.v()];
+  const t = [[l.v(), l.v(), l.v(), l.v()], [l.v(), l.v(), l.v(), l.v()]] as const;
+  const y = l.v();
+  for (let j = 0; j < 4; j++) {
+    for (let i = 0; i < 4; i++) load(i, j, m[i] as number);
+    const [t0, t1] = [t[0][j] as number, t[1][j] as number];
+    l.add(t0, m[0] as number, m[1] as number);
+    l.add(t0, t0, m[2] as number);
+    l.sub(t1, m[1] as number, m[2] as number);
+    l.sub(t1, t1, m[3] as number);
+  }
+  for (let i = 0; i < 2; i++) {
+    const row = t[i as 0 | 1];
+    l.add(y, row[0] as number, row[1] as number);
+    l.add(y, y, row[2] as number);
+    store(i, 0, y);
+    l.sub(y, row[1] as number, row[2] as number);
+    l.sub(y, y, row[3] as number);
+    store(i, 1, y);
+  }
+}
+
+/** The per-thread preparation (scratch) -> (): U_ξ[c, o] = (G w[:, :, c, o] Gᵀ)_ξ at the start of the scratch. */
+export function genWinogradPrepare(k: ConvKernel, t: WinogradLayout, o: WinogradGenOptions): FunctionBuilder {
+  const f = new FunctionBuilder(["i32"], []);
+  const SCRATCH = 0;
+  const nb = k.batch.length;
+  const ws = k.w.strides;
+  const [C, O] = [k.channels, k.outChannels];
+  const [c, wc, ov, wp, up] = [f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32"), f.local("i32")];
+  const g = Array.from({ length: 9 }, () => f.local("v128"));
+  const u = Array.from({ length: 16 }, () => f.local("v128"));
+  f.i32(o.addr(k.w.buffer) + k.w.offset * BYTES).set(wc);
+  f.forRange(c, 0, C, 1, () => {
+    f.get(wc).set(wp);
+    f.get(SCRATCH).get(c).i32(O * BYTES).op(I.i32_mul).op(I.i32_add).set(up);
+    f.forRange(ov, 0, O, 4, () => {
+      for (let kh = 0; kh < 3; kh++) {
+        for (let kw = 0; kw < 3; kw++) {
+          const off = (kh * (ws[nb] as number) + kw * (ws[nb + 1] as number)) * BYTES;
+          f.get(wp);
+          if (off !== 0) f.i32(off).op(I.i32_add);
+          f.simdMem(V.v128_load, { align: 2, offset: 0 }).set(g[kh * 3 + kw] as number);
+        }
+      }
+      kernelTransform(f, g, u);
+      for (let x = 0; x < 16; x++) f.get(up).get(u[x] as number).simdMem(V.v128_store, { align: 2, offset: x * t.uPlane });
+      f.get(wp).i32(16).op(I.i32_add).set(wp);
+      f.get(up).i32(16).op(I.i32_add).set(up);
+    });
+    f.get(wc).i32((ws[nb + 2] as number) * BYTES).op(I.i32_add).set(wc);
+  });
+  return f;
+}
+
+/** The block function (block index, scratch) -> (): input transform, the sixteen products, output transform. */
+export function genWinogradBlock(k: ConvKernel, t: WinogradLayout, o: WinogradGenOptions): FunctionBuilder {
+  const f = new FunctionBuilder(["i32", "i32"], []);
+  const [BLOCK, SCRATCH] = [0, 1];
+  const nb = k.batch.length;
+  const xs = k.x.strides;
+  const [C, O] = [k.channels, k.outChannels];
+  const [H, W] = [k.inSpatial[0] as number, k.inSpatial[1] as number];
+  const [Th, Tw] = [k.outSpatial[0] as number, k.outSpatial[1] as number];
+  const [loH, loW] = [k.geometry.lo[0] as number, k.geometry.lo[1] as number];
+  const [xsN, xsH, xsW] = [(xs[nb] as number) * BYTES, (xs[nb + 1] as number) * BYTES, (xs[nb + 2] as number) * BYTES];
+  const local = (): number => f.local("i32");
+  const [rest, xg, outg, q0, q1, q, n, th, tw, vBase, mBase] = Array.from({ length: 11 }, local) as number[] as [number, number, number, number, number, number, number, number, number, number, number];
+  const perImage = t.tileRows * t.tileCols;
+
+  // Block -> (batch index, tiles [q0, q1)); the bases of x and out for that batch index.
+  f.get(BLOCK).i32(t.blocks).op(I.i32_rem_u).i32(t.blockTiles).op(I.i32_mul).tee(q0).i32(t.blockTiles).op(I.i32_add).set(q1);
+  f.i32(t.tiles).get(q1).get(q1).i32(t.tiles).op(I.i32_gt_s).op(I.select).set(q1);
+  f.get(BLOCK).i32(t.blocks).op(I.i32_div_u).set(rest);
+  f.i32(o.addr(k.out)).get(rest).i32(k.n * Th * Tw * O * BYTES).op(I.i32_mul).op(I.i32_add).set(outg);
+  f.i32(o.addr(k.x.buffer) + k.x.offset * BYTES).set(xg);
+  const idx = local();
+  for (let j = nb - 1; j >= 0; j--) {
+    const size = k.batch[j] as number;
+    f.get(rest).i32(size).op(I.i32_rem_u).set(idx);
+    f.get(rest).i32(size).op(I.i32_div_u).set(rest);
+    if (xs[j] !== 0) f.get(xg).get(idx).i32((xs[j] as number) * BYTES).op(I.i32_mul).op(I.i32_add).set(xg);
+  }
+  f.get(SCRATCH).i32(16 * t.uPlane).op(I.i32_add).tee(vBase).i32(16 * t.vPlane).op(I.i32_add).set(mBase);
+
+  /** (n, th, tw) of tile q. */
+  const decode = (): void => {
+    f.get(q).i32(perImage).op(I.i32_div_u).set(n);
+    f.get(q).i32(perImage).op(I.i32_rem_u).tee(th).i32(t.tileCols).op(I.i32_rem_u).set(tw);
+    f.get(th).i32(t.tileCols).op(I.i32_div_u).set(th);
+  };
+
+  // 1. Input transform: V_ξ[q − q0, c] for every tile of the block and every channel.
+  {
+    const [h0, w0, xTile, full, cv, xp, vp] = [local(), local(), local(), local(), local(), local(), local()];
+    const rowOk = [local(), local(), local(), local()];
+    const colOk = [local(), local(), local(), local()];
+    f.forRange(q, { local: q0 }, { local: q1 }, 1, () => {
+      decode();
+      f.get(th).i32(2).op(I.i32_mul).i32(loH).op(I.i32_sub).set(h0);
+      f.get(tw).i32(2).op(I.i32_mul).i32(loW).op(I.i32_sub).set(w0);
+      f.get(xg).get(n).i32(xsN).op(I.i32_mul).op(I.i32_add).get(h0).i32(xsH).op(I.i32_mul).op(I.i32_add).get(w0).i32(xsW).op(I.i32_mul).op(I.i32_add).set(xTile);
+      // The whole 4×4 patch inside the input (unsigned: negative positions are huge)?
+      if (H < 4 || W < 4) f.i32(0).set(full);
+      else f.get(h0).i32(H - 3).op(I.i32_lt_u).get(w0).i32(W - 3).op(I.i32_lt_u).op(I.i32_and).set(full);
+      for (let i = 0; i < 4; i++) {
+        f.get(h0).i32(i).op(I.i32_add).i32(H).op(I.i32_lt_u).set(rowOk[i] as number);
+        f.get(w0).i32(i).op(I.i32_add).i32(W).op(I.i32_lt_u).set(colOk[i] as number);
+      }
+      f.get(xTile).set(xp);
+      f.get(vBase).get(q).get(q0).op(I.i32_sub).i32(C * BYTES).op(I.i32_mul).op(I.i32_add).set(vp);
+      f.forRange(cv, 0, C, 4, () => {
+        const load = (guarded: boolean) => (i: number, j: number, into: number): void => {
+          const off = i * xsH + j * xsW;
+          const emit = (): void => {
+            f.get(xp);
+            if (off !== 0) f.i32(off).op(I.i32_add);
+            f.simdMem(V.v128_load, { align: 2, offset: 0 }).set(into);
+          };
+          if (!guarded) return emit();
+          f.f32(0).simd(V.f32x4_splat).set(into);
+          f.get(rowOk[i] as number).get(colOk[j] as number).op(I.i32_and).ifThen(emit);
+        };
+        const store = (x: number, v: number): void => void f.get(vp).get(v).simdMem(V.v128_store, { align: 2, offset: x * t.vPlane });
+        f.get(full).ifThen(
+          () => inputTransform(f, load(false), store),
+          () => inputTransform(f, load(true), store),
+        );
+        f.get(xp).i32(16).op(I.i32_add).set(xp);
+        f.get(vp).i32(16).op(I.i32_add).set(vp);
+      });
+    });
+  }
+
+  // 2. M_ξ[tile, o] = Σ_c V_ξ[tile, c]·U_ξ[c, o] for ξ = 0..15: tiles of 4 rows × 8 output channels.
+  {
+    const [xi, uξ, vξ, mξ, r, count, rows4] = [local(), local(), local(), local(), local(), local(), local()];
+    f.get(q1).get(q0).op(I.i32_sub).tee(count).i32(-4).op(I.i32_and).set(rows4);
+    f.forRange(xi, 0, 16, 1, () => {
+      f.get(SCRATCH).get(xi).i32(t.uPlane).op(I.i32_mul).op(I.i32_add).set(uξ);
+      f.get(vBase).get(xi).i32(t.vPlane).op(I.i32_mul).op(I.i32_add).set(vξ);
+      f.get(mBase).get(xi).i32(t.mPlane).op(I.i32_mul).op(I.i32_add).set(mξ);
+      const rowTiles = (rows: number, from: number | { local: number }, to: number | { local: number }): void => {
+        f.forRange(r, from, to, rows, () => {
+          for (let oc = 0; oc < O; oc += 8) gemmTile(f, { rows, width: Math.min(2, (O - oc) / 4), C, O, fma: o.fma, v: vξ, u: uξ, m: mξ, r, oc });
+        });
+      };
+      rowTiles(4, 0, { local: rows4 });
+      rowTiles(1, { local: rows4 }, { local: count });
+    });
+  }
+
+  // 3. Output transform: Y = Aᵀ M A into the output's 2×2 blocks (rows and columns past the output dropped).
+  {
+    const [ov, mp, yp] = [local(), local(), local()];
+    f.forRange(q, { local: q0 }, { local: q1 }, 1, () => {
+      decode();
+      f.get(mBase).get(q).get(q0).op(I.i32_sub).i32(O * BYTES).op(I.i32_mul).op(I.i32_add).set(mp);
+      f.get(outg).get(n).i32(Th * Tw * O * BYTES).op(I.i32_mul).op(I.i32_add);
+      f.get(th).i32(2 * Tw * O * BYTES).op(I.i32_mul).op(I.i32_add).get(tw).i32(2 * O * BYTES).op(I.i32_mul).op(I.i32_add).set(yp);
+      f.forRange(ov, 0, O, 4, () => {
+        const load = (i: number, j: number, into: number): void => void f.get(mp).simdMem(V.v128_load, { align: 2, offset: (i * 4 + j) * t.mPlane }).set(into);
+        outputTransform(f, load, (i, j, y) => {
+          const store = (): void => void f.get(yp).get(y).simdMem(V.v128_store, { align: 2, offset: (i * Tw + j) * O * BYTES });
+          // Only an odd output size has a last row or column of tiles half outside.
+          const rowOut = i === 1 && Th % 2 === 1;
+          const colOut = j === 1 && Tw % 2 === 1;
+          if (!rowOut && !colOut) return store();
+          f.i32(1);
+          if (rowOut) f.get(th).i32(t.tileRows - 1).op(I.i32_lt_u).op(I.i32_and);
+          if (colOut) f.get(tw).i32(t.tileCols - 1).op(I.i32_lt_u).op(I.i32_and);
+          f.ifThen(store);
+        });
+        f.get(mp).i32(16).op(I.i32_add).set(mp);
+        f.get(yp).i32(16).op(I.i32_add).set(yp);
+      });
+    });
+  }
+  return f;
+}
+
+/** One register tile of a product: M[r .. r+rows, oc .. oc+4·width] = Σ_c V[r.., c]·U[c, oc..]. */
+function gemmTile(f: FunctionBuilder, p: { rows: number; width: number; C: number; O: number; fma: boolean; v: number; u: number; m: number; r: number; oc: number }): void {
+  const acc = Array.from({ length: p.rows * p.width }, () => f.local("v128"));
+  const wv = Array.from({ length: p.width }, () => f.local("v128"));
+  const s = f.local("v128");
+  const [c, vp, up] = [f.local("i32"), f.local("i32"), f.local("i32")];
+  for (const a of acc) f.f32(0).simd(V.f32x4_splat).set(a);
+  f.get(p.v).get(p.r).i32(p.C * BYTES).op(I.i32_mul).op(I.i32_add).set(vp);
+  f.get(p.u).i32(p.oc * BYTES).op(I.i32_add).set(up);
+  f.forRange(c, 0, p.C, 1, () => {
+    for (let w = 0; w < p.width; w++) f.get(up).simdMem(V.v128_load, { align: 2, offset: w * 16 }).set(wv[w] as number);
+    for (let r = 0; r < p.rows; r++) {
+      f.get(vp).simdMem(V.v128_load32_splat, { align: 2, offset: r * p.C * BYTES }).set(s);
+      for (let w = 0; w < p.width; w++) {
+        const a = acc[r * p.width + w] as number;
+        if (p.fma) f.get(s).get(wv[w] as number).get(a).simd(V.f32x4_relaxed_madd).set(a);
+        else f.get(s).get(wv[w] as number).simd(V.f32x4_mul).get(a).simd(V.f32x4_add).set(a);
+      }
+    }
+    f.get(vp).i32(BYTES).op(I.i32_add).set(vp);
+    f.get(up).i32(p.O * BYTES).op(I.i32_add).set(up);
+  });
+  for (let r = 0; r < p.rows; r++) {
+    for (let w = 0; w < p.width; w++) {
+      f.get(p.m).get(p.r).i32(p.O * BYTES).op(I.i32_mul).op(I.i32_add).get(acc[r * p.width + w] as number).simdMem(V.v128_store, { align: 2, offset: (r * p.O + p.oc) * BYTES + w * 16 });
+    }
+  }
+}
