@@ -1,6 +1,7 @@
 import type { ConvKernel } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
 import { I, V } from "./opcodes.js";
+import { dataTransform, F23, f23Kernel, f23Output } from "./winograd-transforms.js";
 
 /**
  * 3×3 convolutions with stride 1 (float32) by Winograd's minimal filtering F(2×2, 3×3) (Lavin &
@@ -86,100 +87,6 @@ export interface WinogradGenOptions {
   readonly fma: boolean;
 }
 
-/** f32x4 arithmetic on locals: dst = a ± b (or (a ± b ± c)·½ for the kernel transform). */
-class Lanes {
-  constructor(private readonly f: FunctionBuilder) {}
-  v(): number {
-    return this.f.local("v128");
-  }
-  add(dst: number, a: number, b: number): void {
-    this.f.get(a).get(b).simd(V.f32x4_add).set(dst);
-  }
-  sub(dst: number, a: number, b: number): void {
-    this.f.get(a).get(b).simd(V.f32x4_sub).set(dst);
-  }
-}
-
-/**
- * V = Bᵀ d B, row by row (few vectors live at once: the engine has 16 registers): row i of Bᵀ d is
- * a sum or difference of two rows of d (loaded by `load(row, column, into)`), and each of its
- * columns a sum or difference of two of that row's.
- */
-function inputTransform(f: FunctionBuilder, load: (i: number, j: number, into: number) => void, store: (x: number, v: number) => void): void {
-  const l = new Lanes(f);
-  const [a, b] = [[l.v(), l.v(), l.v(), l.v()], [l.v(), l.v(), l.v(), l.v()]] as const;
-  const r = [l.v(), l.v(), l.v(), l.v()];
-  const v = l.v();
-  // Rows of Bᵀ: d0 − d2, d1 + d2, d2 − d1, d1 − d3 (first row, second row, sign).
-  const rows: readonly (readonly [number, number, "add" | "sub"])[] = [
-    [0, 2, "sub"],
-    [1, 2, "add"],
-    [2, 1, "sub"],
-    [1, 3, "sub"],
-  ];
-  rows.forEach(([p, q, op], i) => {
-    for (let j = 0; j < 4; j++) {
-      load(p, j, a[j] as number);
-      load(q, j, b[j] as number);
-      l[op](r[j] as number, a[j] as number, b[j] as number);
-    }
-    rows.forEach(([pc, qc, opc], j) => {
-      l[opc](v, r[pc] as number, r[qc] as number);
-      store(i * 4 + j, v);
-    });
-  });
-}
-
-/**
- * The kernel transform U = G g Gᵀ (4×4 from 3×3), G = [[1,0,0],[½,½,½],[½,−½,½],[0,0,1]]: per
- * row and column, (a, b, c) -> (a, (a+b+c)/2, (a−b+c)/2, c).
- */
-function kernelTransform(f: FunctionBuilder, g: readonly number[], out: readonly number[]): void {
-  const l = new Lanes(f);
-  const half = l.v();
-  f.f32(0.5).simd(V.f32x4_splat).set(half);
-  const expand = (a: number, b: number, c: number, into: readonly number[]): void => {
-    const [s, o0, o1, o2, o3] = [l.v(), into[0] as number, into[1] as number, into[2] as number, into[3] as number];
-    f.get(a).set(o0);
-    f.get(c).set(o3);
-    l.add(s, a, c);
-    f.get(s).get(b).simd(V.f32x4_add).get(half).simd(V.f32x4_mul).set(o1);
-    f.get(s).get(b).simd(V.f32x4_sub).get(half).simd(V.f32x4_mul).set(o2);
-  };
-  // Rows: t = G g (4×3), then columns: out = t Gᵀ (4×4).
-  const t = Array.from({ length: 12 }, () => l.v());
-  for (let j = 0; j < 3; j++) {
-    const col = [0, 1, 2, 3].map((i) => t[i * 3 + j] as number);
-    expand(g[j] as number, g[3 + j] as number, g[6 + j] as number, col);
-  }
-  for (let i = 0; i < 4; i++) expand(t[i * 3] as number, t[i * 3 + 1] as number, t[i * 3 + 2] as number, out.slice(i * 4, i * 4 + 4));
-}
-
-/** Y = Aᵀ m A (2×2 from 4×4), Aᵀ = [[1,1,1,0],[0,1,−1,−1]]: column by column (m loaded by `load(row, column, into)`), then the two rows. */
-function outputTransform(f: FunctionBuilder, load: (i: number, j: number, into: number) => void, store: (i: number, j: number, v: number) => void): void {
-  const l = new Lanes(f);
-  const m = [l.v(), l.v(), l.v(), l.v()];
-  const t = [[l.v(), l.v(), l.v(), l.v()], [l.v(), l.v(), l.v(), l.v()]] as const;
-  const y = l.v();
-  for (let j = 0; j < 4; j++) {
-    for (let i = 0; i < 4; i++) load(i, j, m[i] as number);
-    const [t0, t1] = [t[0][j] as number, t[1][j] as number];
-    l.add(t0, m[0] as number, m[1] as number);
-    l.add(t0, t0, m[2] as number);
-    l.sub(t1, m[1] as number, m[2] as number);
-    l.sub(t1, t1, m[3] as number);
-  }
-  for (let i = 0; i < 2; i++) {
-    const row = t[i as 0 | 1];
-    l.add(y, row[0] as number, row[1] as number);
-    l.add(y, y, row[2] as number);
-    store(i, 0, y);
-    l.sub(y, row[1] as number, row[2] as number);
-    l.sub(y, y, row[3] as number);
-    store(i, 1, y);
-  }
-}
-
 /** The per-thread preparation (scratch) -> (): U_ξ[c, o] = (G w[:, :, c, o] Gᵀ)_ξ at the start of the scratch. */
 export function genWinogradPrepare(k: ConvKernel, t: WinogradLayout, o: WinogradGenOptions): FunctionBuilder {
   const f = new FunctionBuilder(["i32"], []);
@@ -203,7 +110,7 @@ export function genWinogradPrepare(k: ConvKernel, t: WinogradLayout, o: Winograd
           f.simdMem(V.v128_load, { align: 2, offset: 0 }).set(g[kh * 3 + kw] as number);
         }
       }
-      kernelTransform(f, g, u);
+      f23Kernel(f, g, u);
       for (let x = 0; x < 16; x++) f.get(up).get(u[x] as number).simdMem(V.v128_store, { align: 2, offset: x * t.uPlane });
       f.get(wp).i32(16).op(I.i32_add).set(wp);
       f.get(up).i32(16).op(I.i32_add).set(up);
@@ -283,8 +190,8 @@ export function genWinogradBlock(k: ConvKernel, t: WinogradLayout, o: WinogradGe
         };
         const store = (x: number, v: number): void => void f.get(vp).get(v).simdMem(V.v128_store, { align: 2, offset: x * t.vPlane });
         f.get(full).ifThen(
-          () => inputTransform(f, load(false), store),
-          () => inputTransform(f, load(true), store),
+          () => dataTransform(f, F23.data, load(false), store),
+          () => dataTransform(f, F23.data, load(true), store),
         );
         f.get(xp).i32(16).op(I.i32_add).set(xp);
         f.get(vp).i32(16).op(I.i32_add).set(vp);
@@ -320,7 +227,7 @@ export function genWinogradBlock(k: ConvKernel, t: WinogradLayout, o: WinogradGe
       f.get(th).i32(2 * Tw * O * BYTES).op(I.i32_mul).op(I.i32_add).get(tw).i32(2 * O * BYTES).op(I.i32_mul).op(I.i32_add).set(yp);
       f.forRange(ov, 0, O, 4, () => {
         const load = (i: number, j: number, into: number): void => void f.get(mp).simdMem(V.v128_load, { align: 2, offset: (i * 4 + j) * t.mPlane }).set(into);
-        outputTransform(f, load, (i, j, y) => {
+        f23Output(f, load, (i, j, y) => {
           const store = (): void => void f.get(yp).get(y).simdMem(V.v128_store, { align: 2, offset: (i * Tw + j) * O * BYTES });
           // Only an odd output size has a last row or column of tiles half outside.
           const rowOut = i === 1 && Th % 2 === 1;

@@ -7,6 +7,7 @@ import { BYTES, emitLoad, emitStoreOp } from "./expr.js";
 import { packBytes } from "./matmul.js";
 import { genTiledBlock, planTiled, tiledApplies, tiledBlocks, type TiledLayout } from "./conv-tiled.js";
 import { genWinogradBlock, genWinogradPrepare, planWinograd, winogradApplies, type WinogradLayout, winogradScratch } from "./conv-winograd.js";
+import { genWinogradGradBlock, planWinogradGrad, winogradGradApplies, type WinogradGradLayout, winogradGradScratch } from "./conv-winograd-grad.js";
 
 /**
  * Convolution kernels (ir/ops/conv.ts). The work is cut into blocks of output rows (an output row:
@@ -25,7 +26,7 @@ import { genWinogradBlock, genWinogradPrepare, planWinograd, winogradApplies, ty
 type ConvKernel = Extract<Kernel, { kind: "conv" }>;
 
 export interface ConvPlan {
-  readonly method: "direct" | "im2col" | "tiled" | "winograd";
+  readonly method: "direct" | "im2col" | "tiled" | "winograd" | "winogradGrad";
   /** Output rows per block. */
   readonly rows: number;
   /** Blocks per batch index and group. */
@@ -39,6 +40,8 @@ export interface ConvPlan {
   readonly tiled?: TiledLayout;
   /** The Winograd method's layout (conv-winograd.ts): each thread transforms the kernel into its scratch first. */
   readonly winograd?: WinogradLayout;
+  /** The kernel-gradient Winograd method's layout (conv-winograd-grad.ts). */
+  readonly winogradGrad?: WinogradGradLayout;
 }
 
 /** The sizes every part of the generator reads. */
@@ -73,6 +76,10 @@ const MIN_PATCH_ROWS = 64;
 export function planConv(k: ConvKernel, threads = 1, method: ConvPlan["method"] = defaultMethod(k)): ConvPlan {
   const d = dims(k);
   const matrix = convKernelMatrix(k);
+  if (method === "winogradGrad" && winogradGradApplies(k)) {
+    const winogradGrad = planWinogradGrad(k, threads);
+    return { method: "winogradGrad", rows: 0, rowBlocks: 0, blocks: d.batches * winogradGrad.blocks, scratchBytes: winogradGradScratch(winogradGrad), matrix, winogradGrad };
+  }
   if (method === "winograd" && winogradApplies(k)) {
     const winograd = planWinograd(k);
     return { method: "winograd", rows: 0, rowBlocks: 0, blocks: d.batches * winograd.blocks, scratchBytes: winogradScratch(winograd), matrix, winograd };
@@ -94,8 +101,15 @@ export function planConv(k: ConvKernel, threads = 1, method: ConvPlan["method"] 
   return { method: "im2col", rows, rowBlocks, blocks: d.batches * d.G * rowBlocks, scratchBytes, matrix };
 }
 
+/** Whether the method chosen for this kernel reads its operands through their views (no copies wanted: the lowering's `convInPlace`). */
+export function convReadsInPlace(k: ConvKernel): boolean {
+  const m = planConv(k).method;
+  return m === "tiled" || m === "winograd" || m === "winogradGrad";
+}
+
 function defaultMethod(k: ConvKernel): ConvPlan["method"] {
   if (winogradApplies(k)) return "winograd";
+  if (winogradGradApplies(k)) return "winogradGrad";
   return tiledApplies(k) ? "tiled" : "im2col";
 }
 
@@ -112,6 +126,7 @@ export interface ConvGenOptions {
 export function genConvBlock(k: ConvKernel, plan: ConvPlan, o: ConvGenOptions): FunctionBuilder {
   if (plan.tiled !== undefined) return genTiledBlock(k, plan.tiled, o);
   if (plan.winograd !== undefined) return genWinogradBlock(k, plan.winograd, o);
+  if (plan.winogradGrad !== undefined) return genWinogradGradBlock(k, plan.winogradGrad, o);
   const f = new FunctionBuilder(["i32", "i32"], []);
   const [BLOCK, SCRATCH] = [0, 1];
   const d = dims(k);

@@ -12,7 +12,7 @@ import { bindingCache, type ShapePlan, staticFeeds } from "../plan.js";
 import { BYTES } from "./expr.js";
 import { assemble } from "./module.js";
 import { epilogueSupported } from "./matmul.js";
-import { planConv } from "./conv.js";
+import { convReadsInPlace } from "./conv.js";
 import { HOST_MATH_NAMES, type HostFunctions, hostMath, type MathImports } from "./emit-ops.js";
 import { RANDOM_DISTS, RANDOM_DTYPES } from "./kernels.js";
 import { detectRelaxedSimd } from "./features.js";
@@ -230,7 +230,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
   };
 
   const build = async (shapes: ShapePlan): Promise<Instance> => {
-    const program = lowerToKernels(graph, shapes.shapes, { epilogue: (e, d) => epilogueSupported(e, d, HOST_MATH_CHECK), env: shapes.env, productSums: { maxLength: MAX_F32_MATMUL_K }, convInPlace: (k) => planConv(k).method === "tiled" });
+    const program = lowerToKernels(graph, shapes.shapes, { epilogue: (e, d) => epilogueSupported(e, d, HOST_MATH_CHECK), env: shapes.env, productSums: { maxLength: MAX_F32_MATMUL_K }, convInPlace: convReadsInPlace });
     // Outputs fed back as inputs (a train step's state) are computed in their input's memory.
     const plan = planBuffers(program, (d) => BYTES[d], o.feedback);
     const shared = pool !== undefined;

@@ -257,7 +257,7 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
      * views): float32 within the matmul's bound, 4·k·2⁻²⁴·Σ|x||w| (k: the length of the output's sum;
      * Σ|x||w| from the same graph on |x|, |w|, |dy|); float64 and int32 exact.
      */
-    const checkConv = async (c: ConvCase, dtype: DType, vx: readonly number[], vw: readonly number[]): Promise<void> => {
+    const checkConv = async (c: ConvCase, dtype: DType, vx: readonly number[], vw: readonly number[], positive = false): Promise<void> => {
       const x = gg.input("x", c.x, dtype);
       const w = gg.input("w", c.w, dtype);
       const y = prim("conv", [x, w], c.attrs);
@@ -268,7 +268,8 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
         const [gx, gw] = gg.grad(gg.sum(gg.mul(y, dy)), [x, w]);
         Object.assign(outs, { gx: gx as gg.Expr, gw: gw as gg.Expr });
       }
-      const vdy = Array.from({ length: sizeOf(y.shape as number[]) }, (_, i) => Math.cos(i * 0.7) * 2);
+      // `positive`: a cotangent without cancellation, so that a sum missing terms stands out of the bound.
+      const vdy = Array.from({ length: sizeOf(y.shape as number[]) }, (_, i) => (positive ? 1.5 + Math.cos(i * 0.7) : Math.cos(i * 0.7) * 2));
       const feeds: Record<string, Tensor> = { x: t32(c.x, vx, dtype), w: t32(c.w, vw, dtype), ...(float ? { dy: t32(y.shape as number[], vdy, dtype) } : {}) };
       if (dtype !== "float32") return check(outs, feeds);
       const abs = (v: readonly number[]): number[] => v.map(Math.abs);
@@ -328,19 +329,22 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
         { x: [8, 12, 11, 24], w: [3, 3, 12, 32], attrs: { strides: ones(2), lo: [1, 0], hi: [1, 2], lhsDilation: ones(2), rhsDilation: ones(2), groups: 2 } },
         { x: [3, 17, 10], w: [4, 10, 24], attrs: { strides: [2], lo: [2], hi: [1], lhsDilation: ones(1), rhsDilation: [2], groups: 1 } },
         { x: [2, 6, 7, 5, 4], w: [2, 3, 2, 4, 16], attrs: { strides: [1, 2, 1], lo: zeros(3), hi: [1, 0, 1], lhsDilation: [1, 1, 2], rhsDilation: ones(3), groups: 1 } },
-        // The kernel gradient reduces over 8 images of 20×20 cotangents: on WASM in chunks of images, through the output between chunks.
-        { x: [8, 22, 22, 4], w: [3, 3, 4, 32], attrs: { strides: ones(2), lo: zeros(2), hi: zeros(2), lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
+        // The kernel gradient reduces over 8 images of 20×20 cotangents: on WASM (register-tiled: 3 input channels) in chunks through the output.
+        { x: [8, 22, 22, 3], w: [3, 3, 3, 32], attrs: { strides: ones(2), lo: zeros(2), hi: zeros(2), lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
         // 3×3 kernels with stride 1 (WASM: Winograd F(2×2, 3×3), and for the input's cotangent too): odd output sizes (half tiles),
         // "same" padding (patches over the edge), 12 output channels (a last half register tile), a batch axis on x only, blocks of tiles across images.
         { x: [2, 3, 9, 11, 8], w: [3, 3, 8, 12], attrs: { strides: ones(2), lo: [1, 1], hi: [1, 1], lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
         { x: [5, 7, 6, 4], w: [3, 3, 4, 8], attrs: { strides: ones(2), lo: [0, 2], hi: [1, 0], lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
         { x: [1, 3, 5, 4], w: [3, 3, 4, 4], attrs: { strides: ones(2), lo: zeros(2), hi: zeros(2), lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
       ];
-      for (const [i, c] of cases.entries()) {
-        await checkConv(c, "float32", sin(sizeOf(c.x), 0.37), sin(sizeOf(c.w), 0.11)).catch((e: unknown) => {
-          throw new Error(`case ${i}, conv ${JSON.stringify(c)}: ${String(e)}`);
+      const attempt = (c: ConvCase, what: string, run: () => Promise<void>): Promise<void> =>
+        run().catch((e: unknown) => {
+          throw new Error(`${what}, conv ${JSON.stringify(c)}: ${String(e)}`);
         });
-      }
+      for (const [i, c] of cases.entries()) await attempt(c, `case ${i}`, () => checkConv(c, "float32", sin(sizeOf(c.x), 0.37), sin(sizeOf(c.w), 0.11)));
+      // Positive values throughout: every result is its terms' magnitude, so a dropped chunk of the kernel gradient's sum would show.
+      const positive = (n: number, s: number): number[] => Array.from({ length: n }, (_, i) => 1.5 + Math.sin(i * s));
+      for (const [i, c] of cases.entries()) await attempt(c, `case ${i} (positive)`, () => checkConv(c, "float32", positive(sizeOf(c.x), 0.37), positive(sizeOf(c.w), 0.11), true));
     });
 
     it("layout views fused into kernels, pad, concat, gather, scatterAdd, iota, literal are exact (or within the stated float32 bounds)", async () => {
