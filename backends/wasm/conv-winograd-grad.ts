@@ -1,7 +1,7 @@
 import type { ConvKernel } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
 import { I, V } from "./opcodes.js";
-import { dataTransform, F32, f32Kernel, f32Output } from "./winograd-transforms.js";
+import { F3x2, Lanes, transform2d } from "./winograd-transforms.js";
 
 /**
  * Convolutions with a 3×3 output and stride 1 (float32): the cotangent of a 3×3 kernel, which the
@@ -83,8 +83,9 @@ export function planWinogradGrad(k: ConvKernel, threads: number): WinogradGradLa
   };
 }
 
+/** Scratch bytes a thread needs: V, U and M, and the transforms' temporaries. */
 export function winogradGradScratch(t: WinogradGradLayout): number {
-  return 16 * (t.vPlane + t.uPlane + t.mPlane);
+  return 16 * (t.vPlane + t.uPlane + t.mPlane) + 16 * 16;
 }
 
 export interface WinogradGradGenOptions {
@@ -106,7 +107,8 @@ export function genWinogradGradBlock(k: ConvKernel, t: WinogradGradLayout, o: Wi
   const [xsH, xsW, xsC] = [(xs[nb + 1] as number) * BYTES, (xs[nb + 2] as number) * BYTES, (xs[nb + 3] as number) * BYTES];
   const [wsH, wsW, wsC] = [(ws[nb] as number) * BYTES, (ws[nb + 1] as number) * BYTES, (ws[nb + 2] as number) * BYTES];
   const local = (): number => f.local("i32");
-  const [rest, xg, wg, outg, o0, cols, vBase, uBase, mBase] = Array.from({ length: 9 }, local) as [number, number, number, number, number, number, number, number, number];
+  const [rest, xg, wg, outg, o0, cols, vBase, uBase, mBase, tmp] = Array.from({ length: 10 }, local) as [number, number, number, number, number, number, number, number, number, number];
+  const l = new Lanes(f, F3x2.constants);
   const [p0, p1, p, a, b, c] = [local(), local(), local(), local(), local(), local()];
   const perPiece = C;
 
@@ -126,7 +128,7 @@ export function genWinogradGradBlock(k: ConvKernel, t: WinogradGradLayout, o: Wi
     if (xs[j] !== 0) f.get(xg).get(idx).i32((xs[j] as number) * BYTES).op(I.i32_mul).op(I.i32_add).set(xg);
     if (ws[j] !== 0) f.get(wg).get(idx).i32((ws[j] as number) * BYTES).op(I.i32_mul).op(I.i32_add).set(wg);
   }
-  f.get(SCRATCH).tee(vBase).i32(16 * t.vPlane).op(I.i32_add).tee(uBase).i32(16 * t.uPlane).op(I.i32_add).set(mBase);
+  f.get(SCRATCH).tee(vBase).i32(16 * t.vPlane).op(I.i32_add).tee(uBase).i32(16 * t.uPlane).op(I.i32_add).tee(mBase).i32(16 * t.mPlane).op(I.i32_add).set(tmp);
   // M = 0 (all sixteen planes).
   f.get(mBase).i32(0).i32(16 * t.mPlane).memoryFill();
 
@@ -170,7 +172,7 @@ export function genWinogradGradBlock(k: ConvKernel, t: WinogradGradLayout, o: Wi
             f.simdMem(V.v128_load, { align: 2, offset: 0 }).set(into);
           });
         };
-        dataTransform(f, F32.data, load, (x, v) => void f.get(vp).get(v).simdMem(V.v128_store, { align: 2, offset: x * t.vPlane }));
+        transform2d(l, F3x2.data, 4, 4, tmp, load, (i, j, v) => void f.get(vp).get(v).simdMem(V.v128_store, { align: 2, offset: (i * 4 + j) * t.vPlane }));
         f.get(xp).i32(16).op(I.i32_add).set(xp);
         f.get(vp).i32(16).op(I.i32_add).set(vp);
       });
@@ -180,8 +182,6 @@ export function genWinogradGradBlock(k: ConvKernel, t: WinogradGradLayout, o: Wi
   /** U_ξ[p − p0, o] = (G g Gᵀ)_ξ, g the 2×2 piece (a, b) of the "kernel" at channel c (zeros past its edge), four o at a time. */
   function transformPieces(): void {
     const [wp, up, ov] = [local(), local(), local()];
-    const g = [f.local("v128"), f.local("v128"), f.local("v128"), f.local("v128")];
-    const u = Array.from({ length: 16 }, () => f.local("v128"));
     const ok = [local(), local()];
     f.forRange(p, { local: p0 }, { local: p1 }, 1, () => {
       decode();
@@ -190,28 +190,22 @@ export function genWinogradGradBlock(k: ConvKernel, t: WinogradGradLayout, o: Wi
       f.get(wg).get(a).i32(2 * wsH).op(I.i32_mul).op(I.i32_add).get(b).i32(2 * wsW).op(I.i32_mul).op(I.i32_add).get(c).i32(wsC).op(I.i32_mul).op(I.i32_add).set(wp);
       f.get(uBase).get(p).get(p0).op(I.i32_sub).i32(t.columns * BYTES).op(I.i32_mul).op(I.i32_add).set(up);
       f.forRange(ov, 0, { local: cols }, 4, () => {
-        for (let i = 0; i < 2; i++) {
-          for (let j = 0; j < 2; j++) {
-            const into = g[i * 2 + j] as number;
-            const load = (): void => {
-              f.get(wp);
-              const off = i * wsH + j * wsW;
-              if (off !== 0) f.i32(off).op(I.i32_add);
-              f.simdMem(V.v128_load, { align: 2, offset: 0 }).set(into);
-            };
-            // The second row (column) of a piece exists unless the "kernel" size is odd and this is its last piece.
-            const guard = [i === 1 ? (ok[0] as number) : -1, j === 1 ? (ok[1] as number) : -1].filter((x) => x >= 0);
-            if (guard.length === 0) load();
-            else {
-              f.f32(0).simd(V.f32x4_splat).set(into);
-              f.i32(1);
-              for (const x of guard) f.get(x).op(I.i32_and);
-              f.ifThen(load);
-            }
-          }
-        }
-        f32Kernel(f, g, u);
-        for (let x = 0; x < 16; x++) f.get(up).get(u[x] as number).simdMem(V.v128_store, { align: 2, offset: x * t.uPlane });
+        const load = (i: number, j: number, into: number): void => {
+          const emit = (): void => {
+            f.get(wp);
+            const off = i * wsH + j * wsW;
+            if (off !== 0) f.i32(off).op(I.i32_add);
+            f.simdMem(V.v128_load, { align: 2, offset: 0 }).set(into);
+          };
+          // The second row (column) of a piece exists unless the "kernel" size is odd and this is its last piece.
+          const guard = [i === 1 ? (ok[0] as number) : -1, j === 1 ? (ok[1] as number) : -1].filter((x) => x >= 0);
+          if (guard.length === 0) return emit();
+          f.f32(0).simd(V.f32x4_splat).set(into);
+          f.i32(1);
+          for (const x of guard) f.get(x).op(I.i32_and);
+          f.ifThen(emit);
+        };
+        transform2d(l, F3x2.kernel, 2, 4, tmp, load, (i, j, v) => void f.get(up).get(v).simdMem(V.v128_store, { align: 2, offset: (i * 4 + j) * t.uPlane }));
         f.get(wp).i32(16).op(I.i32_add).set(wp);
         f.get(up).i32(16).op(I.i32_add).set(up);
       });
@@ -244,7 +238,7 @@ export function genWinogradGradBlock(k: ConvKernel, t: WinogradGradLayout, o: Wi
       f.get(outg).get(n).i32(9 * O * BYTES).op(I.i32_mul).op(I.i32_add).set(yp);
       f.forRange(ov, 0, { local: cols }, 4, () => {
         const load = (i: number, j: number, into: number): void => void f.get(mp).simdMem(V.v128_load, { align: 2, offset: (i * 4 + j) * t.mPlane }).set(into);
-        f32Output(f, load, (i, j, y) => void f.get(yp).get(y).simdMem(V.v128_store, { align: 2, offset: (i * 3 + j) * O * BYTES }));
+        transform2d(l, F3x2.output, 4, 3, tmp, load, (i, j, y) => void f.get(yp).get(y).simdMem(V.v128_store, { align: 2, offset: (i * 3 + j) * O * BYTES }));
         f.get(mp).i32(16).op(I.i32_add).set(mp);
         f.get(yp).i32(16).op(I.i32_add).set(yp);
       });

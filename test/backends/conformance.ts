@@ -336,6 +336,9 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
         { x: [2, 3, 9, 11, 8], w: [3, 3, 8, 12], attrs: { strides: ones(2), lo: [1, 1], hi: [1, 1], lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
         { x: [5, 7, 6, 4], w: [3, 3, 4, 8], attrs: { strides: ones(2), lo: [0, 2], hi: [1, 0], lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
         { x: [1, 3, 5, 4], w: [3, 3, 4, 4], attrs: { strides: ones(2), lo: zeros(2), hi: zeros(2), lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
+        // 16 channels and more (WASM: Winograd F(4×4, 3×3)): outputs 9×10 and 12×5 (last tiles one, two and one rows or columns deep).
+        { x: [2, 9, 10, 16], w: [3, 3, 16, 20], attrs: { strides: ones(2), lo: [1, 1], hi: [1, 1], lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
+        { x: [1, 14, 7, 20], w: [3, 3, 20, 16], attrs: { strides: ones(2), lo: zeros(2), hi: zeros(2), lhsDilation: ones(2), rhsDilation: ones(2), groups: 1 } },
       ];
       const attempt = (c: ConvCase, what: string, run: () => Promise<void>): Promise<void> =>
         run().catch((e: unknown) => {
