@@ -1,4 +1,4 @@
-import type { Kernel } from "../../ir/kernel/index.js";
+import type { ConvKernel } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
 import { I, V } from "./opcodes.js";
 
@@ -18,8 +18,6 @@ import { I, V } from "./opcodes.js";
  * the tiles that share them pass over them. Every output element is summed in the same order
  * whichever block or thread computes it.
  */
-
-type ConvKernel = Extract<Kernel, { kind: "conv" }>;
 
 /** One axis of the reduction: a kernel tap axis (spatial axis `axis`) or the channels (`axis` = -1). */
 interface ReductionAxis {
@@ -253,7 +251,6 @@ export function genTiledBlock(k: ConvKernel, t: TiledLayout, o: TiledGenOptions)
       f.get(xg).set(xLine);
       f.get(outg).set(oLine);
       const spatialAxes = t.tileAxis === "spatial" ? d - 1 : d;
-      let inner = 1;
       const sizes = k.outSpatial.slice(0, spatialAxes);
       for (let i = spatialAxes - 1; i >= 0; i--) {
         const size = sizes[i] as number;
@@ -268,11 +265,9 @@ export function genTiledBlock(k: ConvKernel, t: TiledLayout, o: TiledGenOptions)
         f.get(oLine).get(coord).i32(after * k.outChannels * BYTES).op(I.i32_mul).op(I.i32_add).set(oLine);
         const b = bounds[i];
         if (b !== undefined) tapBounds(i, coord, b);
-        inner *= size;
       }
-      void inner;
       if (t.tileAxis === "spatial") {
-        // q is n
+        // What is left of the line index is n.
         f.get(xLine).get(q).i32((xs[nb] as number) * BYTES).op(I.i32_mul).op(I.i32_add).set(xLine);
         f.get(oLine).get(q).i32(positions * k.outChannels * BYTES).op(I.i32_mul).op(I.i32_add).set(oLine);
         // The tile axis starts at −lo.

@@ -21,6 +21,11 @@ import { genWinogradGradBlock, planWinogradGrad, winogradGradApplies, type Winog
  * - im2col (float32): the block's patches are gathered into a [rows, taps·C/G] matrix in the
  *   scratch (zeros for padding and dilation holes), multiplied by the kernel matrix with the packed
  *   float32 matmul micro-kernel (matmul.ts) straight into the output rows.
+ * - tiled (float32, conv-tiled.ts): register tiles of output rows × channels over both operands in
+ *   place, no patch matrix.
+ * - winograd / winogradGrad (float32, conv-winograd.ts, conv-winograd-grad.ts): 3×3 kernels with
+ *   stride 1, and 3×3 kernels' gradients, by Winograd's minimal filtering.
+ * Which one a kernel gets: `planConv`.
  */
 
 type ConvKernel = Extract<Kernel, { kind: "conv" }>;
@@ -66,12 +71,13 @@ const PATCH_BYTES = 256 << 10;
 const MIN_PATCH_ROWS = 64;
 
 /**
- * Which method, and how the rows are cut: the register-tiled kernel (conv-tiled.ts) wherever it
- * applies (float32 without input dilation, output channels in whole vectors); otherwise im2col
- * where the matmul micro-kernel has work for its 8-column panels and a reduction to run over; direct
- * otherwise, and for float64 and int32 (exact). Measured on the W6 shapes and others: see the
- * README's Benchmarks. `threads`: how many share the kernel (the tiled method cuts a streaming
- * reduction into one block per thread); `method` forces one (where it applies).
+ * Which method, and how the rows are cut: Winograd for 3×3 kernels with stride 1 and for their
+ * gradients (channels in fours); else the register-tiled kernel wherever it applies (float32
+ * without input dilation, output channels in whole vectors); otherwise im2col where the matmul
+ * micro-kernel has work for its 8-column panels and a reduction to run over; direct otherwise, and
+ * for float64 and int32 (exact). Measured on W6's shapes (each method faster than the next on all
+ * of them): see the README's Benchmarks. `threads`: how many share the kernel (a streaming
+ * reduction gets one block per thread); `method` forces one (where it applies).
  */
 export function planConv(k: ConvKernel, threads = 1, method: ConvPlan["method"] = defaultMethod(k)): ConvPlan {
   const d = dims(k);
