@@ -3,12 +3,14 @@ import { relativeDifference } from "../bench/checks.js";
 import { w6Data } from "../bench/data/datasets.js";
 import { runWorker } from "../bench/spawn.js";
 import { TINY, w6PooledShape } from "../bench/workloads.js";
+import { webGpuSkipped } from "./backends/webgpu-setup.js";
 import { w6FirstLoss } from "./bench-reference.js";
 
 /**
  * W6 (the small CNN) gives the float64 reference's first loss at tiny sizes: graphgrad on JS and
- * WASM (one and two threads), TF.js cpu as is, TF.js wasm through its documented workaround (its
- * as-is form fails for want of a Conv2DBackpropFilter kernel), and jax-js.
+ * WASM (one and two threads) and, where this run has it, WebGPU; TF.js cpu as is, TF.js wasm
+ * through its documented workaround (its as-is form fails for want of a Conv2DBackpropFilter
+ * kernel), and jax-js.
  */
 describe("W6 on graphgrad and the JS peers", () => {
   it("the pooled shape follows valid 3×3 convolutions and 2×2 pooling", () => {
@@ -36,5 +38,13 @@ describe("W6 on graphgrad and the JS peers", () => {
     expect(wasmWorkaround?.variant).toBe("workaround");
     expect(wasmAsIs?.status).toBe("failed");
     expect(wasmAsIs?.reason).toMatch(/Conv2DBackpropFilter/);
+  });
+
+  it("on WebGPU (where this run has it) the first loss agrees too", async ({ skip }) => {
+    if (webGpuSkipped()) skip();
+    // The worker inherits the Vulkan driver webgpu-setup chose for this process (SwiftShader without a GPU).
+    const f = await runWorker("gg-webgpu", "W6", ["--quick", "--tiny", "--check-only"], 120);
+    expect(f.status, f.reason).toBe("ok");
+    expect(relativeDifference(f.check?.firstLoss ?? Number.NaN, w6FirstLoss(TINY.W6, w6Data(TINY.W6)))).toBeLessThanOrEqual(1e-6);
   });
 });
