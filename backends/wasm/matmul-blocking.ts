@@ -20,7 +20,7 @@ export const MR = 4;
 export const NR = 8;
 
 /** Longest k-block. */
-const KC_MAX = 256;
+const KC_MAX = 512;
 /** Bytes of packed B per chunk (kept in L2 while every row block passes over it). */
 const B_CHUNK_BYTES = 512 << 10;
 /** Bytes of packed A per row block (kept in L2 while every panel of the chunk passes over it). */
