@@ -3,6 +3,7 @@ import type { ElementwiseOp } from "../../ir/ops/elementwise.js";
 import { ERF, type PortableFunction } from "../../ir/ops/erf.js";
 import type { FunctionBuilder } from "./encoder.js";
 import { FC, I, V } from "./opcodes.js";
+import { emitExpF64x2, emitF32x4, emitTanhF64x2 } from "./math-simd.js";
 
 /**
  * How each elementwise primitive is emitted, keyed by op name (a missing op fails `tsc`):
@@ -51,9 +52,10 @@ export function hostMathSource(): string {
 /** Indices of the imported host math functions in a module. */
 /**
  * The functions math ops call: the host's (imports), or for exp and tanh the module's own
- * (math.ts, where they give the host's bits), with their four-lane float32 forms in `simd`.
+ * (math.ts, where they give the host's bits); then `lanes` says they also have inline SIMD forms
+ * (math-simd.ts).
  */
-export type MathImports = HostFunctions & { readonly simd?: { readonly exp: number; readonly tanh: number } };
+export type MathImports = HostFunctions & { readonly lanes?: boolean };
 
 /** Function indices by host math name. */
 export type HostFunctions = { readonly [K in HostMath]: number };
@@ -96,12 +98,11 @@ function hostUnary(fn: HostMath) {
   };
 }
 
-/** The module's four-lane float32 form of exp / tanh, where it has one. */
+/** The module's four-lane float32 form of exp / tanh (inline), where exp and tanh are its own. */
 function ownSimd(fn: "exp" | "tanh") {
   return (c: EmitContext): boolean => {
-    const own = c.math.simd;
-    if (own === undefined || c.dtype !== "float32") return false;
-    c.f.call(own[fn]);
+    if (c.math.lanes !== true || c.dtype !== "float32") return false;
+    emitF32x4(c.f, c.scratch, (f, x, scratch) => (fn === "exp" ? emitExpF64x2(f, x, c.math.exp, scratch) : emitTanhF64x2(f, x, c.math.tanh, scratch)));
     return true;
   };
 }

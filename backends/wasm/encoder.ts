@@ -197,6 +197,16 @@ export class FunctionBuilder {
     return this;
   }
 
+  /** if ... else ... end leaving one value of type t (each branch pushes one), consuming an i32 condition. */
+  ifElseValue(t: ValType, then: () => void, orElse: () => void): this {
+    this.code.push(I.if, VALTYPE[t]);
+    then();
+    this.code.push(I.else);
+    orElse();
+    this.code.push(I.end);
+    return this;
+  }
+
   /**
    * for (i = from; i < to; i += step) body — with i an i32 local, `to` an i32 local or constant.
    * Skips the loop entirely when from >= to.

@@ -1,22 +1,25 @@
-import { FunctionBuilder } from "./encoder.js";
+import type { FunctionBuilder } from "./encoder.js";
 import { MATH } from "./math.js";
 import { I, V } from "./opcodes.js";
 
 /**
- * Two-lane (f64x2) forms of math.ts's exp, expm1 and tanh, and four-lane float32 wrappers, so
- * that elementwise kernels calling them stay SIMD. Each lane computes exactly what the scalar
- * function computes (same float64 operations in the same order; the argument-reduction branches
- * of fdlibm reduce to one formula with k = 0 or ±1, and the final branches are chosen lane by
- * lane); a vector with a lane outside the common range (tiny, huge, infinite or NaN) is computed
- * lane by lane by the scalar function.
+ * Two-lane (f64x2) forms of math.ts's exp, expm1 and tanh, emitted inline (a kernel's loop keeps
+ * them free of calls), and four-lane float32 forms on top, so that elementwise kernels using them
+ * stay SIMD. Each lane computes exactly what the scalar function computes (the same float64
+ * operations in the same order: the argument-reduction branches of fdlibm reduce to one formula
+ * with k = 0 or ±1, and the final branches are chosen lane by lane); a vector with a lane outside
+ * the common range (tiny, huge, infinite or NaN) is computed lane by lane by the scalar function.
  */
 
 type Emit = (f: FunctionBuilder) => void;
 
+/** Fresh locals of the function being emitted. */
+export type Scratch = (t: "v128") => number;
+
 /** Pushes splat(v). */
 const splat = (f: FunctionBuilder, v: number): void => void f.f64(v).simd(V.f64x2_splat);
 
-/** Pushes 2^k for each i64 lane k (normal exponents) of the i32x4 (low two lanes) on the stack. */
+/** Pushes 2^k for each lane of the i32x4 (low two lanes, normal exponents) on the stack, as f64x2. */
 function powersOfTwo(f: FunctionBuilder): void {
   f.i32(1023).simd(V.i32x4_splat).simd(V.i32x4_add).simd(V.i64x2_extend_low_i32x4_s).i32(52).simd(V.i64x2_shl);
 }
@@ -29,17 +32,17 @@ function pick(f: FunctionBuilder, a: Emit, b: Emit, mask: Emit): void {
   f.simd(V.v128_bitselect);
 }
 
-/**
- * (v) -> v: `fast(x)` where every lane passes `inRange` (an emitter pushing a lane mask of the
- * local x), else the scalar function `scalar` on each lane.
- */
-function laneFallback(f: FunctionBuilder, x: number, inRange: Emit, scalar: number): void {
+/** Pushes `fast()` where every lane passes `inRange` (a lane mask), else the scalar function `scalar` on each lane of local x. */
+function withFallback(f: FunctionBuilder, x: number, inRange: Emit, scalar: number, fast: Emit): void {
   inRange(f);
-  f.simd(V.i64x2_all_true).op(I.i32_eqz).ifThen(() => {
-    f.get(x).simd(V.f64x2_extract_lane).op(0).call(scalar).simd(V.f64x2_splat);
-    f.get(x).simd(V.f64x2_extract_lane).op(1).call(scalar).simd(V.f64x2_replace_lane).op(1);
-    f.op(I.return);
-  });
+  f.simd(V.i64x2_all_true).ifElseValue(
+    "v128",
+    () => fast(f),
+    () => {
+      f.get(x).simd(V.f64x2_extract_lane).op(0).call(scalar).simd(V.f64x2_splat);
+      f.get(x).simd(V.f64x2_extract_lane).op(1).call(scalar).simd(V.f64x2_replace_lane).op(1);
+    },
+  );
 }
 
 /** k = trunc(x/ln2 ± 0.5) (as i32 lanes 0, 1) and the reduced r = hi - lo, hi = x - k·ln2_hi, lo = k·ln2_lo. */
@@ -68,64 +71,58 @@ function horner2(f: FunctionBuilder, t: number, c: readonly number[]): void {
   }
 }
 
-/** exp on f64x2 lanes; `scalar`: the index of math.ts's exp. */
-export function genExpF64x2(scalar: number): FunctionBuilder {
-  const f = new FunctionBuilder(["v128"], ["v128"]);
-  const x = 0;
-  const v = (): number => f.local("v128");
-  const [k, t, hi, lo, r, tt, c, y] = [v(), v(), v(), v(), v(), v(), v(), v()];
-  // 2^-28 <= |x| < 700: the reduction and the scaling by 2^k stay in normal numbers.
-  laneFallback(f, x, (g) => {
+/** |x| in [lo, hi): a lane mask. */
+const absWithin =
+  (x: number, lo: number, hi: number): Emit =>
+  (g) => {
     g.get(x).simd(V.f64x2_abs);
-    splat(g, 2 ** -28);
+    splat(g, lo);
     g.simd(V.f64x2_ge).get(x).simd(V.f64x2_abs);
-    splat(g, 700);
+    splat(g, hi);
     g.simd(V.f64x2_lt).simd(V.v128_and);
-  }, scalar);
-  reduce(f, x, { k, t, hi, lo, r });
-  f.get(r).get(r).simd(V.f64x2_mul).set(tt);
-  // c = r - tt·(P1 + tt·(P2 + …))
-  f.get(r).get(tt);
-  horner2(f, tt, MATH.P);
-  f.simd(V.f64x2_mul).simd(V.f64x2_sub).set(c);
-  // y = 1 - ((lo - (r·c)/(2 - c)) - hi)
-  splat(f, 1);
-  f.get(lo).get(r).get(c).simd(V.f64x2_mul);
-  splat(f, 2);
-  f.get(c).simd(V.f64x2_sub).simd(V.f64x2_div).simd(V.f64x2_sub).get(hi).simd(V.f64x2_sub).simd(V.f64x2_sub).set(y);
-  pick(
-    f,
-    (g) => splat(g, Math.E),
-    (g) => {
-      g.get(y).get(k);
-      powersOfTwo(g);
-      g.simd(V.f64x2_mul);
-    },
-    (g) => {
-      g.get(x);
-      splat(g, 1);
-      g.simd(V.f64x2_eq);
-    },
-  );
-  return f;
+  };
+
+/** Pushes exp of the f64x2 local x; `scalar`: the index of math.ts's exp. */
+export function emitExpF64x2(f: FunctionBuilder, x: number, scalar: number, scratch: Scratch): void {
+  const [k, t, hi, lo, r, tt, c, y] = [scratch("v128"), scratch("v128"), scratch("v128"), scratch("v128"), scratch("v128"), scratch("v128"), scratch("v128"), scratch("v128")];
+  // 2^-28 <= |x| < 700: the reduction and the scaling by 2^k stay in normal numbers.
+  withFallback(f, x, absWithin(x, 2 ** -28, 700), scalar, () => {
+    reduce(f, x, { k, t, hi, lo, r });
+    f.get(r).get(r).simd(V.f64x2_mul).set(tt);
+    // c = r - tt·(P1 + tt·(P2 + …))
+    f.get(r).get(tt);
+    horner2(f, tt, MATH.P);
+    f.simd(V.f64x2_mul).simd(V.f64x2_sub).set(c);
+    // y = 1 - ((lo - (r·c)/(2 - c)) - hi)
+    splat(f, 1);
+    f.get(lo).get(r).get(c).simd(V.f64x2_mul);
+    splat(f, 2);
+    f.get(c).simd(V.f64x2_sub).simd(V.f64x2_div).simd(V.f64x2_sub).get(hi).simd(V.f64x2_sub).simd(V.f64x2_sub).set(y);
+    // y·2^k, and exp(1) = e (V8's special case)
+    pick(
+      f,
+      (g) => splat(g, Math.E),
+      (g) => {
+        g.get(y).get(k);
+        powersOfTwo(g);
+        g.simd(V.f64x2_mul);
+      },
+      (g) => {
+        g.get(x);
+        splat(g, 1);
+        g.simd(V.f64x2_eq);
+      },
+    );
+  });
 }
 
-/** expm1 on f64x2 lanes; `scalar`: the index of math.ts's expm1. */
-export function genExpm1F64x2(scalar: number): FunctionBuilder {
-  const f = new FunctionBuilder(["v128"], ["v128"]);
-  const a = 0;
-  const v = (): number => f.local("v128");
-  const [k, kk, t, hi, lo, x, c, hfx, hxs, r1, tq, e, twopk, res] = [v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v()];
-  // 2^-54 <= |a| and -56·ln2 < a < 700: neither expm1's early returns nor a subnormal scale.
-  laneFallback(f, a, (g) => {
-    g.get(a).simd(V.f64x2_abs);
-    splat(g, 2 ** -54);
-    g.simd(V.f64x2_ge).get(a);
-    splat(g, -38);
-    g.simd(V.f64x2_ge).simd(V.v128_and).get(a);
-    splat(g, 700);
-    g.simd(V.f64x2_lt).simd(V.v128_and);
-  }, scalar);
+/**
+ * Pushes expm1 of the f64x2 local a, for lanes with 2^-54 <= |a| and -38 <= a < 700 (neither
+ * expm1's early returns nor a subnormal scale): the caller checks the range.
+ */
+function emitExpm1Core(f: FunctionBuilder, a: number, scratch: Scratch): void {
+  const v = (): number => scratch("v128");
+  const [k, kk, t, hi, lo, x, c, hfx, hxs, r1, tq, e, e2, twopk, res] = [v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v(), v()];
   reduce(f, a, { k, t, hi, lo, r: x });
   f.get(k).simd(V.i64x2_extend_low_i32x4_s).set(kk);
   // c = (hi - x) - lo
@@ -146,15 +143,17 @@ export function genExpm1F64x2(scalar: number): FunctionBuilder {
   f.get(k);
   powersOfTwo(f);
   f.set(twopk);
-  /** Pushes a lane mask of the k lanes compared with v. */
-  const kIs = (op: number, v: number): Emit => (g) => void g.get(kk).i32(v).op(I.i64_extend_i32_s).simd(V.i64x2_splat).simd(op);
+  /** Pushes a lane mask of the k lanes compared with n. */
+  const kIs =
+    (op: number, n: number): Emit =>
+    (g) =>
+      void g.get(kk).i32(n).op(I.i64_extend_i32_s).simd(V.i64x2_splat).simd(op);
   /** Pushes 2^-k. */
   const twoToMinusK: Emit = (g) => {
     g.i32(0).simd(V.i32x4_splat).get(k).simd(V.i32x4_sub);
     powersOfTwo(g);
   };
-  // The lanes' e for k != 0: (x·(e - c) - c) - hxs
-  const e2 = f.local("v128");
+  // e for k != 0: (x·(e - c) - c) - hxs
   f.get(x).get(e).get(c).simd(V.f64x2_sub).simd(V.f64x2_mul).get(c).simd(V.f64x2_sub).get(hxs).simd(V.f64x2_sub).set(e2);
   // 20 <= k <= 56: ((x - (e + 2^-k)) + 1)·2^k
   f.get(x).get(e2);
@@ -238,71 +237,90 @@ export function genExpm1F64x2(scalar: number): FunctionBuilder {
     (g) => void g.get(res),
     kIs(V.i64x2_eq, 0),
   );
-  return f;
 }
 
-/** tanh on f64x2 lanes; `scalar`: math.ts's tanh, `expm1`: genExpm1F64x2's function. */
-export function genTanhF64x2(scalar: number, expm1: number): FunctionBuilder {
-  const f = new FunctionBuilder(["v128"], ["v128"]);
-  const x = 0;
-  const [ax, big, t, z] = [f.local("v128"), f.local("v128"), f.local("v128"), f.local("v128")];
-  // 2^-28 <= |x| < 22 (NaN fails every comparison)
-  laneFallback(f, x, (g) => {
-    g.get(x).simd(V.f64x2_abs).tee(ax);
-    splat(g, 2 ** -28);
-    g.simd(V.f64x2_ge).get(ax);
-    splat(g, 22);
-    g.simd(V.f64x2_lt).simd(V.v128_and);
-  }, scalar);
-  f.get(ax);
-  splat(f, 1);
-  f.simd(V.f64x2_ge).set(big);
-  // t = expm1(2|x|) where |x| >= 1, expm1(-2|x|) elsewhere
-  pick(
+/** Pushes expm1 of the f64x2 local a; `scalar`: the index of math.ts's expm1. */
+export function emitExpm1F64x2(f: FunctionBuilder, a: number, scalar: number, scratch: Scratch): void {
+  withFallback(
     f,
+    a,
     (g) => {
-      splat(g, 2);
-      g.get(ax).simd(V.f64x2_mul);
+      g.get(a).simd(V.f64x2_abs);
+      splat(g, 2 ** -54);
+      g.simd(V.f64x2_ge).get(a);
+      splat(g, -38);
+      g.simd(V.f64x2_ge).simd(V.v128_and).get(a);
+      splat(g, 700);
+      g.simd(V.f64x2_lt).simd(V.v128_and);
     },
-    (g) => {
-      splat(g, -2);
-      g.get(ax).simd(V.f64x2_mul);
-    },
-    (g) => void g.get(big),
+    scalar,
+    () => emitExpm1Core(f, a, scratch),
   );
-  f.call(expm1).set(t);
-  // z = 1 - 2/(t + 2) where |x| >= 1, -t/(t + 2) elsewhere
-  pick(
-    f,
-    (g) => {
-      splat(g, 1);
-      splat(g, 2);
-      g.get(t);
-      splat(g, 2);
-      g.simd(V.f64x2_add).simd(V.f64x2_div).simd(V.f64x2_sub);
-    },
-    (g) => {
-      g.get(t).simd(V.f64x2_neg).get(t);
-      splat(g, 2);
-      g.simd(V.f64x2_add).simd(V.f64x2_div);
-    },
-    (g) => void g.get(big),
-  );
-  f.set(z);
-  pick(
-    f,
-    (g) => void g.get(z),
-    (g) => void g.get(z).simd(V.f64x2_neg),
-    (g) => void g.get(x).f64(0).simd(V.f64x2_splat).simd(V.f64x2_ge),
-  );
-  return f;
 }
 
-/** (f32x4) -> f32x4: `f64x2` (a function of f64x2 lanes) on the lanes promoted to float64, rounded back. */
-export function genF32x4(f64x2: number): FunctionBuilder {
-  const f = new FunctionBuilder(["v128"], ["v128"]);
-  f.get(0).simd(V.f64x2_promote_low_f32x4).call(f64x2).simd(V.f32x4_demote_f64x2_zero);
-  f.get(0).get(0).shuffle32([2, 3, 0, 1]).simd(V.f64x2_promote_low_f32x4).call(f64x2).simd(V.f32x4_demote_f64x2_zero);
+/** Pushes tanh of the f64x2 local x; `scalar`: the index of math.ts's tanh. */
+export function emitTanhF64x2(f: FunctionBuilder, x: number, scalar: number, scratch: Scratch): void {
+  const [ax, big, a, t, z] = [scratch("v128"), scratch("v128"), scratch("v128"), scratch("v128"), scratch("v128")];
+  // 2^-28 <= |x| < 22 (NaN fails every comparison); then expm1's argument ±2|x| is in its common range.
+  withFallback(f, x, absWithin(x, 2 ** -28, 22), scalar, () => {
+    f.get(x).simd(V.f64x2_abs).set(ax);
+    f.get(ax);
+    splat(f, 1);
+    f.simd(V.f64x2_ge).set(big);
+    // t = expm1(2|x|) where |x| >= 1, expm1(-2|x|) elsewhere
+    pick(
+      f,
+      (g) => {
+        splat(g, 2);
+        g.get(ax).simd(V.f64x2_mul);
+      },
+      (g) => {
+        splat(g, -2);
+        g.get(ax).simd(V.f64x2_mul);
+      },
+      (g) => void g.get(big),
+    );
+    f.set(a);
+    emitExpm1Core(f, a, scratch);
+    f.set(t);
+    // z = 1 - 2/(t + 2) where |x| >= 1, -t/(t + 2) elsewhere; with x's sign
+    pick(
+      f,
+      (g) => {
+        splat(g, 1);
+        splat(g, 2);
+        g.get(t);
+        splat(g, 2);
+        g.simd(V.f64x2_add).simd(V.f64x2_div).simd(V.f64x2_sub);
+      },
+      (g) => {
+        g.get(t).simd(V.f64x2_neg).get(t);
+        splat(g, 2);
+        g.simd(V.f64x2_add).simd(V.f64x2_div);
+      },
+      (g) => void g.get(big),
+    );
+    f.set(z);
+    pick(
+      f,
+      (g) => void g.get(z),
+      (g) => void g.get(z).simd(V.f64x2_neg),
+      (g) => void g.get(x).f64(0).simd(V.f64x2_splat).simd(V.f64x2_ge),
+    );
+  });
+}
+
+/**
+ * Applies an f64x2 form (`lanes(f, x, scratch)`, pushing the result for the f64x2 local x) to the
+ * f32x4 on the stack: both halves promoted to float64, computed, rounded back to float32.
+ */
+export function emitF32x4(f: FunctionBuilder, scratch: Scratch, lanes: (f: FunctionBuilder, x: number, scratch: Scratch) => void): void {
+  const [v, x] = [scratch("v128"), scratch("v128")];
+  f.tee(v).simd(V.f64x2_promote_low_f32x4).set(x);
+  lanes(f, x, scratch);
+  f.simd(V.f32x4_demote_f64x2_zero);
+  f.get(v).get(v).shuffle32([2, 3, 0, 1]).simd(V.f64x2_promote_low_f32x4).set(x);
+  lanes(f, x, scratch);
+  f.simd(V.f32x4_demote_f64x2_zero);
   f.shuffle32([0, 1, 4, 5]);
-  return f;
 }

@@ -6,7 +6,6 @@ import { HOST_MATH, HOST_MATH_NAMES, type HostFunctions, type MathImports } from
 import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genScatterAdd, type GenContext } from "./kernels.js";
 import { genReduce } from "./reduce.js";
 import { genExp, genExpm1, genTanh } from "./math.js";
-import { genExpF64x2, genExpm1F64x2, genF32x4, genTanhF64x2 } from "./math-simd.js";
 import { genMatmulBody, genMatmulKernel, genPackA, packBytes, packedABytes, panels, panelsWithTail, chunkPanels, MR, NR, reductionLength } from "./matmul.js";
 import { type ConvPlan, convMacs, genConvAll, genConvBlock, genConvPart, genConvPrepare, planConv } from "./conv.js";
 
@@ -48,14 +47,11 @@ export interface AssembleOptions {
   readonly profile?: boolean;
 }
 
-/** The module's exp and tanh (scalar and four-lane float32 forms) in place of the host's. */
+/** The module's exp and tanh in place of the host's (their SIMD forms are emitted inline). */
 function ownMath(mb: ModuleBuilder, imports: HostFunctions): MathImports {
   const exp = mb.addFunction(genExp());
-  const expm1 = mb.addFunction(genExpm1());
-  const tanh = mb.addFunction(genTanh(expm1));
-  const expLanes = mb.addFunction(genExpF64x2(exp));
-  const tanhLanes = mb.addFunction(genTanhF64x2(tanh, mb.addFunction(genExpm1F64x2(expm1))));
-  return { ...imports, exp, tanh, simd: { exp: mb.addFunction(genF32x4(expLanes)), tanh: mb.addFunction(genF32x4(tanhLanes)) } };
+  const tanh = mb.addFunction(genTanh(mb.addFunction(genExpm1())));
+  return { ...imports, exp, tanh, lanes: true };
 }
 
 /** Products below this many multiply-adds are not worth handing to another thread. */
