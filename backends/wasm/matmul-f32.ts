@@ -32,6 +32,8 @@ export interface MatmulOptions {
    * packs only B. Absent: the body packs a block of A rows into its scratch before using it.
    */
   readonly packedA?: number;
+  /** Where B is already packed, every panel for every k-block (see genPackB; one batch, no terms): the body packs no B. */
+  readonly packedB?: number;
 }
 
 /** A condition known when the code is made, or pushed as an i32 at run time. */
@@ -147,6 +149,61 @@ function packAMicroPanels(f: FunctionBuilder, pl: PackLocals, m: number, pieces:
       else f.get(i0).i32(mFull).op(I.i32_eq).ifThen(() => packA(f, pl, piece.len, mTail, layout), full);
     }
   });
+}
+
+/**
+ * Packs B's 8-column panels starting at columns [from, to) (multiples of NR; the last panel may be
+ * partial: zero columns past n) for one k-block: the panel at column j0 goes to the address `dst`
+ * pushes (it may read the local `j0`).
+ */
+function packBPanels(f: FunctionBuilder, pl: PackLocals, n: number, pieces: readonly Piece[], j0: number, from: Len, to: Len, dst: () => void): void {
+  const tail = n % NR;
+  const nFull = n - tail;
+  f.forRange(j0, from, to, NR, () => {
+    for (const piece of pieces) {
+      // B[p .., j0 ..] row-major at (p·ldb + j0), column-major at (j0·k + p).
+      const sg = piece.segment;
+      sg.b();
+      f.get(j0).i32(sg.transB ? sg.k * 4 : 4).op(I.i32_mul).op(I.i32_add);
+      pushLen(f, piece.from);
+      f.i32(sg.transB ? 4 : sg.ldb * 4).op(I.i32_mul).op(I.i32_add).set(pl.src);
+      dst();
+      f.i32(piece.row * NR * 4).op(I.i32_add).set(pl.dst);
+      const layout = { transB: sg.transB, rowBytes: sg.ldb * 4, colBytes: sg.k * 4 };
+      const full = (): void => packB(f, pl, piece.len, NR, layout);
+      if (tail === 0) full();
+      else f.get(j0).i32(nFull).op(I.i32_eq).ifThen(() => packB(f, pl, piece.len, tail, layout), full);
+    }
+  });
+}
+
+/** Bytes of a kernel's B packed for every panel and k-block (genPackB's layout: k-block after k-block, panels within). */
+export function packedBBytes(k: MatmulKernel): number {
+  const kb = kBlocks(reductionLength(k));
+  return kb.count * Math.ceil(k.n / NR) * kb.size * NR * 4;
+}
+
+/**
+ * A function () packing panels [first, end) (of NR columns each) of a one-batch kernel's B, for
+ * every k-block, at `packedB` (see MatmulOptions.packedB), so products sharing B (a weight used
+ * at every step of an unrolled network) pack it once.
+ */
+export function genPackB(k: MatmulKernel, o: MatmulOptions, packedB: number, first: number, end: number): FunctionBuilder {
+  const f = new FunctionBuilder([], []);
+  const pl = packLocals(f);
+  const j0 = f.local("i32");
+  const kb = kBlocks(reductionLength(k));
+  const blockBytes = Math.ceil(k.n / NR) * kb.size * NR * 4;
+  const segments = segmentsOf(f, k, o, () => void f.i32(o.addr(k.a)), () => void f.i32(o.addr(k.b) + (k.bOffsets[0] ?? 0) * 4));
+  forKBlocks(f, segments, (blk) => {
+    packBPanels(f, pl, k.n, blk.pieces, j0, first * NR, end * NR, () => {
+      // packedB + blk·blockBytes + j0·size·4 (panel j0 / NR of size·NR floats)
+      f.i32(packedB);
+      pushLen(f, blk.index);
+      f.i32(blockBytes).op(I.i32_mul).op(I.i32_add).get(j0).i32(kb.size * 4).op(I.i32_mul).op(I.i32_add);
+    });
+  });
+  return f;
 }
 
 /** Bytes of a kernel's A packed for every k-block (genPackA's layout: k-block after k-block, micro-panels of MR rows within). */
@@ -298,22 +355,19 @@ export function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
     else f.get(j0).i32(nFull).op(I.i32_eq).ifThen(partial, full);
   };
   /** A k-block: pack the chunk's B panels and, block of A rows after block, A (unless packed already); then every tile. */
+  /** Pushes the address of the chunk's first B panel (column jBegin) in this k-block. */
+  const bChunk = (blk: KBlock): void => {
+    if (o.packedB === undefined) return void f.get(SCRATCH).i32(bChunkAt).op(I.i32_add);
+    // packedB + blk·blockBytes + jBegin·size·4
+    f.i32(o.packedB);
+    pushLen(f, blk.index);
+    f.i32(Math.ceil(n / NR) * panelBytes).op(I.i32_mul).op(I.i32_add).get(jBegin).i32(kb.size * 4).op(I.i32_mul).op(I.i32_add);
+  };
   const kBlock = (blk: KBlock): void => {
-    // Pack the chunk's B panels: B[p .., j0 ..] row-major at (p·ldb + j0), column-major at (j0·k + p).
-    f.get(SCRATCH).i32(bChunkAt).op(I.i32_add).set(panel);
-    f.forRange(j0, { local: jBegin }, { local: jEnd }, NR, () => {
-      for (const piece of blk.pieces) {
-        const sg = piece.segment;
-        sg.b();
-        f.get(j0).i32(sg.transB ? sg.k * 4 : 4).op(I.i32_mul).op(I.i32_add);
-        pushLen(f, piece.from);
-        f.i32(sg.transB ? 4 : sg.ldb * 4).op(I.i32_mul).op(I.i32_add).set(pl.src);
-        f.get(panel).i32(piece.row * NR * 4).op(I.i32_add).set(pl.dst);
-        const layout = { transB: sg.transB, rowBytes: sg.ldb * 4, colBytes: sg.k * 4 };
-        byPanel(() => packB(f, pl, piece.len, NR, layout), () => packB(f, pl, piece.len, tail, layout));
-      }
-      f.get(panel).i32(panelBytes).op(I.i32_add).set(panel);
-    });
+    if (o.packedB === undefined) {
+      // Pack the chunk's B panels, one after the other from the chunk's scratch.
+      packBPanels(f, pl, n, blk.pieces, j0, { local: jBegin }, { local: jEnd }, () => void f.get(SCRATCH).i32(bChunkAt).op(I.i32_add).get(j0).get(jBegin).op(I.i32_sub).i32(kb.size * 4).op(I.i32_mul).op(I.i32_add));
+    }
     /** Pushes the address of the block's first A micro-panel (row ib). */
     const aBlock = (): void => {
       if (o.packedA === undefined) return void f.get(SCRATCH);
@@ -328,7 +382,8 @@ export function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
       if (o.packedA === undefined) {
         packAMicroPanels(f, pl, m, blk.pieces, i0, { local: ib }, { local: iEnd }, () => void f.get(SCRATCH).get(i0).get(ib).op(I.i32_sub).i32(microBytes / MR).op(I.i32_mul).op(I.i32_add));
       }
-      f.get(SCRATCH).i32(bChunkAt).op(I.i32_add).set(panel);
+      bChunk(blk);
+      f.set(panel);
       f.forRange(j0, { local: jBegin }, { local: jEnd }, NR, () => {
         const rows = (cols: number): void => {
           aBlock();

@@ -7,7 +7,7 @@ import { genF32, type MatmulOptions } from "./matmul-f32.js";
 
 export { chunkPanels, MR, NR, packBytes, panels, panelsWithTail, reductionLength } from "./matmul-blocking.js";
 export { epilogueSupported } from "./matmul-epilogue.js";
-export { genPackA, type MatmulOptions, packedABytes } from "./matmul-f32.js";
+export { genPackA, genPackB, type MatmulOptions, packedABytes, packedBBytes } from "./matmul-f32.js";
 
 /**
  * Matrix multiplication kernels. float32 uses a packed, cache-blocked SIMD micro-kernel

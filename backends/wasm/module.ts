@@ -1,4 +1,4 @@
-import type { Access, Kernel, KernelProgram, ScalarExpr } from "../../ir/kernel/index.js";
+import { type Access, type Kernel, type KernelProgram, kernelWrites, type ScalarExpr } from "../../ir/kernel/index.js";
 import type { BufferPlan } from "../../ir/kernel/index.js";
 import { FunctionBuilder, ModuleBuilder, uleb } from "./encoder.js";
 import { I, VOID } from "./opcodes.js";
@@ -6,7 +6,7 @@ import { HOST_MATH, HOST_MATH_NAMES, type HostFunctions, type MathImports } from
 import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genScatterAdd, type GenContext } from "./kernels.js";
 import { genReduce } from "./reduce.js";
 import { genExp, genExpm1, genTanh } from "./math.js";
-import { genMatmulBody, genMatmulKernel, genPackA, packBytes, packedABytes, panels, panelsWithTail, chunkPanels, MR, NR, reductionLength } from "./matmul.js";
+import { genMatmulBody, genMatmulKernel, genPackA, genPackB, packBytes, packedABytes, packedBBytes, panels, panelsWithTail, chunkPanels, MR, NR, reductionLength } from "./matmul.js";
 import { type ConvPlan, convMacs, genConvAll, genConvBlock, genConvPart, genConvPrepare, planConv } from "./conv.js";
 
 /**
@@ -135,6 +135,38 @@ function splittable(k: Kernel, threads: number): boolean {
 type ConvKernel = Extract<Kernel, { kind: "conv" }>;
 type MatmulKernel = Extract<Kernel, { kind: "matmul" }>;
 
+/** Bytes of repeated B packing (one per product of a group after the first) from which the group packs its B once. */
+const SHARE_MIN_BYTES = 256 << 10;
+
+/**
+ * Groups of one-batch float32 products at the top level reading the same B (buffer, offset, k,
+ * n, layout) that nothing writes between the group's first and last product (a weight used at
+ * every step of an unrolled network): each group's B is packed once, by its first product, into
+ * a region of its own from byte `from` on. By product index: the region's address and end, and
+ * whether the product is its group's first.
+ */
+function sharedBs(kernels: readonly Kernel[], from: number): Map<number, { at: number; end: number; first: boolean }> {
+  const groups = new Map<string, number[]>();
+  kernels.forEach((k, i) => {
+    if (k.kind !== "matmul" || k.dtype !== "float32" || k.aOffsets.length !== 1 || k.terms !== undefined) return;
+    const key = `${k.b}@${k.bOffsets[0] ?? 0}:${k.k}x${k.n}:${k.transB}`;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  });
+  const out = new Map<number, { at: number; end: number; first: boolean }>();
+  let at = from;
+  for (const members of groups.values()) {
+    const first = members[0] as number;
+    const last = members[members.length - 1] as number;
+    const k = kernels[first] as MatmulKernel;
+    const bytes = packedBBytes(k);
+    if (members.length < 2 || bytes * (members.length - 1) < SHARE_MIN_BYTES) continue;
+    if (kernels.slice(first, last + 1).some((x) => kernelWrites(x).includes(k.b))) continue;
+    for (const [n, i] of members.entries()) out.set(i, { at, end: at + bytes, first: n === 0 });
+    at = Math.ceil((at + bytes) / 64) * 64;
+  }
+  return out;
+}
+
 /** Bytes of repeated A packing (one per chunk of panels after the first) from which a product's A is packed once instead. */
 const PREPACK_MIN_BYTES = 1 << 20;
 
@@ -180,6 +212,8 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   // Then the shared packed A of the products that pack it once (the largest).
   const packedAt = Math.ceil((countersAt + counters * 4) / 64) * 64;
   const packedBytes = Math.max(0, ...p.kernels.map((k, i) => (prepacksA(k, parts(i)) ? packedABytes(k) : 0)), ...loopKernels(p.kernels).map((k) => (prepacksA(k, 1) ? packedABytes(k) : 0)));
+  // Then the packed B of each group of products sharing one (each group its own: they may interleave).
+  const shared = sharedBs(p.kernels, Math.ceil((packedAt + packedBytes) / 64) * 64);
   const addr = (b: number): number => plan.offsets[b] as number;
   /** A conv kernel's block function (see conv.ts), with its matmul bodies, and its per-thread preparation (if any). */
   const convFunctions = (k: ConvKernel, cp: ConvPlan): { block: number; prepare?: number } => {
@@ -200,8 +234,9 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
     const prepare = genConvPrepare(k, cp, options);
     return prepare === undefined ? { block } : { block, prepare: mb.addFunction(prepare) };
   };
-  /** The matmul body, reading A from the shared packed A when the product packs it once. */
-  const matmulBody = (k: MatmulKernel, prepacked: boolean): number => mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math, ...(prepacked ? { packedA: packedAt } : {}) }));
+  /** The matmul body, reading A from the shared packed A when the product packs it once, B from its group's packed B if it has one. */
+  const matmulBody = (k: MatmulKernel, prepacked: boolean, packedB?: number): number =>
+    mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math, ...(prepacked ? { packedA: packedAt } : {}), ...(packedB === undefined ? {} : { packedB }) }));
   /** A function packing micro-panels [first, end) of a product's A into the shared packed A. */
   const packA = (k: MatmulKernel, first: number, end: number): number => mb.addFunction(genPackA(k, { fma: o.fma, addr, math }, packedAt, first, end));
   /** A kernel as one function on the calling thread. */
@@ -240,16 +275,55 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
    * A kernel split in row chunks (`chunk(begin, end)`: the function computing rows [begin, end)),
    * taken from a counter by every thread; `packing`: the step packing a product's A, before the product's own.
    */
-  const splitRows = (i: number, rows: number, chunk: (begin: number, end: number) => number, packing = false): void => {
+  const splitRows = (i: number, rows: number, chunk: (begin: number, end: number) => number, packing?: "a" | "b"): void => {
     flush();
     const count = Math.min(rows, MAP_CHUNKS_PER_THREAD * o.threads);
     const chunks = Array.from({ length: count }, (_, c) => chunk(Math.floor((rows * c) / count), Math.floor((rows * (c + 1)) / count)));
     const names = Array.from({ length: o.threads }, (_, t) => {
-      const name = `${packing ? "a" : "p"}${i}_${t}`;
+      const name = `${packing ?? "p"}${i}_${t}`;
       mb.exportFunction(name, mb.addFunction(chunkLoop(chunks, countersAt)));
       return name;
     });
-    schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i], ...(packing ? { packing } : {}) });
+    schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i], ...(packing === undefined ? {} : { packing: true }) });
+  };
+  /** A function of kernel i run on the calling thread: in the current segment, or (profiling) a step of its own. */
+  const sequential = (i: number, fn: number, packing: boolean): void => {
+    if (o.profile === true) flush();
+    segment.push(fn);
+    segmentKernels.push(i);
+    if (o.profile !== true) return;
+    flush();
+    const last = schedule[schedule.length - 1] as ScheduleStep;
+    if (packing) schedule[schedule.length - 1] = { ...last, packing };
+  };
+  /**
+   * A one-batch float32 product at the program's top level: its packing steps (B for its group,
+   * when it is the group's first; A when it packs A once), then the product, on one thread or split.
+   */
+  const matmulSteps = (k: MatmulKernel, i: number): void => {
+    const split = parallel[i] === true;
+    const prepacked = prepacksA(k, split ? o.threads : 1);
+    const share = shared.get(i);
+    const body = matmulBody(k, prepacked, share?.at);
+    if (share?.first === true) {
+      const total = panelsWithTail(k);
+      const packB = (begin: number, end: number): number => mb.addFunction(genPackB(k, { fma: o.fma, addr, math }, share.at, begin, end));
+      if (o.threads > 1 && packedBBytes(k) >= 4 * PARALLEL_MIN_ELEMENTS && total >= 2 * o.threads) splitRows(i, total, packB, "b");
+      else sequential(i, packB(0, total), true);
+    }
+    if (prepacked) {
+      const micro = Math.ceil(k.m / MR);
+      if (o.threads > 1 && k.m * reductionLength(k) >= PARALLEL_MIN_ELEMENTS && micro >= 2 * o.threads) splitRows(i, micro, (begin, end) => packA(k, begin, end), "a");
+      else sequential(i, packA(k, 0, micro), true);
+    }
+    if (!split) return sequential(i, mb.addFunction(genMatmulKernel(k, addr, body, 0, 1, scratchOf(0), countersAt)), false);
+    flush();
+    const names = Array.from({ length: o.threads }, (_, t) => {
+      const name = `p${i}_${t}`;
+      mb.exportFunction(name, mb.addFunction(genMatmulKernel(k, addr, body, t, o.threads, scratchOf(t), countersAt)));
+      return name;
+    });
+    schedule.push({ kind: "parallel", parts: names, countersAt, counters: k.aOffsets.length, kernels: [i] });
   };
 
   p.kernels.forEach((k, i) => {
@@ -267,12 +341,8 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
       splitRows(i, k.shape[0] as number, (begin, end) => mb.addFunction(genMap(mapRows(k, begin, end), g)));
       return;
     }
-    if ((k.kind !== "matmul" && k.kind !== "conv") || parallel[i] !== true) {
-      if (o.profile === true) flush();
-      segment.push(single(k));
-      segmentKernels.push(i);
-      return;
-    }
+    if (k.kind === "matmul" && k.dtype === "float32" && k.aOffsets.length === 1) return matmulSteps(k, i);
+    if ((k.kind !== "matmul" && k.kind !== "conv") || parallel[i] !== true) return sequential(i, single(k), false);
     if (k.kind === "conv") {
       const cp = planConv(k, o.threads);
       const fns = convFunctions(k, cp);
@@ -285,20 +355,7 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
       schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i] });
       return;
     }
-    const prepacked = prepacksA(k, o.threads);
-    const body = matmulBody(k, prepacked);
-    if (prepacked) {
-      const micro = Math.ceil(k.m / MR);
-      if (k.m * reductionLength(k) >= PARALLEL_MIN_ELEMENTS && micro >= 2 * o.threads) splitRows(i, micro, (begin, end) => packA(k, begin, end), true);
-      else {
-        flush();
-        segment.push(packA(k, 0, micro));
-        segmentKernels.push(i);
-        flush();
-        const last = schedule[schedule.length - 1] as ScheduleStep;
-        schedule[schedule.length - 1] = { ...last, packing: true };
-      }
-    }
+    const body = matmulBody(k, false);
     flush();
     const names = Array.from({ length: o.threads }, (_, t) => {
       const name = `p${i}_${t}`;
@@ -308,5 +365,5 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
     schedule.push({ kind: "parallel", parts: names, countersAt, counters: k.aOffsets.length, kernels: [i] });
   });
   flush();
-  return { bytes: mb.encode(), memoryBytes: Math.ceil((packedAt + packedBytes) / 64) * 64, schedule };
+  return { bytes: mb.encode(), memoryBytes: Math.ceil(Math.max(packedAt + packedBytes, ...[...shared.values()].map((s) => s.end)) / 64) * 64, schedule };
 }

@@ -85,4 +85,50 @@ describe("wasm float32 matmul, A packed once", () => {
       }
     }
   });
+
+  it("products sharing B (a weight at every step, and its transpose) pack it once: within the bound on 1 and 2 threads", async () => {
+    const [m, k, n, steps] = [12, 300, 260, 5];
+    const w = gg.input("w", [k, n]);
+    const xs = Array.from({ length: steps }, (_, t) => gg.input(`x${t}`, [m, k]));
+    const gs = Array.from({ length: steps }, (_, t) => gg.input(`g${t}`, [m, n]));
+    const outputs: Record<string, gg.Expr> = {};
+    xs.forEach((x, t) => (outputs[`y${t}`] = gg.matmul(x, w)));
+    gs.forEach((g, t) => (outputs[`z${t}`] = gg.matmul(g, gg.transpose(w))));
+    const graph = graphOf(Object.fromEntries(Object.entries(outputs).map(([name, e]) => [name, e.node])));
+    const wv = vals(k * n, 0.19);
+    const feeds = new Map<string, gg.Tensor>([["w", tensorFrom(wv, "float32", [k, n])]]);
+    const xv = xs.map((_, t) => vals(m * k, 0.3 + t));
+    const gv = gs.map((_, t) => vals(m * n, 0.7 + t));
+    xv.forEach((v, t) => feeds.set(`x${t}`, tensorFrom(v, "float32", [m, k])));
+    gv.forEach((v, t) => feeds.set(`g${t}`, tensorFrom(v, "float32", [m, n])));
+    for (const threads of [1, 2]) {
+      const got = await (await wasm({ threads }).compile(graph)).run(feeds);
+      let worst = 0;
+      for (let t = 0; t < steps; t++) {
+        const y = got[`y${t}`]?.data as Float32Array;
+        const z = got[`z${t}`]?.data as Float32Array;
+        for (let i = 0; i < m; i++) {
+          for (let j = 0; j < n; j++) {
+            let [ref, mag] = [0, 0];
+            for (let p = 0; p < k; p++) {
+              const e = (xv[t]?.[i * k + p] as number) * (wv[p * n + j] as number);
+              ref += e;
+              mag += Math.abs(e);
+            }
+            worst = Math.max(worst, Math.abs((y[i * n + j] as number) - ref) / (4 * k * 2 ** -24 * mag + 1e-30));
+          }
+          for (let j = 0; j < k; j++) {
+            let [ref, mag] = [0, 0];
+            for (let p = 0; p < n; p++) {
+              const e = (gv[t]?.[i * n + p] as number) * (wv[j * n + p] as number);
+              ref += e;
+              mag += Math.abs(e);
+            }
+            worst = Math.max(worst, Math.abs((z[i * k + j] as number) - ref) / (4 * n * 2 ** -24 * mag + 1e-30));
+          }
+        }
+      }
+      expect(worst, `${threads} threads`).toBeLessThan(1);
+    }
+  });
 });
