@@ -8,10 +8,10 @@ import type { MathImports } from "./emit-ops.js";
 
 /**
  * The float32 matmul body (blocking in matmul-blocking.ts): for each k-block, the chunk's B panels
- * are packed; then for each block of A rows (packed into micro-panels, or packed once for the
- * whole product beforehand by genPackA), every panel of the chunk passes over the block's row
- * tiles. A 4×8 tile of C lives in 8 f32x4 accumulators while k runs
- * over the block (relaxed-SIMD fused multiply-add when the engine has it); they start from zero
+ * are packed (unless the products sharing B packed it once beforehand: genPackB); then for each
+ * block of A rows (packed into micro-panels, or packed once for the whole product beforehand:
+ * genPackA), every panel of the chunk passes over the block's row tiles. A 4×8 tile of C lives in
+ * 8 f32x4 accumulators while k runs over the block (relaxed-SIMD fused multiply-add when the engine has it); they start from zero
  * in the first k-block and from C's stored partial sums in the others, and the epilogue (if any)
  * is applied when the last k-block stores them.
  */
