@@ -5,8 +5,8 @@ import type { Kernel } from "../../ir/kernel/index.js";
  *
  * - C is computed in MR×NR register tiles (4 rows × 8 columns: 8 f32x4 accumulators, which V8
  *   keeps in registers; larger tiles spill on x64's 16 SIMD registers);
- * - the reduction axis is cut into k-blocks of at most KC_MAX (so a packed B panel, KC×8 floats,
- *   stays in L1 while the row tiles pass over it); a tile's accumulators start from the C value
+ * - a reduction longer than KC_SINGLE is cut into k-blocks of at most KC_MAX (so a packed B
+ *   panel, KC×8 floats, stays in L1 while the row tiles pass over it); a tile's accumulators start from the C value
  *   the previous k-block stored, so every element is still one fused multiply-add chain over k in
  *   ascending order: the k-blocking does not change a single bit of the result;
  * - B is packed a chunk of column panels at a time (KC×8 contiguous floats per panel; the chunk
@@ -19,7 +19,9 @@ type MatmulKernel = Extract<Kernel, { kind: "matmul" }>;
 export const MR = 4;
 export const NR = 8;
 
-/** Longest k-block. */
+/** Longest reduction kept in one block (its packed B panel, 32 KiB, still fits L1 beside a micro-panel of A). */
+const KC_SINGLE = 1024;
+/** Longest k-block of a longer reduction. */
 const KC_MAX = 512;
 /** Bytes of packed B per chunk (kept in L2 while every row block passes over it). */
 const B_CHUNK_BYTES = 512 << 10;
@@ -46,7 +48,7 @@ export interface KBlocks {
 }
 
 export function kBlocks(k: number): KBlocks {
-  const count = Math.max(1, Math.ceil(k / KC_MAX));
+  const count = k <= KC_SINGLE ? 1 : Math.ceil(k / KC_MAX);
   const size = Math.ceil(k / count);
   return { count, size, last: k - (count - 1) * size };
 }

@@ -14,7 +14,7 @@ describe("wasm float32 matmul, A packed once", () => {
   const vals = (n: number, s: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * s + 0.2) * 1.3);
 
   it("tall products (1 to 3 threads, transposes, partial tiles, bias + ReLU epilogue, a sum of two products)", async () => {
-    const [m, k, n] = [1001, 700, 603];
+    const [m, k, n] = [1001, 1100, 603];
     for (const [transA, transB] of [[false, false], [true, true]] as const) {
       const a = gg.input("a", transA ? [k, m] : [m, k]);
       const b = gg.input("b", transB ? [n, k] : [k, n]);
