@@ -17,8 +17,10 @@ import { asShapeOf, rewritePass } from "./rewrite.js";
  *   the new shape, symbolic shapes included), concat of equal splats, zero padding of a zero
  *   splat, reduceSum/reduceMax (when the reduced sizes are known) and matmul (when k is known) —
  *   sums of more than 2²⁰ terms in closed form, count·value (see ir/closed-form.ts);
- * - anything else with constant operands folds when the result has a known shape of at most
- *   `MAX_FOLD_ELEMENTS` elements (written as a `literal`);
+ * - with dense constant operands, the elementwise ops, reshape, broadcast, transpose, slice, pad,
+ *   concat, reduceSum, reduceMax, matmul and checkIndex fold when the result has a known shape of
+ *   at most `MAX_FOLD_ELEMENTS` elements (written as a `literal`; see fold-dense.ts); the other
+ *   ops (convolution, reverse, scan, custom gradients, ...) are left to the backends;
  * - `where` with a constant condition that is all true or all false becomes the chosen branch.
  *
  * Inputs, `random` (even with a constant key), gather and scatterAdd are never folded; no folded
