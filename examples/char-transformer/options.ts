@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { commandLine } from "../cli.js";
 
 /** The command line of `npm run char-transformer -- [options]`. */
 export interface CharCliOptions {
@@ -39,49 +39,33 @@ export const CHAR_USAGE = `usage: npm run char-transformer -- [options]
   --summary          print the model's parameters, graph and memory (gg.nn.summary) first
   --help             this text`;
 
-function integer(name: string, value: string | undefined, min: number, max = 2 ** 31 - 1): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new Error(`--${name} must be an integer in [${min}, ${max}], got '${value}'\n\n${CHAR_USAGE}`);
-  return Number(value);
-}
+const cli = commandLine(CHAR_USAGE);
 
 /** Parses the arguments after `npm run char-transformer --`; throws an Error with the usage on anything unknown or invalid. */
 export function parseCharArgs(argv: readonly string[]): CharCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        quick: { type: "boolean", default: false },
-        steps: { type: "string" },
-        seed: { type: "string" },
-        backend: { type: "string", default: "wasm" },
-        threads: { type: "string" },
-        sample: { type: "string", default: "400" },
-        temperature: { type: "string", default: "0.8" },
-        prompt: { type: "string", default: "the " },
-        onnx: { type: "string" },
-        json: { type: "string" },
-        summary: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (e) {
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n\n${CHAR_USAGE}`);
-  }
-  const { backend } = values;
-  if (backend !== "wasm" && backend !== "js") throw new Error(`--backend must be wasm or js, got '${backend}'\n\n${CHAR_USAGE}`);
-  const temperature = Number(values.temperature);
-  if (!(temperature > 0 && Number.isFinite(temperature))) throw new Error(`--temperature must be a positive number, got '${values.temperature}'\n\n${CHAR_USAGE}`);
+  const values = cli.parse(argv, {
+    quick: { type: "boolean", default: false },
+    steps: { type: "string" },
+    seed: { type: "string" },
+    backend: { type: "string", default: "wasm" },
+    threads: { type: "string" },
+    sample: { type: "string", default: "400" },
+    temperature: { type: "string", default: "0.8" },
+    prompt: { type: "string", default: "the " },
+    onnx: { type: "string" },
+    json: { type: "string" },
+    summary: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  const backend = cli.backend(values.backend);
+  const temperature = cli.positive("temperature", values.temperature);
   return {
     quick: values.quick,
-    steps: integer("steps", values.steps, 1),
-    seed: integer("seed", values.seed, 0),
+    steps: cli.integer("steps", values.steps, 1),
+    seed: cli.integer("seed", values.seed, 0),
     backend,
-    threads: integer("threads", values.threads, 1, 64),
-    sample: integer("sample", values.sample, 0, 100_000) ?? 400,
+    threads: cli.integer("threads", values.threads, 1, 64),
+    sample: cli.integer("sample", values.sample, 0, 100_000) ?? 400,
     temperature,
     prompt: values.prompt,
     onnx: values.onnx,

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { commandLine } from "../cli.js";
 import { FULL, type MnistConfig } from "./config.js";
 
 /** The command line of `npm run mnist -- [options]`. */
@@ -29,50 +29,34 @@ export const MNIST_USAGE = `usage: npm run mnist -- [options]
   --onnx FILE        write the trained model's inference graph to FILE (ONNX)
   --help             this text`;
 
-function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) throw new Error(`--${name} must be an integer in [${min}, ${max}], got '${value}'\n\n${MNIST_USAGE}`);
-  return Number(value);
-}
+const cli = commandLine(MNIST_USAGE);
 
 /** Parses the arguments after `npm run mnist --`; throws an Error with the usage on anything unknown or invalid. */
 export function parseMnistArgs(argv: readonly string[]): MnistCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        epochs: { type: "string" },
-        "batch-size": { type: "string" },
-        lr: { type: "string" },
-        seed: { type: "string" },
-        "train-limit": { type: "string" },
-        "test-limit": { type: "string" },
-        backend: { type: "string", default: "wasm" },
-        threads: { type: "string" },
-        json: { type: "string" },
-        onnx: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (e) {
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n\n${MNIST_USAGE}`);
-  }
-  const backend = values.backend;
-  if (backend !== "wasm" && backend !== "js") throw new Error(`--backend must be wasm or js, got '${backend}'\n\n${MNIST_USAGE}`);
-  const lr = values.lr === undefined ? FULL.learningRate : Number(values.lr);
-  if (!(Number.isFinite(lr) && lr > 0)) throw new Error(`--lr must be a positive number, got '${values.lr}'\n\n${MNIST_USAGE}`);
-  const trainLimit = integer("train-limit", values["train-limit"], 1, 8000);
-  const testLimit = integer("test-limit", values["test-limit"], 1, 2000);
+  const values = cli.parse(argv, {
+    epochs: { type: "string" },
+    "batch-size": { type: "string" },
+    lr: { type: "string" },
+    seed: { type: "string" },
+    "train-limit": { type: "string" },
+    "test-limit": { type: "string" },
+    backend: { type: "string", default: "wasm" },
+    threads: { type: "string" },
+    json: { type: "string" },
+    onnx: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  const backend = cli.backend(values.backend);
+  const lr = values.lr === undefined ? FULL.learningRate : cli.positive("lr", values.lr);
+  const trainLimit = cli.integer("train-limit", values["train-limit"], 1, 8000);
+  const testLimit = cli.integer("test-limit", values["test-limit"], 1, 2000);
   const config: MnistConfig = {
-    epochs: integer("epochs", values.epochs, 1, 1000) ?? FULL.epochs,
-    batchSize: integer("batch-size", values["batch-size"], 1, 8000) ?? FULL.batchSize,
+    epochs: cli.integer("epochs", values.epochs, 1, 1000) ?? FULL.epochs,
+    batchSize: cli.integer("batch-size", values["batch-size"], 1, 8000) ?? FULL.batchSize,
     learningRate: lr,
-    seed: integer("seed", values.seed, 0, 2 ** 31 - 1) ?? FULL.seed,
+    seed: cli.integer("seed", values.seed, 0, 2 ** 31 - 1) ?? FULL.seed,
     ...(trainLimit === undefined ? {} : { trainLimit }),
     ...(testLimit === undefined ? {} : { testLimit }),
   };
-  return { config, backend, threads: integer("threads", values.threads, 1, 64), json: values.json, onnx: values.onnx, help: values.help };
+  return { config, backend, threads: cli.integer("threads", values.threads, 1, 64), json: values.json, onnx: values.onnx, help: values.help };
 }

@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { commandLine } from "../cli.js";
 import { isPtbConfigName, PTB_CONFIG_NAMES, type PtbConfigName } from "./configs.js";
 import { PTB_DTYPES, type PtbDType } from "./model.js";
 
@@ -45,45 +45,31 @@ export const PTB_USAGE = `usage: npm run ptb -- [options]
 /** Seeds are int32 (they go into the dropout keys as they are). */
 export const MAX_SEED = 2 ** 31 - 1;
 
-function count(name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new Error(`--${name} must be an integer in [${min}, ${max}], got '${value}'\n\n${PTB_USAGE}`);
-  }
-  return Number(value);
-}
+const cli = commandLine(PTB_USAGE);
+/** A count: an integer in [min, max] (up to 2^53 − 1 by default). */
+const count = (name: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined => cli.integer(name, value, min, max);
 
 /** Parses the arguments after `npm run ptb --`; throws an Error with the usage on anything unknown or invalid. */
 export function parsePtbArgs(argv: readonly string[]): PtbCliOptions {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        model: { type: "string", default: "small" },
-        backend: { type: "string", default: "wasm" },
-        "max-steps": { type: "string" },
-        "max-epochs": { type: "string" },
-        "eval-every": { type: "string" },
-        seed: { type: "string", default: "0" },
-        "fast-test": { type: "boolean", default: false },
-        scan: { type: "boolean", default: false },
-        dtype: { type: "string", default: "float32" },
-        threads: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (e) {
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n\n${PTB_USAGE}`);
-  }
-  const { model, backend, dtype } = values;
-  if (!isPtbConfigName(model)) throw new Error(`Invalid model: ${model} (one of ${PTB_CONFIG_NAMES.join(", ")})\n\n${PTB_USAGE}`);
-  if (backend !== "wasm" && backend !== "js") throw new Error(`--backend must be wasm or js, got '${backend}'\n\n${PTB_USAGE}`);
+  const values = cli.parse(argv, {
+    model: { type: "string", default: "small" },
+    backend: { type: "string", default: "wasm" },
+    "max-steps": { type: "string" },
+    "max-epochs": { type: "string" },
+    "eval-every": { type: "string" },
+    seed: { type: "string", default: "0" },
+    "fast-test": { type: "boolean", default: false },
+    scan: { type: "boolean", default: false },
+    dtype: { type: "string", default: "float32" },
+    threads: { type: "string" },
+    help: { type: "boolean", short: "h", default: false },
+  });
+  const { model, dtype } = values;
+  if (!isPtbConfigName(model)) return cli.fail(`Invalid model: ${model} (one of ${PTB_CONFIG_NAMES.join(", ")})`);
+  const backend = cli.backend(values.backend);
   const floatType = PTB_DTYPES.find((d) => d === dtype);
-  if (values.threads !== undefined && backend !== "wasm") throw new Error(`--threads applies to the wasm backend, not ${backend}\n\n${PTB_USAGE}`);
-  if (floatType === undefined) throw new Error(`--dtype must be ${PTB_DTYPES.join(" or ")}, got '${dtype}'\n\n${PTB_USAGE}`);
+  if (values.threads !== undefined && backend !== "wasm") cli.fail(`--threads applies to the wasm backend, not ${backend}`);
+  if (floatType === undefined) return cli.fail(`--dtype must be ${PTB_DTYPES.join(" or ")}, got '${dtype}'`);
   return {
     model,
     backend,
