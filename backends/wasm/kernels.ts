@@ -3,7 +3,7 @@ import type { Access, CheckKernel, Kernel, StepCopy } from "../../ir/kernel/inde
 import { FunctionBuilder } from "./encoder.js";
 import { I, V } from "./opcodes.js";
 import type { MathImports } from "./emit-ops.js";
-import { BYTES, accessKey, canSimd, emitLoad, emitScalar, emitStoreOp, emitVector, exprAccesses } from "./expr.js";
+import { BYTES, INDEX_COUNTER, accessKey, canSimd, emitLoad, emitScalar, emitStoreOp, emitVector, exprWalked, rampLocal, startOf, vectorStep, type Walked } from "./expr.js";
 import { coalesce, emitNest, startLocals } from "./nest.js";
 
 /** Code generation for every kernel kind but matmul (see matmul.ts). */
@@ -23,12 +23,10 @@ type MapKernel = Extract<Kernel, { kind: "map" }>;
 /** out[i] = expr(i): nested loops, the innermost vectorized (4 lanes) when every access allows. */
 export function genMap(k: MapKernel, g: GenContext): FunctionBuilder {
   const f = new FunctionBuilder([], []);
-  const loads = [...exprAccesses(k.expr).values()];
-  const accesses: { access: Access; dtype: DType }[] = [{ access: k.out, dtype: k.dtype }, ...loads];
-  const bytes = accesses.map((a) => BYTES[a.dtype]);
-  const { shape, strides } = coalesce(k.shape, accesses.map((a, i) => a.access.strides.map((s) => s * (bytes[i] as number))));
-  const starts = startLocals(f, accesses.map((a, i) => g.addr(a.access.buffer) + a.access.offset * (bytes[i] as number)));
-  const index = new Map(accesses.map((a, i) => [accessKey(a.access), i] as const));
+  const walked: Walked[] = [{ access: k.out, dtype: k.dtype, unit: BYTES[k.dtype] }, ...exprWalked(k.expr)];
+  const { shape, strides } = coalesce(k.shape, walked.map((w) => w.access.strides.map((s) => s * w.unit)));
+  const starts = startLocals(f, walked.map((w) => startOf(w, g.addr)));
+  const index = new Map(walked.map((w, i) => [accessKey(w.access), i] as const));
   const inner = shape.length === 0 ? 1 : (shape[shape.length - 1] as number);
   const innerStrides = strides.map((s) => (s.length === 0 ? 0 : (s[s.length - 1] as number)));
   const vector =
@@ -36,7 +34,8 @@ export function genMap(k: MapKernel, g: GenContext): FunctionBuilder {
     canSimd(k.expr, g.math) &&
     (k.dtype === "float32" || k.dtype === "int32" || k.dtype === "bool") &&
     innerStrides[0] === 4 &&
-    innerStrides.every((s) => s === 0 || s === 4);
+    walked.every((w, i) => vectorStep(w, innerStrides[i] as number));
+  const ramp = vector && walked.some((w, i) => w.access.buffer === INDEX_COUNTER && innerStrides[i] !== 0) ? rampLocal(f) : undefined;
 
   emitNest(f, shape.slice(0, -1), strides.map((s) => s.slice(0, -1)), starts, (rowPtrs) => {
     const ptrs = rowPtrs.map((p) => {
@@ -56,7 +55,7 @@ export function genMap(k: MapKernel, g: GenContext): FunctionBuilder {
       done = inner - (inner % 4);
       f.forRange(j, 0, done, 4, () => {
         f.get(ptrs[0] as number);
-        emitVector(f, k.expr, ptrOf, (a) => innerStrides[index.get(accessKey(a)) as number] === 0, g.math);
+        emitVector(f, k.expr, ptrOf, (a) => innerStrides[index.get(accessKey(a)) as number] === 0, g.math, undefined, undefined, ramp);
         if (k.dtype === "bool") f.i32(1).simd(V.i32x4_splat).simd(V.v128_and);
         f.simdMem(V.v128_store, { align: 2, offset: 0 });
         advance(4);

@@ -1,4 +1,4 @@
-import { type Access, type Kernel, type KernelProgram, kernelWrites, type ScalarExpr } from "../../ir/kernel/index.js";
+import { type Kernel, type KernelProgram, kernelWrites, movePlacements, type Placement, type ScalarExpr } from "../../ir/kernel/index.js";
 import type { BufferPlan } from "../../ir/kernel/index.js";
 import { FunctionBuilder, ModuleBuilder, uleb } from "./encoder.js";
 import { I, VOID } from "./opcodes.js";
@@ -122,9 +122,8 @@ function chunkLoop(chunks: readonly number[], counter: number): FunctionBuilder 
 
 /** Rows [begin, end) of a map kernel's first axis, as a map kernel of its own (every access shifted). */
 function mapRows(k: MapKernel, begin: number, end: number): MapKernel {
-  const shift = (a: Access): Access => ({ ...a, offset: a.offset + begin * (a.strides[0] ?? 0) });
-  const walk = (e: ScalarExpr): ScalarExpr => (e.kind === "load" ? { ...e, access: shift(e.access) } : e.kind === "op" ? { ...e, args: e.args.map(walk) } : e);
-  return { ...k, shape: [end - begin, ...k.shape.slice(1)], out: shift(k.out), expr: walk(k.expr) };
+  const shift = <P extends Placement>(a: P): P => ({ ...a, offset: a.offset + begin * (a.strides[0] ?? 0) });
+  return { ...k, shape: [end - begin, ...k.shape.slice(1)], out: shift(k.out), expr: movePlacements(k.expr, shift) };
 }
 
 function splittable(k: Kernel, threads: number): boolean {

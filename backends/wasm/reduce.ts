@@ -1,7 +1,7 @@
 import type { Access, Kernel } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
 import { I, V } from "./opcodes.js";
-import { accessKey, BYTES, canSimd, emitScalar, emitStoreOp, emitVector, exprAccesses } from "./expr.js";
+import { accessKey, BYTES, canSimd, emitScalar, emitStoreOp, emitVector, exprWalked, INDEX_COUNTER, rampLocal, startOf, vectorStep } from "./expr.js";
 import type { GenContext } from "./kernels.js";
 import { coalesce, emitNest, startLocals } from "./nest.js";
 
@@ -21,17 +21,17 @@ const GROUP = 8;
  */
 export function genReduce(k: ReduceKernel, g: GenContext, rows?: readonly [number, number]): FunctionBuilder {
   const f = new FunctionBuilder([], []);
-  const loads = [...exprAccesses(k.expr).values()];
+  const loads = exprWalked(k.expr);
   const rank = k.outShape.length;
   const outStrides = k.outShape.map((_, i) => k.outShape.slice(i + 1).reduce((a, b) => a * b, 1) * BYTES[k.dtype]);
-  const loadBytes = loads.map((l) => l.access.strides.map((s) => s * BYTES[l.dtype]));
+  const loadBytes = loads.map((l) => l.access.strides.map((s) => s * l.unit));
   const [begin, end] = rows ?? [0, rank === 0 ? 1 : (k.outShape[0] as number)];
   const outShape = rank === 0 ? [] : [end - begin, ...k.outShape.slice(1)];
   const outer = coalesce(outShape, [outStrides, ...loadBytes.map((s) => s.slice(0, rank))]);
   const red = coalesce(k.redShape, loadBytes.map((s) => s.slice(rank)));
   const starts = startLocals(f, [
     g.addr(k.out) + begin * (outStrides[0] ?? 0),
-    ...loads.map((l, i) => g.addr(l.access.buffer) + l.access.offset * BYTES[l.dtype] + begin * ((loadBytes[i] as number[])[0] ?? 0)),
+    ...loads.map((l, i) => startOf(l, g.addr) + begin * ((loadBytes[i] as number[])[0] ?? 0)),
   ]);
   const isFloat = k.dtype === "float32" || k.dtype === "float64";
   const redSize = k.redShape.reduce((a, b) => a * b, 1);
@@ -47,9 +47,10 @@ export function genReduce(k: ReduceKernel, g: GenContext, rows?: readonly [numbe
   const v = f.local("i32");
   // float32 outputs contiguous along the axis, every operand contiguous or broadcast there: 8 at a
   // time in f64x2 lanes (two f32x4 evaluations of the expression per step, each lane its own chain).
-  const lanes = k.dtype === "float32" && length >= GROUP && along[0] === 4 && loads.every((l, i) => along[i + 1] === 0 || (along[i + 1] === 4 && BYTES[l.dtype] === 4)) && canSimd(k.expr, g.math);
+  const lanes = k.dtype === "float32" && length >= GROUP && along[0] === 4 && loads.every((l, i) => vectorStep(l, along[i + 1] as number)) && canSimd(k.expr, g.math);
   const laneAccs = lanes ? Array.from({ length: GROUP / 2 }, () => f.local("v128")) : [];
   const vec = lanes ? f.local("v128") : -1;
+  const ramp = lanes && loads.some((l, i) => l.access.buffer === INDEX_COUNTER && along[i + 1] !== 0) ? rampLocal(f) : undefined;
 
   /** GROUP consecutive outputs in f64x2 lanes, the first one's pointers in `ptrs`. */
   const laneOutputs = (ptrs: readonly number[]): void => {
@@ -59,7 +60,8 @@ export function genReduce(k: ReduceKernel, g: GenContext, rows?: readonly [numbe
       const at = (a: Access): number => index.get(accessKey(a)) as number;
       const ptrOf = (a: Access): number => inner[at(a)] as number;
       for (let h = 0; h < GROUP / 4; h++) {
-        emitVector(f, k.expr, ptrOf, (a) => along[1 + at(a)] === 0, g.math, undefined, (a) => (along[1 + at(a)] === 0 ? 0 : h * 16));
+        // The h-th 4 outputs: 4 steps along the output axis further (16 bytes, or 4 for an index).
+        emitVector(f, k.expr, ptrOf, (a) => along[1 + at(a)] === 0, g.math, undefined, (a) => h * 4 * (along[1 + at(a)] as number), ramp);
         f.set(vec);
         const [lo, hi] = [laneAccs[2 * h] as number, laneAccs[2 * h + 1] as number];
         f.get(lo).get(vec).simd(V.f64x2_promote_low_f32x4).simd(combine).set(lo);

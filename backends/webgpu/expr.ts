@@ -1,5 +1,5 @@
 import type { DType } from "../../ir/dtype.js";
-import type { Access, ScalarExpr } from "../../ir/kernel/index.js";
+import type { Access, Placement, ScalarExpr } from "../../ir/kernel/index.js";
 import { gg_inf, gg_nan, type Helper } from "./math.js";
 import { ELEMENTWISE_WGSL, wgslType } from "./ops.js";
 
@@ -99,6 +99,8 @@ export class IndexSpace {
 export interface ExprEnv {
   /** The arena address of an access at the current element. */
   address(a: Access): string;
+  /** The u32 value offset + Σ coord·stride of an index (an iota computed in place) at the current element (maps and reductions only). */
+  index?(p: Placement): string;
   /** The matmul product at the current element (epilogues only). */
   readonly acc?: string;
   use(h: Helper): string;
@@ -114,6 +116,12 @@ export function emitExpr(e: ScalarExpr, env: ExprEnv, lines: string[]): string {
     }
     case "const":
       return literal(e.dtype, e.value, env.use);
+    case "index": {
+      if (env.index === undefined) throw new Error("an index outside a map or a reduction");
+      const name = `v${lines.length}`;
+      lines.push(`let ${name} = ${e.dtype === "bool" ? `(${env.index(e)} != 0u)` : `${wgslType(e.dtype)}(${env.index(e)})`};`);
+      return name;
+    }
     case "acc":
       if (env.acc === undefined) throw new Error("a matmul accumulator outside a matmul epilogue");
       return env.acc;

@@ -57,6 +57,7 @@ function reduceKernel(k: Extract<Kernel, { kind: "reduce" }>): Dispatch | undefi
       k.expr,
       {
         address: (a) => affine(b.of(a.buffer), a.offset, [...outer.terms(a.strides.slice(0, rank)), ...inner.terms(a.strides.slice(rank))]),
+        index: (p) => affine("0u", p.offset, [...outer.terms(p.strides.slice(0, rank)), ...inner.terms(p.strides.slice(rank))]),
         use: h.use,
       },
       loop,
@@ -110,7 +111,7 @@ function mapKernel(k: Extract<Kernel, { kind: "map" }>): Dispatch | undefined {
   const b = new Bases();
   const lines: string[] = [];
   const space = new IndexSpace(k.shape, "gid", lines);
-  const value = emitExpr(k.expr, { address: (a) => space.address(b.of(a.buffer), a.offset, a.strides), use: h.use }, lines);
+  const value = emitExpr(k.expr, { address: (a) => space.address(b.of(a.buffer), a.offset, a.strides), index: (p) => space.address("0u", p.offset, p.strides), use: h.use }, lines);
   const dst = space.address(b.of(k.out.buffer), k.out.offset, k.out.strides);
   return flatKernel("map", sizeOf(k.shape), h, b, [...lines, `m[${dst}] = ${storeWord(k.dtype, value)};`]);
 }

@@ -1,5 +1,5 @@
 import type { DType } from "../dtype.js";
-import { type Access, exprLoads, type Kernel, type KernelProgram, kernelReads, kernelWrites, mapLoads, type ScalarExpr } from "./program.js";
+import { type Access, exprLoads, hasIndex, type Kernel, type KernelProgram, kernelReads, kernelWrites, mapLoads, type ScalarExpr } from "./program.js";
 
 /**
  * Matmul epilogues: a map kernel that is the only reader of a 2-D matmul's product, reads it
@@ -30,7 +30,8 @@ export function fuseEpilogues(p: KernelProgram, accept: (expr: ScalarExpr, dtype
     if (map.out.offset !== 0 || map.out.strides[0] !== mm.n || map.out.strides[1] !== 1 || writers.get(map.out.buffer) !== 1) return false;
     const identity = (a: Access): boolean => a.buffer !== mm.out || (a.offset === 0 && a.strides[0] === mm.n && a.strides[1] === 1);
     const loads = exprLoads(map.expr);
-    if (!loads.every(identity)) return false;
+    // An index is placed over the map's space; the micro-kernels address only loads.
+    if (!loads.every(identity) || hasIndex(map.expr)) return false;
     const ready = loads.every((a) => a.buffer === mm.out || (lastWriter.get(a.buffer) ?? -1) < ki);
     // An existing epilogue composes: the map's reads of the product become that epilogue.
     const inner: ScalarExpr = mm.epilogue ?? { kind: "acc", dtype: mm.dtype };

@@ -7,4 +7,4 @@
 export { type BufferAlias, type BufferPlan, planBuffers } from "./buffer-plan.js";
 export { type LowerOptions, lowerToKernels } from "./lower.js";
 export { convKernelMatrix, type KernelMatrix } from "./lower-conv.js";
-export { type Access, type BufferInfo, type CheckKernel, checkKernels, type ConvKernel, exprBuffers, failedCheck, exprLoads, type Kernel, type KernelProgram, kernelReads, type MatmulTerm, kernelWrites, mapLoads, type ScalarExpr, type StepCopy } from "./program.js";
+export { type Access, type BufferInfo, type CheckKernel, checkKernels, type ConvKernel, exprBuffers, failedCheck, exprLoads, exprPlacements, hasIndex, type Kernel, type KernelProgram, kernelReads, type MatmulTerm, kernelWrites, mapLoads, movePlacements, type Placement, type ScalarExpr, type StepCopy } from "./program.js";

@@ -10,8 +10,8 @@ import { broadcastStridesOf, broadcastView, concatRegions, padRegion, reshapeVie
 import { lowerConv } from "./lower-conv.js";
 import type { Subgraph } from "../subgraph.js";
 import { lowerScan } from "./lower-scan.js";
-import { type ConvKernel, exprLoads, type Kernel, mapLoads, type ScalarExpr } from "./program.js";
-import { type BufferView, place, treeOf, type Tree, type Value } from "./values.js";
+import { type ConvKernel, exprPlacements, type Kernel, movePlacements, type ScalarExpr } from "./program.js";
+import { type BufferView, iotaView, place, treeOf, type Tree, type Value } from "./values.js";
 
 /**
  * How each primitive becomes kernels, keyed by op name: a primitive without a lowering is a type
@@ -81,7 +81,8 @@ const reduction: Lowering<"reduceSum" | "reduceMax"> = (n, c) => {
   const placed = place(treeOf(arg(c)), inShape);
   const out = c.output(n.dtype);
   const outShape = kept.map((i) => inShape[i] as number);
-  const { redShape, expr } = closedForm(n.op, perm.length === 0 ? placed : permuteAccesses(placed, perm), outShape, red.map((i) => inShape[i] as number));
+  const permuted = perm.length === 0 ? placed : movePlacements(placed, (p) => ({ offset: p.offset, strides: perm.map((i) => p.strides[i] as number) }));
+  const { redShape, expr } = closedForm(n.op, permuted, outShape, red.map((i) => inShape[i] as number));
   c.emit({
     kind: "reduce",
     op: n.op === "reduceSum" ? "sum" : "max",
@@ -96,26 +97,21 @@ const reduction: Lowering<"reduceSum" | "reduceMax"> = (n, c) => {
 
 /**
  * A reduction reading more than CLOSED_FORM_TERMS elements does not loop along the reduced axes
- * where no load of its expression moves (a splat, a broadcast): a max drops them, a sum drops them
+ * where no load or index of its expression moves (a splat, a broadcast): a max drops them, a sum drops them
  * and multiplies each remaining term by their size (ir/closed-form.ts).
  */
 function closedForm(op: "reduceSum" | "reduceMax", expr: ScalarExpr, outShape: readonly number[], redShape: readonly number[]): { redShape: readonly number[]; expr: ScalarExpr } {
   const rank = outShape.length;
   if (sizeOf(outShape) * sizeOf(redShape) <= CLOSED_FORM_TERMS) return { redShape, expr };
-  const loads = exprLoads(expr);
-  const still = redShape.map((d, j) => d !== 1 && loads.every((l) => l.strides[rank + j] === 0));
+  const placements = exprPlacements(expr);
+  const still = redShape.map((d, j) => d !== 1 && placements.every((l) => l.strides[rank + j] === 0));
   if (!still.includes(true)) return { redShape, expr };
   const keep = (strides: readonly number[]): number[] => strides.filter((_, i) => i < rank || still[i - rank] !== true);
-  const dropped = mapLoads(expr, (l) => ({ ...l, access: { ...l.access, strides: keep(l.access.strides) } }));
+  const dropped = movePlacements(expr, (p) => ({ offset: p.offset, strides: keep(p.strides) }));
   const copies = sizeOf(redShape.filter((_, j) => still[j]));
   const scaled: ScalarExpr =
     op === "reduceMax" ? dropped : { kind: "op", op: "mul", dtype: expr.dtype, args: [dropped, { kind: "const", value: roundTo(expr.dtype, copies), dtype: expr.dtype }] };
   return { redShape: redShape.filter((_, j) => !still[j]), expr: scaled };
-}
-
-function permuteAccesses(e: ReturnType<typeof place>, perm: readonly number[]): ReturnType<typeof place> {
-  if (e.kind === "load") return { ...e, access: { ...e.access, strides: perm.map((p) => e.access.strides[p] as number) } };
-  return e.kind === "op" ? { ...e, args: e.args.map((a) => permuteAccesses(a, perm)) } : e;
 }
 
 const matmul: Lowering<"matmul"> = (n, c) => {
@@ -205,7 +201,10 @@ export const LOWERINGS: { readonly [K in OpName]: Lowering<K> } = {
   input: (n, c) => c.source(n.dtype, "input", { name: n.attrs.name }),
   fill: (n, c) => ({ kind: "const", value: n.attrs.value, shape: c.shape, dtype: n.dtype }),
   literal: (n, c) => c.source(n.dtype, "const", { data: n.attrs.values }),
+  // An iota read only by elementwise kernels and reductions is computed where it is read (no buffer).
   iota: (n, c) => {
+    const tree: Tree = { kind: "index", view: iotaView(c.shape, n.attrs.axis), dtype: n.dtype };
+    if (c.fusible(tree)) return { kind: "expr", tree, shape: c.shape, dtype: n.dtype };
     const out = c.output(n.dtype);
     c.emit({ kind: "iota", out: out.buffer, shape: c.shape, axis: n.attrs.axis, dtype: n.dtype });
     return out;

@@ -24,6 +24,11 @@ export type ScalarExpr =
   /** In a matmul epilogue: the product's value at the current element. */
   | { readonly kind: "acc"; readonly dtype: DType }
   | { readonly kind: "const"; readonly value: number; readonly dtype: DType }
+  /**
+   * An iota read where it is used, never stored: the number offset + Σ index[i]·strides[i] at the
+   * current point of the iteration space (placed like a load's address), as dtype (int32, float32, float64).
+   */
+  | { readonly kind: "index"; readonly offset: number; readonly strides: readonly number[]; readonly dtype: DType }
   | {
       readonly kind: "op";
       readonly op: ElementwiseOp;
@@ -257,8 +262,33 @@ export function failedCheck(checks: readonly CheckKernel[], status: (buffer: num
 /** Every load of an expression, in order (repeats included). */
 export function exprLoads(e: ScalarExpr): Access[] {
   if (e.kind === "load") return [e.access];
-  if (e.kind === "const" || e.kind === "acc") return [];
+  if (e.kind !== "op") return [];
   return e.args.flatMap(exprLoads);
+}
+
+/** Where each load and index of an expression is placed (offset and strides over the iteration space), in order. */
+export function exprPlacements(e: ScalarExpr): Placement[] {
+  if (e.kind === "load") return [e.access];
+  if (e.kind === "index") return [e];
+  return e.kind === "op" ? e.args.flatMap(exprPlacements) : [];
+}
+
+/** An offset and strides over an iteration space (a load's address or an index's value). */
+export interface Placement {
+  readonly offset: number;
+  readonly strides: readonly number[];
+}
+
+/** e with every load's access and every index moved by `f` (a shift, a permutation of the axes). */
+export function movePlacements(e: ScalarExpr, f: (p: Placement) => Placement): ScalarExpr {
+  if (e.kind === "load") return { ...e, access: { ...e.access, ...f(e.access) } };
+  if (e.kind === "index") return { ...e, ...f(e) };
+  return e.kind === "op" ? { ...e, args: e.args.map((a) => movePlacements(a, f)) } : e;
+}
+
+/** Whether an expression reads an index (an iota computed in place). */
+export function hasIndex(e: ScalarExpr): boolean {
+  return e.kind === "index" || (e.kind === "op" && e.args.some(hasIndex));
 }
 
 export function exprBuffers(e: ScalarExpr): number[] {

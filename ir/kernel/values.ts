@@ -18,6 +18,8 @@ export type Value =
 export type Tree =
   | { readonly kind: "load"; readonly view: BufferView }
   | { readonly kind: "const"; readonly value: number; readonly dtype: DType }
+  /** An iota not stored: its value at each element is that element's address in `view` (see `iotaView`). */
+  | { readonly kind: "index"; readonly view: View; readonly dtype: DType }
   | { readonly kind: "op"; readonly op: ElementwiseOp; readonly dtype: DType; readonly args: readonly Tree[] };
 
 export function treeOf(v: Value): Tree {
@@ -33,7 +35,14 @@ export function place(t: Tree, space: readonly number[]): ScalarExpr {
       return { kind: "load", dtype: t.view.dtype, access: { buffer: t.view.buffer, offset: t.view.offset, strides: broadcastStridesOf(t.view, space) } };
     case "const":
       return t;
+    case "index":
+      return { kind: "index", offset: t.view.offset, strides: broadcastStridesOf(t.view, space), dtype: t.dtype };
     case "op":
       return { kind: "op", op: t.op, dtype: t.dtype, args: t.args.map((a) => place(a, space)) };
   }
+}
+
+/** The view whose address at each element of `shape` is the element's index along `axis` (an iota's values). */
+export function iotaView(shape: readonly number[], axis: number): View {
+  return { shape, offset: 0, strides: shape.map((_, i) => (i === axis ? 1 : 0)) };
 }

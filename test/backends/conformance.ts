@@ -365,6 +365,8 @@ export function conformanceSuite(name: string, makeBackend: () => Backend, o: Co
         sa: prim("scatterAdd", [prim("gather", [x, idx], {}), idx], { size: 3 }),
         io: gg.add(gg.iota([3, 4], 1, "float32"), gg.constant([[1, 2, 3, 4]])),
         oh: gg.oneHot(idx, 4),
+        // Iotas read by a reduction (computed in place by the compiled backends).
+        ioSum: gg.sum(gg.mul(gg.iota([3, 4], 0, "int32"), gg.iota([3, 4], 1, "int32")), 1),
         am: gg.argmax(x, 1),
         mx: gg.sum(gg.transpose(x), 1),
         saAbs: prim("scatterAdd", [prim("gather", [gg.abs(x), idx], {}), idx], { size: 3 }),

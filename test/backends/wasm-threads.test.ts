@@ -28,6 +28,7 @@ describe("wasm results are bit-identical across thread counts", () => {
     const x = gg.input("x", [r, c]);
     const y = gg.input("y", [c]);
     const n = gg.input("n", [r, c], "int32");
+    const labels = gg.input("labels", [r], "int32");
     const outputs = {
       rows: gg.sum(gg.mul(gg.exp(gg.mul(x, 0.01)), 1.5), [1]),
       cols: gg.sum(x, [0]),
@@ -43,12 +44,23 @@ describe("wasm results are bit-identical across thread counts", () => {
       iotaLastF: gg.iota([r, c], 1, "float32"),
       iotaFirst: gg.iota([r, c], 0, "int32"),
       intMax: gg.max(n, [0]),
+      // Iotas computed in place (not iotaLastF's, an output, hence stored): in column sums (SIMD
+      // lanes), row sums, a sum along the iota's own axis and across it (closed form), a map split
+      // by rows, a one-hot picking from each row, and a mask.
+      iotaCols: gg.sum(gg.mul(x, gg.cast(gg.iota([r, c], 1, "int32"), "float32")), [0]),
+      iotaRows: gg.sum(gg.mul(x, gg.iota([r, c], 0, "float32")), [1]),
+      iotaAlong: gg.sum(gg.iota([r, c], 1, "int32"), [1]),
+      iotaAcross: gg.sum(gg.iota([r, c], 1, "int32"), [0]),
+      iotaPlusX: gg.add(gg.iota([r, c], 0, "float32"), x),
+      picked: gg.sum(gg.mul(gg.oneHot(labels, c), x), [1]),
+      iotaMask: gg.where(gg.less(gg.iota([r, c], 1, "int32"), gg.reshape(labels, [r, 1])), x, 0),
     };
     const graph = graphOf(Object.fromEntries(Object.entries(outputs).map(([k, e]) => [k, e.node])));
     const feeds = new Map([
       ["x", tensorFrom(Float32Array.from({ length: r * c }, (_, i) => Math.sin(i * 0.37) * (1 + (i % 7))), "float32", [r, c])],
       ["y", tensorFrom(Float32Array.from({ length: c }, (_, i) => Math.cos(i)), "float32", [c])],
       ["n", tensorFrom(Int32Array.from({ length: r * c }, (_, i) => ((i * 2654435761) | 0) >> 3), "int32", [r, c])],
+      ["labels", tensorFrom(Int32Array.from({ length: r }, (_, i) => (i * 977) % c), "int32", [r])],
     ]);
     const want = await (await js().compile(graph)).run(feeds);
     for (const threads of [1, 2, 3]) {

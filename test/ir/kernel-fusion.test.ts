@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { planShapes } from "../../backends/plan.js";
+import { orThrow } from "../../ir/errors.js";
+import { graphOf } from "../../ir/graph.js";
+import { type Kernel, lowerToKernels } from "../../ir/kernel/index.js";
+import * as gg from "../../src/index.js";
+
+/** The kernel program of some outputs, as the compiled backends lower it (no matmul epilogues). */
+function kernelsOf(outputs: Record<string, gg.Expr>): { kernels: readonly Kernel[]; bufferSizes: readonly number[] } {
+  const graph = graphOf(Object.fromEntries(Object.entries(outputs).map(([k, e]) => [k, e.node])));
+  const shapes = orThrow(planShapes(graph, new Map()));
+  const program = lowerToKernels(graph, shapes.shapes, { env: shapes.env });
+  return { kernels: program.kernels, bufferSizes: program.buffers.map((b) => b.size) };
+}
+
+/** Elements a map or reduction kernel visits (0 for other kinds). */
+const visits = (k: Kernel): number =>
+  k.kind === "map" ? k.shape.reduce((a, b) => a * b, 1) : k.kind === "reduce" ? [...k.outShape, ...k.redShape].reduce((a, b) => a * b, 1) : 0;
+
+describe("kernel fusion", () => {
+  it("a sparse softmax cross-entropy and its gradient store no index tensor and no one-hot, in 6 passes over the logits", () => {
+    const [n, classes] = [64, 1000];
+    const logits = gg.input("logits", [n, classes]);
+    const labels = gg.input("labels", [n], "int32");
+    const loss = gg.sum(gg.losses.sparseSoftmaxCrossEntropyWithLogits(labels, logits));
+    const [grad] = gg.grad(loss, [logits]);
+    const { kernels, bufferSizes } = kernelsOf({ loss, grad: grad as gg.Expr });
+    expect(kernels.filter((k) => k.kind === "iota")).toEqual([]);
+    // Buffers of the logits' size: the input and the gradient; exp(logits - max) once (an exp is not recomputed).
+    expect(bufferSizes.filter((s) => s === n * classes).length).toBe(3);
+    // max, Σexp, the gradient, the loss's pick of the label, the one-hot's sum in the gradient, and the exp.
+    expect(kernels.filter((k) => visits(k) === n * classes).length).toBe(6);
+  });
+
+  it("an iota read by several maps and reductions is computed in each, one cheap chain on it too (a one-hot), but an exp is stored once", () => {
+    const positions = gg.iota([8, 300], 1, "int32");
+    const labels = gg.input("labels", [8, 1], "int32");
+    const x = gg.input("x", [8, 300]);
+    const hot = gg.mul(gg.cast(gg.equal(positions, labels), "float32"), 0.5);
+    const e = gg.exp(x);
+    const { kernels, bufferSizes } = kernelsOf({ a: gg.sum(gg.mul(hot, e), 1), b: gg.max(gg.add(hot, e), 1), c: gg.add(hot, gg.cast(positions, "float32")) });
+    expect(kernels.filter((k) => k.kind === "iota")).toEqual([]);
+    // x, exp(x) and the output c; no one-hot.
+    expect(bufferSizes.filter((s) => s === 8 * 300).length).toBe(3);
+  });
+});
