@@ -7,8 +7,8 @@ import type { Tree } from "./values.js";
  * The fusion policy: whether an elementwise node (or an iota) stays an unmaterialized expression, computed
  * inside the kernels that read it instead of stored.
  *
- * With one consumer, it fuses when that consumer is elementwise or a reduction visiting each of
- * its elements once (fusing never recomputes). With several, only when it is cheap to recompute
+ * With one consumer, it fuses when that consumer is elementwise, a reduction visiting each of its
+ * elements once, or a pad or concat writing it into a region of its result (fusing never recomputes). With several, only when it is cheap to recompute
  * and every consumer qualifies: an iota (an index costs nothing to compute), one cheap arithmetic
  * op on loaded values, constants and indices, or up to three that read at most two operands
  * element for element (recomputing it, e.g. g·g for both a moving average and a norm, or a one-hot's
@@ -43,6 +43,9 @@ function recomputable(tree: Tree, size: number): boolean {
 
 const isReduction = (n: Node): boolean => n.op === "reduceSum" || n.op === "reduceMax";
 
+/** Ops whose lowering writes each element of an operand once, into a region of their result (lowerings.ts `writeRegion`). */
+const writesRegion = (n: Node): boolean => n.op === "pad" || n.op === "concat";
+
 export interface FusionFacts {
   readonly isOutput: (n: Node) => boolean;
   readonly consumers: (n: Node) => readonly Node[];
@@ -55,6 +58,8 @@ export function fusible(n: Node, tree: Tree, facts: FusionFacts): boolean {
   if (cs.length === 0) return false;
   if (cs.length > 1 && !recomputable(tree, sizeOf(facts.shapeOf(n)))) return false;
   return cs.every((c) => {
+    // A pad or concat reads its operand over the operand's own shape: once per element.
+    if (writesRegion(c)) return cs.length === 1;
     if (!isElementwise(c.op) && !isReduction(c)) return false;
     const space = isReduction(c) ? facts.shapeOf(n) : facts.shapeOf(c);
     return sizeOf(facts.shapeOf(n)) === sizeOf(space);

@@ -6,6 +6,7 @@ import type { OpAttrs, OpName } from "../ops/attrs.js";
 import { isConcrete, shapesEqual, sizeOf } from "../shape.js";
 import { CLOSED_FORM_TERMS } from "../closed-form.js";
 import { constOf, splatValue, stored } from "./consts.js";
+import { sumOfPads } from "./pad-sums.js";
 import { asShapeOf, rewritePass } from "./rewrite.js";
 
 /**
@@ -21,6 +22,7 @@ import { asShapeOf, rewritePass } from "./rewrite.js";
  *   cast∘cast → one cast when the inner cast cannot change a value (bool→int32, bool/int32→float64,
  *   bool→float32, float32→float64; so float32→float64→float32 is x, float64→float32→float64 stays)
  *   stopGradient of a constant, stopGradient∘stopGradient → one
+ *   add of pads placing their operands in disjoint ranges of one axis → a concat (pad-sums.ts)
  *   sum / max of a broadcast of more than 2²⁰ elements → the sum (max) of the broadcast operand over
  *   its own axes, times the number of copies for a sum (ir/closed-form.ts), broadcast to the result
  *
@@ -28,7 +30,7 @@ import { asShapeOf, rewritePass } from "./rewrite.js";
  * either sign of zero counts as 0. Exactness: every rule gives the unoptimized graph's values bit
  * for bit (pow(x, 2) included: the backend's Math.pow returns x·x for y = 2) with two documented
  * exceptions: x·0 → 0 is not IEEE-exact when x is Inf or NaN (x·0 is NaN there) and drops the
- * sign of zero (−3·0 = −0); x+0 and 0−x may also turn a −0 into +0 or back; a float sum over a
+ * sign of zero (−3·0 = −0); x+0 and 0−x may also turn a −0 into +0 or back (a sum of pads keeps a −0 the add made +0); a float sum over a
  * large broadcast is count·sum, rounded differently from count additions (more accurately). `x − x` is left alone
  * (it is NaN, not 0, for infinite x). Bool tensors are assumed to hold 0 and 1 only.
  */
@@ -60,7 +62,7 @@ function rewriteOnce(n: Node): Node {
     case "add":
       if (isValue(b, 0)) return same(a);
       if (isValue(a, 0)) return same(b);
-      return n;
+      return sumOfPads(n, a, b, make) ?? n;
     case "sub":
       if (isValue(b, 0)) return same(a);
       if (isValue(a, 0)) return withShape(make("neg", [b], {}), n);

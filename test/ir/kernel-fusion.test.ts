@@ -2,12 +2,15 @@ import { describe, expect, it } from "vitest";
 import { planShapes } from "../../backends/plan.js";
 import { orThrow } from "../../ir/errors.js";
 import { graphOf } from "../../ir/graph.js";
+import { runPasses } from "../../ir/passes/optimize.js";
+import { basicLstmCell } from "../../bench/impls/graphgrad/lstm.js";
 import { type Kernel, lowerToKernels } from "../../ir/kernel/index.js";
 import * as gg from "../../src/index.js";
 
-/** The kernel program of some outputs, as the compiled backends lower it (no matmul epilogues). */
-function kernelsOf(outputs: Record<string, gg.Expr>): { kernels: readonly Kernel[]; bufferSizes: readonly number[] } {
-  const graph = graphOf(Object.fromEntries(Object.entries(outputs).map(([k, e]) => [k, e.node])));
+/** The kernel program of some outputs (optimized first as `compile` does, when asked), without matmul epilogues. */
+function kernelsOf(outputs: Record<string, gg.Expr>, optimize = false): { kernels: readonly Kernel[]; bufferSizes: readonly number[] } {
+  const raw = graphOf(Object.fromEntries(Object.entries(outputs).map(([k, e]) => [k, e.node])));
+  const graph = optimize ? orThrow(runPasses(raw)) : raw;
   const shapes = orThrow(planShapes(graph, new Map()));
   const program = lowerToKernels(graph, shapes.shapes, { env: shapes.env });
   return { kernels: program.kernels, bufferSizes: program.buffers.map((b) => b.size) };
@@ -42,5 +45,20 @@ describe("kernel fusion", () => {
     expect(kernels.filter((k) => k.kind === "iota")).toEqual([]);
     // x, exp(x) and the output c; no one-hot.
     expect(bufferSizes.filter((s) => s === 8 * 300).length).toBe(3);
+  });
+
+  it("an LSTM cell's forward and backward pass: its gates' gradients written into one buffer, sigmoid masks recomputed, 30 kernels (45 before)", () => {
+    const [batch, units] = [4, 8];
+    const [x, c, h] = ["x", "c", "h"].map((name) => gg.input(name, [batch, units])) as [gg.Expr, gg.Expr, gg.Expr];
+    const kernel = gg.input("kernel", [2 * units, 4 * units]);
+    const bias = gg.input("bias", [4 * units]);
+    const [c1, h1] = basicLstmCell(x, c, h, kernel, bias, 0);
+    const loss = gg.sum(gg.add(gg.mul(c1, c1), h1));
+    const grads = gg.grad(loss, [x, c, h, kernel, bias]);
+    const { kernels, bufferSizes } = kernelsOf({ loss, ...Object.fromEntries(grads.map((g, i) => [`g${i}`, g as gg.Expr])) }, true);
+    // No bool mask stored, and one gates-sized buffer of gradients besides the gates (the product, plus the bias).
+    expect(bufferSizes.filter((s) => s === batch * 4 * units).length).toBe(3);
+    expect(kernels.filter((k) => k.kind === "map" && k.dtype === "bool")).toEqual([]);
+    expect(kernels.length).toBe(30);
   });
 });

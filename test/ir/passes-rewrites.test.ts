@@ -374,3 +374,29 @@ describe("the default pipeline", () => {
     expect(b["gw"]?.toArray()).toEqual(a["gw"]?.toArray());
   });
 });
+
+describe("simplify: sums of pads", () => {
+  const pad = (x: Node, lo: number[], hi: number[]): Node => emit("pad", [x], { lo, hi });
+  const parts = [input("p0", [2, 3]), input("p1", [2, 3]), input("p2", [2, 3]), input("p3", [2, 3])];
+  // Each part padded to [2, 12] at columns 3i .. 3i + 3, as slicing's gradient does.
+  const padded = (i: number): Node => pad(parts[i] as Node, [0, 3 * i], [0, 9 - 3 * i]);
+
+  it("a chain of adds of pads in disjoint ranges (any order) is one concat of the parts, gaps as zeros, with the same values", async () => {
+    const y = after(bin("add", bin("add", bin("add", padded(3), padded(1)), padded(0)), padded(2)));
+    expect(y.op).toBe("concat");
+    expect(y.inputs).toEqual(parts);
+    const gap = after(bin("add", padded(3), padded(1)));
+    expect(gap.op).toBe("concat");
+    expect(gap.inputs.map((x) => x.op)).toEqual(["fill", "input", "fill", "input"]);
+    const feeds = new Map(parts.map((_, i) => [`p${i}`, f64([2, 3], Array.from({ length: 6 }, (_, j) => (i + 1) * 10 - j))] as const));
+    const raw = graphOf({ y: bin("add", padded(3), bin("add", padded(1), bin("add", padded(0), padded(2)))) });
+    const [want, got] = await Promise.all([raw, optimized(raw.outputs, [simplify])].map(async (g) => (await (await js().compile(g)).run(feeds))["y"]?.data));
+    expect(got).toEqual(want);
+  });
+
+  it("overlapping pads, pads along two axes, and a pad added to a plain tensor stay sums", () => {
+    expect(after(bin("add", padded(0), pad(parts[1] as Node, [0, 2], [0, 7]))).op).toBe("add");
+    expect(after(bin("add", pad(input("q", [1, 3]), [1, 0], [0, 9]), padded(1))).op).toBe("add");
+    expect(after(bin("add", padded(0), input("z", [2, 12]))).op).toBe("add");
+  });
+});
