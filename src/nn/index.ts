@@ -1,8 +1,9 @@
-/** Layers (`gg.nn`): scopes and parameter helpers, dense, embedding, dropout, normalization, activations, recurrent cells, attention, Transformer blocks, and model summaries. */
+/** Layers (`gg.nn`): scopes and parameter helpers, dense, convolution, embedding, dropout, normalization, activations, recurrent cells, attention, Transformer blocks, and model summaries. */
 export { createParam, specsOf, type Param } from "./params.js";
 export { scope, type Prefix, type Scope } from "./scope.js";
 export type { ParamSpec, Initializer } from "./init.js";
 export { dense, denseParams, embedding, embeddingParams, type DenseParams, type DenseParamsOptions, type EmbeddingParamsOptions } from "./layers.js";
+export { conv, convParams, type ConvLayerOptions, type ConvParams, type ConvParamsConfig, type ConvWeights } from "./conv.js";
 export { dropout, type DropoutOptions, type Training } from "./dropout.js";
 export { batchNorm, batchNormParams, type BatchNormOptions, type BatchNormParams, type BatchNormResult } from "./batch-norm.js";
 export { groupNorm, groupNormParams, layerNorm, layerNormParams, rmsNorm, rmsNormParams, type NormParams, type NormParamsOptions, type NormWeights } from "./normalization.js";
