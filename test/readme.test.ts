@@ -119,6 +119,14 @@ describe("README", () => {
     await expect(runBlock(block("gg.nn.denseParams(\"dense\", 4, 3)"), "layers")).resolves.toEqual(["dense/kernel [4,3] dense/bias [3] accuracy 1"]);
   });
 
+  it("the convolution layer example: names and shapes from convParams, a depthwise layer, the channel error", async () => {
+    await expect(runBlock(block("gg.nn.convParams(scope.child(\"conv1\")"), "conv-layer")).resolves.toEqual([
+      "cnn/conv1/kernel [3,3,3,16] cnn/conv1/bias [16] cnn/depthwise/kernel [3,3,1,16]",
+      "2,3,3,16",
+      "GraphgradError: nn.conv: x has 1 input channels, the kernel 3 per group × 1 groups = 3 (x [1,8,8,1], kernel [3,3,3,16], groups 1)",
+    ]);
+  });
+
   it("the models example: names from scopes through trainStep, nn.summary's totals, a name clash", async () => {
     await expect(runBlock(block("gg.nn.scope(\"lm\")"), "models")).resolves.toEqual([
       "lm/block2/attn/wq lm/block2/attn/wk lm/block2/attn/wv lm/block2/attn/wo",

@@ -33,19 +33,12 @@ export const DROPOUT_HIDDEN = 0.5;
 export const DROPOUT_KEY = "dropout_key";
 
 export interface CnnParams {
-  readonly conv1: { readonly kernel: gg.Expr; readonly bias: gg.Expr };
-  readonly conv2: { readonly kernel: gg.Expr; readonly bias: gg.Expr };
+  readonly conv1: gg.nn.ConvParams;
+  readonly conv2: gg.nn.ConvParams;
   readonly dense1: gg.nn.DenseParams;
   readonly dense2: gg.nn.DenseParams;
   /** Every parameter's name, shape, dtype and initializer, for `gg.init.values`. */
   readonly specs: readonly gg.nn.ParamSpec[];
-}
-
-/** A conv layer's parameters under `scope`: `kernel` [3, 3, in, out] and `bias` [out]. */
-function convParams(scope: gg.nn.Scope, inChannels: number, outChannels: number): { readonly kernel: gg.Expr; readonly bias: gg.Expr; readonly specs: readonly gg.nn.ParamSpec[] } {
-  const kernel = scope.param("kernel", [KERNEL, KERNEL, inChannels, outChannels], gg.init.glorotUniform());
-  const bias = scope.param("bias", [outChannels], gg.init.zeros());
-  return { kernel: kernel.param, bias: bias.param, specs: [kernel.spec, bias.spec] };
 }
 
 /**
@@ -53,14 +46,14 @@ function convParams(scope: gg.nn.Scope, inChannels: number, outChannels: number)
  * `cnn/dense1/...`, `cnn/dense2/...` under the default scope `cnn`.
  */
 export function cnnParams(scope: gg.nn.Scope = gg.nn.scope("cnn")): CnnParams {
-  const conv1 = convParams(scope.child("conv1"), 1, CONV1);
-  const conv2 = convParams(scope.child("conv2"), CONV1, CONV2);
+  const conv1 = gg.nn.convParams(scope.child("conv1"), { inChannels: 1, outChannels: CONV1, kernelSize: KERNEL });
+  const conv2 = gg.nn.convParams(scope.child("conv2"), { inChannels: CONV1, outChannels: CONV2, kernelSize: KERNEL });
   const dense1 = gg.nn.denseParams(scope.child("dense1"), FLAT, HIDDEN);
   const dense2 = gg.nn.denseParams(scope.child("dense2"), HIDDEN, CLASSES);
   return { conv1, conv2, dense1, dense2, specs: gg.nn.specsOf(conv1, conv2, dense1, dense2) };
 }
 
-const convRelu = (x: gg.Expr, p: { readonly kernel: gg.Expr; readonly bias: gg.Expr }): gg.Expr => gg.relu(gg.add(gg.conv(x, p.kernel, { padding: "valid" }), p.bias));
+const convRelu = (x: gg.Expr, p: gg.nn.ConvParams): gg.Expr => gg.relu(gg.nn.conv(x, p, { padding: "valid" }));
 
 /** The logits [n, 10] of images [n, 28, 28, 1]; with a key, the training form (dropout masks from the key). */
 export function cnnLogits(images: gg.Expr, p: CnnParams, dropoutKey?: gg.Expr): gg.Expr {
