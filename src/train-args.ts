@@ -25,6 +25,7 @@ export function checkTrainStepConfig(config: TrainStepConfig): void {
       r.params.forEach((p, i) => arg.string(where, p, `regularization.params[${i}]`));
     }
   }
+  arg.optionalBoolean(where, config.gradNorm, "gradNorm");
   if (config.ema !== undefined) {
     arg.record(where, config.ema, "ema");
     arg.number(where, config.ema.decay, "ema.decay", { min: 0, max: 1 });

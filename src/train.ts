@@ -30,7 +30,7 @@ export type { EmaConfig, MetricRecord, Regularization, StepMetrics, TrainState, 
 const NONE: Readonly<Record<string, never>> = Object.freeze({});
 
 /**
- * Compiles a train step. `run`'s metrics are typed by what the step computes: `gradNorm`, the
+ * Compiles a train step. `run`'s metrics are typed by what the step computes: `gradNorm` (unless `gradNorm: false`), the
  * optimizer's (`lr`...), the `metrics` you configure, `loss` when a loss is given and
  * `totalLoss` with `regularization`; its outputs by the `outputs` you configure.
  */
@@ -41,7 +41,8 @@ export async function trainStep<
   O extends string = never,
   R extends Regularization | undefined = undefined,
   L extends Expr | undefined = undefined,
->(config: TrainStepConfig<S, K, M, O, R, L>): Promise<TrainStep<S, StepMetrics<K, M, R, L>, O>> {
+  N extends boolean | undefined = undefined,
+>(config: TrainStepConfig<S, K, M, O, R, L, N>): Promise<TrainStep<S, StepMetrics<K, M, R, L, N>, O>> {
   checkTrainStepConfig(config);
   const g = buildStepGraph(config);
   // One backend value for every graph of this step (they share its worker pool).
@@ -58,7 +59,7 @@ export async function trainStep<
   const maker = {};
   const run = stepRunner<S>(compiled, g, layout, donate, maker);
   const metricNames = Object.keys(g.metrics);
-  type Metrics = StepMetrics<K, M, R, L>;
+  type Metrics = StepMetrics<K, M, R, L, N>;
 
   return {
     compiled,

@@ -83,6 +83,20 @@ describe("typed results", () => {
     void ma.loss;
     expect(Object.keys(ma).sort()).toEqual(["gradNorm", "lr"]);
 
+    // gradNorm: false leaves the norm out (its reductions too), unless a global-norm clip reports it.
+    const quiet = await gg.trainStep({ loss, optimizer: gg.optim.sgd({ lr: 0.1 }), gradNorm: false });
+    const [, mq] = await quiet.run(await quiet.init({ w: [[0], [0]], b: [0] }), batch);
+    expectTypeOf(mq).toEqualTypeOf<{ readonly lr: number; readonly loss: number }>();
+    // @ts-expect-error: the norm is not computed
+    void mq.gradNorm;
+    expect(Object.keys(mq).sort()).toEqual(["loss", "lr"]);
+    expect(quiet.compiled.graph.nodes.filter((n) => n.op === "reduceSum").length).toBeLessThan(step.compiled.graph.nodes.filter((n) => n.op === "reduceSum").length);
+    const clipped = await gg.trainStep({ loss, optimizer: gg.optim.chain(gg.optim.clipByGlobalNorm(1), gg.optim.scale(-0.1)), gradNorm: false });
+    const [, mc] = await clipped.run(await clipped.init({ w: [[0], [0]], b: [0] }), batch);
+    expectTypeOf(mc).toEqualTypeOf<{ readonly gradNorm: number; readonly loss: number }>();
+    expect(mc.gradNorm).toBe(metrics.gradNorm); // the same gradients at the same start
+    await expect(gg.trainStep({ loss, optimizer: gg.optim.sgd({ lr: 0.1 }), gradNorm: "no" as unknown as boolean })).rejects.toThrow(/gradNorm/);
+
     // The evaluator's results are keyed by its outputs.
     const evaluate = await step.evaluator({ prediction });
     expectTypeOf((await evaluate(state, batch)).prediction).toEqualTypeOf<gg.Tensor>();

@@ -87,7 +87,7 @@ export function buildStepGraph(config: AnyConfig): StepGraph {
     newParams[n] = cast(e, p.dtype);
   }
 
-  const metrics: Record<string, Expr> = { ...(loss === undefined ? {} : { loss }), gradNorm: globalNorm(gradients), ...optMetrics, ...(config.metrics ?? {}) };
+  const metrics: Record<string, Expr> = { ...(loss === undefined ? {} : { loss }), ...(config.gradNorm === false ? {} : { gradNorm: globalNorm(gradients) }), ...optMetrics, ...(config.metrics ?? {}) };
   if (config.regularization !== undefined) metrics["totalLoss"] = total as Expr;
   for (const [k, v] of Object.entries(metrics)) {
     if (!(v instanceof Expr) || v.rank !== 0) throw new GraphgradError("trainStep", `metric '${k}' must be a scalar Expr, got ${v instanceof Expr ? formatShape(v.shape) : typeof v}`);

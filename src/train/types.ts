@@ -25,8 +25,8 @@ export interface EmaConfig {
 /**
  * The configuration of `trainStep`. Its type parameters record what the step reports, so that
  * `run`'s metrics and outputs are typed by name: S the optimizer state, K the optimizer's metric
- * names (`"lr"`, `"gradNorm"`), M the `metrics` keys, O the `outputs` keys, R the regularization
- * and L the loss (undefined when only `grads` are given).
+ * names (`"lr"`, `"gradNorm"`), M the `metrics` keys, O the `outputs` keys, R the regularization,
+ * L the loss (undefined when only `grads` are given) and N the `gradNorm` option.
  */
 export interface TrainStepConfig<
   S extends TransformState = TransformState,
@@ -35,6 +35,7 @@ export interface TrainStepConfig<
   O extends string = string,
   R extends Regularization | undefined = Regularization | undefined,
   L extends Expr | undefined = Expr | undefined,
+  N extends boolean | undefined = boolean | undefined,
 > {
   /** The scalar loss: differentiated with respect to the trained parameters (unless `grads` are given), and reported as the metric `loss`. */
   readonly loss?: L;
@@ -59,6 +60,12 @@ export interface TrainStepConfig<
    * statistics). Keys must be parameters that are not trainable.
    */
   readonly updates?: Readonly<Record<string, Expr>>;
+  /**
+   * Report the gradients' global norm as the metric `gradNorm` (default true). `false` leaves out
+   * its reductions over every gradient when nothing else needs them (a global-norm clip in the
+   * optimizer reports `gradNorm` itself).
+   */
+  readonly gradNorm?: N;
   /** Extra scalar metrics computed in the same graph (e.g. accuracy). */
   readonly metrics?: Readonly<Record<M, Expr>>;
   /**
@@ -104,11 +111,15 @@ type Reported<Name extends string, T> = [T] extends [undefined] ? unknown : unde
 /** Flattens an intersection for readable hovers. */
 type Simplify<T> = { [P in keyof T]: T[P] } & {};
 
+/** `"gradNorm"` unless the `gradNorm` option is false. */
+type GradNormKey<N> = [N] extends [false] ? never : "gradNorm";
+
 /**
- * The metrics `run` returns: `gradNorm` (the gradients' global norm), the optimizer's (K: `lr`,
- * ...), your `metrics` (M), `loss` when a loss is given (L) and `totalLoss` with regularization (R).
+ * The metrics `run` returns: `gradNorm` (the gradients' global norm; not with `gradNorm: false`),
+ * the optimizer's (K: `lr`, ...), your `metrics` (M), `loss` when a loss is given (L) and
+ * `totalLoss` with regularization (R).
  */
-export type StepMetrics<K extends string, M extends string, R, L> = Simplify<{ readonly [P in "gradNorm" | K | M]: number } & Reported<"loss", L> & Reported<"totalLoss", R>>;
+export type StepMetrics<K extends string, M extends string, R, L, N = true> = Simplify<{ readonly [P in GradNormKey<N> | K | M]: number } & Reported<"loss", L> & Reported<"totalLoss", R>>;
 
 export interface TrainStep<S extends TransformState = TransformState, M extends MetricRecord = MetricRecord, O extends string = string> {
   /** The compiled step (its graph and backend). */

@@ -19,12 +19,13 @@ export function graphgrad(plain: Backend, options?: Readonly<Record<string, unkn
     W5: (c, d) => w5(backend, c, d),
     W6: (c, d) => w6(backend, c, d),
     // Train steps consume their state (trainStep({ donate: true })), as TF.js variables and jax-js's
-    // consumed arrays are updated in place.
+    // consumed arrays are updated in place; they report the loss without the gradients' global norm
+    // (gradNorm: false), as the peers' steps compute no norm (W3's clip computes it and reports it).
     memory: async () => {
       const arena = arenaBytes();
       return arena === undefined ? {} : { arenaBytes: arena };
     },
     profile: profiles,
-    notes: () => ({ backend: backend.name, trainStep: "donate: true", ...(options === undefined ? {} : { options: JSON.stringify(options) }) }),
+    notes: () => ({ backend: backend.name, trainStep: "donate: true, gradNorm: false", ...(options === undefined ? {} : { options: JSON.stringify(options) }) }),
   };
 }

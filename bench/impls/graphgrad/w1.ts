@@ -9,7 +9,7 @@ export async function w1(backend: gg.Backend, c: W1Config, d: W1Data): Promise<T
   const y = gg.input("y", [1]);
   const a = gg.param("A", [1]);
   const loss = gg.sum(gg.square(gg.sub(gg.mul(x, a), y)));
-  const train = await gg.trainStep({ loss, optimizer: gg.optim.sgd({ lr: c.lr }), backend, donate: true });
+  const train = await gg.trainStep({ loss, optimizer: gg.optim.sgd({ lr: c.lr }), backend, donate: true, gradNorm: false });
   let state = await train.init({ A: gg.tensorFrom(Float32Array.of(d.a0), "float32", [1]) });
   const samples = Array.from(d.xs, (xv, i) => ({
     x: gg.tensorFrom(Float32Array.of(xv), "float32", [1]),

@@ -18,7 +18,7 @@ export async function w2(backend: gg.Backend, c: W2Config, d: W2Data): Promise<T
     h = gg.dense(h, w, b, i + 1 < d.layers.length ? gg.relu : undefined);
   });
   const loss = gg.mean(gg.losses.softmaxCrossEntropyWithLogits(labels, h));
-  const train = await gg.trainStep({ loss, optimizer: gg.optim.adam({ lr: c.lr }), backend, donate: true });
+  const train = await gg.trainStep({ loss, optimizer: gg.optim.adam({ lr: c.lr }), backend, donate: true, gradNorm: false });
   let state = await train.init(init);
   const batches = d.batches.map((b) => ({
     x: gg.tensorFrom(b.x, "float32", [b.rows, sizes[0] as number]),

@@ -10,7 +10,7 @@ export async function w5(backend: gg.Backend, c: W5Config, d: W5Data): Promise<R
   const w = gg.param("w", [c.features, c.classes]);
   const b = gg.param("b", [c.classes]);
   const loss = gg.mean(gg.losses.softmaxCrossEntropyWithLogits(labels, gg.dense(x, w, b)));
-  const train = await gg.trainStep({ loss, optimizer: gg.optim.sgd({ lr: c.lr }), backend, donate: true });
+  const train = await gg.trainStep({ loss, optimizer: gg.optim.sgd({ lr: c.lr }), backend, donate: true, gradNorm: false });
   const init = { w: gg.tensorFrom(d.w0, "float32", [c.features, c.classes]), b: gg.tensorFrom(d.b0, "float32", [c.classes]) };
   const batches = d.batches.map((bt) => ({
     x: gg.tensorFrom(bt.x, "float32", [bt.rows, c.features]),

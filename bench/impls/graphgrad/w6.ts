@@ -30,7 +30,7 @@ export async function w6(backend: gg.Backend, c: W6Config, d: W6Data): Promise<T
   init["dense/b"] = gg.tensorFrom(d.dense.b, "float32", [d.dense.fanOut]);
   const logits = gg.dense(flat, denseW, denseB);
   const loss = gg.mean(gg.losses.softmaxCrossEntropyWithLogits(labels, logits));
-  const train = await gg.trainStep({ loss, optimizer: gg.optim.adam({ lr: c.lr }), backend, donate: true });
+  const train = await gg.trainStep({ loss, optimizer: gg.optim.adam({ lr: c.lr }), backend, donate: true, gradNorm: false });
   let state = await train.init(init);
   const batches = d.batches.map((b) => ({
     x: gg.tensorFrom(b.x, "float32", [b.rows, c.height, c.width, c.channels]),
