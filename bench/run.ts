@@ -68,7 +68,8 @@ const figures: Figure[] = [];
 const references: Figure[] = [];
 if (options.main) {
   ceiling = await measureCeiling();
-  ceilingLine = `SIMD128 ceiling of one core: ${ceiling.mulAdd.toFixed(1)} GFLOP/s with f32x4.mul + f32x4.add, ${ceiling.fma === undefined ? "no relaxed-SIMD FMA in this engine" : `${ceiling.fma.toFixed(1)} GFLOP/s with f32x4.relaxed_madd`} (${ceiling.method})`;
+  const together = ceiling.fmaAllCores === undefined ? "" : `; ${ceiling.fmaAllCores.threads} cores at once: ${ceiling.fmaAllCores.gflops.toFixed(1)} GFLOP/s with f32x4.relaxed_madd`;
+  ceilingLine = `SIMD128 ceiling of one core: ${ceiling.mulAdd.toFixed(1)} GFLOP/s with f32x4.mul + f32x4.add, ${ceiling.fma === undefined ? "no relaxed-SIMD FMA in this engine" : `${ceiling.fma.toFixed(1)} GFLOP/s with f32x4.relaxed_madd`}${together} (${ceiling.method})`;
   console.log(`${ceilingLine}\n`);
   for (const w of options.workloads) {
     for (const impl of impls) {

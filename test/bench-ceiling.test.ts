@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CHAINS, peakModule } from "../bench/ceiling.js";
+import { CHAINS, concurrentGflops, peakModule } from "../bench/ceiling.js";
 import { detectRelaxedSimd } from "../backends/wasm/features.js";
 
 /**
@@ -37,5 +37,11 @@ describe("bench ceiling loop", () => {
     expect(await detectRelaxedSimd()).toBe(true); // Node 20 has it behind a flag that features.ts sets
     const run = await peak(true);
     for (const n of [0, 1, 7, 1000]) expect([expected(n, true), expected(n, false)]).toContain(run(n));
+  });
+
+  it("all cores at once: the fused loop on worker threads started together gives a finite total", async () => {
+    expect(await detectRelaxedSimd()).toBe(true);
+    const total = await concurrentGflops(2, 200_000);
+    expect(Number.isFinite(total) && total > 0).toBe(true);
   });
 });
