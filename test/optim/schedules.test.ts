@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import * as gg from "../../src/index.js";
+import { checkSchedule } from "../../src/testing/index.js";
 
 /**
- * Each schedule, evaluated in a compiled graph from a float64 count, against its formula in plain JS;
+ * Each schedule, evaluated in a compiled graph from a float64 count, against its formula in plain JS
+ * (with the testing kit's `checkSchedule` where the formula is checked to a relative tolerance);
  * and the learning rate `trainStep` reports (the schedule runs inside the step's graph).
  */
 
@@ -21,15 +23,6 @@ async function evaluateAt(schedule: gg.optim.Schedule, counts: readonly number[]
 }
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
-
-/** |a - e| <= rel·|e| for every pair. */
-function expectRelClose(actual: readonly number[], expected: readonly number[], rel = 1e-15): void {
-  expect(actual.length).toBe(expected.length);
-  actual.forEach((a, i) => {
-    const e = expected[i] as number;
-    if (!(Math.abs(a - e) <= rel * Math.abs(e))) throw new Error(`at index ${i}: got ${a}, expected ${e}`);
-  });
-}
 
 describe("constant", () => {
   it("is the same value at every count", async () => {
@@ -69,13 +62,8 @@ describe("exponentialDecay (TF: initial · decayRate^(step / decaySteps), floore
   });
 
   it("matches the formula on every count, fractional exponent", async () => {
-    const counts = range(40);
-    const got = await evaluateAt(gg.schedules.exponentialDecay({ initial: 0.5, decayRate: 0.3, decaySteps: 7 }), counts);
-    expectRelClose(
-      got,
-      counts.map((c) => 0.5 * 0.3 ** (c / 7)),
-      4e-15,
-    );
+    const report = await checkSchedule(gg.schedules.exponentialDecay({ initial: 0.5, decayRate: 0.3, decaySteps: 7 }), (c) => 0.5 * 0.3 ** (c / 7), { steps: 40, rtol: 4e-15 });
+    expect(report.checked).toBe(40);
   });
 
   it("staircase: the exponent is floor(step / decaySteps)", async () => {
@@ -130,13 +118,8 @@ describe("epochDecay (PTB: lr · decay^max(epoch - maxEpoch, 0), epoch = floor(s
   });
 
   it("with a decay that is not a power of two (large config 1/1.15, max_epoch 14)", async () => {
-    const counts = range(30).map((i) => i * 3 + 1);
-    const got = await evaluateAt(gg.schedules.epochDecay({ initial: 1, decay: 1 / 1.15, maxEpoch: 14, stepsPerEpoch: 2 }), counts);
-    expectRelClose(
-      got,
-      counts.map((c) => (1 / 1.15) ** Math.max(Math.floor(c / 2) - 14, 0)),
-      4e-15,
-    );
+    const steps = range(30).map((i) => i * 3 + 1);
+    await checkSchedule(gg.schedules.epochDecay({ initial: 1, decay: 1 / 1.15, maxEpoch: 14, stepsPerEpoch: 2 }), (c) => (1 / 1.15) ** Math.max(Math.floor(c / 2) - 14, 0), { steps, rtol: 4e-15 });
   });
 });
 
@@ -168,15 +151,15 @@ describe("cosineDecay (optax: initial·((1 − alpha)·(½(1 + cos(π·min(step,
     { initial: 0.5, decaySteps: 100, alpha: 0.25, exponent: 0.5 },
   ]) {
     it(`initial ${o.initial}, decaySteps ${o.decaySteps}, alpha ${o.alpha}, exponent ${o.exponent}; held at alpha·initial after`, async () => {
-      const counts = [...range(o.decaySteps + 3), o.decaySteps * 10];
-      const got = await evaluateAt(gg.schedules.cosineDecay(o), counts);
-      expectRelClose(got, counts.map((c) => optax(c, o)), 1e-15);
-      expect(Math.abs((got[got.length - 1] as number) - o.alpha * o.initial)).toBeLessThanOrEqual(1e-16);
+      const schedule = gg.schedules.cosineDecay(o);
+      await checkSchedule(schedule, (c) => optax(c, o), { steps: [...range(o.decaySteps + 3), o.decaySteps * 10], rtol: 1e-15 });
+      const [held] = await evaluateAt(schedule, [o.decaySteps * 10]);
+      expect(Math.abs((held as number) - o.alpha * o.initial)).toBeLessThanOrEqual(1e-16);
     });
   }
 
   it("defaults to alpha 0 and exponent 1; rejects a non-positive decaySteps or alpha outside [0, 1]", async () => {
-    expectRelClose(await evaluateAt(gg.schedules.cosineDecay({ initial: 1, decaySteps: 4 }), [0, 1, 2]), [1, 0.5 * (1 + Math.cos(Math.PI / 4)), 0.5]);
+    await checkSchedule(gg.schedules.cosineDecay({ initial: 1, decaySteps: 4 }), (c) => 0.5 * (1 + Math.cos((Math.PI * c) / 4)), { steps: 3, rtol: 1e-15 });
     expect(() => gg.schedules.cosineDecay({ initial: 1, decaySteps: 0 })).toThrow("schedules.cosineDecay: decaySteps must be a positive number, got 0");
     expect(() => gg.schedules.cosineDecay({ initial: 1, decaySteps: 5, alpha: 2 })).toThrow("schedules.cosineDecay: alpha must be in [0, 1], got 2");
   });
@@ -194,11 +177,8 @@ describe("warmup (linear from 0 to peak over `steps` updates, then `after` shift
   });
 
   it("hands over to `after`, counted from the end of the warm-up", async () => {
-    const counts = range(12);
     const after = gg.schedules.exponentialDecay({ initial: 0.4, decayRate: 0.5, decaySteps: 2 });
-    const got = await evaluateAt(gg.schedules.warmup({ peak: 0.4, steps: 3, after }), counts);
-    const expected = counts.map((c) => (c + 1 <= 3 ? ramp(c, 3, 0.4) : 0.4 * 0.5 ** ((c - 3) / 2)));
-    expectRelClose(got, expected, 4e-16);
+    await checkSchedule(gg.schedules.warmup({ peak: 0.4, steps: 3, after }), (c) => (c + 1 <= 3 ? ramp(c, 3, 0.4) : 0.4 * 0.5 ** ((c - 3) / 2)), { steps: 12, rtol: 4e-16 });
   });
 });
 
