@@ -34,6 +34,12 @@ export interface MatmulOptions {
   readonly packedA?: number;
   /** Where B is already packed, every panel for every k-block (see genPackB; one batch, no terms): the body packs no B. */
   readonly packedB?: number;
+  /**
+   * The body takes two more parameters, rows [r0, r1) (multiples of MR; r1 at most m rounded up to
+   * MR), and computes only those: a part of a product split between threads by rows (see
+   * splitsByRows in module.ts; B packed beforehand).
+   */
+  readonly rowRange?: boolean;
 }
 
 /** A condition known when the code is made, or pushed as an i32 at run time. */
@@ -243,8 +249,8 @@ export function genPackA(k: MatmulKernel, o: MatmulOptions, packedA: number, fir
 
 /** Parameters: (a, b, c, panelBegin, panelEnd, scratch, tail); see genMatmulBody. */
 export function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
-  const f = new FunctionBuilder(["i32", "i32", "i32", "i32", "i32", "i32", "i32"], []);
-  const [A, B, C, P0, P1, SCRATCH] = [0, 1, 2, 3, 4, 5];
+  const f = new FunctionBuilder(["i32", "i32", "i32", "i32", "i32", "i32", "i32", ...(o.rowRange === true ? (["i32", "i32"] as const) : [])], []);
+  const [A, B, C, P0, P1, SCRATCH, R0, R1] = [0, 1, 2, 3, 4, 5, 7, 8];
   const { m, n } = k;
   const segments = segmentsOf(f, k, o, () => void f.get(A), () => void f.get(B));
   const kb = kBlocks(reductionLength(k));
@@ -376,9 +382,15 @@ export function genF32(k: MatmulKernel, o: MatmulOptions): FunctionBuilder {
       pushLen(f, blk.index);
       f.i32(packedBlockBytes(k)).op(I.i32_mul).op(I.i32_add).get(ib).i32(kb.size * 4).op(I.i32_mul).op(I.i32_add);
     };
-    f.forRange(ib, 0, mPad, block, () => {
-      // iEnd = min(ib + block, mPad)
-      f.get(ib).i32(block).op(I.i32_add).tee(iEnd).i32(mPad).get(iEnd).i32(mPad).op(I.i32_lt_s).op(I.select).set(iEnd);
+    const [rowsFrom, rowsTo] = o.rowRange === true ? [{ local: R0 }, { local: R1 }] : [0, mPad];
+    f.forRange(ib, rowsFrom, rowsTo, block, () => {
+      // iEnd = min(ib + block, rowsTo)
+      const pushTo = (): void => void (typeof rowsTo === "number" ? f.i32(rowsTo) : f.get(rowsTo.local));
+      f.get(ib).i32(block).op(I.i32_add).tee(iEnd);
+      pushTo();
+      f.get(iEnd);
+      pushTo();
+      f.op(I.i32_lt_s).op(I.select).set(iEnd);
       if (o.packedA === undefined) {
         packAMicroPanels(f, pl, m, blk.pieces, i0, { local: ib }, { local: iEnd }, () => void f.get(SCRATCH).get(i0).get(ib).op(I.i32_sub).i32(microBytes / MR).op(I.i32_mul).op(I.i32_add));
       }

@@ -2,7 +2,7 @@ import type { Kernel } from "../../ir/kernel/index.js";
 import { FunctionBuilder } from "./encoder.js";
 import { I } from "./opcodes.js";
 import { BYTES } from "./expr.js";
-import { chunkPanels, panelsWithTail } from "./matmul-blocking.js";
+import { chunkPanels, MR, panelsWithTail } from "./matmul-blocking.js";
 import { genF32, type MatmulOptions } from "./matmul-f32.js";
 
 export { chunkPanels, MR, NR, packBytes, panels, panelsWithTail, reductionLength } from "./matmul-blocking.js";
@@ -61,6 +61,24 @@ export function genMatmulKernel(k: MatmulKernel, addr: (b: number) => number, bo
     }
     if (parts === 1) f.forRange(c, 0, total, chunk, chunkCall);
     else f.counterLoop(c, counters + 4 * i, chunk, total, chunkCall);
+  });
+  return f;
+}
+
+/**
+ * Part of a one-batch float32 product split between threads by rows (module.ts splitsByRows): each
+ * thread takes the next chunk of `rowChunk` rows (a multiple of MR) from the counter at `counters`
+ * and calls the row-range body (MatmulOptions.rowRange, B packed beforehand) on every panel.
+ */
+export function genMatmulRowsKernel(k: MatmulKernel, addr: (b: number) => number, body: number, rowChunk: number, scratch: number, counters: number): FunctionBuilder {
+  const f = new FunctionBuilder([], []);
+  const mPad = Math.ceil(k.m / MR) * MR;
+  const [r, end] = [f.local("i32"), f.local("i32")];
+  f.counterLoop(r, counters, rowChunk, mPad, () => {
+    // end = min(r + rowChunk, mPad)
+    f.get(r).i32(rowChunk).op(I.i32_add).tee(end).i32(mPad).get(end).i32(mPad).op(I.i32_lt_s).op(I.select).set(end);
+    f.i32(addr(k.a) + (k.aOffsets[0] ?? 0) * 4).i32(addr(k.b) + (k.bOffsets[0] ?? 0) * 4).i32(addr(k.out));
+    f.i32(0).i32(panelsWithTail(k)).i32(scratch).i32(0).get(r).get(end).call(body);
   });
   return f;
 }

@@ -6,7 +6,7 @@ import { HOST_MATH, HOST_MATH_NAMES, type HostFunctions, type MathImports } from
 import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genScatterAdd, type GenContext } from "./kernels.js";
 import { genReduce } from "./reduce.js";
 import { genExp, genExpm1, genTanh } from "./math.js";
-import { genMatmulBody, genMatmulKernel, genPackA, genPackB, packBytes, packedABytes, packedBBytes, panels, panelsWithTail, chunkPanels, MR, NR, reductionLength } from "./matmul.js";
+import { genMatmulBody, genMatmulKernel, genMatmulRowsKernel, genPackA, genPackB, packBytes, packedABytes, packedBBytes, panels, panelsWithTail, chunkPanels, MR, NR, reductionLength } from "./matmul.js";
 import { type ConvPlan, convMacs, genConvAll, genConvBlock, genConvPart, genConvPrepare, planConv } from "./conv.js";
 
 /**
@@ -180,6 +180,49 @@ function prepacksA(k: Kernel, parts: number): k is MatmulKernel {
   return (chunks - 1) * k.m * reductionLength(k) * 4 >= PREPACK_MIN_BYTES;
 }
 
+/** A product at most this wide (columns), with a reduction at least this long, may be split by rows. */
+const ROWS_SPLIT_MAX_N = 256;
+const ROWS_SPLIT_MIN_K = 2048;
+/** Row chunks per thread of a product split by rows (each reads the whole packed B once). */
+const ROW_CHUNKS_PER_THREAD = 4;
+
+/**
+ * Whether a large one-batch float32 product is split between threads by rows instead of by
+ * column panels: a narrow product with a long reduction (W3's [400,10000]·[10000,200]ᵀ). Split by
+ * panels, every chunk of panels streams all of A (m·k) again; split by rows, B is packed once for
+ * all threads and each chunk of rows streams it (k·n, small when n is), A once in all. Each element
+ * is computed by the same tile code in the same k order either way: the same bits.
+ */
+export function splitsByRows(k: Kernel, threads: number): k is MatmulKernel {
+  return (
+    threads > 1 &&
+    k.kind === "matmul" &&
+    k.dtype === "float32" &&
+    k.aOffsets.length === 1 &&
+    k.terms === undefined &&
+    k.n <= ROWS_SPLIT_MAX_N &&
+    reductionLength(k) >= ROWS_SPLIT_MIN_K &&
+    Math.ceil(k.m / MR) >= 4 * threads
+  );
+}
+
+/** Rows per chunk of a product split by rows (a multiple of MR). */
+function rowChunk(k: MatmulKernel, threads: number): number {
+  return MR * Math.ceil(Math.ceil(k.m / MR) / (ROW_CHUNKS_PER_THREAD * threads));
+}
+
+/** Packed-B regions for the products split by rows that do not share a group's (each its own, from byte `from` on). */
+function rowSplitBs(kernels: readonly Kernel[], split: (i: number) => boolean, shared: ReadonlyMap<number, unknown>, from: number): Map<number, { at: number; end: number; first: boolean }> {
+  const out = new Map<number, { at: number; end: number; first: boolean }>();
+  let at = from;
+  kernels.forEach((k, i) => {
+    if (k.kind !== "matmul" || !split(i) || shared.has(i)) return;
+    out.set(i, { at, end: at + packedBBytes(k), first: true });
+    at = Math.ceil((at + packedBBytes(k)) / 64) * 64;
+  });
+  return out;
+}
+
 /** Scratch bytes a kernel needs per thread (matmul: packed panels; conv: patches and panels). */
 function kernelScratch(k: Kernel, parts: number): number {
   if (k.kind === "matmul") return packBytes(k, parts);
@@ -210,9 +253,12 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   const counters = Math.max(1, ...p.kernels.map((k, i) => (parallel[i] === true && k.kind === "matmul" ? k.aOffsets.length : 0)));
   // Then the shared packed A of the products that pack it once (the largest).
   const packedAt = Math.ceil((countersAt + counters * 4) / 64) * 64;
-  const packedBytes = Math.max(0, ...p.kernels.map((k, i) => (prepacksA(k, parts(i)) ? packedABytes(k) : 0)), ...loopKernels(p.kernels).map((k) => (prepacksA(k, 1) ? packedABytes(k) : 0)));
+  const byRows = (i: number): boolean => parallel[i] === true && splitsByRows(p.kernels[i] as Kernel, o.threads);
+  const packedBytes = Math.max(0, ...p.kernels.map((k, i) => (!byRows(i) && prepacksA(k, parts(i)) ? packedABytes(k) : 0)), ...loopKernels(p.kernels).map((k) => (prepacksA(k, 1) ? packedABytes(k) : 0)));
   // Then the packed B of each group of products sharing one (each group its own: they may interleave).
-  const shared = sharedBs(p.kernels, Math.ceil((packedAt + packedBytes) / 64) * 64);
+  const groups = sharedBs(p.kernels, Math.ceil((packedAt + packedBytes) / 64) * 64);
+  const groupsEnd = Math.max(packedAt + packedBytes, ...[...groups.values()].map((s) => s.end));
+  const shared = new Map([...groups, ...rowSplitBs(p.kernels, byRows, groups, Math.ceil(groupsEnd / 64) * 64)]);
   const addr = (b: number): number => plan.offsets[b] as number;
   /** A conv kernel's block function (see conv.ts), with its matmul bodies, and its per-thread preparation (if any). */
   const convFunctions = (k: ConvKernel, cp: ConvPlan): { block: number; prepare?: number } => {
@@ -301,9 +347,9 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
    */
   const matmulSteps = (k: MatmulKernel, i: number): void => {
     const split = parallel[i] === true;
-    const prepacked = prepacksA(k, split ? o.threads : 1);
+    const rows = byRows(i);
+    const prepacked = !rows && prepacksA(k, split ? o.threads : 1);
     const share = shared.get(i);
-    const body = matmulBody(k, prepacked, share?.at);
     if (share?.first === true) {
       const total = panelsWithTail(k);
       const packB = (begin: number, end: number): number => mb.addFunction(genPackB(k, { fma: o.fma, addr, math }, share.at, begin, end));
@@ -315,6 +361,18 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
       if (o.threads > 1 && k.m * reductionLength(k) >= PARALLEL_MIN_ELEMENTS && micro >= 2 * o.threads) splitRows(i, micro, (begin, end) => packA(k, begin, end), "a");
       else sequential(i, packA(k, 0, micro), true);
     }
+    if (rows && share !== undefined) {
+      const rowsBody = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math, packedB: share.at, rowRange: true }));
+      flush();
+      const names = Array.from({ length: o.threads }, (_, t) => {
+        const name = `r${i}_${t}`;
+        mb.exportFunction(name, mb.addFunction(genMatmulRowsKernel(k, addr, rowsBody, rowChunk(k, o.threads), scratchOf(t), countersAt)));
+        return name;
+      });
+      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i] });
+      return;
+    }
+    const body = matmulBody(k, prepacked, share?.at);
     if (!split) return sequential(i, mb.addFunction(genMatmulKernel(k, addr, body, 0, 1, scratchOf(0), countersAt)), false);
     flush();
     const names = Array.from({ length: o.threads }, (_, t) => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { wasm, type WasmExecutable } from "../../backends/wasm/index.js";
+import { splitsByRows } from "../../backends/wasm/module.js";
 import { graphOf } from "../../ir/graph.js";
 import { tensorFrom } from "../../ir/tensor.js";
 import * as gg from "../../src/index.js";
@@ -84,6 +85,62 @@ describe("wasm float32 matmul, A packed once", () => {
         expect(worst.s, `transA ${transA}, ${threads} threads`).toBeLessThan(1);
       }
     }
+  });
+
+  it("narrow products with a long reduction, split by rows (B packed once): the same bits on 1 to 3 threads, within the bound", async () => {
+    const [m, k, n] = [203, 2600, 37];
+    for (const transB of [false, true]) {
+      const a = gg.input("a", [m, k]);
+      const b = gg.input("b", transB ? [n, k] : [k, n]);
+      const bias = gg.input("bias", [n]);
+      const product = gg.matmul(a, transB ? gg.transpose(b) : b);
+      const graph = graphOf({ c: product.node, r: gg.relu(gg.add(product, bias)).node });
+      const av = vals(m * k, 0.29);
+      const bv = vals(k * n, 0.13);
+      const biasv = vals(n, 0.5);
+      const feeds = new Map([
+        ["a", tensorFrom(av, "float32", [m, k])],
+        ["b", tensorFrom(bv, "float32", transB ? [n, k] : [k, n])],
+        ["bias", tensorFrom(biasv, "float32", [n])],
+      ]);
+      const bt = (p: number, j: number): number => (transB ? bv[j * k + p] : bv[p * n + j]) as number;
+      let first: Record<string, gg.Tensor> | undefined;
+      for (const threads of [1, 2, 3]) {
+        const got = await (await wasm({ threads }).compile(graph)).run(feeds);
+        first ??= got;
+        for (const name of ["c", "r"]) {
+          const [x, y] = [got[name]?.data as Float32Array, first[name]?.data as Float32Array];
+          expect(x.findIndex((v, i) => !Object.is(v, y[i])), `${name}, transB ${transB}, ${threads} threads: first differing element`).toBe(-1);
+        }
+      }
+      // float64 reference on every 7th row and the last, partial tile's rows
+      let worst = 0;
+      for (const i of [...Array.from({ length: Math.ceil(m / 7) }, (_, r) => r * 7), m - 3, m - 2, m - 1]) {
+        for (let j = 0; j < n; j++) {
+          let ref = 0;
+          let mag = 0;
+          for (let p = 0; p < k; p++) {
+            ref += (av[i * k + p] as number) * bt(p, j);
+            mag += Math.abs((av[i * k + p] as number) * bt(p, j));
+          }
+          const bound = 4 * k * 2 ** -24 * mag + 1e-30;
+          worst = Math.max(worst, Math.abs((first?.["c"]?.data[i * n + j] as number) - ref) / bound);
+          const relu = Math.max(0, ref + (biasv[j] as number));
+          worst = Math.max(worst, Math.abs((first?.["r"]?.data[i * n + j] as number) - relu) / (bound + 2 ** -24 * Math.abs(relu)));
+        }
+      }
+      expect(worst, `transB ${transB}`).toBeLessThan(1);
+    }
+  });
+
+  it("the row split is chosen for a narrow product with a long reduction on several threads only", () => {
+    const product = (m: number, k: number, n: number) => ({ kind: "matmul", a: 0, b: 1, out: 2, m, n, k, aOffsets: [0], bOffsets: [0], transA: false, transB: true, dtype: "float32" }) as const;
+    expect(splitsByRows(product(203, 2600, 37), 2)).toBe(true);
+    expect(splitsByRows(product(203, 2600, 37), 3)).toBe(true);
+    expect(splitsByRows(product(203, 2600, 37), 1)).toBe(false);
+    expect(splitsByRows(product(400, 10000, 200), 2)).toBe(true); // W3's hidden-state gradient
+    expect(splitsByRows(product(1024, 1024, 1024), 2)).toBe(false);
+    expect(splitsByRows(product(20, 10000, 200), 2)).toBe(false); // too few rows to share
   });
 
   it("products sharing B (a weight at every step, and its transpose) pack it once: within the bound on 1 and 2 threads", async () => {
