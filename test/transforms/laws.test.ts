@@ -43,10 +43,24 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a
 const absDot = (a: ArrayLike<number>, b: ArrayLike<number>): number => Array.from(a).reduce((acc, v, i) => acc + Math.abs(v * (b[i] as number)), 0);
 const direction = (n: number, seed: number): Float64Array => Float64Array.from({ length: n }, (_, i) => Math.cos(0.9 + 1.7 * i + seed));
 
+/** A nonzero number below float64's smallest normal (2⁻¹⁰²²): its rounding is absolute (2⁻¹⁰⁷⁴), not relative. */
+const subnormal = (v: number): boolean => v !== 0 && Math.abs(v) < 2 ** -1022;
+
+/**
+ * Whether a constant or a feed of the graph is subnormal: a derivative may then magnify the
+ * absolute rounding of the subnormal arithmetic (e.g. 1/(2·sqrt(5e-324))) past any relative
+ * tolerance, so the two modes' orders of the same products need not agree to float64 rounding.
+ */
+function hasSubnormals(c: RandomGraph): boolean {
+  const constants = c.graph.nodes.flatMap((n) => (n.op === "fill" ? [n.attrs.value] : n.op === "literal" ? [...n.attrs.values] : []));
+  return constants.some(subnormal) || Object.values(c.feeds).some((t) => Array.from(t.data as ArrayLike<number>).some(subnormal));
+}
+
 describe("transform laws on random graphs", () => {
   it("⟨jvp(f; t), u⟩ = ⟨t, vjp(f; u)⟩ for every output (float64)", async () => {
     await fc.assert(
       fc.asyncProperty(arb.graph(), async (c) => {
+        if (hasSubnormals(c)) return;
         const xs = graphInputs(c.graph).map((n) => gg.Expr.of(n));
         for (const [name, out] of Object.entries(c.graph.outputs)) {
           if (!isFloat(out.dtype)) continue;
