@@ -317,19 +317,27 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
   };
 
   /**
+   * Kernel i as a parallel step of one part per thread (`part(t)`: thread t's function, exported as
+   * `<prefix><i>_<t>`), sharing `counters` counters; `packing`: the step packs an operand of the
+   * product in the next step.
+   */
+  const parallelStep = (i: number, prefix: string, part: (t: number) => FunctionBuilder, counters: number, packing = false): void => {
+    flush();
+    const names = Array.from({ length: o.threads }, (_, t) => {
+      const name = `${prefix}${i}_${t}`;
+      mb.exportFunction(name, mb.addFunction(part(t)));
+      return name;
+    });
+    schedule.push({ kind: "parallel", parts: names, countersAt, counters, kernels: [i], ...(packing ? { packing } : {}) });
+  };
+  /**
    * A kernel split in row chunks (`chunk(begin, end)`: the function computing rows [begin, end)),
    * taken from a counter by every thread; `packing`: the step packing a product's A, before the product's own.
    */
   const splitRows = (i: number, rows: number, chunk: (begin: number, end: number) => number, packing?: "a" | "b"): void => {
-    flush();
     const count = Math.min(rows, MAP_CHUNKS_PER_THREAD * o.threads);
     const chunks = Array.from({ length: count }, (_, c) => chunk(Math.floor((rows * c) / count), Math.floor((rows * (c + 1)) / count)));
-    const names = Array.from({ length: o.threads }, (_, t) => {
-      const name = `${packing ?? "p"}${i}_${t}`;
-      mb.exportFunction(name, mb.addFunction(chunkLoop(chunks, countersAt)));
-      return name;
-    });
-    schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i], ...(packing === undefined ? {} : { packing: true }) });
+    parallelStep(i, packing ?? "p", () => chunkLoop(chunks, countersAt), 1, packing !== undefined);
   };
   /** A function of kernel i run on the calling thread: in the current segment, or (profiling) a step of its own. */
   const sequential = (i: number, fn: number, packing: boolean): void => {
@@ -363,24 +371,11 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
     }
     if (rows && share !== undefined) {
       const rowsBody = mb.addFunction(genMatmulBody(k, { fma: o.fma, addr, math, packedB: share.at, rowRange: true }));
-      flush();
-      const names = Array.from({ length: o.threads }, (_, t) => {
-        const name = `r${i}_${t}`;
-        mb.exportFunction(name, mb.addFunction(genMatmulRowsKernel(k, addr, rowsBody, rowChunk(k, o.threads), scratchOf(t), countersAt)));
-        return name;
-      });
-      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i] });
-      return;
+      return parallelStep(i, "r", (t) => genMatmulRowsKernel(k, addr, rowsBody, rowChunk(k, o.threads), scratchOf(t), countersAt), 1);
     }
     const body = matmulBody(k, prepacked, share?.at);
     if (!split) return sequential(i, mb.addFunction(genMatmulKernel(k, addr, body, 0, 1, scratchOf(0), countersAt)), false);
-    flush();
-    const names = Array.from({ length: o.threads }, (_, t) => {
-      const name = `p${i}_${t}`;
-      mb.exportFunction(name, mb.addFunction(genMatmulKernel(k, addr, body, t, o.threads, scratchOf(t), countersAt)));
-      return name;
-    });
-    schedule.push({ kind: "parallel", parts: names, countersAt, counters: k.aOffsets.length, kernels: [i] });
+    parallelStep(i, "p", (t) => genMatmulKernel(k, addr, body, t, o.threads, scratchOf(t), countersAt), k.aOffsets.length);
   };
 
   p.kernels.forEach((k, i) => {
@@ -403,23 +398,10 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
     if (k.kind === "conv") {
       const cp = planConv(k, o.threads);
       const fns = convFunctions(k, cp);
-      flush();
-      const names = Array.from({ length: o.threads }, (_, t) => {
-        const name = `p${i}_${t}`;
-        mb.exportFunction(name, mb.addFunction(genConvPart(cp, fns.block, scratchOf(t), countersAt, fns.prepare)));
-        return name;
-      });
-      schedule.push({ kind: "parallel", parts: names, countersAt, counters: 1, kernels: [i] });
-      return;
+      return parallelStep(i, "p", (t) => genConvPart(cp, fns.block, scratchOf(t), countersAt, fns.prepare), 1);
     }
     const body = matmulBody(k, false);
-    flush();
-    const names = Array.from({ length: o.threads }, (_, t) => {
-      const name = `p${i}_${t}`;
-      mb.exportFunction(name, mb.addFunction(genMatmulKernel(k, addr, body, t, o.threads, scratchOf(t), countersAt)));
-      return name;
-    });
-    schedule.push({ kind: "parallel", parts: names, countersAt, counters: k.aOffsets.length, kernels: [i] });
+    parallelStep(i, "p", (t) => genMatmulKernel(k, addr, body, t, o.threads, scratchOf(t), countersAt), k.aOffsets.length);
   });
   flush();
   return { bytes: mb.encode(), memoryBytes: Math.ceil(Math.max(packedAt + packedBytes, ...[...shared.values()].map((s) => s.end)) / 64) * 64, schedule };
