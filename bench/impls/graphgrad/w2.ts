@@ -1,6 +1,7 @@
 import * as gg from "../../../src/index.js";
 import type { W2Data } from "../../data/datasets.js";
 import type { Trainer } from "../../protocol.js";
+import { cyclingTrainer } from "./trainer.js";
 import type { W2Config } from "../../workloads.js";
 
 /** The ReLU MLP, mean softmax cross-entropy on one-hot labels, Adam: one `gg.trainStep`. */
@@ -19,17 +20,10 @@ export async function w2(backend: gg.Backend, c: W2Config, d: W2Data): Promise<T
   });
   const loss = gg.mean(gg.losses.softmaxCrossEntropyWithLogits(labels, h));
   const train = await gg.trainStep({ loss, optimizer: gg.optim.adam({ lr: c.lr }), backend, donate: true, gradNorm: false });
-  let state = await train.init(init);
+  const state = await train.init(init);
   const batches = d.batches.map((b) => ({
     x: gg.tensorFrom(b.x, "float32", [b.rows, sizes[0] as number]),
     labels: gg.tensorFrom(b.oneHot, "float32", [b.rows, sizes[sizes.length - 1] as number]),
   }));
-  let i = 0;
-  return {
-    step: async () => {
-      const [next, metrics] = await train.run(state, batches[i++ % batches.length] as (typeof batches)[number]);
-      state = next;
-      return metrics["loss"] as number;
-    },
-  };
+  return cyclingTrainer(train, state, batches);
 }

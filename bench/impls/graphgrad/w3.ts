@@ -1,6 +1,7 @@
 import * as gg from "../../../src/index.js";
 import type { W3Data } from "../../data/datasets.js";
 import type { Trainer } from "../../protocol.js";
+import { cyclingTrainer } from "./trainer.js";
 import type { W3Config } from "../../workloads.js";
 import { basicLstmCell } from "./lstm.js";
 
@@ -11,15 +12,8 @@ import { basicLstmCell } from "./lstm.js";
  */
 export async function w3(backend: gg.Backend, c: W3Config, d: W3Data): Promise<Trainer> {
   const { train, init, batches } = await w3Model(backend, c, d);
-  let state = await train.init(init);
-  let i = 0;
-  return {
-    step: async () => {
-      const [next, metrics] = await train.run(state, batches[i++ % batches.length] as (typeof batches)[number]);
-      state = next;
-      return metrics["loss"] as number;
-    },
-  };
+  const state = await train.init(init);
+  return cyclingTrainer(train, state, batches);
 }
 
 /** The compiled train step, its initial parameters and the batches (also used by the tests). */

@@ -1,6 +1,7 @@
 import * as gg from "../../../src/index.js";
 import type { W6Data } from "../../data/datasets.js";
 import type { Trainer } from "../../protocol.js";
+import { cyclingTrainer } from "./trainer.js";
 import { type W6Config, w6PooledShape } from "../../workloads.js";
 
 /**
@@ -31,17 +32,10 @@ export async function w6(backend: gg.Backend, c: W6Config, d: W6Data): Promise<T
   const logits = gg.dense(flat, denseW, denseB);
   const loss = gg.mean(gg.losses.softmaxCrossEntropyWithLogits(labels, logits));
   const train = await gg.trainStep({ loss, optimizer: gg.optim.adam({ lr: c.lr }), backend, donate: true, gradNorm: false });
-  let state = await train.init(init);
+  const state = await train.init(init);
   const batches = d.batches.map((b) => ({
     x: gg.tensorFrom(b.x, "float32", [b.rows, c.height, c.width, c.channels]),
     labels: gg.tensorFrom(b.oneHot, "float32", [b.rows, c.classes]),
   }));
-  let i = 0;
-  return {
-    step: async () => {
-      const [next, metrics] = await train.run(state, batches[i++ % batches.length] as (typeof batches)[number]);
-      state = next;
-      return metrics["loss"] as number;
-    },
-  };
+  return cyclingTrainer(train, state, batches);
 }
