@@ -3,14 +3,16 @@ import type { ElementwiseOp } from "../../ir/ops/elementwise.js";
 import { ERF, type PortableFunction } from "../../ir/ops/erf.js";
 import type { FunctionBuilder } from "./encoder.js";
 import { FC, I, V } from "./opcodes.js";
-import { emitExpF64x2, emitF32x4, emitTanhF64x2 } from "./math-simd.js";
+import { emitExp32, emitTanh32 } from "./math-f32x4.js";
 
 /**
  * How each elementwise primitive is emitted, keyed by op name (a missing op fails `tsc`):
  * `scalar` consumes its operands' values from the wasm stack (f32 / f64 / i32, bools as i32 0/1)
  * and leaves the result; `simd` does the same on v128 lanes (f32x4 / i32x4, bools as lane masks),
- * or is absent when the op has no vector form here. Transcendental functions call the host's
- * functions (imported: `Math`'s, or graphgrad's own erf), so results match the JS reference bit for bit.
+ * or is absent when the op has no vector form here. Results match the JS reference bit for bit:
+ * float32 exp and tanh are emitted inline (math-f32x4.ts, the float32 algorithms the reference
+ * defines); other transcendental functions call the host's (imported: `Math`'s, or graphgrad's
+ * own erf).
  */
 
 
@@ -49,13 +51,11 @@ export function hostMathSource(): string {
   return `{ ${HOST_MATH_NAMES.map((k) => `${k}: ${isOwn(k) ? OWN_MATH[k].source : `Math.${k}`}`).join(", ")} }`;
 }
 
-/** Indices of the imported host math functions in a module. */
 /**
- * The functions math ops call: the host's (imports), or for exp and tanh the module's own
- * (math.ts, where they give the host's bits); then `lanes` says they also have inline SIMD forms
- * (math-simd.ts).
+ * The functions float64 math ops call: the host's (imports), or for exp and tanh the module's own
+ * (math.ts, where they give the host's bits).
  */
-export type MathImports = HostFunctions & { readonly lanes?: boolean };
+export type MathImports = HostFunctions;
 
 /** Function indices by host math name. */
 export type HostFunctions = { readonly [K in HostMath]: number };
@@ -98,11 +98,24 @@ function hostUnary(fn: HostMath) {
   };
 }
 
-/** The module's four-lane float32 form of exp / tanh (inline), where exp and tanh are its own. */
-function ownSimd(fn: "exp" | "tanh") {
+/** exp and tanh of float32: their f32x4 forms (math-f32x4.ts, ir/ops/float32-math.ts's float32 algorithms). */
+const FLOAT32_LANES = { exp: emitExp32, tanh: emitTanh32 } as const;
+
+/** Scalar: float32 through lane 0 of the f32x4 form (the same bits); float64 the host's (or the module's own) function. */
+function float32OrHost(fn: keyof typeof FLOAT32_LANES) {
+  return (c: EmitContext): void => {
+    if (c.dtype !== "float32") return void c.f.call(c.math[fn]);
+    c.f.simd(V.f32x4_splat);
+    FLOAT32_LANES[fn](c.f, () => c.scratch("v128"));
+    c.f.simd(V.f32x4_extract_lane).op(0);
+  };
+}
+
+/** SIMD: the f32x4 form (float32 is the only floating vector dtype). */
+function float32Lanes(fn: keyof typeof FLOAT32_LANES) {
   return (c: EmitContext): boolean => {
-    if (c.math.lanes !== true || c.dtype !== "float32") return false;
-    emitF32x4(c.f, c.scratch, (f, x, scratch) => (fn === "exp" ? emitExpF64x2(f, x, c.math.exp, scratch) : emitTanhF64x2(f, x, c.math.tanh, scratch)));
+    if (c.dtype !== "float32") return false;
+    FLOAT32_LANES[fn](c.f, () => c.scratch("v128"));
     return true;
   };
 }
@@ -217,9 +230,9 @@ export const ELEMENTWISE_EMIT: { readonly [K in ElementwiseOp]: OpEmitter } = {
   sign: { scalar: floatOrInt(floatSign, intUnary("sign")) },
   floor: { scalar: floatOrInt((t, c) => void c.f.op(t.floor), () => undefined), simd: (c) => (c.dtype === "int32" ? true : simdBy("floor", undefined)(c)) },
   sqrt: { scalar: floatOrInt((t, c) => void c.f.op(t.sqrt), () => undefined), simd: simdBy("sqrt", undefined) },
-  exp: { scalar: hostUnary("exp"), simd: ownSimd("exp") },
+  exp: { scalar: float32OrHost("exp"), simd: float32Lanes("exp") },
   log: { scalar: hostUnary("log") },
-  tanh: { scalar: hostUnary("tanh"), simd: ownSimd("tanh") },
+  tanh: { scalar: float32OrHost("tanh"), simd: float32Lanes("tanh") },
   sin: { scalar: hostUnary("sin") },
   cos: { scalar: hostUnary("cos") },
   erf: { scalar: hostUnary("erf") },

@@ -119,6 +119,20 @@ export class FunctionBuilder {
     for (const b of new Uint8Array(f64buf.buffer)) this.code.push(b);
     return this;
   }
+  /** A v128 constant with v (rounded to float32) in all four f32 lanes. */
+  f32x4(v: number): this {
+    this.simd(V.v128_const);
+    f32buf[0] = v;
+    for (let lane = 0; lane < 4; lane++) for (const b of new Uint8Array(f32buf.buffer)) this.code.push(b);
+    return this;
+  }
+  /** A v128 constant with the 32-bit integer v in all four lanes. */
+  i32x4(v: number): this {
+    if (!Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 32) throw new RangeError(`i32x4 constant ${v}: not a 32-bit integer`);
+    this.simd(V.v128_const);
+    for (let lane = 0; lane < 4; lane++) for (let b = 0; b < 4; b++) this.code.push((v >>> (8 * b)) & 255);
+    return this;
+  }
   call(fn: number): this {
     this.code.push(I.call);
     uleb(fn, this.code);

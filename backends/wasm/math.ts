@@ -24,9 +24,6 @@ const P = [1.66666666666666019037e-1, -2.77777777770155933842e-3, 6.613756321437
 /** expm1's. */
 const Q = [-3.33333333333331316428e-2, 1.58730158725481460165e-3, -7.93650757867487942473e-5, 4.00821782732936239552e-6, -2.01099218183624371326e-7];
 
-/** The constants the SIMD forms share (math-simd.ts). */
-export const MATH = { INV_LN2, LN2_HI, LN2_LO, P, Q } as const;
-
 /** Pushes the high 32 bits of the f64 in local x. */
 function highWord(f: FunctionBuilder, x: number): void {
   f.get(x).op(I.i64_reinterpret_f64).op(I.i64_const);

@@ -41,17 +41,17 @@ export interface AssembleOptions {
   /** Whether the memory is shared (required when threads > 1). */
   readonly sharedMemory: boolean;
   readonly maxPages: number;
-  /** Compute exp and tanh in the module (math.ts; only where they give the host's bits), with SIMD forms. */
+  /** Compute float64 exp and tanh in the module (math.ts; only where they give the host's bits). */
   readonly ownMath?: boolean;
   /** Every kernel a step of its own (so the host can time each one): `wasm({ profile: true })`. */
   readonly profile?: boolean;
 }
 
-/** The module's exp and tanh in place of the host's (their SIMD forms are emitted inline). */
+/** The module's float64 exp and tanh in place of the host's. */
 function ownMath(mb: ModuleBuilder, imports: HostFunctions): MathImports {
   const exp = mb.addFunction(genExp());
   const tanh = mb.addFunction(genTanh(mb.addFunction(genExpm1())));
-  return { ...imports, exp, tanh, lanes: true };
+  return { ...imports, exp, tanh };
 }
 
 /** Products below this many multiply-adds are not worth handing to another thread. */

@@ -119,6 +119,8 @@ export const V = {
   v128_load: 0x00,
   v128_load32_splat: 0x09,
   v128_store: 0x0b,
+  /** Followed by the 16 bytes of the constant: see FunctionBuilder.f32x4 / i32x4. */
+  v128_const: 0x0c,
   /** Followed by 16 lane indices (bytes 0-15 of the first operand, 16-31 of the second): see FunctionBuilder.shuffle32. */
   i8x16_shuffle: 0x0d,
   i32x4_splat: 0x11,
@@ -138,6 +140,7 @@ export const V = {
   f32x4_ne: 0x42,
   f32x4_lt: 0x43,
   f32x4_gt: 0x44,
+  f32x4_ge: 0x46,
   f64x2_eq: 0x47,
   f64x2_lt: 0x49,
   f64x2_ge: 0x4c,
@@ -149,6 +152,9 @@ export const V = {
   f32x4_floor: 0x68,
   i32x4_abs: 0xa0,
   i32x4_neg: 0xa1,
+  i32x4_shl: 0xab,
+  i32x4_shr_s: 0xac,
+  i32x4_shr_u: 0xad,
   i32x4_add: 0xae,
   i32x4_sub: 0xb1,
   i32x4_mul: 0xb5,

@@ -1,6 +1,7 @@
 import type { DType } from "../../ir/dtype.js";
 import type { ElementwiseOp } from "../../ir/ops/elementwise.js";
 import { erf } from "../../ir/ops/erf.js";
+import { EXP32, TANH32 } from "../../ir/ops/float32-math.js";
 import { gg_ckey, gg_two_prod, gg_f2b, gg_f2i, gg_i2f, gg_inf, gg_isnan, gg_key, gg_ldexp, gg_log, gg_log_parts, gg_max, gg_nan, gg_neg, gg_sqrt, type Helper, helper } from "./math.js";
 
 /**
@@ -95,44 +96,46 @@ const gg_min: Helper = helper("gg_min", [gg_isnan, gg_key], `fn gg_min(a: f32, b
 // int32 division truncating toward zero, x / 0 = 0 (WGSL gives x), INT_MIN / -1 wrapping.
 const gg_idiv: Helper = helper("gg_idiv", [], `fn gg_idiv(a: i32, b: i32) -> i32 { return select(a / b, 0, b == 0); }`);
 
-// Cephes expf: x = k·ln2 + r (ln2 in two parts, k·C1 exact), a degree-7 polynomial, scaled by 2^k.
+/** A float32 constant as a WGSL literal (9 significant digits name it exactly). */
+const lit = (v: number): string => Math.fround(v).toPrecision(9);
+
+// exp32 (ir/ops/float32-math.ts, the JS reference's float32 exp): x = k·ln2 + r with ln2 in two
+// parts (k·LN2_HI exact), e^r ≈ (P(r)·r² + r) + 1, scaled by 2^k.
 const gg_exp: Helper = helper("gg_exp", [gg_isnan, gg_inf, gg_ldexp], `fn gg_exp(x: f32) -> f32 {
   if (gg_isnan(x)) { return x; }
-  if (x >= 88.72283935546875) { return gg_inf(); }
-  if (x < -103.97208) { return 0.0; }
-  let k = floor(x * 1.44269504088896341 + 0.5);
-  let r = (x - k * 0.693359375) - k * -2.12194440e-4;
-  let z = r * r;
-  let p = (((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r + 1.6666665459e-1) * r + 5.0000001201e-1) * z + r + 1.0;
+  if (x >= ${lit(EXP32.overflow)}) { return gg_inf(); }
+  if (x < ${lit(EXP32.underflow)}) { return 0.0; }
+  let k = floor(x * ${lit(EXP32.log2e)} + 0.5);
+  let r = (x - k * ${lit(EXP32.ln2Hi)}) - k * ${lit(EXP32.ln2Lo)};
+  let p = (${hornerWgsl(EXP32.poly, "r")}) * (r * r) + r + 1.0;
   return gg_ldexp(p, i32(k));
 }`);
 
-// Cephes tanhf: an odd polynomial below 0.625, 1 - 2/(e^{2|x|} + 1) above; tiny x is returned as is.
+// tanh32 (float32-math.ts): x below 2⁻¹² as is, the odd polynomial |x| + |x|·w·Q(w) below 0.625,
+// 1 − 2/(e^{2|x|} + 1) above; with x's sign.
 const gg_tanh: Helper = helper("gg_tanh", [gg_isnan, gg_exp], `fn gg_tanh(x: f32) -> f32 {
   if (gg_isnan(x)) { return x; }
   let u = bitcast<u32>(x);
   let z = bitcast<f32>(u & 0x7fffffffu);
-  if (z < 2.44140625e-4) { return x; }
+  if (z < ${lit(TANH32.tiny)}) { return x; }
   var r: f32;
-  if (z >= 0.625) {
-    if (z > 9.1) { r = 1.0; } else { r = 1.0 - 2.0 / (gg_exp(z + z) + 1.0); }
+  if (z >= ${lit(TANH32.split)}) {
+    r = 1.0 - 2.0 / (gg_exp(z + z) + 1.0);
   } else {
     let w = z * z;
-    r = ((((-5.70498872745e-3 * w + 2.06390887954e-2) * w - 5.37397155531e-2) * w + 1.33314422036e-1) * w - 3.33332819422e-1) * w * z + z;
+    r = (${hornerWgsl(TANH32.poly, "w")}) * w * z + z;
   }
   return bitcast<f32>(bitcast<u32>(r) | (u & 0x80000000u));
 }`);
 
-
-// e^(h + l) for a float-float exponent (|h| < 104): the reduction keeps l.
+// e^(h + l) for a float-float exponent (|h| < 104): exp32's algorithm, the reduction keeping l.
 const gg_exp2f: Helper = helper("gg_exp2f", [gg_inf, gg_ldexp], `fn gg_exp_ff(h: f32, l: f32) -> f32 {
   let x = h + l;
-  if (x >= 88.72283935546875) { return gg_inf(); }
-  if (x < -103.97208) { return 0.0; }
-  let k = floor(h * 1.44269504088896341 + 0.5);
-  let r = ((h - k * 0.693359375) - k * -2.12194440e-4) + l;
-  let z = r * r;
-  let p = (((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r + 1.6666665459e-1) * r + 5.0000001201e-1) * z + r + 1.0;
+  if (x >= ${lit(EXP32.overflow)}) { return gg_inf(); }
+  if (x < ${lit(EXP32.underflow)}) { return 0.0; }
+  let k = floor(h * ${lit(EXP32.log2e)} + 0.5);
+  let r = ((h - k * ${lit(EXP32.ln2Hi)}) - k * ${lit(EXP32.ln2Lo)}) + l;
+  let p = (${hornerWgsl(EXP32.poly, "r")}) * (r * r) + r + 1.0;
   return gg_ldexp(p, i32(k));
 }`);
 

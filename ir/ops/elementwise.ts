@@ -1,5 +1,6 @@
 import type { DType } from "../dtype.js";
 import { BINARY, BINARY_OPS, type BinaryOp, binaryFn, COMPARE, COMPARE_OPS, type CompareOp } from "./binary.js";
+import { exp32, tanh32 } from "./float32-math.js";
 import { castFn } from "./select.js";
 import { UNARY, UNARY_OPS, type UnaryOp } from "./unary.js";
 
@@ -23,6 +24,9 @@ const has = <T extends object>(table: T, op: string): op is Extract<keyof T, str
 /** An elementwise op's scalar function on up to three operand values (extra ones are ignored). */
 export type ScalarFn = (a: number, b: number, c: number) => number;
 
+/** Unary ops whose float32 results are defined by float32 algorithms (float32-math.ts), not by rounding the float64 function's. */
+const FLOAT32_UNARY = { exp: exp32, tanh: tanh32 } as const satisfies { readonly [K in UnaryOp]?: (x: number) => number };
+
 /**
  * The scalar function of an elementwise op whose result has dtype `d` (for `cast`, the target),
  * on its operands' values, before the store into `d`: comparisons give 1 or 0, `where` picks by a
@@ -32,6 +36,10 @@ export function scalarFunction(op: ElementwiseOp, d: DType): ScalarFn {
   if (op === "where") return (c, a, b) => (c !== 0 ? a : b);
   if (op === "cast") {
     const f = castFn(d);
+    return (x) => f(x);
+  }
+  if (d === "float32" && has(FLOAT32_UNARY, op)) {
+    const f = FLOAT32_UNARY[op];
     return (x) => f(x);
   }
   if (has(UNARY, op)) {

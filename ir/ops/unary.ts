@@ -9,10 +9,11 @@ import { erf } from "./erf.js";
 
 /**
  * The unary elementwise primitives, each defined here once: the dtypes it accepts, its scalar
- * semantics (in float64; a store rounds to the result dtype), used by the JS reference backend
+ * semantics (in float64; a store rounds to the result dtype; float32 exp and tanh are float32
+ * algorithms of their own, float32-math.ts, see elementwise.ts), used by the JS reference backend
  * and by constant folding, and (below) its VJP and JVP (batching is elementwise). Every compiled
- * backend lowers each by name in a
- * table keyed by op, so a new one is demanded there by the type checker.
+ * backend lowers each by name in a table keyed by op, so a new one is demanded there by the type
+ * checker.
  */
 export const UNARY = {
   neg: { accepts: "numeric", fn: (x) => -x },

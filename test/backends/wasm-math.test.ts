@@ -1,12 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { FunctionBuilder, ModuleBuilder } from "../../backends/wasm/encoder.js";
 import { genExp, genExpm1, genTanh, inlineMathMatches } from "../../backends/wasm/math.js";
-import { emitExpF64x2, emitExpm1F64x2, emitF32x4, emitTanhF64x2, type Scratch } from "../../backends/wasm/math-simd.js";
+import { emitExp32, emitTanh32 } from "../../backends/wasm/math-f32x4.js";
 import { V } from "../../backends/wasm/opcodes.js";
+import { EXP32, exp32, TANH32, tanh32 } from "../../ir/ops/float32-math.js";
+
+/** Equal values, NaN equal to NaN (its sign and payload are not specified). */
+const sameFloat = (a: number, b: number): boolean => Object.is(a, b) || (a !== a && b !== b);
 
 /**
- * The WASM modules' own exp, expm1 and tanh (fdlibm's algorithms, scalar and SIMD) give the bits
- * of this engine's Math.exp, Math.expm1 and Math.tanh — the JS reference's — on random float32
+ * The WASM modules' own float64 exp, expm1 and tanh (fdlibm's algorithms) give the bits of this
+ * engine's Math.exp, Math.expm1 and Math.tanh — the JS reference's — and the inline f32x4 forms
+ * of float32 exp and tanh give exp32's and tanh32's (ir/ops/float32-math.ts), on random float32
  * and float64 arguments over every branch, specials included.
  */
 describe("wasm's own exp and tanh", () => {
@@ -17,23 +22,13 @@ describe("wasm's own exp and tanh", () => {
     const exp = mb.addFunction(genExp());
     const expm1 = mb.addFunction(genExpm1());
     const tanh = mb.addFunction(genTanh(expm1));
-    type Lanes = (f: FunctionBuilder, x: number, scratch: Scratch) => void;
-    const exp2: Lanes = (f, x, scratch) => emitExpF64x2(f, x, exp, scratch);
-    const tanh2: Lanes = (f, x, scratch) => emitTanhF64x2(f, x, tanh, scratch);
-    const forms: Record<string, (f: FunctionBuilder, v: number, scratch: Scratch) => void> = {
-      exp2,
-      expm12: (f, x, scratch) => emitExpm1F64x2(f, x, expm1, scratch),
-      tanh2,
-      exp4: (f, v, scratch) => emitF32x4(f.get(v), scratch, exp2),
-      tanh4: (f, v, scratch) => emitF32x4(f.get(v), scratch, tanh2),
-    };
     // out[i] = form(in[i]) over `bytes`, 16 at a time (inputs at 0, outputs at 1 MiB), the form inline in the loop.
-    for (const [name, form] of Object.entries(forms)) {
+    for (const [name, form] of Object.entries({ exp4: emitExp32, tanh4: emitTanh32 })) {
       const f = new FunctionBuilder(["i32"], []);
-      const [i, v] = [f.local("i32"), f.local("v128")];
+      const i = f.local("i32");
       f.forRange(i, 0, { local: 0 }, 16, () => {
-        f.get(i).get(i).simdMem(V.v128_load, { align: 2, offset: 0 }).set(v);
-        form(f, v, () => f.local("v128"));
+        f.get(i).get(i).simdMem(V.v128_load, { align: 2, offset: 0 });
+        form(f, () => f.local("v128"));
         f.simdMem(V.v128_store, { align: 2, offset: 1 << 20 });
       });
       mb.exportFunction(name, mb.addFunction(f));
@@ -70,27 +65,30 @@ describe("wasm's own exp and tanh", () => {
     return out;
   };
 
-  it("scalar and two-lane float64 forms: the same bits as Math.exp, Math.expm1, Math.tanh", async () => {
-    const { memory, ex } = await build();
-    const input = new Float64Array(memory.buffer, 0, N);
-    const output = new Float64Array(memory.buffer, 1 << 20, N);
-    input.set(args());
+  it("float64: the same bits as Math.exp, Math.expm1, Math.tanh", async () => {
+    const { ex } = await build();
     for (const [name, ref] of [["exp", Math.exp], ["expm1", Math.expm1], ["tanh", Math.tanh]] as const) {
       const scalar = ex[name] as (x: number) => number;
-      expect(input.findIndex((x) => !Object.is(scalar(x), ref(x))), `${name}: first argument unlike Math.${name}`).toBe(-1);
-      (ex[`${name === "expm1" ? "expm1" : name}2`] as (bytes: number) => void)(N * 8);
-      expect(input.findIndex((x, i) => !Object.is(output[i], ref(x))), `${name} on f64x2 lanes`).toBe(-1);
+      expect(args().findIndex((x) => !Object.is(scalar(x), ref(x))), `${name}: first argument unlike Math.${name}`).toBe(-1);
     }
   });
 
-  it("four-lane float32 forms: Math.exp / Math.tanh rounded to float32", async () => {
+  it("float32 on f32x4 lanes: the same bits as exp32 and tanh32", async () => {
     const { memory, ex } = await build();
     const input = new Float32Array(memory.buffer, 0, N);
     const output = new Float32Array(memory.buffer, 1 << 20, N);
     input.set(args());
-    for (const [name, ref] of [["exp4", Math.exp], ["tanh4", Math.tanh]] as const) {
+    // Every float32 around exp's overflow and underflow thresholds and tanh's branch points.
+    const edges = [EXP32.overflow, EXP32.underflow, -87.33655, TANH32.split, TANH32.tiny, 9.1].flatMap((e) => [e, -e]);
+    const bits = new Int32Array(input.buffer, 0, N);
+    edges.forEach((e, j) => {
+      const at = 60000 + j * 80;
+      input[at] = e;
+      for (let d = 1; d < 80; d++) bits[at + d] = (bits[at] as number) + d - 40;
+    });
+    for (const [name, ref] of [["exp4", exp32], ["tanh4", tanh32]] as const) {
       (ex[name] as (bytes: number) => void)(N * 4);
-      expect(input.findIndex((x, i) => !Object.is(output[i], Math.fround(ref(x)))), `${name}: first argument unlike the reference`).toBe(-1);
+      expect(input.findIndex((x, i) => !sameFloat(output[i] as number, ref(x))), `${name}: first argument unlike the reference`).toBe(-1);
     }
   });
 
