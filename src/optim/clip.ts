@@ -14,7 +14,17 @@ export function globalNorm(ts: GradientList): Expr {
   const parts: readonly Expr[] = Array.isArray(ts) ? ts : Object.values(ts as Params);
   const first = parts[0];
   if (first === undefined) return scalar(0);
-  return sqrt(parts.map((t) => cast(sum(mul(t, t)), first.dtype)).reduce((a, b) => add(a, b)));
+  return sqrt(parts.map((t) => cast(sumOfSquares(t), first.dtype)).reduce((a, b) => add(a, b)));
+}
+
+/**
+ * Σ t², over the last axis first and then over those row sums: many short chains that a backend
+ * interleaves and shares between threads, where one sum over every element is a single chain of
+ * dependent additions (each sum accumulates in float64, in order).
+ */
+function sumOfSquares(t: Expr): Expr {
+  const squares = mul(t, t);
+  return t.shape.length >= 2 ? sum(sum(squares, -1)) : sum(squares);
 }
 
 function checkPositive(op: string, c: number): void {
