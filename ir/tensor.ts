@@ -44,7 +44,7 @@ export class Tensor {
   }
 
   get size(): number {
-    return this.data.length;
+    return sizeOf(this.shape);
   }
 
   get rank(): number {
@@ -95,6 +95,33 @@ function checkTensor(dtype: DType, shape: ConcreteShape, data: TypedArray): void
     throw new GraphgradError("tensor", `${data.length} values do not fill shape ${formatShape(shape)}`);
   }
   if (d === "bool") checkBools(data, shape, "tensor");
+}
+
+/**
+ * A library tensor whose array is made on first use: `fill` runs once, when `data` is first read
+ * (by the caller, or by anything reading the data), and its array is then the tensor's data like
+ * any other. A backend hands these out for results it still holds in its own memory (the state a
+ * train step returns, which the next step consumes where it lies), so that a value nobody reads is
+ * never copied; before it overwrites that memory it reads `data` itself, or, where the tensor was
+ * donated to the run, lets `fill` throw.
+ */
+export function pendingTensor(dtype: DType, shape: ConcreteShape, fill: () => TypedArray): Tensor {
+  const t = new Tensor(dtype, shape, allocate(dtype, 0), LIBRARY);
+  Object.defineProperty(t, "data", {
+    configurable: true,
+    enumerable: true,
+    get(): TypedArray {
+      const data = fill();
+      Object.defineProperty(t, "data", { value: data, configurable: true, enumerable: true, writable: true });
+      return data;
+    },
+  });
+  return t;
+}
+
+/** Whether a `pendingTensor`'s data has not been made yet. */
+export function isPending(t: Tensor): boolean {
+  return Object.getOwnPropertyDescriptor(t, "data")?.get !== undefined;
 }
 
 /** Whether `libraryTensor` made this tensor. */

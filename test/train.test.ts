@@ -276,6 +276,55 @@ describe("donate: run consumes the state it is given", () => {
     });
   }
 
+  it("wasm: a donated loop's state stays in the module until read; unread states it consumed are gone, with a clear error", async () => {
+    const plain = await steps("wasm", false);
+    const given = await steps("wasm", true);
+    let a = await plain.step.init(plain.init);
+    let d = await given.step.init(given.init);
+    const states = [];
+    for (let i = 0; i < 6; i++) {
+      [a] = await plain.step.run(a, plain.batch);
+      [d] = await given.step.run(d, given.batch);
+      states.push(d);
+    }
+    // Never read while training: the last state holds the same bits as the copying loop's.
+    for (const n of ["w", "b"]) {
+      expect(data(d.params[n])).toEqual(data(a.params[n]));
+      expect(data(d.ema[n])).toEqual(data(a.ema[n]));
+    }
+    expect(optim.flattenTree(d.opt).map(([p, t]) => [p, data(t as gg.Tensor)])).toEqual(optim.flattenTree(a.opt).map(([p, t]) => [p, data(t as gg.Tensor)]));
+    // A state a later step consumed before anyone read it is gone: reading it throws, naming donation.
+    expect(() => states[3]?.params["w"]?.data).toThrow(/donated to a later step/);
+    // A state read before the next step keeps what it read.
+    const kept = data(d.params["w"]);
+    const [after] = await given.step.run(d, given.batch);
+    expect(data(d.params["w"])).toEqual(kept);
+    expect(data(after.params["w"])).not.toEqual(kept);
+  });
+
+  it("wasm: a state left unread is copied out before a run that does not consume it (another batch shape, or a state run twice)", async () => {
+    const x = gg.input("x", ["n", 3]);
+    const w = gg.param("w", [3]);
+    const loss = gg.mean(gg.square(gg.sub(gg.matmul(x, gg.reshape(w, [3, 1])), 1)));
+    const train = async (donate: boolean) => gg.trainStep({ loss, optimizer: optim.sgd({ lr: 0.1 }), backend: "wasm", donate });
+    const [given, plain] = [await train(true), await train(false)];
+    const small = { x: [[1, 0, 0]] };
+    const large = { x: [[1, 2, 3], [0, 1, 0]] };
+    let d = await given.init({ w: [0.5, -0.5, 0.25] });
+    let a = await plain.init({ w: [0.5, -0.5, 0.25] });
+    for (let i = 0; i < 3; i++) {
+      [d] = await given.run(d, small);
+      [a] = await plain.run(a, small);
+    }
+    // The next step has another shape: it donates d, but runs another binding of the program.
+    const [d2] = await given.run(d, large);
+    const [a2] = await plain.run(a, large);
+    expect(data(d2.params["w"])).toEqual(data(a2.params["w"]));
+    const [d3] = await given.run(d2, small);
+    const [a3] = await plain.run(a2, small);
+    expect(data(d3.params["w"])).toEqual(data(a3.params["w"]));
+  });
+
   it("returns frozen states with exactly TrainState's fields; another train step's state is read, never overwritten", async () => {
     const one = await steps("wasm", true);
     const other = await steps("wasm", true);

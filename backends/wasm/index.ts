@@ -3,7 +3,7 @@ import { allocate } from "../../ir/dtype.js";
 import type { Graph } from "../../ir/graph.js";
 import { type BufferAlias, type BufferPlan, type CheckKernel, checkKernels, failedCheck, type KernelProgram, lowerToKernels, planBuffers } from "../../ir/kernel/index.js";
 import { randomElement } from "../../ir/random.js";
-import { checkBools, elementValue, isOwnedByLibrary, libraryTensor, Tensor, valueRejected } from "../../ir/tensor.js";
+import { checkBools, elementValue, isOwnedByLibrary, isPending, libraryTensor, pendingTensor, Tensor, valueRejected } from "../../ir/tensor.js";
 import { type Backend, type BoundFeed, type BoundResult, type Executable, feedMap, inputDtypes } from "../backend.js";
 import { describe, isRecord } from "../../ir/check.js";
 import { GraphgradError } from "../../ir/errors.js";
@@ -323,6 +323,44 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     copyInto(slot.view, t.data);
   };
 
+  /**
+   * Results handed out unread (pending tensors: their values still only in this memory), with a
+   * flag their `fill` checks. Before anything overwrites memory they are settled: copied out now,
+   * or, where the caller donated them to the run that overwrites them, gone.
+   */
+  let unread: { readonly tensor: Tensor; readonly gone: { value: boolean } }[] = [];
+  /** Copies out every unread result but those in `donated` (which keep waiting for `settleDonated`). */
+  const settleKept = (donated?: readonly (Tensor | undefined)[]): void => {
+    if (unread.length === 0) return;
+    const waiting = unread.filter((u) => donated?.includes(u.tensor) === true);
+    for (const u of unread) if (!waiting.includes(u)) void u.tensor.data;
+    unread = waiting;
+  };
+  /** The donated unread results, once the feeds are in: gone (the run overwrites them), or copied out when the run may fail (`keep`: a failed step donates nothing). */
+  const settleDonated = (keep: boolean): void => {
+    for (const u of unread) {
+      if (keep) void u.tensor.data;
+      else u.gone.value = true;
+    }
+    unread = [];
+  };
+  /**
+   * An output left in memory until read (see `unread`); read, it goes into the array of `donated`
+   * where that tensor's array was made (a loop that reads every step allocates nothing), else into
+   * a fresh one.
+   */
+  const pendingOutput = (o: OutputView, donated: Tensor): Tensor => {
+    const gone = { value: false };
+    const tensor = pendingTensor(o.out.dtype, o.shape, () => {
+      if (gone.value) throw new GraphgradError("wasm", "this tensor is part of a train state donated to a later step (donate: true), whose run overwrote it: read a state's tensors before the next step uses it, or train with donate: false");
+      if (isPending(donated) || !isOwnedByLibrary(donated) || donated.dtype !== o.out.dtype || donated.data.length !== o.view.length) return o.view.slice();
+      copyInto(donated.data, o.view);
+      return donated.data;
+    });
+    unread.push({ tensor, gone });
+    return tensor;
+  };
+
   /** A tensor holding an output's current value: in a fresh array, or in the array of `into` (donated, same dtype and size). */
   const readOutput = (o: OutputView, into?: Tensor): Tensor => {
     if (into !== undefined && into.dtype === o.out.dtype && into.data.length === o.view.length && o.out.dtype !== "bool") {
@@ -364,6 +402,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     graph,
     stats: () => all.map((inst) => (inst.profile === undefined ? inst.stats : { ...inst.stats, profile: inst.profile.recorder.snapshot() })),
     run: async (feeds) => {
+      settleKept();
       const inst = await instanceFor(feeds);
       const start = performance.now();
       const io = runWith(inst, feeds);
@@ -382,9 +421,14 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
       const dtypes = inputDtypes(graph, inputs);
       /** The binding the last checked feeds selected, with its views in bound order. */
       let fast: BoundViews | undefined;
-      const read = (outs: readonly OutputView[], reuse: readonly (Tensor | undefined)[] | undefined, slots: Iterable<InputSlot | undefined>): Tensor[] => {
+      /** The bound tensor outputs; with `pending`, a donated one's successor stays in memory until read (`pendingOutput`). */
+      const read = (outs: readonly OutputView[], reuse: readonly (Tensor | undefined)[] | undefined, slots: Iterable<InputSlot | undefined>, pending = false): Tensor[] => {
         const tensors: Tensor[] = new Array(outs.length);
-        for (let i = 0; i < outs.length; i++) tensors[i] = readOutput(outs[i] as OutputView, reuse?.[i]);
+        for (let i = 0; i < outs.length; i++) {
+          const o = outs[i] as OutputView;
+          const donated = reuse?.[i];
+          tensors[i] = pending && donated !== undefined && o.out.dtype !== "bool" ? pendingOutput(o, donated) : readOutput(o, donated);
+        }
         if (reuse !== undefined) {
           // A donated array now holds new values: no input slot may still claim to hold its tensor.
           for (const slot of slots) if (slot !== undefined && slot.held !== undefined && reuse.includes(slot.held)) slot.held = undefined;
@@ -393,6 +437,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
       };
       const slow = async (feeds: readonly BoundFeed[], given: readonly (Tensor | undefined)[] | undefined): Promise<BoundResult> => {
         // Read the caller's arrays now: they may be reused once this returns its promise.
+        settleKept();
         const map = feedMap(inputs, dtypes, feeds);
         const reuse = given?.slice();
         const inst = await instanceFor(map);
@@ -422,6 +467,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
         }
         const profile = f.inst.profile;
         const t0 = profile === undefined ? 0 : performance.now();
+        settleKept(reuse);
         for (let i = 0; i < feeds.length; i++) {
           const slot = f.ins[i];
           if (slot === undefined) continue;
@@ -433,12 +479,15 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
             slot.view[0] = v;
           } else writeInput(slot, t);
         }
+        // A program with checks may fail, and a failed step donates nothing: its donated results are copied out first.
+        const mayFail = f.inst.checks.length > 0;
+        settleDonated(mayFail);
         const t1 = profile === undefined ? 0 : performance.now();
         execute(f.inst, f.inst.io as NonNullable<Instance["io"]>);
         const t2 = profile === undefined ? 0 : performance.now();
         const scalars: number[] = new Array(f.scalars.length);
         for (let i = 0; i < scalars.length; i++) scalars[i] = (f.scalars[i] as OutputView).view[0] as number;
-        const tensors = read(f.tensors, reuse, f.ins);
+        const tensors = read(f.tensors, reuse, f.ins, !mayFail);
         if (profile !== undefined) {
           const t3 = performance.now();
           profile.recorder.add(profile.copyIn, (t1 - t0) / 1000);
