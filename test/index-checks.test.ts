@@ -29,25 +29,31 @@ describe.each(BACKENDS)("index checks on %s", (_name, backendOf) => {
     await expect(seqExe.run(feeds([2, 0]))).rejects.toThrow("labels[1] = -1 is not in [0, 3)");
   });
 
-  it("a train step on a batch with a bad label fails, donates nothing, and the same state then trains as if it had not been tried", async () => {
+  // Indices fed as they are (checked before the run), and computed from a feed (checked by the run).
+  it.each([
+    ["fed", (ids: gg.Expr) => ids, 0],
+    ["computed", (ids: gg.Expr) => gg.sub(ids, 1), 1],
+  ] as const)("a train step on a batch with a bad label fails, donates nothing, and the same state then trains as if it had not been tried (ids %s)", async (_how, idsOf, shift) => {
     const x = gg.input("x", [null, 2]);
     const y = gg.input("y", [null], "int32");
     const ids = gg.input("ids", [null], "int32");
-    const emb = gg.nn.embedding(ids, gg.param("table", [4, 2]));
+    const emb = gg.nn.embedding(idsOf(ids), gg.param("table", [4, 2]));
     const logits = gg.add(gg.matmul(gg.add(x, emb), gg.param("w", [2, 3])), gg.param("b", [3]));
     const loss = gg.mean(gg.losses.sparseSoftmaxCrossEntropyWithLogits(y, logits));
     const step = await gg.trainStep({ loss, optimizer: gg.optim.adam({ lr: 0.1 }), donate: true, backend: backendOf() });
     const init = { table: [[0.1, 0], [0, 0.1], [0.2, 0.2], [-0.1, 0]], w: [[0.1, -0.2, 0], [0, 0.3, 0.1]], b: [0, 0, 0] };
-    const batch = { x: [[1, 2], [3, -1]], y: gg.tensorFrom([0, 2], "int32"), ids: gg.tensorFrom([1, 3], "int32") };
-    // Reference: two good steps.
+    const idsOfRows = (r: number[]): gg.Tensor => gg.tensorFrom(r.map((i) => i + shift), "int32");
+    const batch = { x: [[1, 2], [3, -1]], y: gg.tensorFrom([0, 2], "int32"), ids: idsOfRows([1, 3]) };
+    // Reference: three good steps.
     let ref = await step.init(init);
-    [ref] = await step.run(ref, batch);
-    [ref] = await step.run(ref, batch);
-    // The same, with failed steps in between (a bad label, then a bad id).
+    for (let i = 0; i < 3; i++) [ref] = await step.run(ref, batch);
+    // The same, with failed steps after the second (a bad label, then a bad id): the state they
+    // were given (left unread in the backend's memory by a donating step) survives them.
     let s = await step.init(init);
     [s] = await step.run(s, batch);
+    [s] = await step.run(s, batch);
     await expect(step.run(s, { ...batch, y: gg.tensorFrom([0, 3], "int32") })).rejects.toThrow(GraphgradError);
-    await expect(step.run(s, { ...batch, ids: gg.tensorFrom([4, 0], "int32") })).rejects.toThrow("gather: indices[0] = 4 is not in [0, 4)");
+    await expect(step.run(s, { ...batch, ids: idsOfRows([4, 0]) })).rejects.toThrow("gather: indices[0] = 4 is not in [0, 4)");
     [s] = await step.run(s, batch);
     for (const name of ["table", "w", "b"]) expect(Array.from(s.params[name]!.data), name).toEqual(Array.from(ref.params[name]!.data));
   });

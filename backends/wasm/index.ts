@@ -68,6 +68,8 @@ interface Instance {
   readonly plan: BufferPlan;
   /** The program's index checks, in order: their status words are read after each run. */
   readonly checks: readonly CheckKernel[];
+  /** The checks when every one reads a feed (see `feedChecks`): the host makes them before a run, which then cannot fail. */
+  readonly feedChecks: readonly CheckKernel[] | undefined;
   /** Runs the kernels, handing parts of split kernels to the worker pool. */
   readonly run: () => void;
   readonly stats: WasmProgramStats;
@@ -126,6 +128,29 @@ interface InstanceProfile {
   readonly recorder: ProfileRecorder;
   readonly copyIn: ProfileLine;
   readonly copyOut: ProfileLine;
+}
+
+/**
+ * A program's index checks when each reads a feed (an input buffer) and none is inside a loop:
+ * the host can then validate the fed indices before the run, so a run that would fail fails
+ * before it writes anything. Undefined when a check reads a computed buffer.
+ */
+function feedChecks(program: KernelProgram): readonly CheckKernel[] | undefined {
+  const top = program.kernels.filter((k): k is CheckKernel => k.kind === "checkIndex");
+  if (top.length !== checkKernels(program.kernels).length) return undefined;
+  return top.every((k) => program.buffers[k.indices]?.role === "input") ? top : undefined;
+}
+
+/** The error `failedCheck` would give after the run, from the fed indices (`indices(check)`), or undefined when all lie in range. */
+function checkFeeds(checks: readonly CheckKernel[], indices: (k: CheckKernel) => Int32Array): GraphgradError | undefined {
+  for (const k of checks) {
+    const ix = indices(k);
+    for (let i = 0; i < ix.length; i++) {
+      const v = ix[i] as number;
+      if (v < 0 || v >= k.size) return failedCheck([k], () => [i + 1, v]);
+    }
+  }
+  return undefined;
 }
 
 /** Runs `f`, adding its time to a profile line when profiling. */
@@ -275,7 +300,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     const timed = profile === undefined ? steps : steps.map((s, i) => profile.recorder.timed(profile.lines[i] as ProfileLine, s, mod.schedule[i]?.packing === true));
     const run = timed.length === 1 ? (timed[0] as () => void) : (): void => timed.forEach((s) => s());
     const stats = { kernels: program.kernels.length, arenaBytes: plan.bytes, unplannedBytes: plan.unplannedBytes, moduleBytes: mod.bytes.length, threads, parallelKernels: mod.schedule.filter((s) => s.kind === "parallel").length, aliased: plan.aliased.length };
-    const inst: Instance = { program, plan, checks: checkKernels(program.kernels), run, stats, profile };
+    const inst: Instance = { program, plan, checks: checkKernels(program.kernels), feedChecks: feedChecks(program), run, stats, profile };
     all.push(inst);
     return inst;
   };
@@ -479,11 +504,17 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
             slot.view[0] = v;
           } else writeInput(slot, t);
         }
-        // A program with checks may fail, and a failed step donates nothing: its donated results are copied out first.
-        const mayFail = f.inst.checks.length > 0;
+        // A failed step donates nothing: where the host cannot check the indices first, the run may
+        // fail after writing, so its donated results are copied out first.
+        const io = f.inst.io as NonNullable<Instance["io"]>;
+        const mayFail = f.inst.checks.length > 0 && f.inst.feedChecks === undefined;
+        if (f.inst.checks.length > 0 && f.inst.feedChecks !== undefined) {
+          const error = checkFeeds(f.inst.feedChecks, (k) => (io.inputs.get(f.inst.program.buffers[k.indices]?.name as string) as InputSlot).view as Int32Array);
+          if (error !== undefined) throw error;
+        }
         settleDonated(mayFail);
         const t1 = profile === undefined ? 0 : performance.now();
-        execute(f.inst, f.inst.io as NonNullable<Instance["io"]>);
+        execute(f.inst, io);
         const t2 = profile === undefined ? 0 : performance.now();
         const scalars: number[] = new Array(f.scalars.length);
         for (let i = 0; i < scalars.length; i++) scalars[i] = (f.scalars[i] as OutputView).view[0] as number;
