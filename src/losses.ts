@@ -3,7 +3,7 @@ import { formatShape } from "../ir/shape.js";
 import { l2Loss, logSoftmax, softplus, square } from "./composites.js";
 import * as arg from "./args.js";
 import type { Expr } from "./expr.js";
-import { abs, add, cast, checkIndex, div, log, maximum, mean, minimum, mul, neg, oneHot, sub, sum } from "./ops.js";
+import { abs, add, cast, checkIndex, div, exp, log, max, maximum, mean, minimum, mul, neg, oneHot, stopGradient, sub, sum } from "./ops.js";
 
 /**
  * Losses. Per-example losses return one value per example (reduce them with `mean` or `sum`);
@@ -57,7 +57,11 @@ export function sparseSoftmaxCrossEntropyWithLogits(labels: Expr, logits: Expr):
     throw new GraphgradError("losses.sparseSoftmaxCrossEntropyWithLogits", `labels ${formatShape(labels.shape)} must index the last axis of logits ${formatShape(logits.shape)}`);
   }
   const checked = checkIndex(labels, classes, "losses.sparseSoftmaxCrossEntropyWithLogits", "labels");
-  return neg(sum(mul(oneHot(checked, classes, logits.dtype), logSoftmax(logits)), -1));
+  // −Σ onehot·logSoftmax(x), written as log Σ e^s − Σ onehot·s with s = x − max(x): the same value
+  // (the checked labels' one-hot sums to 1), but the gradient, softmax − onehot, no longer sums
+  // the one-hot over the classes for the log-sum term.
+  const shifted = sub(logits, stopGradient(max(logits, -1, true)));
+  return sub(log(sum(exp(shifted), -1)), sum(mul(oneHot(checked, classes, logits.dtype), shifted), -1));
 }
 
 /**
