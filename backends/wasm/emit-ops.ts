@@ -60,6 +60,9 @@ export type MathImports = HostFunctions;
 /** Function indices by host math name. */
 export type HostFunctions = { readonly [K in HostMath]: number };
 
+/** Math imports for asking which ops have SIMD forms (`canSimd`), where function indices do not matter. */
+export const PROBE_MATH: MathImports = Object.fromEntries(HOST_MATH_NAMES.map((name, i) => [name, i])) as HostFunctions;
+
 export interface EmitContext {
   readonly f: FunctionBuilder;
   readonly math: MathImports;

@@ -13,7 +13,7 @@ import { BYTES } from "./expr.js";
 import { assemble } from "./module.js";
 import { epilogueSupported } from "./matmul.js";
 import { convReadsInPlace } from "./conv.js";
-import { HOST_MATH_NAMES, type HostFunctions, hostMath, type MathImports } from "./emit-ops.js";
+import { hostMath, PROBE_MATH } from "./emit-ops.js";
 import { RANDOM_DISTS, RANDOM_DTYPES } from "./kernels.js";
 import { detectRelaxedSimd } from "./features.js";
 import { inlineMathMatches } from "./math.js";
@@ -176,8 +176,6 @@ function profileOf(program: KernelProgram, schedule: readonly ScheduleStep[]): I
 /** Tensors up to this many elements are copied in and out element by element. */
 const SMALL = 16;
 
-/** Import indices do not matter for the epilogue support check (it only asks which ops have SIMD forms). */
-const HOST_MATH_CHECK: MathImports = Object.fromEntries(HOST_MATH_NAMES.map((name, i) => [name, i])) as HostFunctions;
 
 export function wasm(options: WasmOptions = {}): Backend {
   if (!isRecord(options as unknown)) throw new GraphgradError("wasm", `the options must be an object ({ threads?, relaxedSimd? }), got ${describe(options)}`);
@@ -255,7 +253,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
   };
 
   const build = async (shapes: ShapePlan): Promise<Instance> => {
-    const program = lowerToKernels(graph, shapes.shapes, { epilogue: (e, d) => epilogueSupported(e, d, HOST_MATH_CHECK), env: shapes.env, productSums: { maxLength: MAX_F32_MATMUL_K }, convInPlace: convReadsInPlace });
+    const program = lowerToKernels(graph, shapes.shapes, { epilogue: (e, d) => epilogueSupported(e, d, PROBE_MATH), env: shapes.env, productSums: { maxLength: MAX_F32_MATMUL_K }, convInPlace: convReadsInPlace });
     // Outputs fed back as inputs (a train step's state) are computed in their input's memory.
     const plan = planBuffers(program, (d) => BYTES[d], o.feedback);
     const shared = pool !== undefined;

@@ -16,6 +16,8 @@ export interface GenContext {
   readonly randomImport: number;
   /** A kernel generated as a function of the module (on the calling thread): its index. */
   readonly kernel: (k: Kernel) => number;
+  /** Byte address of scratch memory a kernel may use while it runs (`kernelScratch` bytes; a split kernel's chunks use disjoint parts). */
+  readonly scratch: number;
 }
 
 type MapKernel = Extract<Kernel, { kind: "map" }>;

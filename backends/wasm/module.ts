@@ -4,7 +4,7 @@ import { FunctionBuilder, ModuleBuilder, uleb } from "./encoder.js";
 import { I, VOID } from "./opcodes.js";
 import { HOST_MATH, HOST_MATH_NAMES, type HostFunctions, type MathImports } from "./emit-ops.js";
 import { genCheckIndex, genGather, genIota, genLoop, genMap, genRandom, genScatterAdd, type GenContext } from "./kernels.js";
-import { genReduce } from "./reduce.js";
+import { accumulatorBytes, genReduce } from "./reduce.js";
 import { genExp, genExpm1, genTanh } from "./math.js";
 import { genMatmulBody, genMatmulKernel, genMatmulRowsKernel, genPackA, genPackB, packBytes, packedABytes, packedBBytes, panels, panelsWithTail, chunkPanels, MR, NR, reductionLength } from "./matmul.js";
 import { type ConvPlan, convMacs, genConvAll, genConvBlock, genConvPart, genConvPrepare, planConv } from "./conv.js";
@@ -86,9 +86,13 @@ function splittableIota(k: Kernel, threads: number): k is Extract<Kernel, { kind
   return threads > 1 && k.kind === "iota" && (k.shape[0] ?? 0) >= 2 * threads && k.shape.reduce((a, b) => a * b, 1) >= PARALLEL_MIN_ELEMENTS;
 }
 
+/** Outputs per part, at least, of a reduction running row by row split between threads (each part reads a segment of every row). */
+const BY_ROWS_MIN_PART = 256;
+
 /** Whether a reduction is large enough to split between threads along its first output axis (each output stays one chain: same result). */
 function splittableReduce(k: Kernel, threads: number): k is ReduceKernel {
   if (threads <= 1 || k.kind !== "reduce" || (k.outShape[0] ?? 0) < 2 * threads) return false;
+  if (accumulatorBytes(k) > 0 && k.outShape.reduce((a, b) => a * b, 1) < BY_ROWS_MIN_PART * MAP_CHUNKS_PER_THREAD * threads) return false;
   return [...k.outShape, ...k.redShape].reduce((a, b) => a * b, 1) >= PARALLEL_MIN_ELEMENTS;
 }
 
@@ -226,6 +230,8 @@ function rowSplitBs(kernels: readonly Kernel[], split: (i: number) => boolean, s
 /** Scratch bytes a kernel needs per thread (matmul: packed panels; conv: patches and panels). */
 function kernelScratch(k: Kernel, parts: number): number {
   if (k.kind === "matmul") return packBytes(k, parts);
+  // A split reduction's chunks keep their partial sums a cache line apart (no false sharing).
+  if (k.kind === "reduce") return accumulatorBytes(k) + (accumulatorBytes(k) > 0 ? 64 * MAP_CHUNKS_PER_THREAD * parts : 0);
   return k.kind === "conv" ? planConv(k, parts).scratchBytes : 0;
 }
 
@@ -299,7 +305,7 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
     f.call(packA(k, 0, Math.ceil(k.m / MR))).call(run);
     return mb.addFunction(f);
   };
-  const g: GenContext = { addr, math, randomImport, kernel: single };
+  const g: GenContext = { addr, math, randomImport, kernel: single, scratch: scratchOf(0) };
 
   const schedule: ScheduleStep[] = [];
   let segment: number[] = [];
@@ -334,9 +340,9 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
    * A kernel split in row chunks (`chunk(begin, end)`: the function computing rows [begin, end)),
    * taken from a counter by every thread; `packing`: the step packing a product's A, before the product's own.
    */
-  const splitRows = (i: number, rows: number, chunk: (begin: number, end: number) => number, packing?: "a" | "b"): void => {
+  const splitRows = (i: number, rows: number, chunk: (begin: number, end: number, c: number) => number, packing?: "a" | "b"): void => {
     const count = Math.min(rows, MAP_CHUNKS_PER_THREAD * o.threads);
-    const chunks = Array.from({ length: count }, (_, c) => chunk(Math.floor((rows * c) / count), Math.floor((rows * (c + 1)) / count)));
+    const chunks = Array.from({ length: count }, (_, c) => chunk(Math.floor((rows * c) / count), Math.floor((rows * (c + 1)) / count), c));
     parallelStep(i, packing ?? "p", () => chunkLoop(chunks, countersAt), 1, packing !== undefined);
   };
   /** A function of kernel i run on the calling thread: in the current segment, or (profiling) a step of its own. */
@@ -384,7 +390,7 @@ export function assemble(p: KernelProgram, plan: BufferPlan, o: AssembleOptions)
       return;
     }
     if (splittableReduce(k, o.threads)) {
-      splitRows(i, k.outShape[0] as number, (begin, end) => mb.addFunction(genReduce(k, g, [begin, end])));
+      splitRows(i, k.outShape[0] as number, (begin, end, c) => mb.addFunction(genReduce(k, g, [begin, end], c)));
       return;
     }
     if (splittableMap(k, o.threads)) {
