@@ -34,16 +34,19 @@ describe.each(BACKENDS)("index checks on %s", (_name, backendOf) => {
     ["fed", (ids: gg.Expr) => ids, 0],
     ["computed", (ids: gg.Expr) => gg.sub(ids, 1), 1],
   ] as const)("a train step on a batch with a bad label fails, donates nothing, and the same state then trains as if it had not been tried (ids %s)", async (_how, idsOf, shift) => {
-    const x = gg.input("x", [null, 2]);
+    // Wide enough (a table of 1200 elements) that a donating WASM step leaves it in the module.
+    const width = 300;
+    const x = gg.input("x", [null, width]);
     const y = gg.input("y", [null], "int32");
     const ids = gg.input("ids", [null], "int32");
-    const emb = gg.nn.embedding(idsOf(ids), gg.param("table", [4, 2]));
-    const logits = gg.add(gg.matmul(gg.add(x, emb), gg.param("w", [2, 3])), gg.param("b", [3]));
+    const emb = gg.nn.embedding(idsOf(ids), gg.param("table", [4, width]));
+    const logits = gg.add(gg.matmul(gg.add(x, emb), gg.param("w", [width, 3])), gg.param("b", [3]));
     const loss = gg.mean(gg.losses.sparseSoftmaxCrossEntropyWithLogits(y, logits));
     const step = await gg.trainStep({ loss, optimizer: gg.optim.adam({ lr: 0.1 }), donate: true, backend: backendOf() });
-    const init = { table: [[0.1, 0], [0, 0.1], [0.2, 0.2], [-0.1, 0]], w: [[0.1, -0.2, 0], [0, 0.3, 0.1]], b: [0, 0, 0] };
+    const values = (n: number, f: (i: number) => number): Float32Array => Float32Array.from({ length: n }, (_, i) => f(i));
+    const init = { table: gg.tensorFrom(values(4 * width, (i) => Math.sin(i) * 0.1), "float32", [4, width]), w: gg.tensorFrom(values(3 * width, (i) => Math.cos(i) * 0.1), "float32", [width, 3]), b: [0, 0, 0] };
     const idsOfRows = (r: number[]): gg.Tensor => gg.tensorFrom(r.map((i) => i + shift), "int32");
-    const batch = { x: [[1, 2], [3, -1]], y: gg.tensorFrom([0, 2], "int32"), ids: idsOfRows([1, 3]) };
+    const batch = { x: gg.tensorFrom(values(2 * width, (i) => Math.cos(i * 0.7)), "float32", [2, width]), y: gg.tensorFrom([0, 2], "int32"), ids: idsOfRows([1, 3]) };
     // Reference: three good steps.
     let ref = await step.init(init);
     for (let i = 0; i < 3; i++) [ref] = await step.run(ref, batch);

@@ -277,14 +277,24 @@ describe("donate: run consumes the state it is given", () => {
   }
 
   it("wasm: a donated loop's state stays in the module until read; unread states it consumed are gone, with a clear error", async () => {
-    const plain = await steps("wasm", false);
-    const given = await steps("wasm", true);
-    let a = await plain.step.init(plain.init);
-    let d = await given.step.init(given.init);
+    // Parameters of 1024 elements or more are left in the module (smaller ones are copied out at once).
+    const model = async (donate: boolean) => {
+      const x = gg.input("x", [4, 40]);
+      const y = gg.input("y", [4, 30]);
+      const w = gg.param("w", [40, 30]);
+      const b = gg.param("b", [30]);
+      const loss = gg.mean(gg.square(gg.sub(gg.tanh(gg.add(gg.matmul(x, w), b)), y)));
+      return gg.trainStep({ loss, optimizer: optim.adam({ lr: 0.05 }), ema: { decay: 0.9 }, backend: "wasm", donate });
+    };
+    const init = { w: gg.tensorFrom(Float32Array.from({ length: 1200 }, (_, i) => Math.sin(i) * 0.1), "float32", [40, 30]), b: gg.tensorFrom(new Float32Array(30), "float32", [30]) };
+    const batch = { x: gg.tensorFrom(Float32Array.from({ length: 160 }, (_, i) => Math.cos(i)), "float32", [4, 40]), y: gg.tensorFrom(Float32Array.from({ length: 120 }, (_, i) => Math.sin(i * 0.3)), "float32", [4, 30]) };
+    const [plain, given] = [await model(false), await model(true)];
+    let a = await plain.init(init);
+    let d = await given.init(init);
     const states: (typeof d)[] = [];
     for (let i = 0; i < 6; i++) {
-      [a] = await plain.step.run(a, plain.batch);
-      [d] = await given.step.run(d, given.batch);
+      [a] = await plain.run(a, batch);
+      [d] = await given.run(d, batch);
       states.push(d);
     }
     // Never read while training: the last state holds the same bits as the copying loop's.
@@ -297,21 +307,24 @@ describe("donate: run consumes the state it is given", () => {
     expect(() => states[3]?.params["w"]?.data).toThrow(/donated to a later step/);
     // A state read before the next step keeps what it read.
     const kept = data(d.params["w"]);
-    const [after] = await given.step.run(d, given.batch);
+    const [after] = await given.run(d, batch);
     expect(data(d.params["w"])).toEqual(kept);
     expect(data(after.params["w"])).not.toEqual(kept);
   });
 
   it("wasm: a state left unread is copied out before a run that does not consume it (another batch shape, or a state run twice)", async () => {
-    const x = gg.input("x", ["n", 3]);
-    const w = gg.param("w", [3]);
-    const loss = gg.mean(gg.square(gg.sub(gg.matmul(x, gg.reshape(w, [3, 1])), 1)));
+    const width = 1100; // a parameter large enough to be left in the module
+    const x = gg.input("x", ["n", width]);
+    const w = gg.param("w", [width]);
+    const loss = gg.mean(gg.square(gg.sub(gg.matmul(x, gg.reshape(w, [width, 1])), 1)));
     const train = async (donate: boolean) => gg.trainStep({ loss, optimizer: optim.sgd({ lr: 0.1 }), backend: "wasm", donate });
     const [given, plain] = [await train(true), await train(false)];
-    const small = { x: [[1, 0, 0]] };
-    const large = { x: [[1, 2, 3], [0, 1, 0]] };
-    let d = await given.init({ w: [0.5, -0.5, 0.25] });
-    let a = await plain.init({ w: [0.5, -0.5, 0.25] });
+    const rows = (n: number) => ({ x: gg.tensorFrom(Float32Array.from({ length: n * width }, (_, i) => Math.cos(i) * 0.01), "float32", [n, width]) });
+    const small = rows(1);
+    const large = rows(2);
+    const w0 = gg.tensorFrom(Float32Array.from({ length: width }, (_, i) => Math.sin(i) * 0.1), "float32", [width]);
+    let d = await given.init({ w: w0 });
+    let a = await plain.init({ w: w0 });
     for (let i = 0; i < 3; i++) {
       [d] = await given.run(d, small);
       [a] = await plain.run(a, small);

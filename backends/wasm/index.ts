@@ -161,6 +161,15 @@ function timedCopy(p: InstanceProfile | undefined, which: "copyIn" | "copyOut", 
   p.recorder.add(p[which], (performance.now() - start) / 1000);
 }
 
+/** A pending result's state: gone once a run it was donated to starts; the donated tensor whose array it may fill, until then. */
+interface Pending {
+  gone: boolean;
+  donated: Tensor | undefined;
+}
+
+/** Results below this many elements are copied out at once even when donated (cheaper than leaving them pending). */
+const PENDING_MIN_ELEMENTS = 1024;
+
 /** A binding's profile: a line per kernel label and one per host copy; `lines[i]` is schedule step i's. */
 function profileOf(program: KernelProgram, schedule: readonly ScheduleStep[]): InstanceProfile & { readonly lines: readonly ProfileLine[] } {
   const recorder = new ProfileRecorder();
@@ -351,7 +360,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
    * flag their `fill` checks. Before anything overwrites memory they are settled: copied out now,
    * or, where the caller donated them to the run that overwrites them, gone.
    */
-  let unread: { readonly tensor: Tensor; readonly gone: { value: boolean } }[] = [];
+  let unread: { readonly tensor: Tensor; readonly state: Pending }[] = [];
   /** Copies out every unread result but those in `donated` (which keep waiting for `settleDonated`). */
   const settleKept = (donated?: readonly (Tensor | undefined)[]): void => {
     if (unread.length === 0) return;
@@ -361,9 +370,13 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
   };
   /** The donated unread results, once the feeds are in: gone (the run overwrites them), or copied out when the run may fail (`keep`: a failed step donates nothing). */
   const settleDonated = (keep: boolean): void => {
+    if (unread.length === 0) return;
     for (const u of unread) {
       if (keep) void u.tensor.data;
-      else u.gone.value = true;
+      else {
+        u.state.gone = true;
+        u.state.donated = undefined;
+      }
     }
     unread = [];
   };
@@ -373,14 +386,17 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
    * a fresh one.
    */
   const pendingOutput = (o: OutputView, donated: Tensor): Tensor => {
-    const gone = { value: false };
+    // Once gone, the tensor lets go of the one it replaced (a loop's states do not chain up).
+    const state: Pending = { gone: false, donated };
     const tensor = pendingTensor(o.out.dtype, o.shape, () => {
-      if (gone.value) throw new GraphgradError("wasm", "this tensor is part of a train state donated to a later step (donate: true), whose run overwrote it: read a state's tensors before the next step uses it, or train with donate: false");
-      if (isPending(donated) || !isOwnedByLibrary(donated) || donated.dtype !== o.out.dtype || donated.data.length !== o.view.length) return o.view.slice();
-      copyInto(donated.data, o.view);
-      return donated.data;
+      const into = state.donated;
+      if (state.gone || into === undefined) throw new GraphgradError("wasm", "this tensor is part of a train state donated to a later step (donate: true), whose run overwrote it: read a state's tensors before the next step uses it, or train with donate: false");
+      state.donated = undefined;
+      if (isPending(into) || !isOwnedByLibrary(into) || into.dtype !== o.out.dtype || into.data.length !== o.view.length) return o.view.slice();
+      copyInto(into.data, o.view);
+      return into.data;
     });
-    unread.push({ tensor, gone });
+    unread.push({ tensor, state });
     return tensor;
   };
 
@@ -450,7 +466,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
         for (let i = 0; i < outs.length; i++) {
           const o = outs[i] as OutputView;
           const donated = reuse?.[i];
-          tensors[i] = pending && donated !== undefined && o.out.dtype !== "bool" ? pendingOutput(o, donated) : readOutput(o, donated);
+          tensors[i] = pending && donated !== undefined && o.out.dtype !== "bool" && o.view.length >= PENDING_MIN_ELEMENTS ? pendingOutput(o, donated) : readOutput(o, donated);
         }
         if (reuse !== undefined) {
           // A donated array now holds new values: no input slot may still claim to hold its tensor.
