@@ -3,7 +3,9 @@ import { allocate } from "../../ir/dtype.js";
 import type { Graph } from "../../ir/graph.js";
 import { type BufferAlias, type BufferPlan, type CheckKernel, checkKernels, failedCheck, type KernelProgram, lowerToKernels, planBuffers } from "../../ir/kernel/index.js";
 import { randomElement } from "../../ir/random.js";
-import { checkBools, elementValue, isOwnedByLibrary, isPending, libraryTensor, pendingTensor, Tensor, valueRejected } from "../../ir/tensor.js";
+import { checkBools, elementValue, isOwnedByLibrary, libraryTensor, Tensor, valueRejected } from "../../ir/tensor.js";
+import { checkFeeds, feedChecks } from "./feed-checks.js";
+import { PENDING_MIN_ELEMENTS, pendingResults } from "./pending.js";
 import { type Backend, type BoundFeed, type BoundResult, type Executable, feedMap, inputDtypes } from "../backend.js";
 import { describe, isRecord } from "../../ir/check.js";
 import { GraphgradError } from "../../ir/errors.js";
@@ -130,29 +132,6 @@ interface InstanceProfile {
   readonly copyOut: ProfileLine;
 }
 
-/**
- * A program's index checks when each reads a feed (an input buffer) and none is inside a loop:
- * the host can then validate the fed indices before the run, so a run that would fail fails
- * before it writes anything. Undefined when a check reads a computed buffer.
- */
-function feedChecks(program: KernelProgram): readonly CheckKernel[] | undefined {
-  const top = program.kernels.filter((k): k is CheckKernel => k.kind === "checkIndex");
-  if (top.length !== checkKernels(program.kernels).length) return undefined;
-  return top.every((k) => program.buffers[k.indices]?.role === "input") ? top : undefined;
-}
-
-/** The error `failedCheck` would give after the run, from the fed indices (`indices(check)`), or undefined when all lie in range. */
-function checkFeeds(checks: readonly CheckKernel[], indices: (k: CheckKernel) => Int32Array): GraphgradError | undefined {
-  for (const k of checks) {
-    const ix = indices(k);
-    for (let i = 0; i < ix.length; i++) {
-      const v = ix[i] as number;
-      if (v < 0 || v >= k.size) return failedCheck([k], () => [i + 1, v]);
-    }
-  }
-  return undefined;
-}
-
 /** Runs `f`, adding its time to a profile line when profiling. */
 function timedCopy(p: InstanceProfile | undefined, which: "copyIn" | "copyOut", f: () => void): void {
   if (p === undefined) return f();
@@ -160,15 +139,6 @@ function timedCopy(p: InstanceProfile | undefined, which: "copyIn" | "copyOut", 
   f();
   p.recorder.add(p[which], (performance.now() - start) / 1000);
 }
-
-/** A pending result's state: gone once a run it was donated to starts; the donated tensor whose array it may fill, until then. */
-interface Pending {
-  gone: boolean;
-  donated: Tensor | undefined;
-}
-
-/** Results below this many elements are copied out at once even when donated (cheaper than leaving them pending). */
-const PENDING_MIN_ELEMENTS = 1024;
 
 /** A binding's profile: a line per kernel label and one per host copy; `lines[i]` is schedule step i's. */
 function profileOf(program: KernelProgram, schedule: readonly ScheduleStep[]): InstanceProfile & { readonly lines: readonly ProfileLine[] } {
@@ -355,50 +325,8 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     copyInto(slot.view, t.data);
   };
 
-  /**
-   * Results handed out unread (pending tensors: their values still only in this memory), with a
-   * flag their `fill` checks. Before anything overwrites memory they are settled: copied out now,
-   * or, where the caller donated them to the run that overwrites them, gone.
-   */
-  let unread: { readonly tensor: Tensor; readonly state: Pending }[] = [];
-  /** Copies out every unread result but those in `donated` (which keep waiting for `settleDonated`). */
-  const settleKept = (donated?: readonly (Tensor | undefined)[]): void => {
-    if (unread.length === 0) return;
-    const waiting = unread.filter((u) => donated?.includes(u.tensor) === true);
-    for (const u of unread) if (!waiting.includes(u)) void u.tensor.data;
-    unread = waiting;
-  };
-  /** The donated unread results, once the feeds are in: gone (the run overwrites them), or copied out when the run may fail (`keep`: a failed step donates nothing). */
-  const settleDonated = (keep: boolean): void => {
-    if (unread.length === 0) return;
-    for (const u of unread) {
-      if (keep) void u.tensor.data;
-      else {
-        u.state.gone = true;
-        u.state.donated = undefined;
-      }
-    }
-    unread = [];
-  };
-  /**
-   * An output left in memory until read (see `unread`); read, it goes into the array of `donated`
-   * where that tensor's array was made (a loop that reads every step allocates nothing), else into
-   * a fresh one.
-   */
-  const pendingOutput = (o: OutputView, donated: Tensor): Tensor => {
-    // Once gone, the tensor lets go of the one it replaced (a loop's states do not chain up).
-    const state: Pending = { gone: false, donated };
-    const tensor = pendingTensor(o.out.dtype, o.shape, () => {
-      const into = state.donated;
-      if (state.gone || into === undefined) throw new GraphgradError("wasm", "this tensor is part of a train state donated to a later step (donate: true), whose run overwrote it: read a state's tensors before the next step uses it, or train with donate: false");
-      state.donated = undefined;
-      if (isPending(into) || !isOwnedByLibrary(into) || into.dtype !== o.out.dtype || into.data.length !== o.view.length) return o.view.slice();
-      copyInto(into.data, o.view);
-      return into.data;
-    });
-    unread.push({ tensor, state });
-    return tensor;
-  };
+  /** Donated results left in memory until read (pending.ts). */
+  const pending = pendingResults();
 
   /** A tensor holding an output's current value: in a fresh array, or in the array of `into` (donated, same dtype and size). */
   const readOutput = (o: OutputView, into?: Tensor): Tensor => {
@@ -441,7 +369,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
     graph,
     stats: () => all.map((inst) => (inst.profile === undefined ? inst.stats : { ...inst.stats, profile: inst.profile.recorder.snapshot() })),
     run: async (feeds) => {
-      settleKept();
+      pending.settleKept();
       const inst = await instanceFor(feeds);
       const start = performance.now();
       const io = runWith(inst, feeds);
@@ -460,13 +388,13 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
       const dtypes = inputDtypes(graph, inputs);
       /** The binding the last checked feeds selected, with its views in bound order. */
       let fast: BoundViews | undefined;
-      /** The bound tensor outputs; with `pending`, a donated one's successor stays in memory until read (`pendingOutput`). */
-      const read = (outs: readonly OutputView[], reuse: readonly (Tensor | undefined)[] | undefined, slots: Iterable<InputSlot | undefined>, pending = false): Tensor[] => {
+      /** The bound tensor outputs; with `inMemory`, a large donated one's successor stays in memory until read (pending.ts). */
+      const read = (outs: readonly OutputView[], reuse: readonly (Tensor | undefined)[] | undefined, slots: Iterable<InputSlot | undefined>, inMemory = false): Tensor[] => {
         const tensors: Tensor[] = new Array(outs.length);
         for (let i = 0; i < outs.length; i++) {
           const o = outs[i] as OutputView;
           const donated = reuse?.[i];
-          tensors[i] = pending && donated !== undefined && o.out.dtype !== "bool" && o.view.length >= PENDING_MIN_ELEMENTS ? pendingOutput(o, donated) : readOutput(o, donated);
+          tensors[i] = inMemory && donated !== undefined && o.out.dtype !== "bool" && o.view.length >= PENDING_MIN_ELEMENTS ? pending.leave({ view: o.view, dtype: o.out.dtype, shape: o.shape }, donated) : readOutput(o, donated);
         }
         if (reuse !== undefined) {
           // A donated array now holds new values: no input slot may still claim to hold its tensor.
@@ -476,7 +404,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
       };
       const slow = async (feeds: readonly BoundFeed[], given: readonly (Tensor | undefined)[] | undefined): Promise<BoundResult> => {
         // Read the caller's arrays now: they may be reused once this returns its promise.
-        settleKept();
+        pending.settleKept();
         const map = feedMap(inputs, dtypes, feeds);
         const reuse = given?.slice();
         const inst = await instanceFor(map);
@@ -506,7 +434,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
         }
         const profile = f.inst.profile;
         const t0 = profile === undefined ? 0 : performance.now();
-        settleKept(reuse);
+        pending.settleKept(reuse);
         for (let i = 0; i < feeds.length; i++) {
           const slot = f.ins[i];
           if (slot === undefined) continue;
@@ -526,7 +454,7 @@ async function compileWasm(graph: Graph, o: { fma: boolean; pool: WorkerPool | u
           const error = checkFeeds(f.inst.feedChecks, (k) => (io.inputs.get(f.inst.program.buffers[k.indices]?.name as string) as InputSlot).view as Int32Array);
           if (error !== undefined) throw error;
         }
-        settleDonated(mayFail);
+        pending.settleDonated(mayFail);
         const t1 = profile === undefined ? 0 : performance.now();
         execute(f.inst, io);
         const t2 = profile === undefined ? 0 : performance.now();
