@@ -99,6 +99,9 @@ const gg_idiv: Helper = helper("gg_idiv", [], `fn gg_idiv(a: i32, b: i32) -> i32
 /** A float32 constant as a WGSL literal (9 significant digits name it exactly). */
 const lit = (v: number): string => Math.fround(v).toPrecision(9);
 
+/** e^r ≈ (P(r)·r² + r) + 1 on the reduced argument r, as exp32 computes it (shared by gg_exp and gg_exp_ff). */
+const EXP_POLY = `(${hornerWgsl(EXP32.poly, "r")}) * (r * r) + r + 1.0`;
+
 // exp32 (ir/ops/float32-math.ts, the JS reference's float32 exp): x = k·ln2 + r with ln2 in two
 // parts (k·LN2_HI exact), e^r ≈ (P(r)·r² + r) + 1, scaled by 2^k.
 const gg_exp: Helper = helper("gg_exp", [gg_isnan, gg_inf, gg_ldexp], `fn gg_exp(x: f32) -> f32 {
@@ -107,7 +110,7 @@ const gg_exp: Helper = helper("gg_exp", [gg_isnan, gg_inf, gg_ldexp], `fn gg_exp
   if (x < ${lit(EXP32.underflow)}) { return 0.0; }
   let k = floor(x * ${lit(EXP32.log2e)} + 0.5);
   let r = (x - k * ${lit(EXP32.ln2Hi)}) - k * ${lit(EXP32.ln2Lo)};
-  let p = (${hornerWgsl(EXP32.poly, "r")}) * (r * r) + r + 1.0;
+  let p = ${EXP_POLY};
   return gg_ldexp(p, i32(k));
 }`);
 
@@ -135,7 +138,7 @@ const gg_exp2f: Helper = helper("gg_exp2f", [gg_inf, gg_ldexp], `fn gg_exp_ff(h:
   if (x < ${lit(EXP32.underflow)}) { return 0.0; }
   let k = floor(h * ${lit(EXP32.log2e)} + 0.5);
   let r = ((h - k * ${lit(EXP32.ln2Hi)}) - k * ${lit(EXP32.ln2Lo)}) + l;
-  let p = (${hornerWgsl(EXP32.poly, "r")}) * (r * r) + r + 1.0;
+  let p = ${EXP_POLY};
   return gg_ldexp(p, i32(k));
 }`);
 
